@@ -47,7 +47,13 @@ __all__ = [
     "ReportError",
     "SmallSampleWarning",
     "__version__",
-    *_LAZY,
+    "generate_synthetic",
+    "get_instrument",
+    "list_instruments",
+    "load_processed",
+    "reliability",
+    "run_etl",
+    "score",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only

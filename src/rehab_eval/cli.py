@@ -1,0 +1,194 @@
+"""The ``rehab-eval`` command line: thin wrappers over the library, one subcommand per arrow.
+
+    rehab-eval synth  --out DIR [--seed N] [--scale K]      synthetic raw exports + truth.json
+    rehab-eval etl    --raw DIR --out DIR [--config FILE]   raw exports → canonical tables
+    rehab-eval score  --processed DIR                       assessments → scores.parquet
+    rehab-eval report NAME [-p KEY VALUE ...]               render one report
+    rehab-eval report --plan plan.yaml                      render a list of reports
+    rehab-eval demo                                         all of the above on synthetic data
+
+Every subcommand imports its module only when it runs, so ``rehab-eval --help`` starts fast.
+The package's own errors are printed as one line (no traceback) with exit status 2 for bad
+input or parameters and 1 for a failed report run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from rehab_eval._version import __version__
+from rehab_eval.errors import RehabEvalError, ReportError
+
+__all__ = ["main"]
+
+DEMO_PLAN = Path("notebooks") / "demo.plan.yaml"
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from rehab_eval.synth import generate_synthetic
+
+    truth = generate_synthetic(args.out, seed=args.seed, scale=args.scale, truth_path=args.truth)
+    files = truth.get("files", {})
+    rows = sum(
+        sheet.get("data_rows", 0) for spec in files.values() for sheet in spec["sheets"].values()
+    )
+    _say(f"synth: {len(files)} raw files, {rows:,} data rows (seed {args.seed}) → {args.out}")
+    return 0
+
+
+def _cmd_etl(args: argparse.Namespace) -> int:
+    from rehab_eval.etl import run_etl
+
+    as_of = None
+    if args.as_of:
+        from datetime import date
+
+        as_of = date.fromisoformat(args.as_of)
+    result = run_etl(args.raw, args.out, config=args.config, as_of=as_of, progress=_say)
+    _say(result.summary())
+    return 0
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    from rehab_eval.scoring import score_processed
+
+    path = score_processed(args.processed)
+    _say(f"score: wrote {path}")
+    return 0
+
+
+def _parse_params(pairs: Sequence[Sequence[str]] | None) -> dict[str, str]:
+    return {key: value for key, value in (pairs or [])}
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from rehab_eval import reports
+
+    if args.plan:
+        if args.name:
+            raise RehabEvalError("give either a report NAME or --plan, not both")
+        result = reports.run_plan(args.plan, out=args.out, progress=_say)
+        if result.failures:
+            names = ", ".join(str(f) for f in result.failures)
+            _say(f"report: {len(result.failures)} failed: {names}")
+            return 1
+        return 0
+    if not args.name:
+        raise RehabEvalError("name a report (e.g. cohort_report) or give --plan FILE")
+    result = reports.run_report(
+        args.name, _parse_params(args.param), params_file=args.params, out=args.out
+    )
+    _say(f"report: {args.name} → {result.html}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from rehab_eval import reports
+    from rehab_eval.etl import run_etl
+    from rehab_eval.scoring import score_processed
+    from rehab_eval.synth import generate_synthetic
+
+    started = time.perf_counter()
+    raw, processed, out = Path(args.raw), Path(args.processed), Path(args.reports)
+    _say(f"[1/4] synthetic program records (seed {args.seed}) → {raw}")
+    generate_synthetic(raw, seed=args.seed)
+    _say(f"[2/4] ETL {raw} → {processed}")
+    etl = run_etl(raw, processed, progress=lambda line: _say(f"      {line}"))
+    _say(etl.summary())
+    _say(f"[3/4] scoring → {score_processed(processed)}")
+    _say(f"[4/4] reports ({args.plan})")
+    plan = reports.run_plan(args.plan, out=out, progress=lambda line: _say(f"      {line}"))
+
+    _say("")
+    _say(f"Done in {time.perf_counter() - started:.0f} s.")
+    _say(f"  raw exports       {raw}/  (ground truth: {raw.parent / 'truth.json'})")
+    _say(f"  canonical tables  {processed}/  (rejects.csv, manifest.json)")
+    _say(f"  scores            {processed / 'scores.parquet'}")
+    for run in plan.runs:
+        if run.status == "ok":
+            _say(f"  report            {run.html}")
+            _say(f"  deck              {run.deck}")
+    if plan.failures:
+        _say(f"  FAILED reports    {', '.join(str(f) for f in plan.failures)}")
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rehab-eval",
+        description="Outcome evaluation for drug-rehabilitation programs: "
+        "ETL, scoring, change, recidivism and reports.",
+    )
+    parser.add_argument("--version", action="version", version=f"rehab-eval {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("synth", help="write synthetic raw program exports (and truth.json)")
+    p.add_argument("--out", required=True, type=Path, help="folder for the raw exports")
+    p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    p.add_argument("--scale", type=int, default=1, help="multiply the provincial volume by K")
+    p.add_argument("--truth", type=Path, default=None, help="where to write truth.json")
+    p.set_defaults(func=_cmd_synth)
+
+    p = sub.add_parser("etl", help="turn raw exports into canonical Parquet tables")
+    p.add_argument("--raw", required=True, type=Path, help="folder of raw .xlsx/.csv exports")
+    p.add_argument("--out", required=True, type=Path, help="folder for the canonical tables")
+    p.add_argument("--config", type=Path, default=None, help="extra aliases (YAML or TOML)")
+    p.add_argument("--as-of", default=None, help="reference date for 'future date' (YYYY-MM-DD)")
+    p.set_defaults(func=_cmd_etl)
+
+    p = sub.add_parser("score", help="score the instruments in the processed assessments")
+    p.add_argument("--processed", required=True, type=Path, help="the ETL's output folder")
+    p.set_defaults(func=_cmd_score)
+
+    p = sub.add_parser("report", help="render a parameterized report (or a plan of reports)")
+    p.add_argument("name", nargs="?", help="cohort_report, recidivism_report, program_overview")
+    p.add_argument(
+        "-p",
+        "--param",
+        nargs=2,
+        action="append",
+        metavar=("KEY", "VALUE"),
+        help="set a report parameter (repeatable)",
+    )
+    p.add_argument("--params", type=Path, default=None, help="YAML file of parameters")
+    p.add_argument("--plan", type=Path, default=None, help="YAML list of reports to render")
+    p.add_argument("--out", type=Path, default=Path("reports"), help="reports folder")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("demo", help="synth → etl → score → every report, on synthetic data")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--raw", type=Path, default=Path("data/raw"))
+    p.add_argument("--processed", type=Path, default=Path("data/processed"))
+    p.add_argument("--reports", type=Path, default=Path("reports"))
+    p.add_argument("--plan", type=Path, default=DEMO_PLAN, help="the plan of demo reports")
+    p.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 failed report, 2 bad input)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ReportError as exc:
+        print(f"rehab-eval: {exc}", file=sys.stderr)
+        return 1
+    except RehabEvalError as exc:
+        print(f"rehab-eval: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("rehab-eval: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
