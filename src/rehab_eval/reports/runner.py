@@ -1,0 +1,394 @@
+"""Render a report: validate parameters, run the notebook, export HTML, build the deck, record the run.
+
+``run_report`` is what ``rehab-eval report NAME`` calls and ``run_plan`` what
+``rehab-eval report --plan FILE`` calls. The order of work:
+
+1. the report's spec is loaded and every parameter validated (:mod:`.params`), so unknown names
+   and bad values stop the run with one line before papermill starts;
+2. a run folder ``<out>/<report>/<run-id>/`` is made and the notebook executed into
+   ``notebook.ipynb`` with papermill (kernel ``python3``, working directory = the notebooks
+   folder, a per-cell timeout), with ``processed_dir`` absolute and ``output_dir`` = the run folder;
+3. on success: ``report.html`` (no code), ``deck.pptx``, ``run.json`` (status ``ok``), then
+   ``<out>/<report>/latest`` is pointed at the run;
+4. on failure: ``run.json`` with status ``failed``, the failing cell and the error, the executed
+   notebook kept, ``latest`` untouched, and a :class:`~rehab_eval.errors.ReportError` whose
+   one-line message names the failing cell.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rehab_eval._version import __version__
+from rehab_eval.errors import ConfigError, RehabEvalError, ReportError
+from rehab_eval.reports import params as _params
+from rehab_eval.reports import runs as _runs
+
+__all__ = [
+    "PlanFailure",
+    "PlanResult",
+    "RunResult",
+    "find_notebooks_dir",
+    "run_plan",
+    "run_report",
+]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One rendered (or failed) report run.
+
+    Attributes
+    ----------
+    report, run_id
+        The report's name and the run's id.
+    run_dir
+        ``<out>/<report>/<run-id>``.
+    html, deck, notebook
+        Paths of ``report.html``, ``deck.pptx`` (``None`` when not produced) and the executed
+        ``notebook.ipynb``.
+    summary
+        The key numbers the notebook published (``summary.json``).
+    status
+        ``"ok"`` or ``"failed"``.
+    timings
+        Seconds per stage: ``validate``, ``execute``, ``export``, ``deck``, ``total``.
+    error
+        The one-line reason when failed.
+    """
+
+    report: str
+    run_id: str
+    run_dir: Path
+    html: Path | None
+    deck: Path | None
+    notebook: Path
+    summary: dict[str, Any]
+    status: str
+    timings: dict[str, float]
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanFailure:
+    """A plan entry that failed (before or during its run)."""
+
+    index: int
+    report: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"#{self.index} {self.report} ({self.reason})"
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """Every run of a plan; ``failures`` lists the entries that failed."""
+
+    runs: list[RunResult] = field(default_factory=list)
+    failures: list[PlanFailure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every entry rendered."""
+        return not self.failures
+
+
+def _repo_root_notebooks() -> Path:
+    # src/rehab_eval/reports/runner.py → repository root is three folders above the package
+    return Path(__file__).resolve().parents[3] / "notebooks"
+
+
+def find_notebooks_dir(name: str, notebooks_dir: str | Path | None = None) -> Path:
+    """The folder holding ``<name>``'s notebook.
+
+    ``notebooks_dir`` when given; else ``./notebooks`` if it holds the notebook; else the
+    repository's ``notebooks/`` found from the package location (an editable install).
+    """
+    if notebooks_dir is not None:
+        folder = Path(notebooks_dir).resolve()
+        if not folder.is_dir():
+            raise ConfigError(f"notebooks folder {str(notebooks_dir)!r} does not exist")
+        return folder
+    candidates = [Path.cwd() / "notebooks", _repo_root_notebooks()]
+    for folder in candidates:
+        if (folder / f"{name}.ipynb").is_file() or (folder / f"{name}.params.yaml").is_file():
+            return folder.resolve()
+    for folder in candidates:
+        if folder.is_dir():
+            return folder.resolve()
+    raise ConfigError(
+        f"cannot find the notebooks folder for {name!r}: run from the repository root "
+        "or pass notebooks_dir"
+    )
+
+
+def _manifest(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    processed = parameters.get("processed_dir")
+    if not processed:
+        return {"path": None, "sha256": None}
+    path = Path(processed) / "manifest.json"
+    return {"path": str(path), "sha256": _runs.sha256_file(path)}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def run_report(
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    params_file: str | Path | None = None,
+    out: str | Path = "reports",
+    notebooks_dir: str | Path | None = None,
+    timeout: int | None = None,
+    kernel_name: str | None = None,
+) -> RunResult:
+    """Render report ``name`` into ``<out>/<name>/<run-id>/`` and point ``latest`` at it.
+
+    Parameters
+    ----------
+    name
+        Report name (``cohort_report``, ``recidivism_report``, ``program_overview``).
+    params
+        Parameter values; strings (from ``-p KEY VALUE``) are coerced by the declared type.
+    params_file
+        YAML mapping of parameter values (overridden by ``params``).
+    out
+        The reports folder.
+    notebooks_dir
+        Where the notebooks are (default: ``./notebooks``, else the repository's).
+    timeout
+        Per-cell timeout in seconds (default 600).
+    kernel_name
+        Jupyter kernel (default ``python3``).
+
+    Returns
+    -------
+    RunResult
+        With ``status == "ok"``.
+
+    Raises
+    ------
+    ConfigError
+        Unknown report, unknown parameter names or bad values (nothing is run or written).
+    ReportError
+        The notebook (or the export) failed; ``run.json`` records it and ``latest`` is unchanged.
+        The exception's ``result`` attribute holds the failed :class:`RunResult`.
+    """
+    from rehab_eval.reports.execute import DEFAULT_KERNEL, DEFAULT_TIMEOUT, execute_notebook
+
+    started_wall = _now()
+    t0 = time.perf_counter()
+    folder = find_notebooks_dir(name, notebooks_dir)
+    spec = _params.load_spec(name, folder)
+    resolved = _params.validate(spec, params or {}, params_file=params_file)
+    notebook = folder / spec.notebook
+    if not notebook.is_file():
+        raise ConfigError(
+            f"report {name!r}: notebook {spec.notebook!r} not found in {folder.name}/"
+        )
+    timings: dict[str, float] = {"validate": time.perf_counter() - t0}
+
+    report_dir = Path(out).resolve() / name
+    run_id = _runs.new_run_id()
+    run_dir = report_dir / run_id
+    (run_dir / "figures").mkdir(parents=True, exist_ok=False)
+    injected = {**resolved, "output_dir": str(run_dir)}
+    executed = run_dir / "notebook.ipynb"
+    lang = str(resolved.get("lang", "id"))
+    kernel = kernel_name or DEFAULT_KERNEL
+
+    record: dict[str, Any] = {
+        "report": name,
+        "run_id": run_id,
+        "status": "running",
+        "started_at": started_wall,
+        "finished_at": None,
+        "parameters": resolved,
+        "notebook": spec.notebook,
+        "input_manifest": _manifest(resolved),
+        "package_version": __version__,
+        "git_commit": _runs.git_commit(folder),
+        "python": platform.python_version(),
+        "kernel": kernel,
+        "timings": timings,
+        "outputs": [],
+        "error": None,
+    }
+
+    def finish(status: str, error: dict[str, Any] | None) -> RunResult:
+        timings["total"] = time.perf_counter() - t0
+        record.update(status=status, finished_at=_now(), error=error)
+        html = run_dir / "report.html"
+        deck = run_dir / "deck.pptx"
+        record["outputs"] = sorted(
+            str(p.relative_to(run_dir)) for p in run_dir.rglob("*") if p.is_file()
+        )
+        _runs.write_json(run_dir / "run.json", record)
+        summary_path = run_dir / "summary.json"
+        summary = {}
+        if summary_path.is_file():
+            import json
+
+            summary = json.loads(summary_path.read_text(encoding="utf-8"))
+        return RunResult(
+            report=name,
+            run_id=run_id,
+            run_dir=run_dir,
+            html=html if html.is_file() else None,
+            deck=deck if deck.is_file() else None,
+            notebook=executed,
+            summary=summary,
+            status=status,
+            timings=dict(timings),
+            error=None if error is None else error.get("message"),
+        )
+
+    t = time.perf_counter()
+    outcome = execute_notebook(
+        notebook,
+        executed,
+        injected,
+        cwd=folder,
+        kernel_name=kernel,
+        timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
+    )
+    timings["execute"] = time.perf_counter() - t
+    if not outcome.ok:
+        message = (
+            f"{name} failed in {outcome.cell_label()}: {outcome.reason()} "
+            f"(executed notebook: {executed})"
+        )
+        result = finish(
+            "failed",
+            {
+                "stage": "execute",
+                "cell_index": outcome.cell_index,
+                "execution_count": outcome.execution_count,
+                "cell_source": outcome.cell_source,
+                "ename": outcome.ename,
+                "evalue": outcome.evalue,
+                "message": message,
+            },
+        )
+        exc = ReportError(message)
+        exc.result = result  # type: ignore[attr-defined]
+        raise exc
+
+    stage = "export"
+    try:
+        from rehab_eval.reports.deck import build_deck
+        from rehab_eval.reports.export import export_html
+
+        t = time.perf_counter()
+        export_html(executed, run_dir / "report.html", lang=lang, title=spec.title_for(lang))
+        timings["export"] = time.perf_counter() - t
+        stage = "deck"
+        t = time.perf_counter()
+        manifest_sha = record["input_manifest"]["sha256"]
+        build_deck(
+            run_dir,
+            title=spec.title_for(lang),
+            lang=lang,
+            provenance={
+                "run id": run_id,
+                "input manifest sha256": manifest_sha[:16] + "…" if manifest_sha else "–",
+                "rehab_eval": __version__,
+                "git commit": (record["git_commit"] or "–")[:12],
+            },
+        )
+        timings["deck"] = time.perf_counter() - t
+    except Exception as err:  # keep the run's record whatever broke
+        detail = str(err).strip().splitlines()
+        message = f"{name} failed while building the {stage}: {type(err).__name__}: " + (
+            detail[0] if detail else ""
+        )
+        result = finish(
+            "failed",
+            {"stage": stage, "ename": type(err).__name__, "evalue": str(err), "message": message},
+        )
+        exc = ReportError(message)
+        exc.result = result  # type: ignore[attr-defined]
+        raise exc from err
+
+    result = finish("ok", None)
+    _runs.point_latest(report_dir, run_dir)
+    return result
+
+
+def _describe(params: Mapping[str, Any]) -> str:
+    shown = [f"{k}={v}" for k, v in params.items() if k != "processed_dir"]
+    return " ".join(shown)
+
+
+def run_plan(
+    plan: str | Path,
+    *,
+    out: str | Path = "reports",
+    progress: Callable[[str], None] | None = print,
+    notebooks_dir: str | Path | None = None,
+) -> PlanResult:
+    """Render every report of a plan, continuing past failures.
+
+    Parameters
+    ----------
+    plan
+        YAML list of ``{report: NAME, params: {...}}`` entries (see :func:`.runs.load_plan`).
+    out
+        The reports folder.
+    progress
+        Called with one line per entry started and finished (``None``: silent).
+    notebooks_dir
+        Where the notebooks are (see :func:`run_report`).
+
+    Returns
+    -------
+    PlanResult
+        ``runs`` (every run that started, ok or failed) and ``failures`` (entries that failed,
+        with the reason); the CLI exits non-zero when ``failures`` is not empty.
+
+    Raises
+    ------
+    ConfigError
+        When the plan file itself is missing or malformed (nothing runs).
+    """
+    say = progress or (lambda _line: None)
+    entries = _runs.load_plan(plan)
+    runs: list[RunResult] = []
+    failures: list[PlanFailure] = []
+    total = len(entries)
+    for entry in entries:
+        label = f"[{entry.index}/{total}] {entry.report}"
+        extra = _describe(entry.params)
+        say(f"{label} {extra}".rstrip() + " …")
+        t = time.perf_counter()
+        try:
+            result = run_report(
+                entry.report,
+                entry.params,
+                params_file=entry.params_file,
+                out=out,
+                notebooks_dir=notebooks_dir,
+            )
+        except RehabEvalError as exc:
+            failed = getattr(exc, "result", None)
+            if failed is not None:
+                runs.append(failed)
+            failures.append(PlanFailure(entry.index, entry.report, str(exc)))
+            say(f"{label} FAILED after {time.perf_counter() - t:.1f} s: {exc}")
+            continue
+        runs.append(result)
+        say(f"{label} ok in {time.perf_counter() - t:.1f} s → {result.html}")
+    if failures:
+        say(f"{len(failures)} of {total} report(s) failed:")
+        for failure in failures:
+            say(f"  {failure}")
+    return PlanResult(runs=runs, failures=failures)
