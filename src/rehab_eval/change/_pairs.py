@@ -1,0 +1,170 @@
+"""Checking long-by-time scores and turning them into complete pre/post pairs.
+
+Private to :mod:`rehab_eval.change`: every public function checks its input here, so the
+messages are the same everywhere.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import pandas as pd
+
+from rehab_eval.errors import ConfigError, InputError, SmallSampleWarning
+from rehab_eval.vocab import timepoint_rank
+
+__all__ = [
+    "MIN_PAIRS",
+    "as_list",
+    "check_columns",
+    "check_numeric",
+    "check_unique",
+    "order_timepoints",
+    "pairs",
+    "warn_small",
+]
+
+#: Below this many complete pairs a SmallSampleWarning is issued.
+MIN_PAIRS = 10
+
+
+def as_list(value: str | Sequence[str] | None) -> list[str]:
+    """A column argument given as one name, a sequence of names or None, as a list."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return list(value)
+
+
+def check_columns(frame: pd.DataFrame, columns: Sequence[str], what: str = "scores") -> None:
+    """Raise InputError naming every required column that ``frame`` lacks."""
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(f"{what} must be a pandas DataFrame, got {type(frame).__name__}.")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{what} lacks column(s) {missing}; it has {list(frame.columns)}. "
+            "Pass the right names (id=, time=, measures) or score the assessments first."
+        )
+
+
+def check_numeric(frame: pd.DataFrame, columns: Sequence[str], what: str = "scores") -> None:
+    """Raise InputError when a measure column is not numeric (names the first bad value)."""
+    for col in columns:
+        if pd.api.types.is_bool_dtype(frame[col]) or not pd.api.types.is_numeric_dtype(frame[col]):
+            converted = pd.to_numeric(frame[col], errors="coerce")
+            bad = frame.index[converted.isna() & frame[col].notna()]
+            example = f" e.g. row {bad[0]!r} holds {frame.at[bad[0], col]!r}" if len(bad) else ""
+            raise InputError(
+                f"{what} column {col!r} must be numeric (dtype {frame[col].dtype}){example}. "
+                "Pass score columns, not labels."
+            )
+
+
+def check_unique(frame: pd.DataFrame, keys: Sequence[str], what: str = "scores") -> None:
+    """Raise InputError when a client has two rows at the same timepoint (within a group)."""
+    dup = frame.duplicated(list(keys), keep=False)
+    if dup.any():
+        rows = list(frame.index[dup][:4])
+        raise InputError(
+            f"{what} has {int(dup.sum())} rows sharing the same {list(keys)} "
+            f"(rows {rows}...). Keep one assessment per client and timepoint "
+            "(e.g. the first by date) before computing change."
+        )
+
+
+def order_timepoints(
+    codes: Sequence[str], order: Sequence[str] | dict[str, float] | None
+) -> dict[str, float]:
+    """Map each timepoint code present to a numeric time.
+
+    ``order=None`` sorts the codes by :func:`rehab_eval.vocab.timepoint_rank` and numbers them
+    0, 1, 2, ...; a sequence gives the order explicitly (numbered the same way); a mapping
+    gives the numeric time itself (e.g. months since baseline).
+    """
+    present = list(dict.fromkeys(str(c) for c in codes))
+    if order is None:
+        unknown = [c for c in present if c not in _known()]
+        if unknown:
+            raise ConfigError(
+                f"timepoint code(s) {unknown} are not canonical codes; pass order=[...] "
+                "listing the codes in time order, or a mapping code -> time."
+            )
+        ranked = sorted(present, key=timepoint_rank)
+        return {c: float(i) for i, c in enumerate(ranked)}
+    if isinstance(order, dict):
+        mapping = {str(k): float(v) for k, v in order.items()}
+    else:
+        mapping = {str(c): float(i) for i, c in enumerate(order)}
+    missing = [c for c in present if c not in mapping]
+    if missing:
+        raise ConfigError(
+            f"timepoint code(s) {missing} appear in the data but not in order={order!r}; "
+            "add them, or drop those rows first."
+        )
+    return {c: mapping[c] for c in sorted(present, key=mapping.__getitem__)}
+
+
+def _known() -> set[str]:
+    from rehab_eval.vocab import TIMEPOINTS
+
+    return set(TIMEPOINTS)
+
+
+def pairs(
+    scores: pd.DataFrame,
+    measure: str,
+    *,
+    id: str,
+    time: str,
+    pre: str,
+    post: str,
+    by: Sequence[str] = (),
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Complete pre/post pairs of one measure.
+
+    Returns
+    -------
+    (pairs, n_excluded)
+        ``pairs`` has columns ``*by``, ``id``, ``pre``, ``post`` (one row per client with both
+        values, sorted by group and id); ``n_excluded`` counts, per group, the clients that have
+        a row at ``pre`` or ``post`` but lack one of the two values.
+    """
+    by = list(by)
+    times = scores[time].astype("string")
+    for code in (pre, post):
+        if not (times == code).any():
+            seen = sorted(times.dropna().unique().tolist())
+            raise InputError(
+                f"no row has {time}={code!r}; the timepoints present are {seen}. "
+                "Pass pre=/post= with codes that occur in the data."
+            )
+    if pre == post:
+        raise ConfigError(f"pre and post are the same timepoint {pre!r}; pass two different codes.")
+    keys = [*by, id]
+    sub = scores.loc[times.isin([pre, post]).fillna(False).to_numpy(), [*keys, time, measure]]
+    sub = sub.assign(**{time: sub[time].astype("string")})
+    wide = sub.pivot(index=keys, columns=time, values=measure)
+    wide = wide.reindex(columns=[pre, post])
+    wide.columns = ["pre", "post"]
+    wide = wide.astype(float).reset_index()
+    complete = wide["pre"].notna() & wide["post"].notna()
+    if by:
+        excluded = (~complete).groupby([wide[b] for b in by], observed=True, dropna=False).sum()
+    else:
+        excluded = pd.Series([int((~complete).sum())], index=pd.Index([None]))
+    out = wide.loc[complete].sort_values(keys, kind="stable").reset_index(drop=True)
+    return out, excluded.astype(int)
+
+
+def warn_small(n: int, what: str, stacklevel: int = 3) -> None:
+    """SmallSampleWarning when a statistic rests on fewer than MIN_PAIRS units."""
+    if n < MIN_PAIRS:
+        warnings.warn(
+            f"{what} rests on {n} complete pair(s) (< {MIN_PAIRS}); p-values and intervals "
+            "are fragile at this size. Report n with every estimate and prefer the exact tests.",
+            SmallSampleWarning,
+            stacklevel=stacklevel,
+        )
