@@ -1,0 +1,149 @@
+"""Read the item answers of one instrument: range check, out-of-range report, reversal.
+
+Shared by :func:`rehab_eval.score`, :func:`rehab_eval.scoring.check_reversal` and
+:func:`rehab_eval.reliability`, so the three always see the same cleaned answers.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rehab_eval.errors import ConfigError, DataQualityWarning, InputError, InstrumentError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from rehab_eval.instruments.model import Instrument
+
+__all__ = ["Answers", "read_answers"]
+
+_SHOW = 8  # rows and values named in a message
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Cleaned answers: ``values[column]`` is float64 with NaN for missing or out of range,
+    reversed items already reversed unless ``prereversed``; ``out_of_range[column]`` counts
+    the answers that were set to missing."""
+
+    values: dict[str, np.ndarray]
+    out_of_range: dict[str, int]
+    prereversed: bool
+
+
+def _allowed_mask(x: np.ndarray, allowed: tuple[float, ...]) -> np.ndarray:
+    a = np.asarray(allowed, dtype=float)
+    lo, hi = a.min(), a.max()
+    contiguous = np.all(a == np.round(a)) and len(a) == hi - lo + 1
+    if contiguous:
+        with np.errstate(invalid="ignore"):
+            return (x >= lo) & (x <= hi) & (np.trunc(x) == x)
+    mask = x == a[0]
+    for v in a[1:]:
+        mask |= x == v
+    return mask
+
+
+def _as_float(s: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """(float values, mask of entries that are present but not numbers)."""
+    import pandas as pd
+
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        return s.to_numpy(dtype="float64", na_value=np.nan), np.zeros(len(s), dtype=bool)
+    numeric = pd.to_numeric(s, errors="coerce")
+    x = numeric.to_numpy(dtype="float64", na_value=np.nan)
+    return x, (s.notna() & numeric.isna()).to_numpy()
+
+
+def read_answers(
+    responses: pd.DataFrame,
+    instrument: Instrument,
+    *,
+    prereversed: bool = False,
+    strict: bool = False,
+    warn: bool = True,
+) -> Answers:
+    """Range-check and reverse the item answers of ``instrument`` in ``responses``.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        Must hold every item column of the instrument (``Instrument.item_columns``).
+    instrument : Instrument
+        The declaration.
+    prereversed : bool
+        The reversed items were printed reversed on the form (e.g. Indonesian forms that
+        print 5…1 for WHOQOL-BREF Q3/Q4), so they are not reversed again.
+    strict : bool
+        Raise :class:`~rehab_eval.errors.InstrumentError` on the first column with an answer
+        outside the allowed set instead of setting it to missing.
+    warn : bool
+        Issue one :class:`~rehab_eval.errors.DataQualityWarning` with the counts of answers
+        set to missing.
+
+    Returns
+    -------
+    Answers
+
+    Notes
+    -----
+    An answer outside the declared set (including non-integers and text) becomes missing
+    before anything is counted, as the WHO syntax does (``RECODE … (ELSE=SYSMIS)``). A
+    reversed item becomes ``reverse_sum − x`` (WHOQOL-BREF: 6 − x).
+    """
+    if prereversed and not instrument.prereversed_option and instrument.reversed:
+        raise ConfigError(f"instrument {instrument.name!r} has no pre-reversed form")
+    missing = [c for c in instrument.item_columns if c not in responses.columns]
+    if missing:
+        shown = ", ".join(missing[:_SHOW]) + (" …" if len(missing) > _SHOW else "")
+        raise InputError(
+            f"{instrument.name}: the responses lack {len(missing)} item column(s): {shown}. "
+            f"Expected {instrument.item_columns[0]} … {instrument.item_columns[-1]}; rename the "
+            "columns to the item names (a missing answer is NaN, not an absent column)."
+        )
+    values: dict[str, np.ndarray] = {}
+    out_of_range: dict[str, int] = {}
+    reverse = set() if prereversed else set(instrument.reversed)
+    for block in instrument.block_names:
+        for item in instrument.items:
+            column = instrument.column(item, block)
+            x, text = _as_float(responses[column], column)
+            ok = _allowed_mask(x, instrument.allowed[item])
+            bad = (~ok & ~np.isnan(x)) | text
+            n_bad = int(bad.sum())
+            if n_bad:
+                out_of_range[column] = n_bad
+                if strict:
+                    _raise_strict(responses, column, bad, instrument.allowed[item])
+            x = np.where(ok, x, np.nan)
+            if item in reverse:
+                x = instrument.reverse_sum - x
+            values[column] = x
+    if out_of_range and warn:
+        counts = ", ".join(f"{c}: {n}" for c, n in out_of_range.items())
+        warnings.warn(
+            f"{instrument.name}: {sum(out_of_range.values())} answer(s) outside the allowed "
+            f"set were treated as missing ({counts}); pass strict=True to stop on them instead",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    return Answers(values=values, out_of_range=out_of_range, prereversed=prereversed)
+
+
+def _raise_strict(
+    responses: pd.DataFrame, column: str, bad: np.ndarray, allowed: tuple[float, ...]
+) -> None:
+    positions = np.flatnonzero(bad)
+    rows = [str(r) for r in responses.index[positions[:_SHOW]]]
+    vals = list(dict.fromkeys(repr(v) for v in responses[column].iloc[positions[:_SHOW]]))
+    more = f" (and {len(positions) - _SHOW} more)" if len(positions) > _SHOW else ""
+    raise InstrumentError(
+        f"column {column!r}: {len(positions)} answer(s) outside the allowed set "
+        f"{[int(a) if a == int(a) else a for a in allowed]} at row(s) {', '.join(rows)}{more}, "
+        f"value(s) {', '.join(vals)}. Correct the data, or score without strict=True to treat "
+        "them as missing."
+    )

@@ -1,0 +1,558 @@
+"""Score declared instruments: ``score(responses, instrument) -> DataFrame``, vectorised.
+
+One generic scorer computes every instrument from its declaration
+(:mod:`rehab_eval.instruments`): range check, reversal, skip logic (gates), scale means /
+sums with a minimum answered, affine output steps, derived scores, bands and the
+across-block summary. The arithmetic runs column by column in numpy over the whole table,
+with no per-row Python and no intermediate rounding.
+
+Pipeline step and the ``scores.parquet`` layout
+-----------------------------------------------
+:func:`score_processed` reads ``<dir>/assessments.parquet`` (one long table written by the
+ETL: ``client_id``, ``instrument``, ``timepoint``, ``date`` and item columns ``q1`` … ``q32``,
+``<substance>_q1`` … ``<substance>_q7``, float with NaN for missing; items of other
+instruments are NaN on a row), scores each declared instrument on its own rows and writes
+``<dir>/scores.parquet`` atomically (temporary file, then ``os.replace``):
+
+* one row per client × instrument × timepoint (an assessment row of the ETL table);
+* columns ``client_id`` (string), ``instrument`` (category in ``vocab.INSTRUMENTS`` order),
+  ``timepoint`` (ordered category in ``vocab.TIMEPOINTS`` order), ``date``, then the union
+  of every instrument's score columns in the order of ``vocab.INSTRUMENTS`` and of
+  ``Instrument.score_columns()``: WHOQOL-BREF, URICA, then ASSIST columns. A column that
+  belongs to another instrument is null on a row. Scores are float64, counts ``Int64``,
+  ``valid`` ``boolean``, labels (``invalid_reason``, ``stage``, ``*_risk``,
+  ``highest_risk_substance``, ``level``) ``string``;
+* rows sorted by ``client_id``, instrument order, timepoint order, ``date``.
+
+It then adds a ``"scores"`` entry to ``<dir>/manifest.json`` when that file exists (again
+via a temporary file and ``os.replace``): file name, rows per instrument, out-of-range
+answers per instrument and column, the profile and options used, and the package version.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from rehab_eval.errors import (
+    ConfigError,
+    DataQualityWarning,
+    InputError,
+    SmallSampleWarning,
+)
+from rehab_eval.instruments import Instrument, Profile, get_instrument, read_answers
+from rehab_eval.instruments.model import _fill
+from rehab_eval.reliability import reliability
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["check_reversal", "reliability", "score", "score_processed"]
+
+_ATTRS_KEY = "rehab_eval.scoring"
+
+
+def _resolve(inst: Instrument, options: dict[str, Any]) -> tuple[Profile, bool]:
+    """(profile, prereversed) from ``score`` options; unknown options raise ConfigError."""
+    accepted = {"profile", *inst.option_profiles}
+    if inst.prereversed_option:
+        accepted.add("prereversed")
+    unknown = sorted(set(options) - accepted)
+    if unknown:
+        raise ConfigError(
+            f"{inst.name}: unknown option(s) {', '.join(unknown)}; accepted: "
+            f"{', '.join(sorted(accepted))}"
+        )
+    name = options.get("profile") or inst.default_profile
+    for flag, flag_profile in inst.option_profiles.items():
+        value = options.get(flag)
+        if value is None or value is False:
+            continue
+        if value is not True:
+            raise ConfigError(f"{inst.name}: option {flag} must be True or False, not {value!r}")
+        if options.get("profile") not in (None, flag_profile):
+            raise ConfigError(
+                f"{inst.name}: {flag}=True selects profile {flag_profile!r}, which conflicts "
+                f"with profile={options['profile']!r}; give one of them"
+            )
+        name = flag_profile
+    if name not in inst.profiles:
+        raise ConfigError(
+            f"{inst.name}: unknown profile {name!r}; declared profiles: {', '.join(inst.profiles)}"
+        )
+    prereversed = options.get("prereversed", False)
+    if prereversed not in (True, False):
+        raise ConfigError(f"{inst.name}: prereversed must be True or False, not {prereversed!r}")
+    return inst.profiles[name], bool(prereversed)
+
+
+def _band_index(x: np.ndarray, cuts: tuple[tuple[float, str], ...]) -> np.ndarray:
+    """Number of cuts passed (0 … len(cuts)); -1 where x is NaN."""
+    idx = np.zeros(len(x), dtype=np.int64)
+    with np.errstate(invalid="ignore"):
+        for value, kind in cuts:
+            idx += (x > value) if kind == "gt" else (x >= value)
+    return np.where(np.isnan(x), -1, idx)
+
+
+def _labels(idx: np.ndarray, labels: tuple[str, ...]) -> np.ndarray:
+    table = np.array([*labels, None], dtype=object)
+    return table[np.where(idx < 0, len(labels), idx)]
+
+
+def _compute(
+    inst: Instrument, values: dict[str, np.ndarray], profile: Profile, n: int
+) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    for raw in inst.raw:
+        out[raw.column] = values[raw.item].copy()
+    case_ok = None
+    if profile.case_min_answered is not None:
+        n_case = np.zeros(n, dtype=np.int64)
+        for column in inst.item_columns:
+            n_case += ~np.isnan(values[column])
+        case_ok = n_case >= profile.case_min_answered
+        for raw in inst.raw:
+            out[raw.column] = np.where(case_ok, out[raw.column], np.nan)
+    stats: dict[tuple[str | None, str], dict[str, np.ndarray]] = {}
+    for block in inst.block_names:
+        vals = {item: values[inst.column(item, block)] for item in inst.items}
+        for gate in inst.gates:
+            hit = vals[gate.item] == gate.equals
+            if hit.any():
+                for item in gate.zero:
+                    vals[item] = np.where(hit, 0.0, vals[item])
+        for scale in inst.scales:
+            items = scale.items_for(block)
+            total = np.zeros(n)
+            count = np.zeros(n, dtype=np.int64)
+            for item in items:
+                answered = ~np.isnan(vals[item])
+                total += np.where(answered, vals[item], 0.0)
+                count += answered
+            need = profile.min_answered[scale.name] or len(items)
+            ok = count >= need
+            if case_ok is not None:
+                ok &= case_ok
+            mean = np.divide(total, count, out=np.full(n, np.nan), where=ok)
+            stats[(block, scale.name)] = {
+                "mean": mean,
+                "sum": np.where(ok, total, np.nan),
+                "prorated_sum": np.divide(
+                    total * len(items), count, out=np.full(n, np.nan), where=ok
+                ),
+                "n": count,
+            }
+    for spec in inst.outputs:
+        for block in inst.block_names:
+            for scale in inst.scales:
+                x = stats[(block, scale.name)][spec.of]
+                for op, c in spec.steps:
+                    x = x * c if op == "mul" else (x - c if op == "sub" else x + c)
+                out[_fill(spec.column, scale.name, block)] = x
+    if inst.n_answered_column:
+        for block in inst.block_names:
+            for scale in inst.scales:
+                out[_fill(inst.n_answered_column, scale.name, block)] = stats[(block, scale.name)][
+                    "n"
+                ]
+    if inst.case_columns:
+        minimum = profile.case_min_answered
+        out["n_answered"] = n_case
+        out["valid"] = case_ok
+        reason = np.full(n, None, dtype=object)
+        if not case_ok.all():
+            reason[~case_ok] = [
+                f"fewer than {minimum} of {len(inst.item_columns)} items answered ({k})"
+                for k in n_case[~case_ok]
+            ]
+        out["invalid_reason"] = reason
+    for d in inst.derived:
+        for block in inst.block_names:
+            x = np.zeros(n)
+            for term, coef in d.terms:
+                x = x + coef * stats[(block, term)]["mean"]
+            out[_fill(d.column, "", block)] = x
+    band_idx: dict[str, np.ndarray] = {}
+    for band in inst.bands:
+        for block in inst.block_names:
+            column = _fill(band.column, "", block)
+            idx = _band_index(out[_fill(band.source, "", block)], band.cuts_for(block))
+            band_idx[column] = idx
+            out[column] = _labels(idx, band.labels)
+    if inst.summary is not None:
+        out.update(_summarise(inst, out, band_idx, n))
+    return out
+
+
+def _summarise(
+    inst: Instrument, out: dict[str, np.ndarray], band_idx: dict[str, np.ndarray], n: int
+) -> dict[str, np.ndarray]:
+    """Highest band over blocks (→ level) and the block that carries it (ties: higher score,
+    then form order). Undetermined (missing) when a block is unscored and the known
+    maximum is not already the top band; no block is named when every score is 0."""
+    s = inst.summary
+    band = next(b for b in inst.bands if b.column == s.band)
+    top = len(band.labels) - 1
+    blocks = [b for b in inst.blocks if b not in s.exclude]
+    idx = np.stack([band_idx[_fill(s.band, "", b)] for b in blocks], axis=1)
+    scores = np.stack([out[_fill(s.score, "", b)] for b in blocks], axis=1)
+    best = idx.max(axis=1)
+    unknown = (idx < 0).any(axis=1)
+    determined = (best >= 0) & (~unknown | (best == top))
+    scale = np.nanmax(np.where(np.isnan(scores), 0.0, scores)) + 1 if n else 1.0
+    key = np.where(idx < 0, -1.0, idx * scale + np.nan_to_num(scores))
+    arg = key.argmax(axis=1) if n else np.zeros(0, dtype=np.int64)
+    top_score = scores[np.arange(n), arg] if n else np.zeros(0)
+    names = np.array([*blocks, None], dtype=object)
+    highest = names[np.where(determined & (top_score > 0), arg, len(blocks))]
+    level_labels = tuple(s.level_labels[label] for label in band.labels)
+    level = _labels(np.where(determined, best, -1), level_labels)
+    return {s.highest_column: highest, s.level_column: level}
+
+
+def score(
+    responses: pd.DataFrame,
+    instrument: str | Instrument,
+    *,
+    strict: bool = False,
+    keep_items: bool = False,
+    **options: Any,
+) -> pd.DataFrame:
+    """Score one instrument on every row of ``responses``.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        One row per completed form. Item columns ``q1`` … ``qN`` (ASSIST:
+        ``<substance>_q1`` … ``<substance>_q7`` for ``tobacco, alcohol, cannabis, cocaine,
+        ats, inhalants, sedatives, hallucinogens, opioids, other``), answers as printed on
+        the form; NaN is a missing answer. Never modified.
+    instrument : str or Instrument
+        ``"whoqol_bref"``, ``"urica"`` or ``"assist"`` (see :func:`list_instruments`).
+        The URICA 24-item form is refused with an InstrumentError.
+    strict : bool, default False
+        Raise :class:`InstrumentError` (naming column, rows, values) on an answer outside
+        the allowed set; by default it counts as missing and a
+        :class:`DataQualityWarning` gives the counts.
+    keep_items : bool, default False
+        Keep the instrument's item columns in the result.
+    **options
+        ``profile`` (WHOQOL-BREF: ``"who_spss_syntax"`` default or ``"who_manual_prose"``),
+        ``prereversed`` (WHOQOL-BREF: Q3, Q4, Q26 were printed reversed, do not reverse
+        again; default False), ``prorate`` (URICA: a subscale with ≥ 6 of 7 answered is
+        the mean of the answered items; default False).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index and row order; every column that is not an item of the instrument is
+        carried through unchanged, followed by the score columns:
+
+        ``whoqol_bref``
+            ``overall_qol``, ``overall_health`` (Q1, Q2 raw, 1–5);
+            ``physical_4_20``, ``psychological_4_20``, ``social_4_20``,
+            ``environment_4_20`` (mean of answered items × 4);
+            ``physical_0_100`` … ``environment_0_100`` ((x − 4) × 100/16);
+            ``<domain>_n_answered``; ``n_answered`` (of 26); ``valid`` (≥ 21 answered);
+            ``invalid_reason`` (None when valid). Domains (and Q1/Q2) are NaN on an invalid
+            case or below the domain minimum (syntax 6/5/2/6 of 7/6/3/8; prose 5/4/3/6).
+        ``urica``
+            ``precontemplation``, ``contemplation``, ``action``, ``maintenance`` (means,
+            1–5); ``<subscale>_sum`` (7–35; mean × 7 when prorated);
+            ``<subscale>_n_answered``; ``readiness`` = C + A + M − PC (−2 … 14);
+            ``stage``: ``precontemplation`` (R ≤ 8), ``contemplation`` (8 < R < 11),
+            ``preparation_action`` (R ≥ 11).
+        ``assist``
+            ``<substance>_ssi`` (Q2 + … + Q7; tobacco without Q5; 0 when Q1 = No; Q3–Q5
+            count 0 when Q2 = Never); ``<substance>_risk`` (``low`` / ``moderate`` /
+            ``high``: alcohol 0–10 / 11–26 / 27+, others 0–3 / 4–26 / 27+);
+            ``highest_risk_substance`` (non-tobacco substance with the highest risk, ties
+            by SSIS then form order; None when all are 0); ``level`` (``rendah`` /
+            ``sedang`` / ``tinggi`` from that risk; None when an unscored substance could
+            change it).
+
+        ``result.attrs["rehab_eval.scoring"]`` records the instrument, profile, options
+        and out-of-range counts.
+
+    Notes
+    -----
+    Answers outside the allowed set become missing before any count (WHO syntax:
+    ``RECODE … (ELSE=SYSMIS)``). Reversed items are 6 − x. No intermediate rounding:
+    compare with a tolerance, and round half-up only for display (Python's ``round``
+    gives 65.62 for 65.625).
+
+    References
+    ----------
+    WHOQOL Group (1996), WHOQOL-BREF field trial version, WHO/MNH/PSF/96.4, and the WHO
+    SPSS syntax (Harper & Power). McConnaughy, Prochaska & Velicer (1983); UMBC Habits
+    Lab URICA scoring. Humeniuk et al. (2010), WHO ASSIST manual; WHO ASSIST v3.0
+    Feedback Report Card.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> form = pd.DataFrame({f"q{i}": [3.0] for i in range(1, 27)})
+    >>> score(form, "whoqol_bref")["physical_0_100"].iloc[0]
+    np.float64(50.0)
+    """
+    import pandas as pd
+
+    inst = get_instrument(instrument)
+    profile, prereversed = _resolve(inst, options)
+    answers = read_answers(responses, inst, prereversed=prereversed, strict=strict)
+    cols = _compute(inst, answers.values, profile, len(responses))
+    items = set(inst.item_columns)
+    rest = responses if keep_items else responses[[c for c in responses.columns if c not in items]]
+    clash = [c for c in cols if c in rest.columns]
+    if clash:
+        raise InputError(
+            f"{inst.name}: the responses already have column(s) {', '.join(clash)}, which "
+            "the scores would overwrite; rename or drop them before scoring"
+        )
+    scores = pd.DataFrame(cols, index=responses.index)
+    result = pd.concat([rest, scores], axis=1)
+    result.attrs = {
+        **responses.attrs,
+        _ATTRS_KEY: {
+            "instrument": inst.name,
+            "profile": profile.name,
+            "profile_description": profile.description,
+            "prereversed": prereversed,
+            "out_of_range": dict(answers.out_of_range),
+        },
+    }
+    return result
+
+
+def check_reversal(
+    responses: pd.DataFrame,
+    instrument: str | Instrument = "whoqol_bref",
+    *,
+    prereversed: bool = False,
+) -> pd.DataFrame:
+    """Look for double reversal: reversed items that correlate negatively with their domain.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        A cohort of forms with the item columns.
+    instrument : str or Instrument, default ``"whoqol_bref"``
+    prereversed : bool
+        As in :func:`score`: whether the data claim to be pre-reversed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per reversed item: ``item``, ``scale``, ``n`` (forms with the item and
+        every other item of the scale answered), ``r_rest`` (Pearson correlation of the
+        item, as scored, with the mean of the other items of its scale), ``negative``
+        (``r_rest < 0``), ``prereversed``.
+
+    Warns
+    -----
+    DataQualityWarning
+        When any ``r_rest`` is negative: the items are probably reversed twice (a form
+        printed 5…1 scored without ``prereversed=True``) or not at all.
+    SmallSampleWarning
+        When an item rests on fewer than 10 forms.
+
+    Notes
+    -----
+    A corrected item–rest correlation (item excluded from its own scale mean). After
+    correct reversal every WHOQOL-BREF item should correlate positively with its domain.
+    """
+    import pandas as pd
+
+    inst = get_instrument(instrument)
+    answers = read_answers(responses, inst, prereversed=prereversed, warn=False)
+    rows = []
+    for block in inst.block_names:
+        for item in inst.reversed:
+            for scale in (s for s in inst.scales if item in s.items_for(block)):
+                x = answers.values[inst.column(item, block)]
+                others = [answers.values[inst.column(i, block)] for i in scale.items_for(block)]
+                others = [
+                    o for i, o in zip(scale.items_for(block), others, strict=True) if i != item
+                ]
+                rest = (
+                    np.mean(np.stack(others, axis=1), axis=1) if others else np.full(len(x), np.nan)
+                )
+                ok = ~np.isnan(x) & ~np.isnan(rest)
+                n = int(ok.sum())
+                r = np.nan
+                if n >= 3 and np.std(x[ok]) > 0 and np.std(rest[ok]) > 0:
+                    r = float(np.corrcoef(x[ok], rest[ok])[0, 1])
+                rows.append(
+                    {
+                        "item": inst.column(item, block),
+                        "scale": scale.name,
+                        "n": n,
+                        "r_rest": r,
+                        "negative": bool(r < 0),
+                        "prereversed": prereversed,
+                    }
+                )
+    table = pd.DataFrame(rows, columns=["item", "scale", "n", "r_rest", "negative", "prereversed"])
+    small = table.loc[table["n"] < 10, "item"].tolist()
+    if small:
+        warnings.warn(
+            f"{inst.name} reversal check: fewer than 10 complete forms for {', '.join(small)}",
+            SmallSampleWarning,
+            stacklevel=2,
+        )
+    flagged = table.loc[table["negative"]]
+    if len(flagged):
+        listed = ", ".join(
+            f"{r.item} (r = {r.r_rest:.2f} with {r.scale}, n = {r.n})" for r in flagged.itertuples()
+        )
+        hint = (
+            "the form may print these items reversed (5…1): score with prereversed=True"
+            if not prereversed
+            else "the data were declared pre-reversed but look raw: score with prereversed=False"
+        )
+        warnings.warn(
+            f"{inst.name}: reversed item(s) correlate negatively with the rest of their "
+            f"scale: {listed}; {hint}, after checking the paper form",
+            DataQualityWarning,
+            stacklevel=2,
+        )
+    return table
+
+
+# ---------------------------------------------------------------------------------------
+# pipeline step
+
+
+def _atomic_write(path: Path, write) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def score_processed(processed_dir: str | Path, *, prereversed: bool = False) -> Path:
+    """Score every instrument in ``<dir>/assessments.parquet`` into ``<dir>/scores.parquet``.
+
+    Parameters
+    ----------
+    processed_dir : str or Path
+        The ETL's output folder.
+    prereversed : bool, default False
+        The WHOQOL-BREF forms of this dataset print Q3, Q4, Q26 reversed (recorded in the
+        manifest).
+
+    Returns
+    -------
+    Path
+        The written ``scores.parquet``. Its layout is described in the module docstring.
+
+    Raises
+    ------
+    InputError
+        When ``assessments.parquet`` is missing, unreadable, or lacks a key or item column.
+    """
+    import pandas as pd
+
+    from rehab_eval import __version__, vocab
+
+    folder = Path(processed_dir)
+    source = folder / "assessments.parquet"
+    if not source.is_file():
+        raise InputError(f"{source}: not found; run `rehab-eval etl` first")
+    try:
+        table = pd.read_parquet(source)
+    except Exception as exc:  # pyarrow raises several types
+        raise InputError(f"{source}: cannot be read as Parquet ({exc})") from exc
+    keys = ["client_id", "instrument", "timepoint", "date"]
+    lacking = [k for k in keys if k not in table.columns]
+    if lacking:
+        raise InputError(f"{source}: lacks column(s) {', '.join(lacking)}")
+    instrument = table["instrument"].astype("string")
+    unknown = sorted(set(instrument.dropna()) - set(vocab.INSTRUMENTS))
+    if unknown:
+        warnings.warn(
+            f"{source}: rows of undeclared instrument(s) {', '.join(unknown)} were not scored",
+            DataQualityWarning,
+            stacklevel=2,
+        )
+    parts, report = [], {"rows": {}, "out_of_range": {}, "profiles": {}}
+    for name in vocab.INSTRUMENTS:
+        inst = get_instrument(name)
+        rows = table.loc[
+            (instrument == name).fillna(False).to_numpy(), keys + list(inst.item_columns)
+        ]
+        options = {"prereversed": prereversed} if inst.prereversed_option else {}
+        try:
+            scored = score(rows, inst, **options)
+        except InputError as exc:
+            raise InputError(f"{source}: {exc}") from exc
+        info = scored.attrs[_ATTRS_KEY]
+        report["rows"][name] = len(scored)
+        report["out_of_range"][name] = info["out_of_range"]
+        report["profiles"][name] = info["profile"]
+        parts.append(_typed(scored, inst))
+    columns = keys + [c for name in vocab.INSTRUMENTS for c in get_instrument(name).score_columns()]
+    scores = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
+    scores = scores.reindex(columns=columns)
+    for name in vocab.INSTRUMENTS:  # restore dtypes lost for all-null columns
+        for col in get_instrument(name).score_columns():
+            scores[col] = scores[col].astype(_dtype_of(parts, col))
+    scores["client_id"] = scores["client_id"].astype("string")
+    scores["instrument"] = pd.Categorical(
+        scores["instrument"].astype("string"), categories=list(vocab.INSTRUMENTS)
+    )
+    scores["timepoint"] = pd.Categorical(
+        scores["timepoint"].astype("string"), categories=list(vocab.TIMEPOINTS), ordered=True
+    )
+    scores = scores.sort_values(
+        ["client_id", "instrument", "timepoint", "date"], kind="mergesort", na_position="last"
+    ).reset_index(drop=True)
+    target = folder / "scores.parquet"
+    _atomic_write(target, lambda tmp: scores.to_parquet(tmp, index=False))
+    manifest = folder / "manifest.json"
+    if manifest.is_file():
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        data["scores"] = {
+            "file": target.name,
+            **report,
+            "whoqol_bref_prereversed": prereversed,
+            "package_version": __version__,
+        }
+        text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+        _atomic_write(manifest, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    return target
+
+
+def _typed(scored: pd.DataFrame, inst: Instrument) -> pd.DataFrame:
+    """Score columns in pipeline dtypes: counts Int64, flags boolean, labels string."""
+    out = scored.copy()
+    for col in inst.score_columns():
+        out[col] = out[col].astype(_dtype_of([scored], col))
+    return out
+
+
+def _dtype_of(parts: list[pd.DataFrame], col: str) -> str:
+    import pandas as pd
+
+    for part in parts:
+        if col in part.columns:
+            dtype = part[col].dtype
+            if pd.api.types.is_bool_dtype(dtype):
+                return "boolean"
+            if pd.api.types.is_integer_dtype(dtype):
+                return "Int64"
+            if pd.api.types.is_float_dtype(dtype):
+                return "float64"
+            return "string"
+    return "float64"
