@@ -1,0 +1,190 @@
+"""The frame every figure shares: title, subtitle (n and period), source line, layout.
+
+With ``ax=None`` a plot function makes its own slide-sized figure and writes the title
+(28 pt, bold), the subtitle (18 pt, grey) at the top left and the source line
+("Sumber: …"/"Source: …", 13 pt) at the bottom left of the figure. Given an ``ax``, the
+same three texts go on that axes (title, a subtitle line above the plot, the source under
+it), so figures composed by the caller still carry them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rehab_eval.errors import InputError
+from rehab_eval.i18n import format_percent, format_period, label, t
+
+__all__ = [
+    "FrameText",
+    "check_columns",
+    "decorate",
+    "fit_width",
+    "group_label",
+    "make_axes",
+    "n_phrase",
+    "number_axis",
+    "percent_axis",
+    "resolve_texts",
+]
+
+TITLE_PT = 28
+SUBTITLE_PT = 18
+SOURCE_PT = 13
+GREY = "#555555"
+
+_GROUP_NAMESPACES = ("group", "level", "program", "status", "sex", "facility_type", "rc", "stage")
+
+
+@dataclass(frozen=True)
+class FrameText:
+    """The three texts of a figure."""
+
+    title: str
+    subtitle: str
+    source: str
+
+
+def check_columns(frame: Any, columns: Sequence[str], what: str) -> None:
+    """Raise InputError naming the missing columns of a result frame."""
+    have = list(getattr(frame, "columns", []))
+    missing = [c for c in columns if c not in have]
+    if missing:
+        raise InputError(
+            f"{what}: the result frame lacks column(s) {missing} (it has {have}); "
+            "pass the frame returned by the matching rehab_eval function"
+        )
+
+
+def group_label(code: Any, lang: str) -> str:
+    """Display label of a group code (level, program, status, sex, …) or the code itself."""
+    for namespace in _GROUP_NAMESPACES:
+        text = label(namespace, code, lang)
+        if text != str(code):
+            return text
+    return str(code)
+
+
+def _period_text(period: Any, lang: str) -> str | None:
+    if period is None:
+        return None
+    if isinstance(period, str):
+        return period
+    start, end = period
+    return format_period(start, end, lang)
+
+
+def resolve_texts(
+    lang: str,
+    *,
+    title: str | None,
+    subtitle: str | None,
+    source: str | None,
+    title_key: str,
+    n: str | None = None,
+    n_key: str = "subtitle.n",
+    period: Any = None,
+    extra: Sequence[str] = (),
+) -> FrameText:
+    """Default title from the i18n table, subtitle "n = … · period", source with its prefix."""
+    if title is None:
+        title = t(title_key, lang)
+    if subtitle is None:
+        parts = [t(n_key, lang, n=n)] if n is not None else []
+        period_text = _period_text(period, lang)
+        if period_text:
+            parts.append(period_text)
+        parts.extend(extra)
+        subtitle = " · ".join(parts)
+    prefix = t("source.prefix", lang)
+    text = source if source is not None else t("source.default", lang)
+    if not text.lower().startswith(prefix.lower()):
+        text = f"{prefix}: {text}"
+    return FrameText(title, subtitle, text)
+
+
+def make_axes(ax: Any = None, **subplots: Any) -> tuple[Any, Any, bool]:
+    """``(figure, axes, own)``: a new slide-sized figure when ``ax`` is None."""
+    import matplotlib.pyplot as plt
+
+    if ax is not None:
+        first = (
+            ax.flat[0] if hasattr(ax, "flat") else (ax[0] if isinstance(ax, list | tuple) else ax)
+        )
+        return first.figure, ax, False
+    fig, axes = plt.subplots(**subplots)
+    return fig, axes, True
+
+
+def decorate(
+    fig: Any,
+    ax: Any,
+    texts: FrameText,
+    *,
+    own: bool,
+    left: float = 0.09,
+    right: float = 0.97,
+    top: float = 0.79,
+    bottom: float = 0.15,
+    source_offset: float = 64,
+    wspace: float | None = None,
+) -> None:
+    """Write title, subtitle and source; set the margins of a figure the plot made itself."""
+    if own:
+        heading = fig.text(0.03, 0.965, texts.title, fontsize=TITLE_PT, fontweight="bold", va="top")
+        fit_width(fig, heading, 0.95, smallest=20)
+        fig.text(0.03, 0.88, texts.subtitle, fontsize=SUBTITLE_PT, color=GREY, va="top")
+        fig.text(0.03, 0.018, texts.source, fontsize=SOURCE_PT, color=GREY, va="bottom")
+        fig.subplots_adjust(left=left, right=right, top=top, bottom=bottom, wspace=wspace)
+        return
+    target = ax.flat[0] if hasattr(ax, "flat") else (ax[0] if isinstance(ax, list | tuple) else ax)
+    target.set_title(texts.title, loc="left", pad=30, fontsize=22, fontweight="bold")
+    target.text(
+        0, 1.02, texts.subtitle, transform=target.transAxes, fontsize=15, color=GREY, va="bottom"
+    )
+    target.annotate(
+        texts.source,
+        xy=(0, 0),
+        xycoords="axes fraction",
+        xytext=(0, -source_offset),
+        textcoords="offset points",
+        fontsize=12,
+        color=GREY,
+        va="top",
+    )
+
+
+def percent_axis(axis: Any, lang: str, decimals: int = 0) -> None:
+    """Tick labels of an axis holding shares (0–1) as percents in the language's format."""
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: format_percent(v, decimals, lang)))
+
+
+def number_axis(axis: Any, lang: str, decimals: int = 0) -> None:
+    """Tick labels with the language's decimal and thousands separators."""
+    from matplotlib.ticker import FuncFormatter
+
+    from rehab_eval.i18n import format_number
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: format_number(v, decimals, lang)))
+
+
+def fit_width(fig: Any, text: Any, share: float, smallest: float) -> None:
+    """Shrink a figure text until it fits in ``share`` of the figure width (not below ``smallest`` pt)."""
+    renderer = fig.canvas.get_renderer()
+    limit = fig.bbox.width * share
+    size = text.get_fontsize()
+    while text.get_window_extent(renderer).width > limit and size > smallest:
+        size -= 1
+        text.set_fontsize(size)
+
+
+def n_phrase(n: Any, min_cell: int, lang: str) -> str:
+    """``n = 35``, or ``n < 5`` when the count is suppressed."""
+    from rehab_eval.privacy import format_count, is_suppressed
+
+    if is_suppressed(n, min_cell):
+        return f"n < {min_cell}"
+    return f"n = {format_count(n, min_cell, lang)}"

@@ -1,0 +1,370 @@
+"""Recidivism figures: Kaplan–Meier curves with an at-risk table, re-offending at windows.
+
+Both draw what :mod:`rehab_eval.recidivism` returns and compute no statistics; the number at
+risk under the axis is read from the ``at_risk`` column and written through
+:func:`rehab_eval.privacy.format_count`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rehab_eval.errors import InputError
+from rehab_eval.i18n import format_number, format_percent, t
+from rehab_eval.plots._frame import (
+    check_columns,
+    decorate,
+    group_label,
+    make_axes,
+    percent_axis,
+    resolve_texts,
+)
+from rehab_eval.plots.style import GREY, OKABE_ITO, SUPPRESSED_FILL, slide_style
+from rehab_eval.privacy import format_count, is_suppressed
+
+__all__ = ["RATE_ESTIMATES", "at_risk_at", "plot_km", "plot_rates_at"]
+
+_ROW_PT = 26  # height of one at-risk row, points
+_TABLE_TOP_PT = 62  # from the axis to the at-risk header, points
+
+#: (estimate, interval low, interval high) columns tried in order by :func:`plot_rates_at`.
+RATE_ESTIMATES = (
+    ("km_risk", "km_ci_low", "km_ci_high"),
+    ("km_cum", "km_ci_low", "km_ci_high"),
+    ("cum_incidence", "ci_low", "ci_high"),
+    ("share", "share_ci_low", "share_ci_high"),
+    ("share", "ci_low", "ci_high"),
+)
+
+
+def at_risk_at(km_group: Any, times: Any) -> list[float]:
+    """Number at risk at each of ``times``, looked up in one group's KM table.
+
+    The table has a row per distinct time with ``at_risk`` = clients still followed just
+    before that time. At a time ``x`` the number at risk is the ``at_risk`` of the first
+    row with ``time >= x``; past the last row it is that row's ``at_risk − events −
+    censored`` (0 when those columns are missing). A lookup, not an estimate.
+    """
+    time = [float(v) for v in km_group["time"]]
+    risk = [float(v) for v in km_group["at_risk"]]
+    order = sorted(range(len(time)), key=time.__getitem__)
+    out = []
+    for x in times:
+        later = [i for i in order if time[i] >= x]
+        if later:
+            out.append(risk[later[0]])
+        elif order:
+            last = order[-1]
+            gone = sum(
+                float(km_group[c].iloc[last]) for c in ("events", "censored") if c in km_group
+            )
+            out.append(max(risk[last] - gone, 0.0) if gone else 0.0)
+        else:
+            out.append(0.0)
+    return out
+
+
+def plot_km(
+    km: Any,
+    *,
+    lang: str = "id",
+    min_cell: int = 5,
+    title: str | None = None,
+    subtitle: str | None = None,
+    source: str | None = None,
+    period: Any = None,
+    times: Any = None,
+    time_label: str | None = None,
+    ax: Any = None,
+) -> Any:
+    """Kaplan–Meier curves with their interval bands and the number at risk under the axis.
+
+    Parameters
+    ----------
+    km : DataFrame
+        ``rehab_eval.recidivism.kaplan_meier(...)``: ``group`` ("all" without ``by``),
+        ``time``, ``at_risk``, ``events``, ``censored``, ``survival``, ``ci_low``,
+        ``ci_high``; one row per group × distinct time.
+    lang, min_cell, title, subtitle, source, period, ax
+        As in :func:`rehab_eval.plots.plot_flow`; the at-risk counts go through
+        ``format_count`` (a group with 3 clients left shows ``<5``).
+    times : sequence of float, optional
+        Ticks of the time axis and columns of the at-risk table (default: about six
+        round values from 0 to the last time).
+    time_label : str, optional
+        Label of the time axis (default "Bulan sejak awal pengamatan" / "Months since
+        start of follow-up").
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Curves start at (0, 100%) and step down after each event time (``where="post"``);
+        the subtitle gives the n of each group (``at_risk`` at time 0).
+    """
+    check_columns(km, ["group", "time", "at_risk", "survival", "ci_low", "ci_high"], "plot_km")
+    from matplotlib.ticker import MaxNLocator
+
+    groups = list(dict.fromkeys(km["group"]))
+    t_max = float(km["time"].max()) if len(km) else 1.0
+    if times is None:
+        times = [
+            v
+            for v in MaxNLocator(nbins=6, steps=[1, 2, 3, 6, 10]).tick_values(0, t_max)
+            if 0 <= v <= t_max * 1.001
+        ]
+    times = [float(v) for v in times]
+    colors = list(OKABE_ITO.values())
+    with slide_style():
+        fig, ax, own = make_axes(ax)
+        starts = []
+        for k, g in enumerate(groups):
+            part = km[km["group"] == g].sort_values("time")
+            color = colors[k % len(colors)]
+            x = [0.0] + [float(v) for v in part["time"]]
+            y = [1.0] + [float(v) for v in part["survival"]]
+            low = [1.0] + [float(v) for v in part["ci_low"]]
+            high = [1.0] + [float(v) for v in part["ci_high"]]
+            name = group_label(g, lang)
+            ax.fill_between(x, low, high, step="post", color=color, alpha=0.15, linewidth=0)
+            ax.step(x, y, where="post", color=color, linewidth=3, label=name)
+            if "censored" in part:
+                cx = [float(a) for a, c in zip(part["time"], part["censored"], strict=True) if c]
+                cy = [
+                    float(s) for s, c in zip(part["survival"], part["censored"], strict=True) if c
+                ]
+                ax.plot(
+                    cx,
+                    cy,
+                    linestyle="none",
+                    marker="|",
+                    markersize=12,
+                    color=color,
+                    markeredgewidth=2,
+                )
+            risk = at_risk_at(part, times)
+            starts.append(at_risk_at(part, [0.0])[0])
+            row = _TABLE_TOP_PT + _ROW_PT * (k + 1)
+            for x_t, n in zip(times, risk, strict=True):
+                ax.annotate(
+                    format_count(n, min_cell, lang),
+                    (x_t, 0),
+                    xycoords=("data", "axes fraction"),
+                    xytext=(0, -row),
+                    textcoords="offset points",
+                    ha="center",
+                    va="top",
+                    fontsize=15,
+                    color=color if len(groups) > 1 else "#222222",
+                )
+            ax.annotate(
+                name,
+                (0, 0),
+                xycoords="axes fraction",
+                xytext=(-40, -row),
+                textcoords="offset points",
+                ha="right",
+                va="top",
+                fontsize=15,
+                color=color if len(groups) > 1 else "#222222",
+            )
+        ax.annotate(
+            t("axis.at_risk", lang),
+            (0, 0),
+            xycoords="axes fraction",
+            xytext=(-40, -_TABLE_TOP_PT),
+            textcoords="offset points",
+            ha="right",
+            va="top",
+            fontsize=15,
+            fontweight="bold",
+            color=GREY,
+        )
+        ax.set_xticks(
+            times, [format_number(v, 0 if float(v).is_integer() else 1, lang) for v in times]
+        )
+        ax.set_xlim(0, max(times[-1] if times else t_max, t_max) * 1.02)
+        ax.set_ylim(0, 1.02)
+        percent_axis(ax.yaxis, lang)
+        ax.set_xlabel(time_label or t("axis.time_months", lang), labelpad=2)
+        ax.set_ylabel(t("axis.survival", lang))
+        if len(groups) > 1:
+            ax.legend(loc="lower left", fontsize=16)
+        n_text = None
+        extra: list[str] = []
+        if len(groups) == 1:
+            n_text = format_count(starts[0], min_cell, lang)
+        else:
+            extra = [
+                "n: "
+                + ", ".join(
+                    f"{group_label(g, lang)} {format_count(n, min_cell, lang)}"
+                    for g, n in zip(groups, starts, strict=True)
+                )
+            ]
+        texts = resolve_texts(
+            lang,
+            title=title,
+            subtitle=subtitle,
+            source=source,
+            title_key="fig.km.title",
+            n=n_text,
+            period=period,
+            extra=extra,
+        )
+        depth_pt = _TABLE_TOP_PT + _ROW_PT * (len(groups) + 1) + 22
+        bottom = (depth_pt / 72 + 0.35) / fig.get_size_inches()[1]
+        decorate(fig, ax, texts, own=own, left=0.2, top=0.8, bottom=bottom, source_offset=depth_pt)
+    return ax
+
+
+def _rate_columns(rates: Any, estimate: str | None, low: str | None, high: str | None) -> tuple:
+    if estimate is not None:
+        return estimate, low, high
+    for est, lo, hi in RATE_ESTIMATES:
+        if est in rates.columns and lo in rates.columns and hi in rates.columns:
+            return est, lo, hi
+    raise InputError(
+        "plot_rates_at: no estimate columns found (tried "
+        + ", ".join(f"{e}/{lo}/{hi}" for e, lo, hi in RATE_ESTIMATES)
+        + f"; the frame has {list(rates.columns)}); name them with estimate=, low=, high="
+    )
+
+
+def plot_rates_at(
+    rates: Any,
+    *,
+    lang: str = "id",
+    min_cell: int = 5,
+    title: str | None = None,
+    subtitle: str | None = None,
+    source: str | None = None,
+    period: Any = None,
+    estimate: str | None = None,
+    low: str | None = None,
+    high: str | None = None,
+    events: str | None = None,
+    group: str | None = None,
+    ax: Any = None,
+) -> Any:
+    """Share re-offended by 6 / 12 / 24 months (bars per window, one colour per group).
+
+    Parameters
+    ----------
+    rates : DataFrame
+        ``rehab_eval.recidivism.rates_at(...)``: ``window`` (months), optionally a group
+        column, and an estimate with its interval (shares 0–1). By default the first of
+        :data:`RATE_ESTIMATES` found is drawn (the KM risk 1 − S(t) before the simple share).
+    lang, min_cell, title, subtitle, source, period, ax
+        As in :func:`rehab_eval.plots.plot_flow`.
+    estimate, low, high : str, optional
+        Column names of the estimate and its interval, to override the default.
+    events : str, optional
+        Column with the number of events behind each bar (default the first of
+        ``events``, ``n_events`` present). A bar whose count is under ``min_cell`` is
+        drawn pale, without interval, at no height that would reveal it, and labelled ``<5``.
+    group : str, optional
+        Group column (default ``group`` or ``level`` when present).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Bar labels are percents in the language's format.
+    """
+    check_columns(rates, ["window"], "plot_rates_at")
+    est, lo, hi = _rate_columns(rates, estimate, low, high)
+    check_columns(rates, [est, lo, hi], "plot_rates_at")
+    if group is None:
+        group = next((c for c in ("group", "level", "program") if c in rates.columns), None)
+    if events is None:
+        events = next((c for c in ("events", "n_events") if c in rates.columns), None)
+    windows = sorted({float(w) for w in rates["window"]})
+    groups = list(dict.fromkeys(rates[group])) if group else [None]
+    colors = list(OKABE_ITO.values())
+    width = 0.8 / len(groups)
+    from matplotlib.patches import Patch
+
+    handles: list[Any] = []
+    with slide_style():
+        fig, ax, own = make_axes(ax)
+        ceiling = 0.1
+        for k, g in enumerate(groups):
+            part = rates if g is None else rates[rates[group] == g]
+            color = colors[k % len(colors)]
+            if g is not None:
+                handles.append(Patch(color=color, label=group_label(g, lang)))
+            for i, w in enumerate(windows):
+                row = part[part["window"].astype(float) == w]
+                if row.empty:
+                    continue
+                row = row.iloc[0]
+                x = i + (k - (len(groups) - 1) / 2) * width
+                hidden = events is not None and is_suppressed(row[events], min_cell)
+                if hidden:
+                    ax.bar(x, 0.02, width * 0.9, color=SUPPRESSED_FILL)
+                    ax.text(
+                        x,
+                        0.02,
+                        format_count(row[events], min_cell, lang),
+                        ha="center",
+                        va="bottom",
+                        fontsize=16,
+                        fontweight="bold",
+                        color=GREY,
+                    )
+                    continue
+                value, a, b = float(row[est]), float(row[lo]), float(row[hi])
+                ceiling = max(ceiling, b if b == b else value)
+                ax.bar(x, value, width * 0.9, color=color)
+                ax.errorbar(
+                    x,
+                    value,
+                    yerr=[[value - a], [b - value]],
+                    color="#222222",
+                    linewidth=2,
+                    capsize=6,
+                    capthick=2,
+                )
+                ax.annotate(
+                    format_percent(value, 0, lang),
+                    (x, value),
+                    xytext=(-8, 4),
+                    textcoords="offset points",
+                    ha="right",
+                    va="bottom",
+                    fontsize=16,
+                    fontweight="bold",
+                )
+        ax.set_xticks(
+            range(len(windows)),
+            [t("window.months", lang, n=format_number(w, 0, lang)) for w in windows],
+        )
+        ax.set_ylim(0, min(1.0, ceiling * 1.2))
+        percent_axis(ax.yaxis, lang)
+        ax.set_ylabel(t("axis.share_reoffended", lang))
+        if handles:
+            ax.legend(handles=handles, loc="upper left", fontsize=16)
+        n_column = next((c for c in ("n", "n_clients", "n_at_risk") if c in rates.columns), None)
+        extra = []
+        if n_column and group:
+            starts = rates.sort_values("window").drop_duplicates(group)
+            extra = [
+                "n: "
+                + ", ".join(
+                    f"{group_label(g, lang)} {format_count(n, min_cell, lang)}"
+                    for g, n in zip(starts[group], starts[n_column], strict=True)
+                )
+            ]
+        texts = resolve_texts(
+            lang,
+            title=title,
+            subtitle=subtitle,
+            source=source,
+            title_key="fig.rates.title",
+            n=format_count(rates[n_column].iloc[0], min_cell, lang)
+            if n_column and not group
+            else None,
+            period=period,
+            extra=extra,
+        )
+        decorate(fig, ax, texts, own=own, left=0.1, bottom=0.13, source_offset=50)
+    return ax

@@ -1,0 +1,316 @@
+"""Small-cell suppression: the disclosure control applied to every published count.
+
+Every count that leaves the library for a human (tables, figure annotations, at-risk
+tables, narrative, deck, ``summary.json``) goes through :func:`format_count` or
+:func:`suppress`, so that no group of fewer than ``min_cell`` persons can be read off a
+report, directly or by subtraction from a total.
+
+The rules (threshold rule with complementary suppression, Hundepool et al. 2012, ch. 5):
+
+1. **Primary suppression.** A count ``n`` with ``0 < n < min_cell`` is shown as
+   ``"<5"`` (``"<{min_cell}"``). Zero is shown: it describes nobody. Missing counts are
+   shown as ``"–"``. ``min_cell`` of 0 or 1 (or ``None``) switches suppression off.
+2. **Complementary (secondary) suppression.** When a line of cells adds up to a total
+   that is published anyway (the n in a subtitle, a margin of a crosstab), a single hidden
+   cell equals the total minus the shown ones. A reader who knows the total, that a
+   ``"<5"`` cell holds 1 to ``min_cell − 1`` and that any other hidden cell holds at least
+   ``min_cell``, can bound every hidden cell (the interval audit of Hundepool et al. 2012,
+   §5.3). In every line, further cells are hidden, smallest positive count first (zeros
+   only when no positive cell is left), until **no ``"<5"`` cell can be pinned down to a
+   single value**. ``3 | 12 | 20`` with total 35 becomes ``<5 | x | 20`` (3 + 12 = 15: the
+   ``<5`` cell could be 1 … 4); ``3 | 2 | 30`` needs nothing more (3 + 2 = 5 splits as
+   1+4 … 4+1). Complementary cells are shown as ``"x"`` (by default), not as ``"<5"``:
+   they may hold many persons and a report must not state a false bound.
+3. **Lines.** ``total="column"``: each count column (within each ``by`` group) is a line;
+   ``total="row"``: the count columns of each row are a line; ``total="both"``: rows and
+   columns are treated in turn until nothing changes (the usual iterative heuristic for
+   two-way tables; it protects, though not with the fewest hidden cells).
+
+References
+----------
+Hundepool, A., Domingo-Ferrer, J., Franconi, L., Giessing, S., Schulte Nordholt, E.,
+Spicer, K. & de Wolf, P.-P. (2012). *Statistical Disclosure Control*. Wiley. Chapter 5
+(frequency tables: threshold rule, secondary suppression).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from rehab_eval.errors import ConfigError, InputError
+from rehab_eval.i18n import format_number
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "COMPLEMENTARY",
+    "PRIMARY",
+    "SHOWN",
+    "format_count",
+    "is_suppressed",
+    "suppress",
+    "suppression_status",
+    "threshold_mark",
+]
+
+SHOWN = "shown"
+PRIMARY = "primary"
+COMPLEMENTARY = "complementary"
+
+_TOTALS = (None, "column", "row", "both")
+
+
+def _value(n: Any) -> float | None:
+    """A count as float, or None when missing."""
+    if n is None:
+        return None
+    try:
+        value = float(n)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(value) else value
+
+
+def _active(min_cell: int | None) -> bool:
+    return min_cell is not None and min_cell > 1
+
+
+def is_suppressed(n: Any, min_cell: int | None = 5) -> bool:
+    """Whether a count must be hidden on its own (primary suppression): ``0 < n < min_cell``.
+
+    Examples
+    --------
+    >>> is_suppressed(3), is_suppressed(0), is_suppressed(5), is_suppressed(3, min_cell=3)
+    (True, False, False, False)
+    """
+    value = _value(n)
+    return _active(min_cell) and value is not None and 0 < value < min_cell
+
+
+def threshold_mark(min_cell: int | None = 5) -> str:
+    """The text shown for a primary-suppressed count: ``"<5"`` (``"<{min_cell}"``)."""
+    return f"<{min_cell}"
+
+
+def format_count(n: Any, min_cell: int | None = 5, lang: str = "id") -> str:
+    """A count for publication: ``"<5"`` when ``0 < n < min_cell``, else with thousands separators.
+
+    Parameters
+    ----------
+    n : int or float
+        A count of persons, tests or events; ``None``/NaN gives ``"–"``.
+    min_cell : int, default 5
+        Disclosure threshold; 0, 1 or ``None`` switch suppression off.
+    lang : {"id", "en"}
+        ``1.234`` in Indonesian, ``1,234`` in English.
+
+    Examples
+    --------
+    >>> format_count(3), format_count(0), format_count(1234), format_count(1234, lang="en")
+    ('<5', '0', '1.234', '1,234')
+    """
+    value = _value(n)
+    if value is None:
+        return "–"
+    if is_suppressed(value, min_cell):
+        return threshold_mark(min_cell)
+    return format_number(value, 0, lang)
+
+
+def _exposed(values: list[float | None], status: list[str], min_cell: int) -> bool:
+    """Whether a reader who knows the line total can pin down a primary cell exactly.
+
+    The reader knows the sum S of the hidden cells (total − shown cells), that a ``"<5"``
+    cell holds 1 … min_cell − 1 and that any other hidden cell holds min_cell or more (0
+    for a hidden zero). Cell i is then confined to
+    [max(lo_i, S − Σ_{j≠i} hi_j), min(hi_i, S − Σ_{j≠i} lo_j)]; it is exposed when that
+    interval holds a single value.
+    """
+    hidden = [i for i, s in enumerate(status) if s != SHOWN]
+    held = sum(values[i] or 0.0 for i in hidden)
+    inf = float("inf")
+    lo = {
+        i: (1.0 if status[i] == PRIMARY else (min_cell if (values[i] or 0) > 0 else 0.0))
+        for i in hidden
+    }
+    hi = {i: (min_cell - 1.0 if status[i] == PRIMARY else inf) for i in hidden}
+    for i in hidden:
+        if status[i] != PRIMARY:
+            continue
+        others_hi = sum(hi[j] for j in hidden if j != i)
+        others_lo = sum(lo[j] for j in hidden if j != i)
+        lower = max(lo[i], held - others_hi)
+        upper = min(hi[i], held - others_lo)
+        if upper - lower < 1:
+            return True
+    return False
+
+
+def _protect_line(values: list[float | None], status: list[str], min_cell: int) -> bool:
+    """Apply rule 2 to one line (private lists, changed in place); True if anything changed."""
+    changed = False
+    while _exposed(values, status, min_cell):
+        candidates = [i for i, s in enumerate(status) if s == SHOWN and values[i] is not None]
+        if not candidates:
+            break
+        positive = [i for i in candidates if values[i] > 0]
+        pick = min(positive or candidates, key=lambda i: (values[i], i))
+        status[pick] = COMPLEMENTARY
+        changed = True
+    return changed
+
+
+def suppression_status(
+    frame: pd.DataFrame,
+    count_columns: Sequence[Hashable],
+    *,
+    min_cell: int | None = 5,
+    total: str | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> pd.DataFrame:
+    """Which cells of ``frame[count_columns]`` are shown, hidden, or hidden to protect others.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A table of counts (not modified). Margins (total rows/columns) must not be among
+        ``count_columns``: they are the published totals the rule protects against.
+    count_columns : sequence of column names
+        The columns holding counts.
+    min_cell : int, default 5
+        Disclosure threshold.
+    total : {None, "column", "row", "both"}
+        Which lines add up to a published total (see the module notes). ``None``: primary
+        suppression only.
+    by : column name(s), optional
+        With ``total="column"`` or ``"both"``, the column lines are taken within each group
+        (e.g. one variable of a Table 1 per group).
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``frame``, one column per count column, values ``"shown"``,
+        ``"primary"`` (``0 < n < min_cell``) or ``"complementary"``.
+    """
+    import pandas as pd
+
+    columns = list(count_columns)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"suppress: count column(s) {missing} not in the table (columns: {list(frame.columns)})"
+        )
+    if total not in _TOTALS:
+        raise ConfigError(f"suppress: total={total!r}; use one of None, 'column', 'row', 'both'")
+    values = [[_value(v) for v in frame[c].tolist()] for c in columns]  # [col][row]
+    status = [[PRIMARY if is_suppressed(v, min_cell) else SHOWN for v in col] for col in values]
+    if total is not None and _active(min_cell):
+        if by is None:
+            groups = [list(range(len(frame)))]
+        else:
+            keys = [by] if isinstance(by, str) or not isinstance(by, Sequence) else list(by)
+            codes = frame.groupby(keys, sort=False, dropna=False).ngroup().tolist()
+            groups = [[i for i, g in enumerate(codes) if g == k] for k in sorted(set(codes))]
+        for _ in range(50):
+            changed = False
+            if total in ("row", "both"):
+                for r in range(len(frame)):
+                    line_v = [values[c][r] for c in range(len(columns))]
+                    line_s = [status[c][r] for c in range(len(columns))]
+                    if _protect_line(line_v, line_s, min_cell):
+                        changed = True
+                        for c in range(len(columns)):
+                            status[c][r] = line_s[c]
+            if total in ("column", "both"):
+                for c in range(len(columns)):
+                    for rows in groups:
+                        line_v = [values[c][r] for r in rows]
+                        line_s = [status[c][r] for r in rows]
+                        if _protect_line(line_v, line_s, min_cell):
+                            changed = True
+                            for r, s in zip(rows, line_s, strict=True):
+                                status[c][r] = s
+            if not changed or total in ("row", "column"):
+                break
+    return pd.DataFrame({col: status[c] for c, col in enumerate(columns)}, index=frame.index.copy())
+
+
+def suppress(
+    frame: pd.DataFrame,
+    count_columns: Sequence[Hashable],
+    *,
+    min_cell: int | None = 5,
+    total: str | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+    linked: Mapping[Hashable, Hashable] | None = None,
+    lang: str = "id",
+    complementary_mark: str = "x",
+) -> pd.DataFrame:
+    """A copy of ``frame`` with its counts as display strings, small cells hidden.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A table of counts (not modified).
+    count_columns : sequence of column names
+        Columns holding counts; they come back as strings (``"12"``, ``"1.234"``, ``"<5"``,
+        ``"x"``, ``"–"`` for missing).
+    min_cell, total, by
+        As in :func:`suppression_status`.
+    linked : mapping, optional
+        ``{derived_column: count_column}``: columns computed from a count (a share, a
+        percent string) that must be hidden with it, e.g. ``{"share": "n_positive"}``.
+        Hidden derived cells take the same mark as their count; the others keep their value.
+    lang : {"id", "en"}
+        Thousands separator of the shown counts.
+    complementary_mark : str, default "x"
+        Text of the cells hidden by complementary suppression.
+
+    Returns
+    -------
+    DataFrame
+        Same index and columns as ``frame``; count (and linked) columns of dtype object.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"level": ["rendah", "sedang", "tinggi"], "n": [3, 12, 20]})
+    >>> suppress(t, ["n"])["n"].tolist()
+    ['<5', '12', '20']
+    >>> suppress(t, ["n"], total="column")["n"].tolist()   # 35 is published: 3 = 35 − 12 − 20
+    ['<5', 'x', '20']
+    """
+    status = suppression_status(frame, count_columns, min_cell=min_cell, total=total, by=by)
+    out = frame.copy()
+    marks = {PRIMARY: threshold_mark(min_cell), COMPLEMENTARY: complementary_mark}
+    for col in status.columns:
+        shown = [
+            marks[s] if s != SHOWN else format_count(v, min_cell, lang)
+            for v, s in zip(frame[col].tolist(), status[col].tolist(), strict=True)
+        ]
+        out[col] = _series(shown, frame.index)
+    for derived, source in (linked or {}).items():
+        if derived not in frame.columns or source not in status.columns:
+            raise InputError(
+                f"suppress: linked column {derived!r} → {source!r}: both must be in the table "
+                f"and {source!r} among the count columns"
+            )
+        values = frame[derived].tolist()
+        out[derived] = _series(
+            [
+                marks[s] if s != SHOWN else v
+                for v, s in zip(values, status[source].tolist(), strict=True)
+            ],
+            frame.index,
+        )
+    return out
+
+
+def _series(values: list[Any], index: Any) -> Any:
+    """A Series of dtype object (so mixed marks and numbers do not get coerced)."""
+    import pandas as pd
+
+    return pd.Series(values, index=index, dtype=object)
