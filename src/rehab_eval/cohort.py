@@ -134,6 +134,8 @@ def _to_timestamp(value: str | date | datetime | None, name: str) -> pd.Timestam
     if value is None:
         return None
     try:
+        if isinstance(value, str):
+            value = date.fromisoformat(value.strip())
         stamp = pd.Timestamp(value)
     except (ValueError, TypeError) as exc:
         raise InputError(f"{name}={value!r} is not a date; give it as YYYY-MM-DD") from exc
@@ -352,12 +354,12 @@ def _baseline(data: Any, as_of: str | date | None) -> pd.DataFrame:
         how="left",
         suffixes=("", "_client"),
     )
-    if "birth_date" in base.columns:
-        ref = _to_timestamp(as_of, "as_of")
+    ref = _to_timestamp(as_of, "as_of")
+    if "birth_date" in base.columns and (ref is not None or "start_date" in base.columns):
         when = (
             pd.Series(ref, index=base.index)
             if ref is not None
-            else pd.to_datetime(base.get("start_date"))
+            else pd.to_datetime(base["start_date"])
         )
         born = pd.to_datetime(base["birth_date"])
         base = base.assign(age=(when - born).dt.days / 365.25)

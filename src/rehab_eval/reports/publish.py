@@ -149,10 +149,12 @@ def figure(fig: Any, key: str, *, title: str, takeaway: str) -> dict[str, str] |
         ``{"key", "title", "takeaway", "png", "svg"}`` (paths relative to the run folder) when
         saved, ``None`` when only displayed. The figure is closed afterwards.
     """
+    import base64
+    import html
     import io
 
     import matplotlib.pyplot as plt
-    from IPython.display import Image, Markdown
+    from IPython.display import HTML, Markdown
 
     if not _KEY.match(str(key)):
         raise ReportError(f"publish.figure: key {key!r} must be lower-case letters, digits, _ or -")
@@ -184,7 +186,14 @@ def figure(fig: Any, key: str, *, title: str, takeaway: str) -> dict[str, str] |
         fig.savefig(buffer, format="png", dpi=100)
         data = buffer.getvalue()
     plt.close(fig)
-    _display(Image(data=data, format="png", width=1000))
+    encoded = base64.b64encode(data).decode("ascii")
+    _display(
+        HTML(
+            f'<figure class="rehab-figure" data-figure="{html.escape(key)}" style="margin:0">'
+            f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(title)}" '
+            'style="max-width:100%;height:auto;width:1000px"></figure>'
+        )
+    )
     if takeaway:
         _display(Markdown(f"*{takeaway}*"))
     return entry

@@ -1,0 +1,473 @@
+"""Report machinery without a kernel: parameter specs, run records, latest pointer, plans,
+publish, HTML stripping and the deck."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import date
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import nbformat
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from rehab_eval.errors import ConfigError, ReportError
+from rehab_eval.reports import deck, export, params, publish, runs
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+
+
+# --------------------------------------------------------------------------- parameter specs
+
+
+def test_every_packaged_report_has_a_spec_with_the_common_parameters():
+    names = params.available_reports()
+    assert names == ["cohort_report", "program_overview", "recidivism_report"]
+    for name in names:
+        spec = params.load_spec(name)
+        assert spec.notebook == f"{name}.ipynb"
+        for common in ("processed_dir", "output_dir", "lang", "min_cell", "period_start"):
+            assert common in spec.parameters, (name, common)
+        assert spec.parameters["lang"].default == "id"
+        assert spec.parameters["min_cell"].default == 5
+        assert spec.title_for("en") and spec.title_for("id") != spec.title_for("en")
+
+
+def test_unknown_report_lists_the_known_ones():
+    with pytest.raises(ConfigError, match="unknown report 'cohort'.*cohort_report"):
+        params.load_spec("cohort")
+
+
+def test_a_spec_beside_the_notebooks_wins():
+    spec = params.load_spec("tiny_report", FIXTURES)
+    assert spec.name == "tiny_report" and "n_clients" in spec.parameters
+
+
+@pytest.fixture()
+def spec():
+    return params.load_spec("tiny_report", FIXTURES)
+
+
+def test_strings_are_coerced_by_declared_type(spec, tmp_path):
+    out = params.validate(
+        spec,
+        {"processed_dir": str(tmp_path), "n_clients": "35", "fail": "ya", "sleep": "0,5"},
+    )
+    assert out == {
+        "processed_dir": str(tmp_path.resolve()),
+        "lang": "id",
+        "min_cell": 5,
+        "n_clients": 35,
+        "fail": True,
+        "sleep": 0.5,
+    }
+
+
+def test_relative_paths_are_made_absolute_against_the_callers_directory(spec, tmp_path):
+    (tmp_path / "proc").mkdir()
+    out = params.validate(spec, {"processed_dir": "proc"}, base_dir=tmp_path)
+    assert out["processed_dir"] == str((tmp_path / "proc").resolve())
+
+
+def test_all_problems_are_reported_in_one_line(spec, tmp_path):
+    with pytest.raises(ConfigError) as info:
+        params.validate(
+            spec,
+            {
+                "processed_dir": str(tmp_path / "missing"),
+                "n_clients": "many",
+                "lang": "fr",
+                "colour": "red",
+                "min_cell": "0",
+            },
+        )
+    text = str(info.value)
+    assert "\n" not in text
+    assert text.startswith("tiny_report: ")
+    for part in (
+        "unknown parameter(s) colour",
+        "n_clients='many': expected a whole number",
+        "lang='fr': expected one of id, en",
+        "min_cell='0': must be at least 1",
+        "processed_dir=",
+        "no such file or folder",
+    ):
+        assert part in text
+
+
+def test_output_dir_is_reserved_for_the_runner(spec, tmp_path):
+    with pytest.raises(ConfigError, match="output_dir is set by the runner"):
+        params.validate(spec, {"processed_dir": str(tmp_path), "output_dir": "x"})
+
+
+def test_dates_nullables_order_and_lists():
+    spec = params.load_spec("recidivism_report")
+    base = {"processed_dir": "."}
+    out = params.validate(
+        spec,
+        {**base, "period_start": date(2024, 1, 1), "period_end": "2024-06-30", "windows": "6, 12"},
+    )
+    assert out["period_start"] == "2024-01-01" and out["period_end"] == "2024-06-30"
+    assert out["windows"] == [6, 12]
+    assert out["facility"] is None and out["program"] is None
+    out = params.validate(spec, {**base, "facility": "", "program": "none", "windows": [24]})
+    assert out["facility"] is None and out["program"] is None and out["windows"] == [24]
+    with pytest.raises(ConfigError, match="period_end=2023-01-01 is before period_start"):
+        params.validate(spec, {**base, "period_start": "2024-01-01", "period_end": "2023-01-01"})
+    with pytest.raises(ConfigError, match="period_start='01/02/2024': expected a date"):
+        params.validate(spec, {**base, "period_start": "01/02/2024"})
+    with pytest.raises(ConfigError, match="windows='6,x'"):
+        params.validate(spec, {**base, "windows": "6,x"})
+
+
+def test_params_file_is_overridden_by_params(spec, tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(f"processed_dir: {tmp_path}\nn_clients: 3\nlang: en\n", encoding="utf-8")
+    out = params.validate(spec, {"n_clients": "4"}, params_file=path)
+    assert (out["n_clients"], out["lang"]) == (4, "en")
+    path.write_text("- a\n- b\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="expected a mapping"):
+        params.validate(spec, {}, params_file=path)
+    with pytest.raises(ConfigError, match="not found"):
+        params.validate(spec, {}, params_file=tmp_path / "nope.yaml")
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(min_value=1, max_value=100))
+def test_int_round_trip_through_text(n):
+    spec = params.load_spec("cohort_report")
+    pspec = spec.parameters["min_cell"]
+    assert params._coerce(pspec, str(n), Path.cwd()) == n
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 1, 1)))
+def test_date_round_trip_through_text(day):
+    pspec = params.ParamSpec(name="d", type="date")
+    assert params._coerce(pspec, day.isoformat(), Path.cwd()) == day.isoformat()
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def test_run_ids_sort_by_time_and_are_unique():
+    from datetime import UTC, datetime
+
+    a = runs.new_run_id(datetime(2025, 3, 1, 6, 0, tzinfo=UTC))
+    b = runs.new_run_id(datetime(2025, 3, 1, 6, 0, 1, tzinfo=UTC))
+    assert re.fullmatch(r"20250301T060000Z-[0-9a-f]{6}", a)
+    assert a < b
+    assert len({runs.new_run_id() for _ in range(50)}) == 50
+
+
+def test_write_json_is_atomic_and_handles_numpy(tmp_path):
+    import numpy as np
+
+    path = runs.write_json(tmp_path / "x" / "run.json", {"n": np.int64(3), "d": date(2025, 1, 2)})
+    assert json.loads(path.read_text()) == {"n": 3, "d": "2025-01-02"}
+    assert [p.name for p in path.parent.iterdir()] == ["run.json"]
+
+
+def test_git_commit_is_none_outside_a_repository(tmp_path):
+    assert runs.git_commit(tmp_path) is None
+    here = runs.git_commit(Path(__file__).parent)
+    assert here is None or re.fullmatch(r"[0-9a-f]{40}", here)
+
+
+def test_sha256_file(tmp_path):
+    path = tmp_path / "manifest.json"
+    path.write_bytes(b"abc")
+    assert runs.sha256_file(path) == (
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    )
+    assert runs.sha256_file(tmp_path / "none.json") is None
+
+
+def _run(report_dir: Path, name: str, text: str) -> Path:
+    run = report_dir / name
+    run.mkdir(parents=True)
+    (run / "report.html").write_text(text)
+    return run
+
+
+def test_latest_is_a_relative_symlink_swapped_atomically(tmp_path):
+    first = _run(tmp_path, "r1", "one")
+    latest = runs.point_latest(tmp_path, first)
+    assert latest.is_symlink() and os.readlink(latest) == "r1"
+    second = _run(tmp_path, "r2", "two")
+    runs.point_latest(tmp_path, second)
+    assert (latest / "report.html").read_text() == "two"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest", "r1", "r2"]
+
+
+def test_latest_falls_back_to_a_copy_without_symlinks(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("symlinks not supported here")
+
+    monkeypatch.setattr(os, "symlink", refuse)
+    first = _run(tmp_path, "r1", "one")
+    latest = runs.point_latest(tmp_path, first)
+    assert latest.is_dir() and not latest.is_symlink()
+    assert (latest / "report.html").read_text() == "one"
+    runs.point_latest(tmp_path, _run(tmp_path, "r2", "two"))
+    assert (latest / "report.html").read_text() == "two"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest", "r1", "r2"]
+    monkeypatch.undo()
+    # symlinks work again: a copied latest is replaced by a link
+    runs.point_latest(tmp_path, _run(tmp_path, "r3", "three"))
+    assert latest.is_symlink() and (latest / "report.html").read_text() == "three"
+
+
+def test_load_plan(tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text(
+        "- report: cohort_report\n"
+        "  params: {facility: Bapas Kelas I Semarang, period_start: 2024-01-01}\n"
+        "- report: program_overview\n"
+        "  params_file: overview.yaml\n",
+        encoding="utf-8",
+    )
+    entries = runs.load_plan(path)
+    assert [e.report for e in entries] == ["cohort_report", "program_overview"]
+    assert entries[0].params["facility"] == "Bapas Kelas I Semarang"
+    assert entries[1].params_file == tmp_path / "overview.yaml"
+    assert [e.index for e in entries] == [1, 2]
+    path.write_text("reports:\n  - report: x\n", encoding="utf-8")
+    assert runs.load_plan(path)[0].report == "x"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "expected a list"),
+        ("- params: {}\n", "entry 1 needs 'report: NAME'"),
+        ("- report: a\n- report: b\n  param: {}\n", "entry 2 has unknown key\\(s\\) param"),
+        ("- report: a\n  params: [1]\n", "'params' must be a mapping"),
+        ("- report: [\n", "not valid YAML"),
+    ],
+)
+def test_bad_plans_are_refused_before_anything_runs(tmp_path, text, message):
+    path = tmp_path / "plan.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        runs.load_plan(path)
+
+
+def test_missing_plan(tmp_path):
+    with pytest.raises(ConfigError, match="plan file 'nope.yaml' not found"):
+        runs.load_plan(tmp_path / "nope.yaml")
+
+
+# --------------------------------------------------------------------------- publish
+
+
+@pytest.fixture()
+def displayed(monkeypatch):
+    shown = []
+    monkeypatch.setattr(publish, "_display", shown.append)
+    return shown
+
+
+def _figure(width=13.333, height=7.5):
+    fig, ax = plt.subplots(figsize=(width, height))
+    ax.plot([0, 1], [1, 0])
+    ax.set_title("Uji")
+    return fig
+
+
+def test_publish_saves_png_200dpi_svg_and_records_for_the_deck(tmp_path, displayed):
+    from PIL import Image
+
+    publish.start(tmp_path, title="Laporan", subtitle="Semarang, 2024", lang="id", report="x")
+    entry = publish.figure(_figure(), "flow", title="Alur klien", takeaway="35 klien terdaftar")
+    assert entry == {
+        "key": "flow",
+        "title": "Alur klien",
+        "takeaway": "35 klien terdaftar",
+        "png": "figures/flow.png",
+        "svg": "figures/flow.svg",
+    }
+    with Image.open(tmp_path / "figures" / "flow.png") as img:
+        assert img.size == (int(13.333 * 200), 1500)
+        assert img.info["dpi"] == pytest.approx((200, 200), abs=0.1)
+    assert (tmp_path / "figures" / "flow.svg").read_text().lstrip().startswith("<?xml")
+    html = displayed[0].data
+    assert 'data-figure="flow"' in html and 'alt="Alur klien"' in html
+    assert displayed[1].data == "*35 klien terdaftar*"
+    # re-publishing a key replaces it; figures are closed
+    publish.figure(_figure(), "flow", title="Alur", takeaway="t")
+    assert plt.get_fignums() == []
+    record = json.loads((tmp_path / "publish.json").read_text())
+    assert [f["title"] for f in record["figures"]] == ["Alur"]
+    assert record["title"] == "Laporan" and record["subtitle"] == "Semarang, 2024"
+
+
+def test_publish_png_is_deterministic(tmp_path, displayed):
+    publish.start(tmp_path, title="t")
+    publish.figure(_figure(), "a", title="a", takeaway="")
+    first = (tmp_path / "figures" / "a.png").read_bytes()
+    svg = (tmp_path / "figures" / "a.svg").read_bytes()
+    publish.figure(_figure(), "a", title="a", takeaway="")
+    assert (tmp_path / "figures" / "a.png").read_bytes() == first
+    assert (tmp_path / "figures" / "a.svg").read_bytes() == svg
+
+
+def test_publish_without_output_dir_only_displays(displayed):
+    publish.start(None, title="t")
+    assert publish.figure(_figure(), "a", title="a", takeaway="x") is None
+    assert "data:image/png;base64," in displayed[0].data
+    assert publish.summary(n="12") == {"n": "12"}
+
+
+def test_publish_summary_merges_and_is_json(tmp_path, displayed):
+    import numpy as np
+
+    publish.start(tmp_path, title="t")
+    publish.summary(n_enrolled="35", share=np.float64(0.5))
+    publish.summary(completed="<5", nested={"a": np.int64(2), "b": float("nan")})
+    data = json.loads((tmp_path / "summary.json").read_text())
+    assert data == {
+        "n_enrolled": "35",
+        "share": 0.5,
+        "completed": "<5",
+        "nested": {"a": 2, "b": None},
+    }
+    # a new start clears the old summary
+    publish.start(tmp_path, title="t")
+    assert not (tmp_path / "summary.json").exists()
+
+
+def test_publish_refuses_identifiers_and_bad_keys(tmp_path, displayed):
+    publish.start(tmp_path, title="t")
+    with pytest.raises(ReportError, match="identifier column\\(s\\) client_id"):
+        publish.table(pd.DataFrame({"client_id": ["x"], "n": [1]}), "t")
+    with pytest.raises(ReportError, match="identifier column\\(s\\) NIK"):
+        publish.summary(NIK="3374")
+    with pytest.raises(ReportError, match="key 'Flow chart'"):
+        publish.figure(_figure(), "Flow chart", title="x", takeaway="y")
+    plt.close("all")
+    with pytest.raises(ReportError, match="has a object"):
+        publish.summary(thing=object())
+
+
+def test_publish_table_has_no_index(displayed):
+    publish.table(
+        pd.DataFrame({"langkah": ["terdaftar"], "n": ["<5"]}, index=[7]), "flow", caption="Alur"
+    )
+    html = displayed[-1].data
+    assert 'id="table-flow"' in html and "&lt;5" in html
+    assert "<th></th>" not in html and ">7<" not in html
+    assert displayed[0].data == "**Alur**"
+
+
+def test_publish_definitions(tmp_path, displayed):
+    publish.start(tmp_path, title="t")
+    publish.definitions(["Residivisme: ..."])
+    publish.definitions({"Klien": "orang dalam program"})
+    assert publish.state()["definitions"] == ["Residivisme: ...", "Klien: orang dalam program"]
+
+
+# --------------------------------------------------------------------------- export
+
+
+def test_strip_for_report_drops_code_noise_and_tagged_cells():
+    nb = new_notebook()
+    params_cell = new_code_cell("x = 1")
+    params_cell.metadata["tags"] = ["parameters"]
+    hidden = new_code_cell(
+        "print('setup')", outputs=[new_output("stream", name="stdout", text="s")]
+    )
+    hidden.metadata["tags"] = ["remove-cell"]
+    noisy = new_code_cell(
+        "f()",
+        outputs=[
+            new_output("stream", name="stderr", text="DataQualityWarning: ..."),
+            new_output("display_data", data={"text/markdown": "**12** klien"}),
+        ],
+    )
+    silent = new_code_cell("import pandas", outputs=[])
+    nb.cells = [new_markdown_cell("# Judul"), params_cell, hidden, noisy, silent]
+    out = export.strip_for_report(nb)
+    assert [c.cell_type for c in out.cells] == ["markdown", "code"]
+    assert [o["output_type"] for o in out.cells[1].outputs] == ["display_data"]
+    assert len(nb.cells) == 5  # input untouched
+
+
+def test_export_html_has_no_code_and_sets_the_language(tmp_path):
+    nb = new_notebook()
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.cells = [
+        new_markdown_cell("# Laporan"),
+        new_code_cell(
+            "secret_code_marker = 1\nprint('hasil')",
+            outputs=[new_output("stream", name="stdout", text="hasil 12\n")],
+            execution_count=1,
+        ),
+    ]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    html = export.export_html(path, tmp_path / "report.html", lang="id", title="Laporan uji")
+    text = html.read_text(encoding="utf-8")
+    assert '<html lang="id">' in text
+    assert "<title>Laporan uji</title>" in text
+    assert "hasil 12" in text
+    assert "secret_code_marker" not in text
+    assert "In&nbsp;[1]" not in text and "In [1]" not in text
+
+
+# --------------------------------------------------------------------------- deck
+
+
+def test_deck_is_16_9_with_title_figure_and_closing_slides(tmp_path, displayed):
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    publish.start(tmp_path, title="Laporan kohort", subtitle="Bapas Kelas I Semarang, 2024")
+    publish.figure(_figure(), "flow", title="Alur klien", takeaway="31 dari 35 klien selesai")
+    publish.figure(_figure(8, 6), "km", title="Kaplan–Meier", takeaway="Sedikit kejadian")
+    publish.definitions(["Residivisme: putusan baru dalam 24 bulan"])
+    path = deck.build_deck(
+        tmp_path,
+        provenance={"run id": "20250301T060000Z-abcdef", "rehab_eval": "0.1.0"},
+        today=date(2025, 1, 24),
+    )
+    prs = Presentation(str(path))
+    assert prs.slide_width == Inches(13.333) and prs.slide_height == Inches(7.5)
+    assert abs(prs.slide_width / prs.slide_height - 16 / 9) < 0.001
+    slides = list(prs.slides)
+    assert len(slides) == 4
+    texts = [[s.text_frame.text for s in sl.shapes if s.has_text_frame] for sl in slides]
+    assert texts[0][0] == "Laporan kohort"
+    assert "Bapas Kelas I Semarang, 2024" in texts[0][1] and "24 Januari 2025" in texts[0][1]
+    assert texts[1] == ["Alur klien", "31 dari 35 klien selesai"]
+    assert texts[2] == ["Kaplan–Meier", "Sedikit kejadian"]
+    assert texts[3][0] == "Definisi dan sumber data"
+    assert "Residivisme: putusan baru dalam 24 bulan" in texts[3][1]
+    assert "run id: 20250301T060000Z-abcdef" in texts[3][1]
+    for slide in slides[1:3]:
+        pictures = [s for s in slide.shapes if s.shape_type == 13]
+        assert len(pictures) == 1
+        pic = pictures[0]
+        assert pic.left >= 0 and pic.left + pic.width <= prs.slide_width
+        assert pic.top + pic.height <= prs.slide_height
+        assert "run 20250301T060000Z-abcdef" in slide.notes_slide.notes_text_frame.text
+
+
+def test_deck_in_english_without_a_record(tmp_path):
+    from pptx import Presentation
+
+    path = deck.build_deck(tmp_path, title="Cohort report", lang="en", today=date(2025, 1, 24))
+    slides = list(Presentation(str(path)).slides)
+    assert len(slides) == 2
+    assert slides[0].shapes.title.text == "Cohort report"
+    assert slides[1].shapes.title.text == "Definitions and data provenance"

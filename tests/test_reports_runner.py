@@ -1,0 +1,206 @@
+"""The report runner end to end on a tiny fixture notebook (a real kernel via papermill)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rehab_eval.cli import main
+from rehab_eval.errors import ConfigError, ReportError
+from rehab_eval.reports import run_plan, run_report, runs
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    root = tmp_path_factory.mktemp("runner")
+    processed = root / "processed"
+    processed.mkdir()
+    (processed / "manifest.json").write_text('{"files": {}}\n', encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def first_run(workspace):
+    return run_report(
+        "tiny_report",
+        {"processed_dir": str(workspace / "processed"), "n_clients": "7"},
+        out=workspace / "reports",
+        notebooks_dir=FIXTURES,
+    )
+
+
+def test_a_run_writes_every_artefact(first_run, workspace):
+    run_dir = first_run.run_dir
+    assert first_run.status == "ok" and first_run.error is None
+    assert run_dir.parent == workspace / "reports" / "tiny_report"
+    for name in ("report.html", "notebook.ipynb", "summary.json", "deck.pptx", "run.json"):
+        assert (run_dir / name).is_file(), name
+    for key in ("counts", "bars"):
+        assert (run_dir / "figures" / f"{key}.png").is_file()
+        assert (run_dir / "figures" / f"{key}.svg").is_file()
+    assert first_run.html == run_dir / "report.html"
+    assert first_run.deck == run_dir / "deck.pptx"
+    assert first_run.summary == {"n_enrolled": "7", "completed": "<5"}
+    assert set(first_run.timings) >= {"validate", "execute", "export", "deck", "total"}
+
+
+def test_run_json_records_provenance(first_run, workspace):
+    record = json.loads((first_run.run_dir / "run.json").read_text())
+    assert record["status"] == "ok"
+    assert record["run_id"] == first_run.run_id
+    assert record["parameters"]["n_clients"] == 7
+    assert record["parameters"]["processed_dir"] == str((workspace / "processed").resolve())
+    assert record["input_manifest"]["sha256"] == runs.sha256_file(
+        workspace / "processed" / "manifest.json"
+    )
+    assert record["package_version"]
+    assert record["kernel"] == "python3"
+    assert "git_commit" in record
+    assert "report.html" in record["outputs"]
+    assert record["error"] is None
+
+
+def test_the_notebook_ran_in_its_folder_with_absolute_paths(first_run):
+    import nbformat
+
+    nb = nbformat.read(str(first_run.notebook), as_version=4)
+    text = "".join(
+        out.get("text", "") for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
+    )
+    assert "cwd: notebooks" in text
+    assert "processed_dir is absolute: True" in text
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "n_clients = 7" in injected[0].source
+
+
+def test_html_has_no_code_and_every_figure(first_run):
+    html = first_run.html.read_text(encoding="utf-8")
+    assert '<html lang="id">' in html
+    for code in ("publish.start", "import pandas", "time.sleep", "n_clients = 7"):
+        assert code not in html
+    body = html.split("<body", 1)[1]
+    for marker in ("jp-InputPrompt", "jp-OutputPrompt", "jp-CodeMirrorEditor", "In&nbsp;["):
+        assert marker not in body
+    for key in ("counts", "bars"):
+        assert f'data-figure="{key}"' in html
+    assert html.count("<img ") == 2
+    assert "Sebanyak <strong>7</strong> klien terdaftar." in html
+    assert "&lt;5" in html
+
+
+def test_deck_has_title_figures_and_closing(first_run):
+    from pptx import Presentation
+
+    prs = Presentation(str(first_run.deck))
+    assert abs(prs.slide_width / prs.slide_height - 16 / 9) < 0.001
+    titles = [s.shapes.title.text for s in prs.slides]
+    assert titles == [
+        "Laporan kecil",
+        "Jumlah klien per bulan",
+        "Dua batang",
+        "Definisi dan sumber data",
+    ]
+
+
+def test_latest_points_at_the_last_good_run_and_survives_a_failure(first_run, workspace):
+    report_dir = workspace / "reports" / "tiny_report"
+    latest = report_dir / "latest"
+    second = run_report(
+        "tiny_report",
+        {"processed_dir": str(workspace / "processed")},
+        out=workspace / "reports",
+        notebooks_dir=FIXTURES,
+    )
+    assert os.readlink(latest) == second.run_id
+    with pytest.raises(ReportError) as info:
+        run_report(
+            "tiny_report",
+            {"processed_dir": str(workspace / "processed"), "fail": "true"},
+            out=workspace / "reports",
+            notebooks_dir=FIXTURES,
+        )
+    message = str(info.value)
+    assert "\n" not in message
+    assert "tiny_report failed in cell" in message
+    assert "ValueError: planted failure for the runner tests" in message
+    assert "time.sleep(sleep)" in message  # names the failing cell by its code
+    failed = info.value.result
+    assert failed.status == "failed" and failed.html is None and failed.deck is None
+    record = json.loads((failed.run_dir / "run.json").read_text())
+    assert record["status"] == "failed"
+    assert record["error"]["ename"] == "ValueError"
+    assert record["error"]["stage"] == "execute"
+    assert isinstance(record["error"]["cell_index"], int)
+    assert "raise ValueError" in record["error"]["cell_source"]
+    assert failed.notebook.is_file()  # the executed notebook is kept with the error
+    assert "planted failure" in failed.notebook.read_text()
+    assert os.readlink(latest) == second.run_id  # latest untouched
+
+
+def test_bad_parameters_stop_before_anything_is_written(workspace):
+    out = workspace / "reports-bad"
+    with pytest.raises(ConfigError, match="unknown parameter\\(s\\) colour"):
+        run_report(
+            "tiny_report",
+            {"processed_dir": str(workspace / "processed"), "colour": "red"},
+            out=out,
+            notebooks_dir=FIXTURES,
+        )
+    assert not out.exists()
+
+
+def test_a_plan_continues_past_failures(workspace):
+    plan = workspace / "plan.yaml"
+    processed = workspace / "processed"
+    plan.write_text(
+        f"- report: tiny_report\n  params: {{processed_dir: {processed}, n_clients: 9}}\n"
+        f"- report: tiny_report\n  params: {{processed_dir: {processed}, n_clients: lots}}\n"
+        f"- report: tiny_report\n  params: {{processed_dir: {processed}, fail: true}}\n"
+        "- report: no_such_report\n",
+        encoding="utf-8",
+    )
+    lines: list[str] = []
+    result = run_plan(
+        plan, out=workspace / "plan-out", progress=lines.append, notebooks_dir=FIXTURES
+    )
+    assert not result.ok
+    assert [f.index for f in result.failures] == [2, 3, 4]
+    assert "n_clients='lots'" in result.failures[0].reason
+    assert "planted failure" in result.failures[1].reason
+    assert "unknown report 'no_such_report'" in result.failures[2].reason
+    assert [r.status for r in result.runs] == ["ok", "failed"]
+    assert result.runs[0].summary["n_enrolled"] == "9"
+    assert lines[0].startswith("[1/4] tiny_report")
+    assert any("FAILED" in line for line in lines)
+    assert lines[-3:] == [f"  {f}" for f in result.failures]
+    latest = workspace / "plan-out" / "tiny_report" / "latest"
+    assert os.readlink(latest) == result.runs[0].run_id
+
+
+def test_cli_report_exit_codes(workspace, monkeypatch, capsys):
+    # the CLI finds notebooks in ./notebooks: give it the fixtures there
+    cwd = workspace / "cli"
+    shutil.copytree(FIXTURES, cwd / "notebooks")
+    monkeypatch.chdir(cwd)
+    processed = str(workspace / "processed")
+    code = main(
+        ["report", "tiny_report", "-p", "min_cell", "zero", "-p", "processed_dir", processed]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip() == (
+        "rehab-eval: error: tiny_report: min_cell='zero': expected a whole number"
+    )
+    assert not (cwd / "reports").exists()
+    code = main(["report", "tiny_report", "-p", "fail", "yes", "-p", "processed_dir", processed])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err and "planted failure" in err
+    assert not (cwd / "reports" / "tiny_report" / "latest").exists()
