@@ -1,0 +1,86 @@
+"""Checks shared by the estimators: the duration / event / group columns of a follow-up frame."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from rehab_eval.errors import ConfigError, DataQualityWarning, InputError
+
+__all__: list[str] = []
+
+
+def require_columns(frame: pd.DataFrame, columns: list[str], what: str) -> None:
+    """Raise :class:`InputError` naming every column of ``columns`` missing from ``frame``."""
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(f"{what}: expected a pandas DataFrame, got {type(frame).__name__}.")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{what}: column(s) {missing} not found; available columns: {list(frame.columns)}. "
+            "Pass the names of the duration and event columns (see followup())."
+        )
+
+
+def durations_events(
+    frame: pd.DataFrame, duration: str, event: str, what: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Durations as float and events as 0/1 int, validated row by row."""
+    require_columns(frame, [duration, event], what)
+    t = pd.to_numeric(frame[duration], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(t) | (t < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"{what}: column {duration!r} row {frame.index[i]!r} has value {frame[duration].iloc[i]!r}; "
+            f"{int(bad.sum())} row(s) are missing, negative or not finite. Durations must be "
+            "numbers >= 0: drop or fix those rows first."
+        )
+    e_raw = frame[event]
+    e = pd.to_numeric(e_raw.astype("float64") if e_raw.dtype == bool else e_raw, errors="coerce")
+    e = e.to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isin(e, (0.0, 1.0))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"{what}: column {event!r} row {frame.index[i]!r} has value {e_raw.iloc[i]!r}; "
+            "events must be 0 (censored) or 1 (event), or booleans."
+        )
+    return t, e.astype(np.int64)
+
+
+def group_labels(frame: pd.DataFrame, by: str | None, what: str) -> tuple[np.ndarray, list]:
+    """Group label per row (``"all"`` without ``by``) and the sorted list of groups.
+
+    Rows with a missing group are dropped by the caller: their mask is ``labels is None``.
+    """
+    if by is None:
+        return np.full(len(frame), "all", dtype=object), ["all"]
+    require_columns(frame, [by], what)
+    col = frame[by]
+    labels = col.astype(object).where(col.notna(), None).to_numpy()
+    n_missing = int(col.isna().sum())
+    if n_missing:
+        warnings.warn(
+            f"{what}: {n_missing} row(s) have no value in {by!r} and are left out of the "
+            "by-group results.",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    present = col.dropna()
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        groups = [g for g in col.cat.categories if (present == g).any()]
+    else:
+        groups = sorted(present.unique().tolist(), key=lambda v: (str(type(v)), v))
+    return labels, groups
+
+
+def z_value(confidence: float) -> float:
+    """Two-sided normal quantile for a confidence level in (0, 1)."""
+    from scipy.stats import norm
+
+    if not 0 < confidence < 1:
+        raise ConfigError(f"confidence must be between 0 and 1 (e.g. 0.95), got {confidence!r}.")
+    return float(norm.ppf(1 - (1 - confidence) / 2))

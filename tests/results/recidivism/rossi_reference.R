@@ -1,0 +1,60 @@
+# Reference values for tests/test_recidivism_rossi.py, from R's survival package.
+# Data: Rossi, P. H., Berk, R. A., & Lenihan, K. J. (1980). Money, Work, and Crime:
+# Experimental Evidence. Academic Press. The 0/1-coded copy in rossi.csv is the one shipped
+# by lifelines (lifelines.datasets.load_rossi) and equals carData::Rossi.
+# Run from this directory:  Rscript rossi_reference.R > rossi_reference.txt
+# It also writes rossi_km_<conf.type>.csv and rossi_km_times_<conf.type>.csv.
+library(survival)
+options(digits = 12, width = 200)
+cat("R:", R.version.string, " survival:", as.character(packageVersion("survival")), "\n")
+rossi <- read.csv("rossi.csv")
+
+cat("\n## coxph efron\n")
+fit <- coxph(Surv(week, arrest) ~ fin + age + race + wexp + mar + paro + prio, data = rossi)
+print(cbind(coef = coef(fit), se = sqrt(diag(vcov(fit)))))
+cat("loglik", fit$loglik, "\n")
+cat("lr", 2 * diff(fit$loglik), "wald", fit$wald.test, "score", fit$score, "\n")
+cat("concordance", fit$concordance, "\n")
+print(cox.zph(fit)$table)
+
+cat("\n## coxph breslow\n")
+fitb <- coxph(Surv(week, arrest) ~ fin + age + race + wexp + mar + paro + prio, data = rossi,
+              ties = "breslow")
+print(cbind(coef = coef(fitb), se = sqrt(diag(vcov(fitb)))))
+cat("loglik", fitb$loglik, "score", fitb$score, "\n")
+
+cat("\n## coxph strata(wexp), factor prio group\n")
+rossi$priog <- cut(rossi$prio, c(-1, 0, 2, 100), labels = c("none", "low", "high"))
+fits <- coxph(Surv(week, arrest) ~ fin + age + priog + strata(wexp), data = rossi)
+print(cbind(coef = coef(fits), se = sqrt(diag(vcov(fits)))))
+cat("loglik", fits$loglik, "score", fits$score, "concordance", fits$concordance, "\n")
+print(cox.zph(fits)$table)
+
+for (ct in c("log", "log-log", "plain")) {
+  cat("\n## survfit fin conf.type", ct, "\n")
+  km <- survfit(Surv(week, arrest) ~ fin, data = rossi, conf.type = ct)
+  s <- summary(km)
+  tab <- data.frame(strata = s$strata, time = s$time, n.risk = s$n.risk, n.event = s$n.event,
+                   n.censor = s$n.censor, surv = s$surv, std.err = s$std.err,
+                   lower = s$lower, upper = s$upper)
+  write.csv(tab, sprintf("rossi_km_%s.csv", ct), row.names = FALSE)
+  print(head(tab), digits = 12)
+  s <- summary(km, times = c(0.5, 10, 26, 52, 60))
+  tab <- data.frame(strata = s$strata, time = s$time, n.risk = s$n.risk, n.event = s$n.event,
+                   n.censor = s$n.censor, surv = s$surv, std.err = s$std.err,
+                   lower = s$lower, upper = s$upper)
+  write.csv(tab, sprintf("rossi_km_times_%s.csv", ct), row.names = FALSE)
+  print(tab, digits = 12)
+}
+
+cat("\n## survdiff fin\n")
+sd <- survdiff(Surv(week, arrest) ~ fin, data = rossi)
+cat("chisq", sd$chisq, "obs", sd$obs, "exp", sd$exp, "\n")
+sd3 <- survdiff(Surv(week, arrest) ~ priog, data = rossi)
+cat("chisq3", sd3$chisq, "obs", sd3$obs, "exp", sd3$exp, "\n")
+
+cat("\n## median and rmean, prio group (log-log and log)\n")
+for (ct in c("log-log", "log")) {
+  km <- survfit(Surv(week, arrest) ~ priog, data = rossi, conf.type = ct)
+  print(summary(km, rmean = 40)$table, digits = 12)
+}
