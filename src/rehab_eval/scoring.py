@@ -47,8 +47,8 @@ from rehab_eval.errors import (
     SmallSampleWarning,
 )
 from rehab_eval.instruments import Instrument, Profile, get_instrument, read_answers
+from rehab_eval.instruments.consistency import reliability
 from rehab_eval.instruments.model import _fill
-from rehab_eval.reliability import reliability
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -1,4 +1,9 @@
-"""Internal consistency: Cronbach's alpha per domain or subscale, with a Feldt interval."""
+"""Internal consistency: Cronbach's alpha per domain or subscale, with a Feldt interval.
+
+Public as ``rehab_eval.reliability`` and ``rehab_eval.scoring.reliability``. (A top-level
+module named ``rehab_eval.reliability`` would shadow that function once imported, so the
+code lives here.)
+"""
 
 from __future__ import annotations
 
