@@ -294,10 +294,24 @@ def _fit(y: np.ndarray, exog: pd.DataFrame, groups: np.ndarray, exog_re: np.ndar
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
     model = MixedLM(y, exog, groups, exog_re=exog_re)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        warnings.simplefilter("always", RuntimeWarning)
-        fit = model.fit(reml=True, method=_OPTIMIZERS)
+    fit, caught, failures = None, [], []
+    for method in _OPTIMIZERS:
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always", ConvergenceWarning)
+            warnings.simplefilter("always", RuntimeWarning)
+            try:
+                attempt = model.fit(reml=True, method=method)
+            except (np.linalg.LinAlgError, ValueError) as exc:
+                failures.append(f"{method}: {exc}")
+                continue
+        fit, caught = attempt, record
+        if attempt.converged:
+            break
+    if fit is None:
+        raise InputError(
+            "the mixed model could not be fitted by any optimizer "
+            f"({'; '.join(failures)}); check for a constant measure or too few clients."
+        )
     notes = list(
         dict.fromkeys(
             str(w.message).splitlines()[0]
@@ -307,10 +321,20 @@ def _fit(y: np.ndarray, exog: pd.DataFrame, groups: np.ndarray, exog_re: np.ndar
     )
     if not fit.converged:
         notes.insert(0, "REML optimizer did not converge")
-    for note in notes:
+    cov_re = np.atleast_2d(np.asarray(fit.cov_re, dtype=float))
+    total = float(np.trace(cov_re) + fit.scale)
+    if np.any(np.diag(cov_re) <= 1e-6 * total):
+        notes.append("a random-effect variance is estimated at zero (boundary fit)")
+    elif cov_re.shape[0] > 1:
+        sd = np.sqrt(np.diag(cov_re))
+        corr = cov_re / np.outer(sd, sd)
+        if np.any(np.abs(corr[np.triu_indices_from(corr, 1)]) > 0.999):
+            notes.append("random intercept and slope are perfectly correlated (singular fit)")
+    notes = [note.rstrip(".") for note in notes]
+    if notes:
         warnings.warn(
-            f"mixed model: {note}; treat variance components and intervals with caution "
-            "(a variance near zero often means too few clients or timepoints).",
+            f"mixed model: {'; '.join(notes)}. Treat variance components and intervals with "
+            "caution (a variance at zero often means too few clients or timepoints).",
             ModelWarning,
             stacklevel=3,
         )
