@@ -404,10 +404,11 @@ def table_one(
     decimals, lang
         Rounding and number format of the ``display`` column (``id``: decimal comma).
     min_cell
-        When given, counts ``1 … min_cell−1`` are shown as ``<min_cell`` in ``display`` with no
-        percent, and when a variable has exactly one such level the next-smallest level is
-        suppressed too, so that it cannot be recovered from the variable's total. Numeric columns
-        are never rounded or suppressed.
+        When given, the ``display`` column follows :func:`rehab_eval.privacy.suppress`: counts
+        ``1 … min_cell−1`` are shown as ``<min_cell`` with no percent, and further levels of
+        the same variable are shown as ``x`` (complementary suppression) where a hidden count
+        could otherwise be recovered from the number of clients (levels + missing add up to it).
+        Numeric columns are never rounded or suppressed.
 
     Returns
     -------
@@ -454,7 +455,7 @@ def table_one(
     for group, part in groups:
         for name, kind in spec.items():
             block = (
-                _continuous_rows(part[name], decimals, lang)
+                _continuous_rows(part[name], decimals, lang, min_cell)
                 if kind == "continuous"
                 else _categorical_rows(part[name], lang, min_cell)
             )
@@ -498,7 +499,9 @@ def _nan_row(**kw: Any) -> dict[str, Any]:
     return row
 
 
-def _continuous_rows(values: pd.Series, decimals: int, lang: str) -> list[dict[str, Any]]:
+def _continuous_rows(
+    values: pd.Series, decimals: int, lang: str, min_cell: int | None
+) -> list[dict[str, Any]]:
     x = pd.to_numeric(values, errors="coerce").astype("float64").dropna().to_numpy()
     n, missing = len(x), int(values.isna().sum() + (len(values) - values.isna().sum() - len(x)))
     mean = float(np.mean(x)) if n else np.nan
@@ -521,11 +524,18 @@ def _continuous_rows(values: pd.Series, decimals: int, lang: str) -> list[dict[s
             q3=q3,
             display=f"{_fmt(med, d, lang)} [{_fmt(q1, d, lang)}–{_fmt(q3, d, lang)}]",
         ),
-        _nan_row(statistic="missing", n=missing, display=str(missing)),
+        _nan_row(
+            statistic="missing",
+            n=missing,
+            suppressed=_small(missing, min_cell),
+            display=f"<{min_cell}" if _small(missing, min_cell) else str(missing),
+        ),
     ]
 
 
 def _categorical_rows(values: pd.Series, lang: str, min_cell: int | None) -> list[dict[str, Any]]:
+    from rehab_eval.privacy import PRIMARY, SHOWN, suppression_status, threshold_mark
+
     obj = values.astype("object")
     present = obj[obj.notna()]
     counts = present.value_counts(sort=False)
@@ -535,40 +545,32 @@ def _categorical_rows(values: pd.Series, lang: str, min_cell: int | None) -> lis
         order = sorted(counts.index, key=str)
     valid = int(len(present))
     missing = int(obj.isna().sum())
-    ns = {lvl: int(counts[lvl]) for lvl in order}
-    hidden = {lvl for lvl, n in ns.items() if _small(n, min_cell)}
-    if min_cell is not None and len(hidden) == 1 and len(ns) > 1:
-        # complementary suppression: one hidden level could be recovered as total − the others
-        rest = sorted((n, str(lvl)) for lvl, n in ns.items() if lvl not in hidden and n > 0)
-        if rest:
-            hidden.add(next(lvl for lvl in ns if str(lvl) == rest[0][1]))
+    ns = [int(counts[lvl]) for lvl in order] + [missing]
+    # the levels and the missing count add up to the published number of clients
+    status = suppression_status(pd.DataFrame({"n": ns}), ["n"], min_cell=min_cell, total="column")[
+        "n"
+    ].tolist()
+    marks = {PRIMARY: threshold_mark(min_cell)}
     rows = []
-    for lvl in order:
-        n = ns[lvl]
-        pct = 100.0 * n / valid if valid else np.nan
-        if lvl in hidden:
-            shown = f"<{min_cell}" if _small(n, min_cell) else "—"
+    for i, (lvl, n, state) in enumerate(zip([*order, None], ns, status, strict=True)):
+        is_missing = i == len(order)
+        pct = 100.0 * n / valid if valid and not is_missing else np.nan
+        if state != SHOWN:
+            shown = marks.get(state, "x")
+        elif is_missing:
+            shown = str(n)
         else:
             shown = f"{n} ({_fmt(pct, 1, lang)}%)"
         rows.append(
             _nan_row(
-                level=lvl,
-                statistic="n_pct",
+                level=None if is_missing else lvl,
+                statistic="missing" if is_missing else "n_pct",
                 n=n,
                 percent=pct,
-                suppressed=lvl in hidden,
+                suppressed=state != SHOWN,
                 display=shown,
             )
         )
-    small_missing = _small(missing, min_cell)
-    rows.append(
-        _nan_row(
-            statistic="missing",
-            n=missing,
-            suppressed=small_missing,
-            display=f"<{min_cell}" if small_missing else str(missing),
-        )
-    )
     return rows
 
 
