@@ -36,6 +36,7 @@ __all__ = [
     "format_ci",
     "format_date",
     "format_number",
+    "format_p",
     "format_percent",
     "format_period",
     "label",
@@ -167,7 +168,8 @@ def measure_label(measure: str, lang: str = "id") -> str:
     """Label of a score measure: ``physical_0_100`` → ``Fisik`` / ``Physical``.
 
     The scale suffixes ``_0_100``, ``_4_20``, ``_mean``, ``_sum`` and ``_raw`` are dropped
-    (the axis says the scale); a measure without a label is returned as written.
+    (the axis says the scale); ASSIST ``<substance>_ssi`` reads "Ganja (SSI)"; a measure
+    without a label is returned as written.
     """
     _check_lang(lang)
     table = labels()
@@ -176,6 +178,8 @@ def measure_label(measure: str, lang: str = "id") -> str:
     for suffix in _MEASURE_SUFFIXES:
         if measure.endswith(suffix) and f"measure.{measure[: -len(suffix)]}" in table:
             return t(f"measure.{measure[: -len(suffix)]}", lang)
+    if measure.endswith("_ssi") and f"substance.{measure[:-4]}" in table:
+        return f"{t(f'substance.{measure[:-4]}', lang)} (SSI)"
     return str(measure)
 
 
@@ -228,6 +232,21 @@ def format_percent(share: Any, decimals: int = 0, lang: str = "id") -> str:
 def format_ci(low: Any, high: Any, decimals: int = 1, lang: str = "id") -> str:
     """An interval ``[low; high]`` (a semicolon, since the comma is the decimal sign in id)."""
     return f"[{format_number(low, decimals, lang)}; {format_number(high, decimals, lang)}]"
+
+
+def format_p(p: Any, lang: str = "id") -> str:
+    """A p-value with its relation sign: ``= 0,034``, ``< 0,001`` (APA style, 3 decimals).
+
+    Examples
+    --------
+    >>> format_p(0.0342), format_p(0.00002, "en")
+    ('= 0,034', '< 0.001')
+    """
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "= –"
+    if float(p) < 0.001:
+        return "< " + format_number(0.001, 3, lang)
+    return "= " + format_number(float(p), 3, lang)
 
 
 def _as_date(d: Any) -> _dt.date:

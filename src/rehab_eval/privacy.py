@@ -20,7 +20,9 @@ The rules (threshold rule with complementary suppression, Hundepool et al. 2012,
    single value**. ``3 | 12 | 20`` with total 35 becomes ``<5 | x | 20`` (3 + 12 = 15: the
    ``<5`` cell could be 1 … 4); ``3 | 2 | 30`` needs nothing more (3 + 2 = 5 splits as
    1+4 … 4+1). Complementary cells are shown as ``"x"`` (by default), not as ``"<5"``:
-   they may hold many persons and a report must not state a false bound.
+   they may hold many persons and a report must not state a false bound. When a whole
+   line adds up to less than ``min_cell`` no choice of cells can protect it: the line is
+   hidden whole, and its total, itself a small count, must be suppressed where published.
 3. **Lines.** ``total="column"``: each count column (within each ``by`` group) is a line;
    ``total="row"``: the count columns of each row are a line; ``total="both"``: rows and
    columns are treated in turn until nothing changes (the usual iterative heuristic for
@@ -121,30 +123,27 @@ def format_count(n: Any, min_cell: int | None = 5, lang: str = "id") -> str:
 
 
 def _exposed(values: list[float | None], status: list[str], min_cell: int) -> bool:
-    """Whether a reader who knows the line total can pin down a primary cell exactly.
+    """Whether a reader who knows the line total can pin a primary cell down to one value.
 
     The reader knows the sum S of the hidden cells (total − shown cells), that a ``"<5"``
-    cell holds 1 … min_cell − 1 and that any other hidden cell holds min_cell or more (0
-    for a hidden zero). Cell i is then confined to
-    [max(lo_i, S − Σ_{j≠i} hi_j), min(hi_i, S − Σ_{j≠i} lo_j)]; it is exposed when that
-    interval holds a single value.
+    cell holds 1 … m − 1 (m = min_cell) and that any other hidden cell holds 0 or at least
+    m. For a primary cell, the other q primary cells sum to q … q·(m − 1) and the r other
+    hidden cells to 0 or at least m (when r > 0), so together to
+    [q, q·(m − 1)] ∪ [q + m, ∞). The cell is pinned when fewer than two of its values
+    1 … m − 1 leave a remainder S − v in that set.
     """
     hidden = [i for i, s in enumerate(status) if s != SHOWN]
-    held = sum(values[i] or 0.0 for i in hidden)
-    inf = float("inf")
-    lo = {
-        i: (1.0 if status[i] == PRIMARY else (min_cell if (values[i] or 0) > 0 else 0.0))
-        for i in hidden
-    }
-    hi = {i: (min_cell - 1.0 if status[i] == PRIMARY else inf) for i in hidden}
-    for i in hidden:
-        if status[i] != PRIMARY:
-            continue
-        others_hi = sum(hi[j] for j in hidden if j != i)
-        others_lo = sum(lo[j] for j in hidden if j != i)
-        lower = max(lo[i], held - others_hi)
-        upper = min(hi[i], held - others_lo)
-        if upper - lower < 1:
+    held = round(sum(values[i] or 0.0 for i in hidden))
+    primaries = [i for i in hidden if status[i] == PRIMARY]
+    r = len(hidden) - len(primaries)
+    q = len(primaries) - 1
+    for _ in primaries:
+        feasible = 0
+        for v in range(1, min_cell):
+            rest = held - v
+            if q <= rest <= q * (min_cell - 1) or (r > 0 and rest >= q + min_cell):
+                feasible += 1
+        if feasible < 2:
             return True
     return False
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from rehab_eval.errors import InputError
-from rehab_eval.i18n import format_ci, format_number, label, measure_label, t
+from rehab_eval.i18n import format_ci, format_number, format_p, label, measure_label, t
 from rehab_eval.plots._frame import (
     check_columns,
     decorate,
@@ -40,7 +40,14 @@ from rehab_eval.privacy import SHOWN, format_count, suppression_status, threshol
 __all__ = ["plot_effect_sizes", "plot_jacobson", "plot_prepost", "plot_stage_transitions"]
 
 RC_ORDER = ("recovered", "improved", "unchanged", "deteriorated", "harmed")
-STAGES = ("precontemplation", "contemplation", "preparation_action")
+STAGES = (
+    "precontemplation",
+    "contemplation",
+    "preparation_action",
+    "preparation",
+    "action",
+    "maintenance",
+)
 
 #: estimate column → (interval low, interval high) columns of the ``paired`` frame.
 ESTIMATES = {
@@ -582,7 +589,8 @@ def plot_stage_transitions(
         Cells are shaded by count. Counts go through :func:`rehab_eval.privacy.suppress`
         rules with ``total="both"`` (row and column totals are known from the flow):
         ``<5`` cells and the cells hidden to protect them (``x``) are grey, unshaded.
-        The diagonal (same stage) is outlined.
+        The diagonal (same stage) is outlined. With a ``StageTransitions`` object the
+        subtitle also gives its Stuart–Maxwell statistic, df and p-value.
     """
     from matplotlib import colormaps
     from matplotlib.patches import Rectangle
@@ -665,6 +673,14 @@ def plot_stage_transitions(
                 color=GREY,
             )
         n = format_count(counts[counts == counts].sum(), min_cell, lang)
+        extra = []
+        statistic = getattr(transitions, "statistic", None)
+        p_value = getattr(transitions, "p_value", None)
+        if statistic is not None and p_value is not None and statistic == statistic:
+            extra.append(
+                f"Stuart–Maxwell χ² = {format_number(statistic, 2, lang)}; "
+                f"df = {getattr(transitions, 'df', '–')}; p {format_p(p_value, lang)}"
+            )
         texts = resolve_texts(
             lang,
             title=title,
@@ -673,6 +689,7 @@ def plot_stage_transitions(
             title_key="fig.stages.title",
             n=n,
             period=period,
+            extra=extra,
         )
         decorate(
             fig, ax, texts, own=own, left=0.25, right=0.95, top=0.66, bottom=0.12, source_offset=40
