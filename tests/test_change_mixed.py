@@ -174,7 +174,7 @@ def test_trajectory_errors(sim):
 
 # --- stage transitions -----------------------------------------------------------------------
 
-STAGES = ["precontemplation", "contemplation", "preparation"]
+STAGES = ["precontemplation", "contemplation", "preparation_action"]
 TABLE = np.array([[5, 8, 4], [2, 10, 9], [1, 2, 12]])
 
 
@@ -226,9 +226,17 @@ def test_stage_without_movement_is_dropped_from_the_test():
 def test_stage_transitions_counts_incomplete_and_warns_small():
     data = _stage_scores(np.array([[2, 1], [1, 2]]), STAGES[:2])
     data = pd.concat(
-        [data, pd.DataFrame([{"client_id": "z", "timepoint": "pre", "stage": "preparation"}])]
+        [data, pd.DataFrame([{"client_id": "z", "timepoint": "pre", "stage": "contemplation"}])]
     )
     with pytest.warns(SmallSampleWarning, match="6 complete pair"):
         res = stage_transitions(data)
     assert res.n == 6 and res.n_excluded == 1
-    assert "preparation" not in res.table.index
+    # all three UMBC bands are listed, the empty one too
+    assert list(res.crosstab.index) == STAGES
+    assert res.table.loc["preparation_action"].sum() == 0
+
+
+def test_other_stage_codes_are_kept_in_readiness_order():
+    data = _stage_scores(np.array([[3, 4], [2, 5]]), ["action", "maintenance"])
+    res = stage_transitions(data)
+    assert list(res.table.columns) == ["action", "maintenance"] and res.n == 14

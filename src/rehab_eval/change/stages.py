@@ -12,8 +12,19 @@ from rehab_eval.errors import InputError
 
 __all__ = ["STAGE_ORDER", "StageTransitions", "stage_transitions", "stuart_maxwell"]
 
-#: Known stage codes in order of readiness; other codes follow, sorted.
-STAGE_ORDER = ("precontemplation", "contemplation", "preparation", "action", "maintenance")
+#: Known stage codes in order of readiness; other codes follow, sorted. The scoring step
+#: writes the three UMBC bands (precontemplation, contemplation, preparation_action).
+STAGE_ORDER = (
+    "precontemplation",
+    "contemplation",
+    "preparation_action",
+    "preparation",
+    "action",
+    "maintenance",
+)
+#: The bands of the project's URICA scoring; when every stage seen is one of them, all three
+#: are shown (an empty band is a finding too).
+UMBC_BANDS = ("precontemplation", "contemplation", "preparation_action")
 
 
 @dataclass(frozen=True, eq=False)
@@ -24,7 +35,9 @@ class StageTransitions:
     ----------
     table : DataFrame
         Counts, rows = stage at ``pre`` (index name ``pre``), columns = stage at ``post``
-        (name ``post``); square, same stages on both axes.
+        (name ``post``); square, same stages on both axes, in readiness order. When every
+        stage seen is one of the three UMBC bands (``precontemplation``, ``contemplation``,
+        ``preparation_action``, as the scoring step writes them) all three are listed.
     statistic, df, p_value : float, int, float
         Stuart–Maxwell chi-square, its degrees of freedom and p-value (chi-square reference).
     exact_p_value : float
@@ -43,6 +56,11 @@ class StageTransitions:
     exact_p_value: float
     n: int
     n_excluded: int
+
+    @property
+    def crosstab(self) -> pd.DataFrame:
+        """The pre × post count table (same as ``table``)."""
+        return self.table
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -97,7 +115,7 @@ def stage_transitions(
     Returns
     -------
     StageTransitions
-        ``table``, ``statistic``, ``df``, ``p_value``, ``exact_p_value``, ``n``,
+        ``table`` (also as ``crosstab``), ``statistic``, ``df``, ``p_value``, ``exact_p_value``, ``n``,
         ``n_excluded``; ``.summary`` (long crosstab) and ``.test`` (one-row frame).
 
     Warns
@@ -137,6 +155,8 @@ def stage_transitions(
     n = len(both)
     warn_small(n, "stage_transitions", stacklevel=3)
     present = set(both[pre].astype(str)) | set(both[post].astype(str))
+    if present <= set(UMBC_BANDS):
+        present = set(UMBC_BANDS)
     levels = [s for s in STAGE_ORDER if s in present] + sorted(present - set(STAGE_ORDER))
     table = pd.crosstab(
         pd.Categorical(both[pre].astype(str), categories=levels),
