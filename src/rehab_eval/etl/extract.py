@@ -1,0 +1,475 @@
+"""One raw sheet → canonical rows of its table, cell-level rejects and row-level problems.
+
+Identity is not resolved here (a register-only row needs the clients sheets of every file):
+each row carries its cleaned NIK, register number and canonical facility in private columns
+(``_nik``, ``_reg``, ``_fac``) together with its provenance (``_file``, ``_sheet``, ``_row``).
+Row-level problems found here (bad NIK, missing required value, future date, release before
+birth) are returned as ``_reason`` / ``_rcol`` / ``_rval`` so that the pipeline can reject the
+row once, with the first reason found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from rehab_eval.etl.facilities import FacilityResolver
+from rehab_eval.etl.headers import HeaderMap
+from rehab_eval.etl.identity import check_nik, mask
+from rehab_eval.etl.parse import (
+    norm_value,
+    parse_answers,
+    parse_codes,
+    parse_dates,
+    parse_numbers,
+    value_table,
+)
+from rehab_eval.etl.read import RawTable, is_totals_label
+
+__all__ = ["Extracted", "SheetContext", "extract_sheet", "infer_instrument", "infer_timepoint"]
+
+IDENTITY_FIELDS = ("nik", "register_no", "name", "address", "ttl")
+_CODE_FIELDS = {
+    "sex": "sex",
+    "program": "program",
+    "level": "level",
+    "status": "status",
+    "contact_kind": "contact_kind",
+    "attended": "attended",
+    "urine_result": "urine_result",
+    "event_kind": "event_kind",
+}
+_TABLE_FIELDS = {
+    "clients": ("sex", "birth_date", "ttl", "province", "release_date", "prior_offences"),
+    "enrollments": ("program", "level", "cohort", "start_date", "end_date", "status"),
+    "assessments": ("instrument", "timepoint", "date", "timestamp"),
+    "contacts": ("date", "timestamp", "contact_kind", "attended"),
+    "urine_tests": ("date", "timestamp", "urine_result"),
+    "events": ("date", "timestamp", "event_kind"),
+}
+_REQUIRED_DATE = {"contacts", "urine_tests", "events"}
+_FUTURE_CHECK = {"assessments", "contacts", "urine_tests", "events"}
+PANEL = ("amp", "met", "thc", "bzo", "mop", "coc")
+
+
+@dataclass
+class SheetContext:
+    """What extraction needs besides the sheet: vocabularies, facilities, run date."""
+
+    resolver: FacilityResolver
+    as_of: dt.date
+    extra_values: Mapping[str, Mapping[str, list[str]]] = field(default_factory=dict)
+    pivot: int = 30
+
+    def table(self, kind: str) -> dict[str, str]:
+        cache = self.__dict__.setdefault("_tables", {})
+        if kind not in cache:
+            cache[kind] = value_table(kind, self.extra_values.get(kind))
+        return cache[kind]
+
+
+@dataclass
+class Extracted:
+    """Result of one sheet: canonical rows (with private columns), cell rejects, counts."""
+
+    frame: pd.DataFrame
+    cell_rejects: pd.DataFrame
+    rows_empty: int
+    rows_totals: int
+    numbering_column: bool
+    inferred: dict[str, str]
+
+
+_INSTR_PATTERNS = [
+    (re.compile(r"whoqol|kualitas hidup"), "whoqol_bref"),
+    (re.compile(r"urica"), "urica"),
+    (re.compile(r"\bassist\b"), "assist"),
+]
+_TP_PATTERNS = [
+    (re.compile(r"\b(?:follow ?up|fu|tindak lanjut)\s*(3|6|12)\b"), "fu{}"),
+    (re.compile(r"\b(?:bulan|bln|month)\s*(?:ke\s*)?([1-6])\b"), "m{}"),
+    (re.compile(r"\bm([1-6])\b"), "m{}"),
+    (re.compile(r"\b(?:pre ?test|pre|sebelum|awal|baseline)\b"), "pre"),
+    (re.compile(r"\b(?:post ?test|post|sesudah|setelah|akhir)\b"), "post"),
+    (re.compile(r"\b(?:mid|tengah|pertengahan)\b"), "mid"),
+]
+
+
+def _context_text(text: str) -> str:
+    return " " + re.sub(r"[\s_\-.,()/]+", " ", text.lower()) + " "
+
+
+def infer_instrument(*texts: str) -> str | None:
+    """Instrument named in a sheet name, title row or file name (first text that names one)."""
+    for t in texts:
+        s = _context_text(t)
+        for pat, code in _INSTR_PATTERNS:
+            if pat.search(s):
+                return code
+    return None
+
+
+def infer_timepoint(*texts: str) -> str | None:
+    """Timepoint named in a sheet name, title row or file name (``URICA Pretest`` → ``pre``)."""
+    for t in texts:
+        s = _context_text(t)
+        for pat, code in _TP_PATTERNS:
+            m = pat.search(s)
+            if m:
+                return code.format(*m.groups())
+    return None
+
+
+def _blank(col: pd.Series) -> np.ndarray:
+    codes, uniques = pd.factorize(col, sort=False)
+    empty = np.array([str(u).strip() == "" for u in uniques] + [True], dtype=bool)
+    return empty[np.where(codes >= 0, codes, len(uniques))]
+
+
+def _label(col: pd.Series) -> np.ndarray:
+    codes, uniques = pd.factorize(col, sort=False)
+    lab = np.array([is_totals_label(str(u)) for u in uniques] + [False], dtype=bool)
+    return lab[np.where(codes >= 0, codes, len(uniques))]
+
+
+def _reject_frame(
+    file: str,
+    sheet: str,
+    rows: np.ndarray,
+    column: str,
+    values: pd.Series,
+    reason: str,
+    masked: bool,
+) -> pd.DataFrame:
+    vals = values.astype(str).str.strip()
+    if masked:
+        vals = vals.map(mask)
+    return pd.DataFrame(
+        {
+            "source_file": file,
+            "sheet": sheet,
+            "source_row": rows,
+            "column": column,
+            "value": vals.to_numpy(dtype=object),
+            "reason": reason,
+        }
+    )
+
+
+def extract_sheet(
+    raw: RawTable,
+    hmap: HeaderMap,
+    table: str,
+    file: str,
+    ctx: SheetContext,
+) -> Extracted:
+    """Parse one recognised sheet into canonical rows of ``table``.
+
+    Returns canonical columns of the table (item columns for assessments) plus the private
+    columns ``_file``, ``_sheet``, ``_row``, ``_nik``, ``_nik_problem``, ``_nik_raw``,
+    ``_reg``, ``_fac``, ``_fac_type``, ``_fac_province``, ``_fac_known``, ``_reason``,
+    ``_rcol``, ``_rval``.
+    """
+    body = raw.body
+    fields = dict(hmap.fields)
+    numbering = [p for p, f in fields.items() if f == "numbering"]
+    data_cols = [p for p in range(body.shape[1]) if p not in numbering]
+    blank_cols = {p: _blank(body[p]) for p in data_cols}
+    empty_row = (
+        np.logical_and.reduce([blank_cols[p] for p in data_cols])
+        if data_cols
+        else (np.ones(len(body), dtype=bool))
+    )
+    id_pos = [p for p, f in fields.items() if f in ("nik", "register_no", "name")]
+    no_id = (
+        np.logical_and.reduce([blank_cols[p] for p in id_pos])
+        if id_pos
+        else np.ones(len(body), dtype=bool)
+    )
+    label_any = np.zeros(len(body), dtype=bool)
+    for p in data_cols[:4] + numbering:
+        label_any |= _label(body[p])
+    totals_row = label_any & no_id & ~empty_row
+    keep = ~(empty_row | totals_row)
+    body = body.loc[keep]
+    rows = raw.source_rows[keep]
+    n = len(body)
+    sheet = raw.sheet
+    out: dict[str, object] = {
+        "_file": np.full(n, file, dtype=object),
+        "_sheet": np.full(n, sheet, dtype=object),
+        "_row": rows,
+    }
+    rejects: list[pd.DataFrame] = []
+    reason = np.full(n, "", dtype=object)
+    rcol = np.full(n, "", dtype=object)
+    rval = np.full(n, "", dtype=object)
+
+    def header(f: str) -> str:
+        p = hmap.column_of(f)
+        return hmap.headers[p] if p is not None else ""
+
+    def col(f: str) -> pd.Series | None:
+        p = hmap.column_of(f)
+        return None if p is None else body[p].reset_index(drop=True)
+
+    def cell_bad(
+        f: str, bad: pd.Series, values: pd.Series, why: str, hdr: str | None = None
+    ) -> None:
+        b = np.asarray(bad, dtype=bool)
+        if b.any():
+            rejects.append(
+                _reject_frame(
+                    file,
+                    sheet,
+                    rows[b],
+                    header(f) if hdr is None else hdr,
+                    values[b],
+                    why,
+                    f in IDENTITY_FIELDS,
+                )
+            )
+
+    def row_bad(mask_: np.ndarray, f: str, values: pd.Series | None, why: str) -> None:
+        m = mask_ & (reason == "")
+        if m.any():
+            reason[m] = why
+            rcol[m] = header(f) if f else ""
+            if values is not None:
+                v = values.astype(str).str.strip().to_numpy(dtype=object)[m]
+                rval[m] = [mask(x) for x in v] if f in IDENTITY_FIELDS else v
+
+    # identity ---------------------------------------------------------------------------
+    nik = col("nik")
+    if nik is not None:
+        codes, uniques = pd.factorize(nik, sort=False)
+        checked = [check_nik(u) for u in uniques] + [("", "")]
+        idx = np.where(codes >= 0, codes, len(uniques))
+        clean = np.array([c[0] for c in checked], dtype=object)[idx]
+        problem = np.array([c[1] for c in checked], dtype=object)[idx]
+        for why in ("nik unrecoverable", "invalid nik"):
+            row_bad(problem == why, "nik", nik, why)
+        out["_nik"] = clean
+    else:
+        out["_nik"] = np.full(n, "", dtype=object)
+    reg = col("register_no")
+    if reg is not None:
+        out["_reg"] = (
+            reg.str.strip().str.upper().str.replace(r"\s+", "", regex=True).to_numpy(dtype=object)
+        )
+    else:
+        out["_reg"] = np.full(n, "", dtype=object)
+    fac = col("facility")
+    if fac is not None:
+        codes, uniques = pd.factorize(fac, sort=False)
+        res = [ctx.resolver.resolve(u) for u in uniques] + [None]
+        idx = np.where(codes >= 0, codes, len(uniques))
+        out["_fac"] = np.array([r.name if r else "" for r in res], dtype=object)[idx]
+        out["_fac_type"] = np.array([r.type if r else "" for r in res], dtype=object)[idx]
+        out["_fac_province"] = np.array([r.province or "" if r else "" for r in res], dtype=object)[
+            idx
+        ]
+        out["_fac_known"] = np.array([r.known if r else True for r in res], dtype=bool)[idx]
+        out["_fac_written"] = np.array(
+            [r.name if r and not r.known else "" for r in res], dtype=object
+        )[idx]
+    else:
+        for k in ("_fac", "_fac_type", "_fac_province", "_fac_written"):
+            out[k] = np.full(n, "", dtype=object)
+        out["_fac_known"] = np.ones(n, dtype=bool)
+
+    # table fields -------------------------------------------------------------------------
+    inferred: dict[str, str] = {}
+    present = set(fields.values())
+    for f in _TABLE_FIELDS[table]:
+        if f not in present:
+            continue
+        values = col(f)
+        if f in ("birth_date", "release_date", "start_date", "end_date", "date"):
+            parsed, bad = parse_dates(values, pivot=ctx.pivot)
+            cell_bad(f, bad, values, "unparseable date")
+            out[f] = parsed.to_numpy()
+            out[f"_bad_{f}"] = bad.to_numpy()
+        elif f == "timestamp":
+            parsed, bad = parse_dates(values, month_first=True, pivot=ctx.pivot)
+            cell_bad(f, bad, values, "unparseable date")
+            out["timestamp"] = parsed.to_numpy()
+            out["_bad_timestamp"] = bad.to_numpy()
+        elif f == "ttl":
+            part = values.astype(str).str.rsplit(",", n=1).str[-1]
+            parsed, bad = parse_dates(part, pivot=ctx.pivot)
+            cell_bad(f, bad, values, "unparseable date")
+            out["ttl"] = parsed.to_numpy()
+        elif f in _CODE_FIELDS:
+            parsed, bad = parse_codes(
+                values, ctx.table(_CODE_FIELDS[f]), first_word=f == "urine_result"
+            )
+            cell_bad(f, bad, values, "unparseable value")
+            out[f] = parsed.to_numpy()
+        elif f == "prior_offences":
+            parsed, bad = parse_numbers(values)
+            frac = parsed.notna() & ((parsed % 1 != 0) | (parsed < 0))
+            bad = bad | frac
+            cell_bad(f, bad, values, "unparseable value")
+            out[f] = parsed.where(~frac).astype("Int64").to_numpy()
+        elif f == "cohort":
+            out[f] = values.str.replace(r"\s+", " ", regex=True).str.strip().to_numpy(dtype=object)
+        elif f == "province":
+            out[f] = values.str.replace(r"\s+", " ", regex=True).str.strip().to_numpy(dtype=object)
+        elif f == "instrument":
+            parsed, bad = parse_codes(values, ctx.table("instrument"))
+            out[f] = parsed.to_numpy()
+            out["_bad_instrument"] = bad.to_numpy()
+        elif f == "timepoint":
+            parsed, bad = parse_codes(values, ctx.table("timepoint"))
+            out[f] = parsed.to_numpy()
+    context = [raw.sheet, *raw.titles, file.rsplit("/", 1)[-1].rsplit(".", 1)[0]]
+    if table == "assessments":
+        _assessments(out, hmap, body, rows, context, inferred, ctx, cell_bad, row_bad, col, n)
+    if table == "urine_tests":
+        _urine(out, hmap, body, ctx, cell_bad, col, n)
+    # dates of the row: the date column, else the Google Forms timestamp
+    if "date" in out or "timestamp" in out:
+        if "date" in out and "timestamp" in out:
+            d = pd.Series(out["date"]).fillna(pd.Series(out["timestamp"])).to_numpy()
+        elif "date" in out:
+            d = out["date"]
+        else:
+            d = out.pop("timestamp")
+        out["date"] = d
+    if table in _REQUIRED_DATE:
+        dfield = "date" if "date" in present else "timestamp"
+        raw_date = col(dfield)
+        dates = pd.Series(out.get("date", np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")))
+        if raw_date is None:
+            row_bad(np.ones(n, dtype=bool), "", None, "missing required value")
+        else:
+            unparsable = np.asarray(out.get(f"_bad_{dfield}", np.zeros(n, dtype=bool)), dtype=bool)
+            row_bad(unparsable & dates.isna().to_numpy(), dfield, raw_date, "unparseable date")
+            row_bad(dates.isna().to_numpy(), dfield, raw_date, "missing required value")
+    if table in _FUTURE_CHECK and "date" in out:
+        dates = pd.Series(out["date"])
+        fut = (dates > pd.Timestamp(ctx.as_of)).to_numpy()
+        dfield = "date" if "date" in present else "timestamp"
+        row_bad(fut, dfield, col(dfield), "future date")
+    if table == "clients":
+        birth = out.get("birth_date")
+        if birth is None and "ttl" in out:
+            birth = out["ttl"]
+        if birth is not None and "release_date" in out:
+            rb = (pd.Series(out["release_date"]) < pd.Series(birth)).to_numpy()
+            row_bad(rb, "release_date", col("release_date"), "release before birth")
+        if birth is not None:
+            out["birth_date"] = birth
+        out.pop("ttl", None)
+    # the row's identifiers: a row with none of NIK, register number is rejected later
+    out["_reason"] = reason
+    out["_rcol"] = rcol
+    out["_rval"] = rval
+    out["_hdr_nik"] = header("nik")
+    out["_hdr_reg"] = header("register_no")
+    frame = pd.DataFrame({k: v for k, v in out.items() if not k.startswith("_bad_")})
+    cells = (
+        pd.concat(rejects, ignore_index=True)
+        if rejects
+        else pd.DataFrame(
+            columns=["source_file", "sheet", "source_row", "column", "value", "reason"]
+        )
+    )
+    return Extracted(
+        frame,
+        cells,
+        int(empty_row.sum()),
+        int(totals_row.sum()),
+        bool(numbering),
+        inferred,
+    )
+
+
+def _assessments(out, hmap, body, rows, context, inferred, ctx, cell_bad, row_bad, col, n):
+    items = hmap.items()
+    instr = out.get("instrument")
+    if instr is None or pd.isna(pd.Series(instr, dtype=object)).all():
+        guess = infer_instrument(*context)
+        if guess is None:
+            if any("_q" in k for k in items):
+                guess = "assist"
+            else:
+                top = max((int(k[1:]) for k in items if k[1:].isdigit()), default=0)
+                guess = "urica" if top > 26 else "whoqol_bref"
+        inferred["instrument"] = guess
+        fill = np.full(n, guess, dtype=object)
+        out["instrument"] = fill if instr is None else pd.Series(instr).fillna(guess).to_numpy()
+    tp = out.get("timepoint")
+    tp_col = col("timepoint")
+    if tp is None:
+        guess = infer_timepoint(*context)
+        if guess is not None:
+            inferred["timepoint"] = guess
+            out["timepoint"] = np.full(n, guess, dtype=object)
+        else:
+            out["timepoint"] = np.full(n, None, dtype=object)
+    tps = pd.Series(out["timepoint"], dtype=object)
+    row_bad(
+        tps.isna().to_numpy(),
+        "timepoint" if tp_col is not None else "",
+        tp_col,
+        "missing required value",
+    )
+    instruments = pd.Series(out["instrument"], dtype=object)
+    for item, p in sorted(items.items()):
+        values = body[p].reset_index(drop=True)
+        result = np.full(n, np.nan)
+        for code in instruments.dropna().unique():
+            sel = (instruments == code).to_numpy()
+            if item.startswith("q") and code == "assist":
+                continue
+            if "_q" in item and code != "assist":
+                continue
+            vals, bad = parse_answers(values[sel], code, item)
+            result[sel] = vals.to_numpy()
+            b = np.zeros(n, dtype=bool)
+            b[sel] = bad.to_numpy()
+            cell_bad(item, b, values, "out of range", hmap.headers[p])
+        out[item] = result
+
+
+def _urine(out, hmap, body, ctx, cell_bad, col, n):
+    table = ctx.table("panel")
+    pos = np.zeros((n, len(PANEL)), dtype=bool)
+    seen = np.zeros(n, dtype=bool)
+    for j, code in enumerate(PANEL):
+        values = col(f"panel_{code}")
+        if values is None:
+            continue
+        parsed, bad = parse_codes(values, table)
+        cell_bad(f"panel_{code}", bad, values, "unparseable value")
+        pos[:, j] = (parsed == "positive").to_numpy()
+        seen |= parsed.notna().to_numpy()
+    # substances named in the result text ("Positif MET, THC")
+    res_col = col("urine_result")
+    if res_col is not None:
+        codes, uniques = pd.factorize(res_col, sort=False)
+        named = np.zeros((len(uniques) + 1, len(PANEL)), dtype=bool)
+        for i, u in enumerate(uniques):
+            words = set(norm_value(u).split())
+            for j, code in enumerate(PANEL):
+                named[i, j] = code in words
+        pos |= named[np.where(codes >= 0, codes, len(uniques))]
+    bits = pos.astype(np.int64) @ (1 << np.arange(len(PANEL), dtype=np.int64))
+    names = np.array(
+        [",".join(c for j, c in enumerate(PANEL) if m >> j & 1) for m in range(1 << len(PANEL))],
+        dtype=object,
+    )
+    out["substances"] = names[bits]
+    result = pd.Series(out.get("urine_result", np.full(n, None, dtype=object)), dtype=object)
+    any_pos = pos.any(axis=1)
+    result = result.where(
+        result.notna(), np.where(any_pos, "positive", np.where(seen, "negative", None))
+    )
+    out["urine_result"] = result.to_numpy(dtype=object)

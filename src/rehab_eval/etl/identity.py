@@ -1,0 +1,179 @@
+"""Identity at the ETL boundary: NIK validation, keyed pseudonyms, key handling, masking.
+
+NIK (Nomor Induk Kependudukan) structure: ``PP KK CC DDMMYY SSSS`` — province, regency/city,
+district, birth date (day + 40 for women), serial. There is no check digit. A NIK that Excel
+stored as a number in floating point (``3.37401E+15``, ``3374010000000000.0``) has lost
+digits and cannot be recovered.
+
+``client_id`` = ``"c"`` + the first 16 hex digits of HMAC-SHA256(key, ``"nik:" + NIK``), or of
+``"reg:" + facility + "|" + register number`` when the NIK is not known. The key comes from
+the environment variable ``REHAB_EVAL_SECRET`` or from a key file created on first use
+(``REHAB_EVAL_KEY_FILE``, else ``$XDG_CONFIG_HOME/rehab_eval/secret.key`` or
+``~/.config/rehab_eval/secret.key``, mode 0600). Only the key's fingerprint (first 12 hex of
+its SHA-256) is ever written down.
+
+References
+----------
+Dirjen Dukcapil (NIK structure); python-stdnum ``stdnum.id.nik``; RFC 2104 (HMAC).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from rehab_eval.errors import ConfigError
+
+__all__ = [
+    "NIK_INVALID",
+    "NIK_OK",
+    "NIK_UNRECOVERABLE",
+    "check_nik",
+    "client_ids",
+    "key_fingerprint",
+    "load_key",
+    "mask",
+    "nik_birth_date",
+    "nik_sex",
+]
+
+NIK_OK = ""
+NIK_INVALID = "invalid nik"
+NIK_UNRECOVERABLE = "nik unrecoverable"
+_FLOATY = re.compile(r"^\d+(?:[.,]\d*)?[eE][+-]?\d+$|^\d+\.\d*$|^\d{1,3}(?:,\d{3}){4,}$")
+
+
+def clean_nik(text: str) -> str:
+    """Strip spaces, a leading apostrophe (Excel's text marker) and separators."""
+    s = str(text).strip().lstrip("'`").strip()
+    return re.sub(r"[\s\-]", "", s)
+
+
+def check_nik(text: str) -> tuple[str, str]:
+    """Validate one NIK → (cleaned NIK or "", problem: "" / "invalid nik" / "nik unrecoverable").
+
+    Examples
+    --------
+    >>> check_nik("3374014501900001")
+    ('3374014501900001', '')
+    >>> check_nik("3.37401E+15")[1]
+    'nik unrecoverable'
+    >>> check_nik("3374013202900001")[1]
+    'invalid nik'
+    """
+    s = clean_nik(text)
+    if not s:
+        return "", NIK_OK
+    if _FLOATY.match(s):
+        return "", NIK_UNRECOVERABLE
+    if not (s.isdigit() and len(s) == 16 and s.isascii()):
+        return "", NIK_INVALID
+    if nik_birth_date(s) is None:
+        return "", NIK_INVALID
+    return s, NIK_OK
+
+
+def _nik_date(nik: str, century: int) -> dt.date | None:
+    day, month, yy = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
+    if day > 40:
+        day -= 40
+    try:
+        return dt.date(century + yy, month, day)
+    except ValueError:
+        return None
+
+
+def nik_birth_date(nik: str, *, as_of: dt.date | None = None) -> dt.date | None:
+    """Birth date from a 16-digit NIK (19xx/20xx chosen so that the date is not in the future)."""
+    if len(nik) != 16 or not nik.isdigit():
+        return None
+    today = as_of or dt.date.today()
+    d20 = _nik_date(nik, 2000)
+    if d20 is not None and d20 <= today:
+        return d20
+    d19 = _nik_date(nik, 1900)
+    return d19 if d19 is not None else d20
+
+
+def nik_sex(nik: str) -> str | None:
+    """``female`` when 40 was added to the day of birth, else ``male``."""
+    if len(nik) != 16 or not nik.isdigit():
+        return None
+    return "female" if int(nik[6:8]) > 40 else "male"
+
+
+def mask(text: object) -> str:
+    """Mask an identifier for rejects and messages: ``3374011201900001`` → ``3374********0001``.
+
+    Keeps at most the first and last four characters of identifiers of 12 or more
+    characters, two each for shorter ones, and masks everything of up to four characters.
+    """
+    s = str(text).strip()
+    n = len(s)
+    if n <= 4:
+        return "*" * n
+    k = 4 if n >= 12 else 2 if n >= 8 else 1
+    return s[:k] + "*" * (n - 2 * k) + s[-k:]
+
+
+def _default_key_file() -> Path:
+    env = os.environ.get("REHAB_EVAL_KEY_FILE")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "rehab_eval" / "secret.key"
+
+
+def load_key(secret: bytes | str | None = None) -> bytes:
+    """The pseudonymisation key: ``secret``, else ``REHAB_EVAL_SECRET``, else the key file.
+
+    The key file is created on first use with 32 random bytes (hex) and mode 0600.
+    """
+    if secret is None:
+        secret = os.environ.get("REHAB_EVAL_SECRET") or None
+    if secret is None:
+        path = _default_key_file()
+        try:
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(secrets.token_hex(32) + "\n")
+            secret = path.read_text("utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read or create the pseudonymisation key file {path} ({exc.strerror}); "
+                "set REHAB_EVAL_SECRET or REHAB_EVAL_KEY_FILE"
+            ) from None
+    key = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
+    if not key:
+        raise ConfigError("the pseudonymisation key is empty; set REHAB_EVAL_SECRET")
+    return key
+
+
+def key_fingerprint(key: bytes) -> str:
+    """First 12 hex digits of SHA-256 of the key (safe to record; the key is not)."""
+    return hashlib.sha256(key).hexdigest()[:12]
+
+
+def client_ids(tokens: pd.Series, key: bytes) -> pd.Series:
+    """Pseudonyms ``"c" + 16 hex`` of HMAC-SHA256(key, token), computed on unique tokens."""
+    codes, uniques = pd.factorize(tokens, sort=False)
+    ids = np.array(
+        [
+            "c" + hmac.new(key, str(u).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+            for u in uniques
+        ]
+        + [None],
+        dtype=object,
+    )
+    idx = np.where(codes >= 0, codes, len(uniques))
+    return pd.Series(ids[idx], index=tokens.index, dtype=object)

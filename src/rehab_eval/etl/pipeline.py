@@ -1,0 +1,550 @@
+"""``run_etl``: raw exports → canonical Parquet tables, rejects and a manifest, atomically.
+
+Every data row of a recognised sheet ends in exactly one place: its canonical table
+(accepted), ``rejects`` (rejected whole, one reject row per raw row) or the duplicate count
+(an exact duplicate of an accepted row). A bad cell in an accepted row becomes missing and is
+listed in ``rejects`` too. The manifest's per-sheet counts add up:
+``rows_read = rows_accepted + rows_rejected + rows_duplicate``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import warnings
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rehab_eval import vocab
+from rehab_eval._version import __version__
+from rehab_eval.errors import ConfigError, DataQualityWarning, InputError
+from rehab_eval.etl.extract import SheetContext, extract_sheet
+from rehab_eval.etl.facilities import FacilityResolver
+from rehab_eval.etl.headers import load_aliases, map_headers, recognise_table
+from rehab_eval.etl.identity import client_ids, key_fingerprint, load_key, nik_birth_date, nik_sex
+from rehab_eval.etl.read import SUFFIXES, read_container
+from rehab_eval.etl.schemas import validate_table
+from rehab_eval.etl.write import write_outputs
+
+__all__ = ["EtlResult", "load_config", "run_etl"]
+
+log = logging.getLogger("rehab_eval.etl")
+REJECT_COLUMNS = list(vocab.TABLES["rejects"])
+_TABLES = ("clients", "enrollments", "assessments", "contacts", "urine_tests", "events")
+_RENAME = {
+    "contacts": {"contact_kind": "kind"},
+    "urine_tests": {"urine_result": "result"},
+    "events": {"event_kind": "kind"},
+}
+_DUP_KEYS = {"clients": ["client_id"], "assessments": ["client_id", "instrument", "timepoint"]}
+
+
+@dataclass(frozen=True)
+class EtlResult:
+    """Outcome of one ETL run (the manifest plus the figures the CLI prints)."""
+
+    manifest: dict[str, Any]
+    out: Path
+    table_rows: dict[str, int]
+    rejects_by_reason: dict[str, int]
+    unknown_facilities: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """Short data-quality summary: rows per table, rejects by reason, unknown facilities."""
+        files = self.manifest["files"]
+        unread = [f["path"] for f in files if f["status"] != "read"]
+        lines = [
+            f"ETL → {self.out}: {len(files) - len(unread)} file(s) read, {len(unread)} unreadable"
+        ]
+        lines += [f"  unreadable: {p}" for p in unread]
+        lines.append("  rows: " + ", ".join(f"{t} {n}" for t, n in self.table_rows.items()))
+        if self.rejects_by_reason:
+            lines.append(
+                "  rejects: "
+                + ", ".join(f"{r} {n}" for r, n in sorted(self.rejects_by_reason.items()))
+            )
+        else:
+            lines.append("  rejects: none")
+        dup = self.manifest.get("totals", {}).get("rows_duplicate", 0)
+        lines.append(f"  exact duplicates dropped: {dup}")
+        if self.unknown_facilities:
+            lines.append("  unknown facilities: " + "; ".join(self.unknown_facilities))
+        unrec = [
+            f"{f['path']}{'#' + s['sheet'] if s['sheet'] else ''}"
+            for f in files
+            for s in f.get("sheets", [])
+            if s.get("table") is None
+        ]
+        if unrec:
+            lines.append("  sheets not recognised: " + "; ".join(unrec))
+        return "\n".join(lines)
+
+
+def load_config(path: str | Path | None) -> dict[str, Any]:
+    """Read the optional YAML or TOML config: ``header_aliases``, ``facility_aliases``,
+    ``values`` (extra spellings per vocabulary) and ``as_of``."""
+    if path is None:
+        return {}
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"config file {p} does not exist")
+    try:
+        if p.suffix.lower() == ".toml":
+            import tomllib
+
+            data = tomllib.loads(p.read_text("utf-8"))
+        else:
+            import yaml
+
+            data = yaml.safe_load(p.read_text("utf-8")) or {}
+    except Exception as exc:
+        raise ConfigError(
+            f"config file {p} cannot be parsed ({type(exc).__name__}: {exc})"
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {p} must hold a mapping at the top level")
+    known = {"header_aliases", "facility_aliases", "values", "as_of"}
+    extra = set(data) - known
+    if extra:
+        raise ConfigError(f"config file {p}: unknown keys {sorted(extra)}; known: {sorted(known)}")
+    return data
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _files(raw: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in raw.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUFFIXES
+        and not p.name.startswith(("~$", "."))
+        and not any(part.startswith(".") for part in p.relative_to(raw).parts[:-1])
+    )
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"as_of {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def run_etl(
+    raw: str | Path,
+    out: str | Path,
+    *,
+    config: str | Path | None = None,
+    secret: bytes | str | None = None,
+    as_of: dt.date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> EtlResult:
+    """Turn the raw exports under ``raw`` into canonical tables in ``out``.
+
+    Parameters
+    ----------
+    raw
+        Folder of raw exports (``.xlsx``, ``.csv``, ``.tsv``, ``.txt``, searched recursively).
+    out
+        Output folder; replaced atomically when the run completes.
+    config
+        Optional YAML or TOML file with ``header_aliases``, ``facility_aliases``, ``values``
+        and ``as_of``.
+    secret
+        Pseudonymisation key; default ``REHAB_EVAL_SECRET`` or the key file.
+    as_of
+        Run date: assessments, tests, contacts and events after it are rejected
+        (``future date``). Default: the config's ``as_of``, else today.
+    progress
+        Called with one line per file while reading.
+
+    Returns
+    -------
+    EtlResult
+        ``manifest``, ``out``, ``table_rows``, ``rejects_by_reason``, ``unknown_facilities``.
+
+    Raises
+    ------
+    InputError
+        ``raw`` does not exist, or no file under it could be read.
+    """
+    raw = Path(raw)
+    out = Path(out)
+    if not raw.is_dir():
+        raise InputError(f"raw folder {raw} does not exist (give --raw the folder of exports)")
+    cfg = load_config(config)
+    as_of = as_of or _as_date(cfg.get("as_of")) or dt.date.today()
+    key = load_key(secret)
+    aliases = load_aliases(cfg.get("header_aliases"))
+    ctx = SheetContext(
+        resolver=FacilityResolver(cfg.get("facility_aliases")),
+        as_of=as_of,
+        extra_values=cfg.get("values") or {},
+        pivot=as_of.year % 100,
+    )
+    say = progress or (lambda line: None)
+    files = _files(raw)
+    manifest_files: list[dict[str, Any]] = []
+    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in _TABLES}
+    cells: list[pd.DataFrame] = []
+    sheet_info: dict[tuple[str, str], dict[str, Any]] = {}
+    headers_of: dict[tuple[str, str], dict[str, str]] = {}
+    n_read = 0
+    for path in files:
+        rel = path.relative_to(raw).as_posix()
+        entry: dict[str, Any] = {"path": rel, "sha256": _sha256(path)}
+        try:
+            tables = read_container(path, aliases)
+        except InputError as exc:
+            entry.update(status="unreadable", reason=str(exc), sheets=[])
+            manifest_files.append(entry)
+            say(f"{rel}: unreadable ({exc})")
+            log.warning("%s: unreadable (%s)", rel, exc)
+            continue
+        n_read += 1
+        entry["status"] = "read"
+        if tables and tables[0].encoding:
+            entry["encoding"] = tables[0].encoding
+            entry["delimiter"] = tables[0].delimiter
+        sheets = []
+        for rt in tables:
+            hmap = map_headers(rt.headers, aliases)
+            rec = recognise_table(hmap)
+            info: dict[str, Any] = {
+                "sheet": rt.sheet,
+                "table": rec.table,
+                "header_row": rt.header_row,
+                **hmap.as_manifest(),
+            }
+            if rec.table is None:
+                n_rows = int(len(rt.body))
+                info.update(
+                    problem=rec.problem,
+                    headers=[h for h in rt.headers if h],
+                    rows_unassigned=n_rows,
+                )
+                if rt.header_row:
+                    warnings.warn(
+                        f"{rel}{' sheet ' + repr(rt.sheet) if rt.sheet else ''}: {rec.problem}; "
+                        f"headers {[h for h in rt.headers if h]} (add aliases in the config file)",
+                        DataQualityWarning,
+                        stacklevel=2,
+                    )
+                sheets.append(info)
+                continue
+            ex = extract_sheet(rt, hmap, rec.table, rel, ctx)
+            parts[rec.table].append(ex.frame)
+            cells.append(ex.cell_rejects)
+            info.update(
+                numbering_column=ex.numbering_column,
+                inferred=ex.inferred,
+                rows_read=int(len(ex.frame)),
+                rows_empty=ex.rows_empty,
+                rows_totals=ex.rows_totals,
+            )
+            sheet_info[(rel, rt.sheet)] = info
+            headers_of[(rel, rt.sheet)] = {f: hmap.headers[p] for p, f in hmap.fields.items()}
+            sheets.append(info)
+        entry["sheets"] = sheets
+        manifest_files.append(entry)
+        n_rows = sum(s.get("rows_read", 0) for s in sheets)
+        say(f"{rel}: {len(sheets)} sheet(s), {n_rows} data rows")
+    if n_read == 0:
+        raise InputError(
+            f"nothing could be read under {raw}: {len(files)} raw file(s) found, none readable"
+        )
+    tables, rejects, dup_counts, unknown = _assemble(parts, cells, headers_of, key, as_of)
+    # per-sheet counts
+    rej_counts = Counter(
+        zip(rejects["_whole"].map(bool), rejects["source_file"], rejects["sheet"], strict=True)
+    )
+    for (rel, sheet), info in sheet_info.items():
+        whole = rej_counts.get((True, rel, sheet), 0)
+        dup = dup_counts.get((rel, sheet), 0)
+        info["rows_rejected"] = whole
+        info["rows_duplicate"] = dup
+        info["rows_accepted"] = info["rows_read"] - whole - dup
+        info["cells_rejected"] = rej_counts.get((False, rel, sheet), 0)
+    rejects = rejects.drop(columns="_whole")
+    table_rows = {t: int(len(f)) for t, f in tables.items()}
+    by_reason = {str(k): int(v) for k, v in rejects["reason"].value_counts().sort_index().items()}
+    manifest = {
+        "package": "rehab_eval",
+        "version": __version__,
+        "run_time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "as_of": as_of.isoformat(),
+        "key_fingerprint": key_fingerprint(key),
+        "files": manifest_files,
+        "tables": {t: {"rows_written": n, "file": f"{t}.parquet"} for t, n in table_rows.items()},
+        "rejects": {"rows_written": int(len(rejects)), "by_reason": by_reason},
+        "unknown_facilities": unknown,
+        "totals": {
+            k: int(sum(i.get(k, 0) for i in sheet_info.values()))
+            for k in (
+                "rows_read",
+                "rows_accepted",
+                "rows_rejected",
+                "rows_duplicate",
+                "rows_empty",
+                "rows_totals",
+                "cells_rejected",
+            )
+        },
+    }
+    write_outputs(out, tables, rejects, manifest)
+    log.info("ETL wrote %s", out)
+    return EtlResult(manifest, out, table_rows, by_reason, unknown)
+
+
+def _token(
+    frame: pd.DataFrame, reg_map: dict[tuple[str, str], str], reg_only: dict[str, str]
+) -> pd.Series:
+    nik = frame["_nik"].astype(object)
+    reg = frame["_reg"].astype(object)
+    fac = frame["_fac"].astype(object)
+    keys = list(zip(fac, reg, strict=True))
+    mapped = pd.Series(
+        [
+            reg_map.get(k) or (reg_only.get(r) if r else None)
+            for k, r in zip(keys, reg, strict=True)
+        ],
+        index=frame.index,
+        dtype=object,
+    )
+    tok = pd.Series(np.where(nik != "", "nik:" + nik, None), index=frame.index, dtype=object)
+    tok = tok.where(tok.notna(), np.where(mapped.notna(), "nik:" + mapped.fillna(""), None))
+    by_reg = np.where((reg != "") & (fac != ""), "reg:" + fac + "|" + reg, None)
+    return tok.where(tok.notna(), by_reg)
+
+
+def _assemble(parts, cells, headers_of, key, as_of):
+    frames = {t: pd.concat(ps, ignore_index=True) for t, ps in parts.items() if ps}
+    # register → NIK through every row that carries both (the clients sheets above all)
+    reg_map: dict[tuple[str, str], str] = {}
+    reg_nik: dict[str, set[str]] = {}
+    for f in frames.values():
+        both = f[(f["_nik"] != "") & (f["_reg"] != "") & (f["_reason"] == "")]
+        for fac, reg, nik in zip(both["_fac"], both["_reg"], both["_nik"], strict=True):
+            reg_map.setdefault((fac, reg), nik)
+            reg_nik.setdefault(reg, set()).add(nik)
+    reg_only = {r: next(iter(s)) for r, s in reg_nik.items() if len(s) == 1}
+    row_rejects = []
+    dup_counts: Counter = Counter()
+    tables: dict[str, pd.DataFrame] = {}
+    unknown: set[str] = set()
+    id_info = []
+    for t in _TABLES:
+        f = frames.get(t)
+        if f is None:
+            continue
+        tok = _token(f, reg_map, reg_only)
+        no_id = tok.isna() & (f["_reason"] == "")
+        if no_id.any():
+            f = f.copy()
+            f.loc[no_id, "_reason"] = "no identifier"
+            f.loc[no_id, "_rcol"] = np.where(
+                f.loc[no_id, "_hdr_nik"] != "", f.loc[no_id, "_hdr_nik"], f.loc[no_id, "_hdr_reg"]
+            )
+            f.loc[no_id, "_rval"] = ""
+        f = f.assign(client_id=client_ids(tok, key))
+        bad = f["_reason"] != ""
+        row_rejects.append(f.loc[bad, ["_file", "_sheet", "_row", "_rcol", "_rval", "_reason"]])
+        f = f.loc[~bad]
+        unknown |= set(
+            f.loc[~f["_fac_known"].astype(bool) & (f["_fac_written"] != ""), "_fac_written"]
+        )
+        id_info.append(f[["client_id", "_nik", "_fac", "_fac_type", "_fac_province"]])
+        f, dups, conflicts = _dedupe(t, f, headers_of)
+        dup_counts.update(dups)
+        row_rejects.append(conflicts)
+        tables[t] = f
+    rej_rows = (
+        pd.concat(row_rejects, ignore_index=True)
+        if row_rejects
+        else pd.DataFrame(columns=["_file", "_sheet", "_row", "_rcol", "_rval", "_reason"])
+    )
+    whole = pd.DataFrame(
+        {
+            "source_file": rej_rows["_file"].to_numpy(dtype=object),
+            "sheet": rej_rows["_sheet"].to_numpy(dtype=object),
+            "source_row": rej_rows["_row"].to_numpy(dtype=np.int64),
+            "column": rej_rows["_rcol"].to_numpy(dtype=object),
+            "value": rej_rows["_rval"].astype(str).to_numpy(dtype=object),
+            "reason": rej_rows["_reason"].to_numpy(dtype=object),
+            "_whole": True,
+        }
+    )
+    cell = (
+        pd.concat([c for c in cells if len(c)], ignore_index=True)
+        if any(len(c) for c in cells)
+        else None
+    )
+    if cell is not None:
+        gone = set(zip(whole["source_file"], whole["sheet"], whole["source_row"], strict=True))
+        keep = [
+            k not in gone
+            for k in zip(cell["source_file"], cell["sheet"], cell["source_row"], strict=True)
+        ]
+        cell = cell.loc[keep].assign(_whole=False)
+        rejects = pd.concat([whole, cell], ignore_index=True)
+    else:
+        rejects = whole
+    rejects = rejects.sort_values(
+        ["source_file", "sheet", "source_row", "column", "reason"], kind="mergesort"
+    ).reset_index(drop=True)
+    ids = (
+        pd.concat(id_info, ignore_index=True)
+        if id_info
+        else pd.DataFrame(columns=["client_id", "_nik", "_fac", "_fac_type", "_fac_province"])
+    )
+    out = {t: _finish(t, tables.get(t), ids, as_of) for t in _TABLES}
+    return out, rejects, dup_counts, sorted(unknown)
+
+
+def _value_columns(t: str, f: pd.DataFrame) -> list[str]:
+    cols = [c for c in vocab.TABLES[t] if c in f.columns and c != "client_id"]
+    if t == "assessments":
+        cols += [c for c in f.columns if not c.startswith("_") and c not in vocab.TABLES[t]]
+    return cols
+
+
+def _dedupe(t: str, f: pd.DataFrame, headers_of) -> tuple[pd.DataFrame, Counter, pd.DataFrame]:
+    vals = _value_columns(t, f)
+    sig = f[["client_id", *vals]].astype(str)
+    exact = sig.duplicated(keep="first").to_numpy()
+    dups = Counter(zip(f["_file"][exact], f["_sheet"][exact], strict=True))
+    f = f.loc[~exact]
+    empty = pd.DataFrame(columns=["_file", "_sheet", "_row", "_rcol", "_rval", "_reason"])
+    keys = _DUP_KEYS.get(t)
+    if not keys or not all(k in f.columns for k in keys):
+        return f, dups, empty
+    clash = f.duplicated(subset=keys, keep=False).to_numpy()
+    if not clash.any():
+        return f, dups, empty
+    c = f.loc[clash]
+    rcol, rval = [], []
+    groups = c.groupby(keys, sort=False, dropna=False, observed=True)
+    first_diff = {}
+    for k, g in groups:
+        diff = next((v for v in vals if g[v].astype(str).nunique() > 1), "")
+        first_diff[k if isinstance(k, tuple) else (k,)] = diff
+    for _, r in c.iterrows():
+        k = tuple(r[kk] for kk in keys)
+        fld = first_diff.get(k, "")
+        rcol.append(headers_of.get((r["_file"], r["_sheet"]), {}).get(fld, fld))
+        v = r[fld] if fld else ""
+        rval.append(
+            "" if pd.isna(v) else (v.date().isoformat() if isinstance(v, pd.Timestamp) else str(v))
+        )
+    conflicts = pd.DataFrame(
+        {
+            "_file": c["_file"].to_numpy(),
+            "_sheet": c["_sheet"].to_numpy(),
+            "_row": c["_row"].to_numpy(),
+            "_rcol": rcol,
+            "_rval": rval,
+            "_reason": "conflicting duplicate",
+        }
+    )
+    return f.loc[~clash], dups, conflicts
+
+
+def _finish(t: str, f: pd.DataFrame | None, ids: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    spec = vocab.TABLES[t]
+    if t == "clients":
+        f = _clients(f, ids, as_of)
+    elif f is None:
+        f = pd.DataFrame(columns=list(spec))
+    else:
+        f = f.rename(columns=_RENAME.get(t, {}))
+        if "facility" in spec:
+            f = f.assign(facility=f["_fac"].replace("", None))
+        if "attended" in f.columns:
+            f = f.assign(attended=f["attended"].map({"true": True, "false": False}))
+    cols = list(spec)
+    items = []
+    if t == "assessments":
+        items = _item_order(
+            [c for c in f.columns if c.startswith("q") or "_q" in c and not c.startswith("_")]
+        )
+    res = pd.DataFrame(index=range(len(f)))
+    for c in cols + items:
+        v = f[c].to_numpy() if c in f.columns else np.full(len(f), None, dtype=object)
+        res[c] = v
+    res = validate_table(t, res)
+    sort = [
+        c
+        for c in (
+            "client_id",
+            "program",
+            "instrument",
+            "timepoint_rank",
+            "start_date",
+            "date",
+            "kind",
+        )
+        if c in res.columns or c == "timepoint_rank" and "timepoint" in res.columns
+    ]
+    key = (
+        res.assign(timepoint_rank=res["timepoint"].map(vocab.TIMEPOINTS.index))
+        if "timepoint" in res.columns
+        else res
+    )
+    order_cols = [c for c in sort if c in key.columns] + [c for c in res.columns if c not in sort]
+    order = (
+        key[order_cols].astype(str).sort_values(order_cols, kind="mergesort").index
+        if len(res)
+        else res.index
+    )
+    return res.loc[order].reset_index(drop=True)
+
+
+def _item_order(cols: list[str]) -> list[str]:
+    q = sorted((c for c in cols if c.startswith("q") and c[1:].isdigit()), key=lambda c: int(c[1:]))
+    a = [f"{s}_q{i}" for s in vocab.SUBSTANCES for i in range(1, 9) if f"{s}_q{i}" in cols]
+    return q + a
+
+
+def _clients(f: pd.DataFrame | None, ids: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    cols = list(vocab.TABLES["clients"])
+    if f is None:
+        f = pd.DataFrame(columns=["client_id", "_nik", "_fac", "_fac_type", "_fac_province"])
+    extra = ids[~ids["client_id"].isin(set(f["client_id"]))].drop_duplicates("client_id")
+    f = pd.concat([f, extra], ignore_index=True)
+    nik = f["_nik"].fillna("").astype(str)
+    uniq = {n: (nik_sex(n), nik_birth_date(n, as_of=as_of)) for n in nik.unique() if n}
+    sex_n = nik.map(lambda n: uniq.get(n, (None, None))[0])
+    birth_n = pd.to_datetime(nik.map(lambda n: uniq.get(n, (None, None))[1]))
+    sex = f["sex"] if "sex" in f.columns else pd.Series(None, index=f.index, dtype=object)
+    birth = f["birth_date"] if "birth_date" in f.columns else pd.Series(pd.NaT, index=f.index)
+    prov = (
+        f["province"] if "province" in f.columns else pd.Series(None, index=f.index, dtype=object)
+    )
+    prov = prov.where(prov.notna() & (prov.astype(str) != ""), f["_fac_province"].replace("", None))
+    return pd.DataFrame(
+        {
+            "client_id": f["client_id"],
+            "sex": sex.where(sex.notna(), sex_n),
+            "birth_date": pd.to_datetime(birth).where(pd.to_datetime(birth).notna(), birth_n),
+            "facility": f["_fac"].replace("", None),
+            "facility_type": f["_fac_type"].replace("", None),
+            "province": prov,
+            "release_date": f["release_date"] if "release_date" in f.columns else pd.NaT,
+            "prior_offences": f["prior_offences"] if "prior_offences" in f.columns else pd.NA,
+        }
+    )[cols]
