@@ -45,8 +45,8 @@ def _limits(surv: np.ndarray, se: np.ndarray, z: float, conf_type: str):
             lo = np.clip(surv - z * se * surv, 0, 1)
             hi = np.clip(surv + z * se * surv, 0, 1)
         elif conf_type == "log":
-            lo = np.where(surv == 0, 0.0, np.exp(np.log(surv) - z * se))
-            hi = np.where(surv == 0, 0.0, np.minimum(np.exp(np.log(surv) + z * se), 1.0))
+            lo = np.exp(np.log(surv) - z * se)
+            hi = np.minimum(np.exp(np.log(surv) + z * se), 1.0)
         else:  # log-log
             xx = np.where((surv == 0) | (surv == 1), np.nan, surv)
             lo = np.where(
@@ -56,8 +56,12 @@ def _limits(surv: np.ndarray, se: np.ndarray, z: float, conf_type: str):
                 surv == 0, 0.0, np.exp(-np.exp(np.log(-np.log(xx)) + z * se / np.log(xx)))
             )
     # Before the first event (S = 1, no variance yet) the limits are 1, as summary.survfit.
+    # Once S reaches 0 the Greenwood variance is infinite: R reports NA limits there.
     start = (surv == 1) & (se == 0)
-    return np.where(start, 1.0, lo), np.where(start, 1.0, hi)
+    zero = surv == 0
+    lo = np.where(start, 1.0, np.where(zero, np.nan, lo))
+    hi = np.where(start, 1.0, np.where(zero, np.nan, hi))
+    return lo, hi
 
 
 def _at_times(st: dict[str, np.ndarray], times: np.ndarray) -> dict[str, np.ndarray]:
@@ -132,8 +136,10 @@ def kaplan_meier(
         - ``events`` -- events in (previous row's time, time].
         - ``censored`` -- censorings in (previous row's time, time].
         - ``survival`` -- S(time).
-        - ``std_err`` -- Greenwood standard error of S (``S * sqrt(sum d/(n(n-d)))``).
-        - ``ci_low``, ``ci_high`` -- pointwise limits (NaN for log-log while S = 1).
+        - ``ci_low``, ``ci_high`` -- pointwise limits (1 before the first event, NaN once S
+          is 0, as R).
+        - ``std_err`` -- Greenwood standard error of S, S sqrt(sum d/(n(n-d))), as R's
+          ``summary.survfit`` reports it.
 
         ``attrs``: ``conf_type``, ``confidence``, ``n`` per group.
 
@@ -185,6 +191,8 @@ def kaplan_meier(
             st = {k: v[keep] for k, v in st.items()}
             st["censored"] = np.diff(np.concatenate([[0], cum_c]))
         se = np.sqrt(st["var"])
+        with np.errstate(invalid="ignore"):
+            se_s = np.where(st["surv"] == 0, np.nan, st["surv"] * se)
         lo, hi = _limits(st["surv"], se, z, conf_type)
         parts.append(
             pd.DataFrame(
@@ -195,9 +203,9 @@ def kaplan_meier(
                     "events": st["events"].astype(np.int64),
                     "censored": st["censored"].astype(np.int64),
                     "survival": st["surv"],
-                    "std_err": st["surv"] * se,
                     "ci_low": lo,
                     "ci_high": hi,
+                    "std_err": se_s,
                 }
             )
         )
@@ -250,7 +258,7 @@ def median_survival(
     pandas.DataFrame
         - ``group``, ``n``, ``events``.
         - ``median`` -- first event time with S(t) <= 0.5 (NaN when not reached).
-        - ``ci_low``, ``ci_high`` -- first times at which the upper / lower pointwise limit
+        - ``ci_low``, ``ci_high`` -- first times at which the lower / upper pointwise limit
           falls to 0.5 or below (NaN when not reached).
         - ``reached`` -- whether the curve reached 0.5.
 
@@ -274,8 +282,8 @@ def median_survival(
         tm = k["time"].to_numpy()
         nxt = np.append(tm[1:], np.nan)
         med = _first_below(tm, k["survival"].to_numpy(), nxt)
-        lo = _first_below(tm, np.nan_to_num(k["ci_high"].to_numpy(), nan=1.0), nxt)
-        hi = _first_below(tm, np.nan_to_num(k["ci_low"].to_numpy(), nan=1.0), nxt)
+        lo = _first_below(tm, np.nan_to_num(k["ci_low"].to_numpy(), nan=1.0), nxt)
+        hi = _first_below(tm, np.nan_to_num(k["ci_high"].to_numpy(), nan=1.0), nxt)
         m = labels == g
         rows.append(
             {

@@ -58,3 +58,21 @@ for (ct in c("log-log", "log")) {
   km <- survfit(Surv(week, arrest) ~ priog, data = rossi, conf.type = ct)
   print(summary(km, rmean = 40)$table, digits = 12)
 }
+
+cat("\n## aml (survival package data): median with limits, conf.type log-log and log\n")
+write.csv(aml, "aml.csv", row.names = FALSE)
+for (ct in c("log-log", "log", "plain")) {
+  print(summary(survfit(Surv(time, status) ~ x, data = aml, conf.type = ct))$table, digits = 12)
+}
+
+cat("\n## competing risks: competing.csv (seeded synthetic: status 1 rearrest, 2 death)\n")
+cr <- read.csv("competing.csv")
+aj <- survfit(Surv(time, factor(status)) ~ 1, data = cr)
+write.csv(data.frame(time = aj$time, n.risk = aj$n.risk[, 1], cif1 = aj$pstate[, 2],
+                     cif2 = aj$pstate[, 3]), "competing_aj.csv", row.names = FALSE)
+print(summary(aj, times = c(5, 10, 20, 30)), digits = 12)
+
+cat("\n## Wilson and exact Poisson intervals\n")
+print(prop.test(17, 60, correct = FALSE)$conf.int, digits = 12)
+print(poisson.test(17, 23.5)$conf.int, digits = 12)
+print(poisson.test(0, 23.5)$conf.int, digits = 12)
