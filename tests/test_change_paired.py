@@ -201,6 +201,13 @@ def test_duplicate_assessments_are_refused():
         paired(pd.concat([scores, scores.iloc[:1]]), "score")
 
 
+def test_several_instruments_get_a_filtering_hint():
+    scores = _random_scores(np.random.default_rng(1), 12)
+    both = pd.concat([scores.assign(instrument="whoqol_bref"), scores.assign(instrument="urica")])
+    with pytest.raises(InputError, match="filter to one first"):
+        paired(both, "score")
+
+
 def test_non_numeric_measure_is_refused():
     scores = _random_scores(np.random.default_rng(1), 12).assign(score="x")
     with pytest.raises(InputError, match="must be numeric"):

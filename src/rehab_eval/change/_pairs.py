@@ -68,10 +68,16 @@ def check_unique(frame: pd.DataFrame, keys: Sequence[str], what: str = "scores")
     dup = frame.duplicated(list(keys), keep=False)
     if dup.any():
         rows = list(frame.index[dup][:4])
+        hint = "Keep one assessment per client and timepoint (e.g. the first by date)"
+        if "instrument" in frame.columns and frame["instrument"].nunique() > 1:
+            codes = sorted(str(c) for c in frame["instrument"].dropna().unique())
+            hint = (
+                f"The rows hold several instruments {codes}: filter to one first, e.g. "
+                f"scores[scores['instrument'] == {codes[-1]!r}]"
+            )
         raise InputError(
             f"{what} has {int(dup.sum())} rows sharing the same {list(keys)} "
-            f"(rows {rows}...). Keep one assessment per client and timepoint "
-            "(e.g. the first by date) before computing change."
+            f"(rows {rows}...). {hint} before computing change."
         )
 
 

@@ -163,7 +163,8 @@ def reliable_change(
         ``reliability_source``, ``sd_pre``, ``sd_pre_source``, ``m_pre``, ``se_measurement``,
         ``s_diff`` (denominator of the RCI), ``crit``, ``higher_is_better``, ``cutoff_type``,
         ``cutoff`` (value or None), ``clinical_mean``, ``clinical_sd``, ``functional_mean``,
-        ``functional_sd``, ``norms_source`` and, for ``ha``, ``r_dd``.
+        ``functional_sd``, ``norms_source``; for ``ha`` also ``r_dd``; for ``hlm``
+        ``fixed_slope``, ``cov_re``, ``residual_var``, ``converged`` (``s_diff`` is NaN).
 
     Warns
     -----
@@ -180,8 +181,12 @@ def reliable_change(
       2·SD_pre·SD_post·r_pp) / (SD_pre² + SD_post² − 2·SD_pre·SD_post·r_pp);
       RCI = [(post − pre)·r_dd + (M_post − M_pre)(1 − r_dd)] / (√r_dd·√2·SE)
       (Hageman & Arrindell 1999); crit 1.65.
-    - HLM: REML fit of ``measure ~ time + (time | id)``; RCI = EB slope / conditional SD
-      (Raudenbush & Bryk 2002; as R clinicalsignificance ``rci_method = "HLM"``).
+    - HLM: REML fit of ``measure ~ time + (time | id)`` over every timepoint;
+      RCI = b̂₁ᵢ / SD(b₁ᵢ | y), the empirical-Bayes estimate of client i's random slope (its
+      deviation from the average slope, reported in ``attrs["fixed_slope"]``) over its
+      conditional SD, as lme4 ``ranef(condVar = TRUE)`` and R clinicalsignificance
+      ``rci_method = "HLM"`` compute it (Raudenbush & Bryk 2002). It flags clients who
+      change reliably more (or less) than the cohort as a whole, not change from zero.
 
     improved: s·RCI > crit; deteriorated: s·RCI < −crit. With a cut-off C: clinical_pre =
     s·pre < s·C, functional_post = s·post > s·C; recovered = clinical_pre ∧ functional_post ∧
@@ -194,6 +199,7 @@ def reliable_change(
     Jacobson & Truax (1991), J Consult Clin Psychol 59:12–19. Hageman, W. J., & Arrindell,
     W. A. (1999). Establishing clinically significant change. Behav Res Ther 37:1169–1193.
     Hsu, L. M. (1989). Reliable changes in psychotherapy. J Consult Clin Psychol 57:131–137.
+    Raudenbush, S. W., & Bryk, A. S. (2002). Hierarchical Linear Models, 2nd ed. Sage.
     Claus, B. B., Wager, J., & Bonnet, U. (2024). clinicalsignificance: Clinical
     significance analyses of intervention studies in R. J Stat Softw 111(1).
 
