@@ -185,7 +185,7 @@ def extract_sheet(
         if data_cols
         else (np.ones(len(body), dtype=bool))
     )
-    id_pos = [p for p, f in fields.items() if f in ("nik", "register_no", "name")]
+    id_pos = [p for p, f in fields.items() if f in ("nik", "register_no")]
     no_id = (
         np.logical_and.reduce([blank_cols[p] for p in id_pos])
         if id_pos

@@ -482,10 +482,13 @@ def _finish(t: str, f: pd.DataFrame | None, ids: pd.DataFrame, as_of: dt.date) -
         items = _item_order(
             [c for c in f.columns if c.startswith("q") or "_q" in c and not c.startswith("_")]
         )
-    res = pd.DataFrame(index=range(len(f)))
-    for c in cols + items:
-        v = f[c].to_numpy() if c in f.columns else np.full(len(f), None, dtype=object)
-        res[c] = v
+    res = pd.DataFrame(
+        {
+            c: f[c].to_numpy() if c in f.columns else np.full(len(f), None, dtype=object)
+            for c in cols + items
+        },
+        index=range(len(f)),
+    )
     res = validate_table(t, res)
     sort = [
         c
