@@ -460,7 +460,14 @@ def score_processed(processed_dir: str | Path, *, prereversed: bool = False) -> 
     Raises
     ------
     InputError
-        When ``assessments.parquet`` is missing, unreadable, or lacks a key or item column.
+        When ``assessments.parquet`` is missing, unreadable, or lacks a key column.
+
+    Warns
+    -----
+    DataQualityWarning
+        Out-of-range answers (counted in the manifest), rows of undeclared instruments, and
+        item columns absent from the table for an instrument that has rows (the ETL writes
+        only the item columns it found; absent answers count as missing).
     """
     import pandas as pd
 
@@ -489,9 +496,17 @@ def score_processed(processed_dir: str | Path, *, prereversed: bool = False) -> 
     parts, report = [], {"rows": {}, "out_of_range": {}, "profiles": {}}
     for name in vocab.INSTRUMENTS:
         inst = get_instrument(name)
-        rows = table.loc[
-            (instrument == name).fillna(False).to_numpy(), keys + list(inst.item_columns)
-        ]
+        mask = (instrument == name).fillna(False).to_numpy()
+        absent = [c for c in inst.item_columns if c not in table.columns]
+        if absent and mask.any():
+            warnings.warn(
+                f"{source}: {name} has no column(s) {', '.join(absent)}; their answers are "
+                "treated as missing",
+                DataQualityWarning,
+                stacklevel=2,
+            )
+        present = [c for c in inst.item_columns if c in table.columns]
+        rows = table.loc[mask, keys + present].reindex(columns=keys + list(inst.item_columns))
         options = {"prereversed": prereversed} if inst.prereversed_option else {}
         try:
             scored = score(rows, inst, **options)
