@@ -63,13 +63,13 @@ def _signed(x: float, decimals: int, lang: str) -> str:
     return ("+" + text) if x == x and x > 0 and text.strip("0,.") else text
 
 
-def _n_text(values: Any, min_cell: int, lang: str) -> str:
+def _n_text(values: Any, min_cell: int, lang: str) -> tuple[str, str]:
+    """(n, subtitle key): one n for all rows, else the largest with "n ≤"."""
     ns = sorted({int(v) for v in values if v == v})
     if not ns:
-        return "–"
-    if len(ns) == 1:
-        return format_count(ns[0], min_cell, lang)
-    return f"{format_count(ns[0], min_cell, lang)}–{format_count(ns[-1], min_cell, lang)}"
+        return "–", "subtitle.n"
+    key = "subtitle.n" if len(ns) == 1 else "subtitle.n_max"
+    return format_count(ns[-1], min_cell, lang), key
 
 
 def _client_pairs(scores: Any, measure: str, *, id: str, time: str, pre: str, post: str) -> Any:
@@ -246,13 +246,15 @@ def plot_prepost(
                 label=t("legend.mean_sd", lang),
             ),
         ]
+        n_text, n_key = _n_text(paired["n"], min_cell, lang)
         texts = resolve_texts(
             lang,
             title=title,
             subtitle=subtitle,
             source=source,
             title_key="fig.prepost.title",
-            n=_n_text(paired["n"], min_cell, lang),
+            n=n_text,
+            n_key=n_key,
             period=period,
         )
         if own:
@@ -389,13 +391,15 @@ def plot_effect_sizes(
                     fontsize=15,
                     color=GREY,
                 )
+        n_text, n_key = _n_text(paired["n"], min_cell, lang)
         texts = resolve_texts(
             lang,
             title=title,
             subtitle=subtitle,
             source=source,
             title_key="fig.forest.title",
-            n=_n_text(paired["n"], min_cell, lang),
+            n=n_text,
+            n_key=n_key,
             period=period,
         )
         decorate(
