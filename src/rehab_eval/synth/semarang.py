@@ -226,8 +226,14 @@ def _workbook_2024(rng, cl, con, uri, ms) -> RawFile:
                      numbering_column=True)  # fmt: skip
     for dup, orig in pairs:
         s_keg.plant(dup, "", None, "exact_duplicate", None, duplicate_of=orig)
-    s_keg.plant(12, "Tanggal Kegiatan", "14/08/2052", "future_date", "future date")
-    s_keg.plant(55, "No. Register", "", "no_identifier", "no identifier")
+    # plant on group meetings only, so every client's home visit stays first and intact
+    groups = np.flatnonzero(keg["Jenis Kegiatan"].to_numpy() == KIND_2024["group"])
+    taken = {p for pair in pairs for p in pair}
+    free = [int(p) for p in groups if p not in taken]
+    pos_future = next(p for p in free if p >= 12)
+    pos_noid = next(p for p in free if p >= 55)
+    s_keg.plant(pos_future, "Tanggal Kegiatan", "14/08/2052", "future_date", "future date")
+    s_keg.plant(pos_noid, "No. Register", "", "no_identifier", "no identifier")
 
     uu = uri[uri["client"].isin(idx)].reset_index(drop=True)
     serial = rng.random(len(uu)) < 0.25

@@ -273,13 +273,13 @@ def _events_file(rng, allc: pd.DataFrame) -> RawFile:
                      _pick(rng, ["Pasal 112 UU 35/2009", "Pasal 114 UU 35/2009",
                                  "Pasal 127 UU 35/2009", ""], m), "")  # fmt: skip
     data = frame(
-        ["No", "NIK", "Nama", "UPT Asal", "Tanggal Kejadian", "Jenis Kejadian", "Keterangan"],
+        ["No", "NIK", "Nama", "UPT", "Tanggal Kejadian", "Jenis Kejadian", "Catatan"],
         {"No": np.arange(1, m + 1), "NIK": ev["nik"], "Nama": ev["name"],
-         "UPT Asal": _variants(rng, ev["facility"].to_numpy()),
+         "UPT": _variants(rng, ev["facility"].to_numpy()),
          "Tanggal Kejadian": format_dates(ev["event_date"].to_numpy(),
                                           _pick(rng, ["dmy", "long", "abbr"], m)),
          "Jenis Kejadian": _words(rng, ev["event_kind"].to_numpy(), EVENT_WORDS),
-         "Keterangan": notes},
+         "Catatan": notes},
     )  # fmt: skip
     sheet = RawSheet("", "events", data, titles=["DATA RESIDIVIS DAN KEJADIAN PASCA BEBAS",
                                                  "KANWIL SUMATERA SELATAN 2021-2025"],
@@ -316,7 +316,7 @@ def build_sumsel(seed: int, scale: int = 1) -> ProgramBuild:
             before = format_dates(np.array([np.datetime64(f"{year - 40}-06-01")]), "dmy")[0]
             sheet.plant(n, "Tanggal Bebas", before, "release_before_birth", "release before birth")
         if year == 2022:
-            sheet.plant(11, "Jenis Kelamin", "-", "unparseable_value", "unparseable value")
+            sheet.plant(11, "Jenis Kelamin", "LP", "unparseable_value", "unparseable value")
         if year == 2023:
             sheet.data, pairs = insert_copies(
                 sheet.data, [n + 1], [{"Jumlah Pidana Sebelumnya": 3}]
@@ -328,7 +328,7 @@ def build_sumsel(seed: int, scale: int = 1) -> ProgramBuild:
                                 "conflicting_duplicate", "conflicting duplicate")  # fmt: skip
         prog = _program_file(rng, c, year)
         if year == 2021:
-            prog.sheets[0].plant(14, "Status", "??", "unparseable_value", "unparseable value")
+            prog.sheets[0].plant(14, "Status", "tunda", "unparseable_value", "unparseable value")
         rows, realised[year] = _whoqol(rng, c)
         wq = _whoqol_file(rng, c, rows, year)
         _plant_whoqol(wq, year)
