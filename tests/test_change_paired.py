@@ -244,3 +244,17 @@ def test_dz_interval_inverts_the_noncentral_t(dz, n):
     assert stats.nct.cdf(t_obs, n - 1, hi * np.sqrt(n)) == pytest.approx(0.025, abs=1e-7)
     mlo, mhi = dz_interval(-dz, n, 0.95)
     assert (mlo, mhi) == pytest.approx((-hi, -lo), abs=1e-7)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(10, 40))
+def test_swapping_pre_and_post_mirrors_every_signed_statistic(seed, n):
+    scores = _random_scores(np.random.default_rng(seed), n)
+    forward = paired(scores, "score").iloc[0]
+    backward = paired(scores, "score", pre="post", post="pre").iloc[0]
+    for col in ("mean_diff", "t", "cohen_dz", "rank_biserial", "hedges_gav"):
+        assert backward[col] == pytest.approx(-forward[col], abs=1e-12)
+    assert backward["ci_low"] == pytest.approx(-forward["ci_high"], abs=1e-9)
+    assert backward["dz_ci_low"] == pytest.approx(-forward["dz_ci_high"], abs=1e-7)
+    for col in ("p_value", "wilcoxon_p", "wilcoxon_w", "sd_diff"):
+        assert backward[col] == pytest.approx(forward[col], rel=1e-12)

@@ -14,9 +14,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rehab_eval.change import cutoff_value, reliable_change, summarize_categories
-from rehab_eval.errors import ConfigError, InputError, SmallSampleWarning
+from rehab_eval.errors import ConfigError, DataQualityWarning, InputError, SmallSampleWarning
 
 RESULTS = Path(__file__).parent / "results" / "change"
 
@@ -291,3 +293,57 @@ def test_small_sample_warning_and_input_not_mutated(hamd):
     with pytest.warns(SmallSampleWarning, match="4 complete pair"):
         reliable_change(few, "hamd", reliability=0.8, higher_is_better=False)
     pd.testing.assert_frame_equal(few, before)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.floats(0.5, 0.95),
+    st.floats(-50, 50),
+    st.sampled_from(["jt", "gln", "ha"]),
+)
+def test_rci_is_shift_invariant_and_categories_follow_it(seed, r, shift, method):
+    rng = np.random.default_rng(seed)
+    pre = rng.normal(50, 10, 30)
+    post = pre + rng.normal(2, 8, 30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)  # HA: r_dd <= 0 at low r_xx
+        base = reliable_change(
+            _pairs(pre, post), "score", reliability=r, method=method, cutoff=None
+        )
+        moved = reliable_change(
+            _pairs(pre + shift, post + shift), "score", reliability=r, method=method, cutoff=None
+        )
+        lower = reliable_change(
+            _pairs(pre, post),
+            "score",
+            reliability=r,
+            method=method,
+            cutoff=None,
+            higher_is_better=False,
+        )
+    np.testing.assert_allclose(moved["rci"], base["rci"], atol=1e-9)
+    crit = base.attrs["crit"]
+    expect = np.where(
+        base["rci"] > crit, "improved", np.where(base["rci"] < -crit, "deteriorated", "unchanged")
+    )
+    expect = [None if np.isnan(v) else c for v, c in zip(base["rci"], expect, strict=True)]
+    assert [None if pd.isna(c) else c for c in base["category"]] == expect
+    # lower-is-better flips improved and deteriorated, nothing else
+    swap = {
+        "improved": "deteriorated",
+        "deteriorated": "improved",
+        "unchanged": "unchanged",
+        None: None,
+    }
+    assert [None if pd.isna(c) else c for c in lower["category"]] == [swap[c] for c in expect]
+
+
+def test_hageman_arrindell_with_unreliable_differences_warns_and_leaves_category_missing():
+    rng = np.random.default_rng(4)
+    pre = rng.normal(50, 10, 30)
+    post = pre + rng.normal(0, 0.5, 30)  # almost no individual differences in change
+    with pytest.warns(DataQualityWarning, match="r_dd"):
+        rc = reliable_change(_pairs(pre, post), "score", reliability=0.6, method="ha", cutoff=None)
+    assert rc["rci"].isna().all() and rc["category"].isna().all()
+    assert summarize_categories(rc)["n_total"].eq(0).all()

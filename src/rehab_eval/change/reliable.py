@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Literal
 
@@ -17,7 +18,7 @@ from rehab_eval.change._pairs import (
     pairs,
     warn_small,
 )
-from rehab_eval.errors import ConfigError, InputError
+from rehab_eval.errors import ConfigError, DataQualityWarning, InputError
 
 __all__ = [
     "CATEGORIES",
@@ -155,6 +156,8 @@ def reliable_change(
         - ``diff``: post − pre.
         - ``rci``: reliable change index (``hlm``: empirical-Bayes slope / its conditional SD).
         - ``reliable``: |rci| > crit.
+        - (``rci`` and ``category`` are missing where the RCI is undefined, e.g. a
+          Hageman–Arrindell r_dd ≤ 0, which also raises a DataQualityWarning.)
         - ``category``: ordered categorical; ``improved`` / ``unchanged`` / ``deteriorated``
           without a cut-off; ``recovered`` / ``improved`` / ``unchanged`` / ``deteriorated`` /
           ``harmed`` with one.
@@ -272,6 +275,15 @@ def reliable_change(
         den = sd1**2 + sd_post**2 - 2 * sd1 * sd_post * r_pp
         r_dd = num / den
         info["r_dd"] = float(r_dd)
+        if not r_dd > 0:
+            warnings.warn(
+                f"Hageman-Arrindell: the reliability of the difference scores of {measure!r} "
+                f"is r_dd = {r_dd:.3f} <= 0 at r_xx = {reliability}, so the RCI is undefined "
+                "(NaN, no category). Use method='jt' or a better-founded r_xx.",
+                DataQualityWarning,
+                stacklevel=2,
+            )
+            r_dd = float("nan")
         denom = np.sqrt(r_dd) * np.sqrt(2 * se**2)
         rci = (diff * r_dd + (post_a.mean() - pre_a.mean()) * (1 - r_dd)) / denom
     else:
@@ -281,6 +293,7 @@ def reliable_change(
     improved = s * rci > crit_value
     deteriorated = s * rci < -crit_value
     cat = np.where(improved, "improved", np.where(deteriorated, "deteriorated", "unchanged"))
+    undefined = np.isnan(np.asarray(rci, dtype=float))
 
     c0_mean = m_pre if clinical_mean is None else float(clinical_mean)
     c0_sd = sd_sample if clinical_sd is None else float(clinical_sd)
@@ -311,7 +324,9 @@ def reliable_change(
             "diff": diff,
             "rci": np.asarray(rci, dtype=float),
             "reliable": np.abs(rci) > crit_value,
-            "category": pd.Categorical(cat, categories=list(levels), ordered=True),
+            "category": pd.Categorical(
+                np.where(undefined, None, cat), categories=list(levels), ordered=True
+            ),
         }
     )
     out.attrs.update(
