@@ -19,7 +19,7 @@ from scipy import stats
 
 from rehab_eval.change import paired
 from rehab_eval.change.prepost import adjust_fdr_bh, adjust_holm, dz_interval
-from rehab_eval.errors import ConfigError, InputError, SmallSampleWarning
+from rehab_eval.errors import ConfigError, DataQualityWarning, InputError, SmallSampleWarning
 
 RESULTS = Path(__file__).parent / "results" / "change"
 
@@ -147,6 +147,19 @@ def test_small_sample_warns_and_large_does_not():
     with warnings.catch_warnings():
         warnings.simplefilter("error", SmallSampleWarning)
         paired(_random_scores(rng, 10), "score")
+
+
+def test_readiness_is_flagged_as_a_baseline_measure():
+    scores = _random_scores(np.random.default_rng(2), 12).rename(columns={"score": "readiness"})
+    with pytest.warns(DataQualityWarning, match="baseline measure"):
+        paired(scores, "readiness")
+
+
+def test_small_group_warning_names_the_group():
+    scores = _random_scores(np.random.default_rng(2), 24)
+    scores["facility"] = np.where(scores["client_id"] < "c004", "bnnk_kecil", "bapas_besar")
+    with pytest.warns(SmallSampleWarning, match="facility=bnnk_kecil"):
+        paired(scores, "score", by="facility")
 
 
 def test_groups_equal_separate_runs_and_input_untouched():

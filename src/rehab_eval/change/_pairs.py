@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from rehab_eval.errors import ConfigError, InputError, SmallSampleWarning
+from rehab_eval.errors import ConfigError, DataQualityWarning, InputError, SmallSampleWarning
 from rehab_eval.vocab import timepoint_rank
 
 __all__ = [
@@ -22,8 +22,12 @@ __all__ = [
     "check_unique",
     "order_timepoints",
     "pairs",
+    "warn_baseline_only",
     "warn_small",
 ]
+
+#: Scores that are baseline descriptions, not outcomes: URICA Readiness (C + A + M − PC).
+BASELINE_ONLY = {"readiness": "the URICA action and maintenance subscales"}
 
 #: Below this many complete pairs a SmallSampleWarning is issued.
 MIN_PAIRS = 10
@@ -174,3 +178,19 @@ def warn_small(n: int, what: str, stacklevel: int = 3) -> None:
             SmallSampleWarning,
             stacklevel=stacklevel,
         )
+
+
+def warn_baseline_only(measures: Sequence[str]) -> None:
+    """DataQualityWarning when a baseline-only score is analysed as change.
+
+    The UMBC Habits Lab advises against URICA Readiness as a pre/post outcome; the project
+    reports change on the action and maintenance subscales instead.
+    """
+    for m in measures:
+        if m in BASELINE_ONLY:
+            warnings.warn(
+                f"{m!r} is a baseline measure (UMBC Habits Lab advises against using it for "
+                f"pre/post change); report change on {BASELINE_ONLY[m]} instead.",
+                DataQualityWarning,
+                stacklevel=3,
+            )

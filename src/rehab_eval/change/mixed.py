@@ -173,6 +173,19 @@ def trajectory(
     Laird, N. M., & Ware, J. H. (1982). Random-effects models for longitudinal data.
     Biometrics 38:963–974. Fitzmaurice, G. M., Laird, N. M., & Ware, J. H. (2011).
     Applied Longitudinal Analysis, 2nd ed. Wiley.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> s = pd.DataFrame({
+    ...     "client_id": np.repeat([f"c{i}" for i in range(30)], 3),
+    ...     "timepoint": ["pre", "m3", "post"] * 30,
+    ...     "score": np.tile([50.0, 53.0, 56.0], 30) + rng.normal(0, 3, 90)
+    ...     + np.repeat(rng.normal(0, 5, 30), 3)})
+    >>> res = trajectory(s, "score")
+    >>> res.means["timepoint"].tolist(), res.means["n"].tolist()
+    (['pre', 'm3', 'post'], [30, 30, 30])
     """
     from scipy import stats
 

@@ -14,6 +14,7 @@ from rehab_eval.change._pairs import (
     check_numeric,
     check_unique,
     pairs,
+    warn_baseline_only,
     warn_small,
 )
 from rehab_eval.errors import ConfigError
@@ -142,6 +143,7 @@ def paired(
     check_columns(scores, [id, time, *by_cols, *measures])
     check_numeric(scores, measures)
     check_unique(scores, [*by_cols, id, time])
+    warn_baseline_only(measures)
 
     rows: list[dict] = []
     for measure in measures:
@@ -156,7 +158,8 @@ def paired(
                 key_t = key if isinstance(key, tuple) else (key,)
                 g = present.get(key_t, complete.iloc[0:0])
                 row = dict(zip(by_cols, key_t, strict=True))
-                row.update(_one(g, measure, int(excluded.loc[key]), confidence))
+                label = ", ".join(f"{b}={v}" for b, v in zip(by_cols, key_t, strict=True))
+                row.update(_one(g, measure, int(excluded.loc[key]), confidence, label))
                 rows.append(row)
         else:
             row = _one(complete, measure, int(excluded.iloc[0]), confidence)
@@ -175,14 +178,16 @@ def paired(
     return out
 
 
-def _one(g: pd.DataFrame, measure: str, n_excluded: int, confidence: float) -> dict:
+def _one(
+    g: pd.DataFrame, measure: str, n_excluded: int, confidence: float, group: str = ""
+) -> dict:
     from scipy import stats
 
     pre = g["pre"].to_numpy(dtype=float)
     post = g["post"].to_numpy(dtype=float)
     d = post - pre
     n = int(d.size)
-    warn_small(n, f"paired({measure!r})", stacklevel=4)
+    warn_small(n, f"paired({measure!r}{', ' + group if group else ''})", stacklevel=4)
     nan = float("nan")
     row = dict.fromkeys(PAIRED_COLUMNS[:-2], nan)
     row.update(measure=measure, n=n, n_excluded=n_excluded, wilcoxon_method="")

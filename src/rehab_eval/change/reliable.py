@@ -16,6 +16,7 @@ from rehab_eval.change._pairs import (
     check_unique,
     order_timepoints,
     pairs,
+    warn_baseline_only,
     warn_small,
 )
 from rehab_eval.errors import ConfigError, DataQualityWarning, InputError
@@ -232,6 +233,7 @@ def reliable_change(
     check_columns(scores, [id, time, measure])
     check_numeric(scores, [measure])
     check_unique(scores, [id, time])
+    warn_baseline_only([measure])
     crit_value = float(CRIT[method] if crit is None else crit)
     s = 1.0 if higher_is_better else -1.0
 
@@ -418,6 +420,14 @@ def summarize_categories(
     ----------
     Wilson, E. B. (1927). Probable inference, the law of succession, and statistical
     inference. J Am Stat Assoc 22:209–212.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rc = pd.DataFrame({"category": pd.Categorical(
+    ...     ["improved", "unchanged", "improved"], categories=list(CATEGORIES))})
+    >>> summarize_categories(rc)["n"].tolist()
+    [2, 1, 0]
     """
     from scipy import stats
 

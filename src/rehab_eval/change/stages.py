@@ -139,6 +139,16 @@ def stage_transitions(
     Stuart, A. (1955). A test for homogeneity of the marginal distributions in a two-way
     classification. Biometrika 42:412–416. Maxwell, A. E. (1970). Comparing the
     classification of subjects by two independent judges. Br J Psychiatry 116:651–655.
+
+    Examples
+    --------
+    >>> import pandas as pd, warnings; warnings.simplefilter("ignore")
+    >>> s = pd.DataFrame({"client_id": [1, 1, 2, 2, 3, 3], "timepoint": ["pre", "post"] * 3,
+    ...                   "stage": ["precontemplation", "contemplation", "contemplation",
+    ...                             "contemplation", "precontemplation", "preparation_action"]})
+    >>> res = stage_transitions(s)
+    >>> res.n, int(res.table.loc["precontemplation", "contemplation"])
+    (3, 1)
     """
     check_columns(urica_scores, [id, time, stage], what="urica_scores")
     check_unique(urica_scores, [id, time], what="urica_scores")
