@@ -402,10 +402,13 @@ def cox(
         )
     s = _prepare(x, t, e, stratum, ties)
     beta, ll, info, ll0, grad0, info0, converged = _newton(s, p)
-    if not converged or not np.all(np.isfinite(beta)):
+    sd = x.std(axis=0) if len(x) else np.zeros(p)
+    huge = [names[j] for j in range(p) if not np.isfinite(beta[j]) or abs(beta[j]) * sd[j] > 10]
+    if not converged or huge:
         warnings.warn(
-            "cox: Newton–Raphson did not converge (a covariate may separate events from "
-            "non-events, giving an infinite hazard ratio); treat the estimates with care.",
+            f"cox: Newton–Raphson did not converge or coefficient(s) {huge} may be infinite "
+            "(a covariate separates events from non-events; hazard ratio over e^10 per "
+            "standard deviation); treat the estimates with care.",
             ModelWarning,
             stacklevel=2,
         )
@@ -416,18 +419,19 @@ def cox(
     se = np.sqrt(np.diag(cov))
     z = beta / se
     zc = z_value(confidence)
-    summary = pd.DataFrame(
-        {
-            "term": names,
-            "coef": beta,
-            "hr": np.exp(beta),
-            "se": se,
-            "z": z,
-            "p_value": 2 * norm.sf(np.abs(z)),
-            "hr_ci_low": np.exp(beta - zc * se),
-            "hr_ci_high": np.exp(beta + zc * se),
-        }
-    )
+    with np.errstate(over="ignore"):
+        summary = pd.DataFrame(
+            {
+                "term": names,
+                "coef": beta,
+                "hr": np.exp(beta),
+                "se": se,
+                "z": z,
+                "p_value": 2 * norm.sf(np.abs(z)),
+                "hr_ci_low": np.exp(beta - zc * se),
+                "hr_ci_high": np.exp(beta + zc * se),
+            }
+        )
     lr = 2 * (ll - ll0)
     wald = float(beta @ info @ beta)
     try:

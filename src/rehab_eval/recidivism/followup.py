@@ -176,8 +176,9 @@ def followup(
     ...         "kind": ["rearrest"]}),
     ...     urine_tests=pd.DataFrame(columns=["client_id", "date", "result"]))
     >>> f = followup(d, outcome="any", end_date="2023-12-31")
-    >>> f[["duration", "event", "event_kind"]].iloc[0].tolist()
-    [60.0, 1, 'rearrest']
+    >>> row = f.iloc[0]
+    >>> float(row["duration"]), int(row["event"]), row["event_kind"]
+    (60.0, 1, 'rearrest')
     """
     if outcome not in OUTCOMES:
         raise ConfigError(f"followup: unknown outcome {outcome!r}; choose one of {OUTCOMES}.")

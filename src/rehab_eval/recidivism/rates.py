@@ -91,8 +91,8 @@ def rates_at(
     >>> import pandas as pd
     >>> f = pd.DataFrame({"duration": [2.0, 5.0, 8.0, 13.0, 30.0], "event": [1, 0, 1, 1, 0]})
     >>> r = rates_at(f, windows=[12])
-    >>> r[["n_full_followup", "n_events_in_window", "share"]].iloc[0].tolist()
-    [4, 2, 0.5]
+    >>> r.loc[0, ["n_full_followup", "n_events_in_window", "share"]].astype(float).tolist()
+    [4.0, 2.0, 0.5]
     """
     from scipy.stats import chi2
 
