@@ -46,6 +46,9 @@ def test_other_columns_carried_index_kept_input_untouched():
     with pytest.warns(DataQualityWarning):
         kept = score(frame, "whoqol_bref", keep_items=True, strict=False)
     assert set(Q26) <= set(kept.columns)
+    out.iloc[0, 0] = "changed"  # the result shares no memory with the input
+    kept.iloc[0, kept.columns.get_loc("q1")] = 99.0
+    pd.testing.assert_frame_equal(frame, before)
 
 
 def test_duplicate_index_labels_are_kept_in_order():

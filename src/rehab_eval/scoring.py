@@ -110,32 +110,36 @@ def _compute(
     inst: Instrument, values: dict[str, np.ndarray], profile: Profile, n: int
 ) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
+    answered = {column: ~np.isnan(x) for column, x in values.items()}
+    filled = {column: np.where(answered[column], x, 0.0) for column, x in values.items()}
     for raw in inst.raw:
         out[raw.column] = values[raw.item].copy()
     case_ok = None
     if profile.case_min_answered is not None:
         n_case = np.zeros(n, dtype=np.int64)
         for column in inst.item_columns:
-            n_case += ~np.isnan(values[column])
+            n_case += answered[column]
         case_ok = n_case >= profile.case_min_answered
         for raw in inst.raw:
             out[raw.column] = np.where(case_ok, out[raw.column], np.nan)
     stats: dict[tuple[str | None, str], dict[str, np.ndarray]] = {}
     for block in inst.block_names:
-        vals = {item: values[inst.column(item, block)] for item in inst.items}
+        cols = {item: inst.column(item, block) for item in inst.items}
+        ans = {item: answered[c] for item, c in cols.items()}
+        fil = {item: filled[c] for item, c in cols.items()}
         for gate in inst.gates:
-            hit = vals[gate.item] == gate.equals
+            hit = ans[gate.item] & (fil[gate.item] == gate.equals)
             if hit.any():
                 for item in gate.zero:
-                    vals[item] = np.where(hit, 0.0, vals[item])
+                    ans[item] = ans[item] | hit
+                    fil[item] = np.where(hit, 0.0, fil[item])
         for scale in inst.scales:
             items = scale.items_for(block)
             total = np.zeros(n)
             count = np.zeros(n, dtype=np.int64)
             for item in items:
-                answered = ~np.isnan(vals[item])
-                total += np.where(answered, vals[item], 0.0)
-                count += answered
+                total += fil[item]
+                count += ans[item]
             need = profile.min_answered[scale.name] or len(items)
             ok = count >= need
             if case_ok is not None:
@@ -309,15 +313,19 @@ def score(
     answers = read_answers(responses, inst, prereversed=prereversed, strict=strict)
     cols = _compute(inst, answers.values, profile, len(responses))
     items = set(inst.item_columns)
-    rest = responses if keep_items else responses[[c for c in responses.columns if c not in items]]
+    keep = [c for c in responses.columns if keep_items or c not in items]
+    rest = responses[keep]  # a copy: the result never shares memory with the input
     clash = [c for c in cols if c in rest.columns]
     if clash:
         raise InputError(
             f"{inst.name}: the responses already have column(s) {', '.join(clash)}, which "
             "the scores would overwrite; rename or drop them before scoring"
         )
-    scores = pd.DataFrame(cols, index=responses.index)
-    result = pd.concat([rest, scores], axis=1)
+    if rest.columns.is_unique:  # one frame from column arrays: no intermediate copies
+        data = {c: rest[c].array for c in rest.columns} | cols
+        result = pd.DataFrame(data, index=responses.index, copy=False)
+    else:
+        result = pd.concat([rest, pd.DataFrame(cols, index=responses.index)], axis=1)
     result.attrs = {
         **responses.attrs,
         _ATTRS_KEY: {

@@ -36,12 +36,11 @@ class Answers:
 
 
 def _allowed_mask(x: np.ndarray, allowed: tuple[float, ...]) -> np.ndarray:
+    """True where x is one of the allowed answers (False for NaN)."""
     a = np.asarray(allowed, dtype=float)
     lo, hi = a.min(), a.max()
-    contiguous = np.all(a == np.round(a)) and len(a) == hi - lo + 1
-    if contiguous:
-        with np.errstate(invalid="ignore"):
-            return (x >= lo) & (x <= hi) & (np.trunc(x) == x)
+    if np.all(a == np.round(a)) and len(a) == hi - lo + 1:  # contiguous integers: 3 passes
+        return x == np.clip(np.rint(x), lo, hi)
     mask = x == a[0]
     for v in a[1:]:
         mask |= x == v
@@ -113,13 +112,13 @@ def read_answers(
             column = instrument.column(item, block)
             x, text = _as_float(responses[column], column)
             ok = _allowed_mask(x, instrument.allowed[item])
-            bad = (~ok & ~np.isnan(x)) | text
-            n_bad = int(bad.sum())
-            if n_bad:
-                out_of_range[column] = n_bad
+            n_bad = len(x) - np.count_nonzero(ok) - np.count_nonzero(np.isnan(x))
+            if n_bad or text.any():
+                bad = (~ok & ~np.isnan(x)) | text
+                out_of_range[column] = int(bad.sum())
                 if strict:
                     _raise_strict(responses, column, bad, instrument.allowed[item])
-            x = np.where(ok, x, np.nan)
+                x = np.where(ok, x, np.nan)
             if item in reverse:
                 x = instrument.reverse_sum - x
             values[column] = x
