@@ -162,6 +162,18 @@ def test_small_group_warning_names_the_group():
         paired(scores, "score", by="facility")
 
 
+def test_group_without_complete_pairs_gets_a_row_with_n_zero():
+    scores = _random_scores(np.random.default_rng(3), 12).assign(facility="lapas")
+    lone = pd.DataFrame(
+        {"client_id": ["z1"], "timepoint": ["pre"], "score": [40.0], "facility": ["rutan"]}
+    )
+    with pytest.warns(SmallSampleWarning):
+        res = paired(pd.concat([scores, lone], ignore_index=True), "score", by="facility")
+    rutan = res.set_index("facility").loc["rutan"]
+    assert rutan["n"] == 0 and rutan["n_excluded"] == 1 and np.isnan(rutan["p_value"])
+    assert res.set_index("facility").loc["lapas", "n"] == 12
+
+
 def test_groups_equal_separate_runs_and_input_untouched():
     rng = np.random.default_rng(8)
     scores = _random_scores(rng, 40)
