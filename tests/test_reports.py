@@ -289,14 +289,18 @@ def test_publish_saves_png_200dpi_svg_and_records_for_the_deck(tmp_path, display
     from PIL import Image
 
     publish.start(tmp_path, title="Laporan", subtitle="Semarang, 2024", lang="id", report="x")
-    entry = publish.figure(_figure(), "flow", title="Alur klien", takeaway="35 klien terdaftar")
-    assert entry == {
-        "key": "flow",
-        "title": "Alur klien",
-        "takeaway": "35 klien terdaftar",
-        "png": "figures/flow.png",
-        "svg": "figures/flow.svg",
-    }
+    assert (
+        publish.figure(_figure(), "flow", title="Alur klien", takeaway="35 klien terdaftar") is None
+    )
+    assert publish.state()["figures"] == [
+        {
+            "key": "flow",
+            "title": "Alur klien",
+            "takeaway": "35 klien terdaftar",
+            "png": "figures/flow.png",
+            "svg": "figures/flow.svg",
+        }
+    ]
     with Image.open(tmp_path / "figures" / "flow.png") as img:
         assert img.size == (int(13.333 * 200), 1500)
         assert img.info["dpi"] == pytest.approx((200, 200), abs=0.1)
@@ -324,9 +328,11 @@ def test_publish_png_is_deterministic(tmp_path, displayed):
 
 def test_publish_without_output_dir_only_displays(displayed):
     publish.start(None, title="t")
-    assert publish.figure(_figure(), "a", title="a", takeaway="x") is None
+    publish.figure(_figure(), "a", title="a", takeaway="x")
     assert "data:image/png;base64," in displayed[0].data
-    assert publish.summary(n="12") == {"n": "12"}
+    assert publish.state()["figures"] == []
+    publish.summary(n="12")
+    assert publish.state()["summary"] == {"n": "12"}
 
 
 def test_publish_summary_merges_and_is_json(tmp_path, displayed):

@@ -129,7 +129,7 @@ def _ensure_started() -> dict[str, Any]:
     return _STATE["record"]
 
 
-def figure(fig: Any, key: str, *, title: str, takeaway: str) -> dict[str, str] | None:
+def figure(fig: Any, key: str, *, title: str, takeaway: str) -> None:
     """Publish a matplotlib figure: save PNG (200 dpi) + SVG, record it for the deck, display it.
 
     Parameters
@@ -143,11 +143,11 @@ def figure(fig: Any, key: str, *, title: str, takeaway: str) -> dict[str, str] |
     takeaway
         One line saying what the figure shows (with disclosure-controlled numbers).
 
-    Returns
-    -------
-    dict or None
-        ``{"key", "title", "takeaway", "png", "svg"}`` (paths relative to the run folder) when
-        saved, ``None`` when only displayed. The figure is closed afterwards.
+    Notes
+    -----
+    Saved figures are recorded in ``publish.json`` as ``{"key", "title", "takeaway", "png",
+    "svg"}`` (paths relative to the run folder; see :func:`state`). The figure is closed
+    afterwards. Nothing is returned, so a call ending a notebook cell prints nothing.
     """
     import base64
     import html
@@ -161,7 +161,6 @@ def figure(fig: Any, key: str, *, title: str, takeaway: str) -> dict[str, str] |
     fig = getattr(fig, "figure", fig) if not hasattr(fig, "savefig") else fig
     record = _ensure_started()
     out = _STATE["output_dir"]
-    entry = None
     if out is not None:
         import matplotlib
 
@@ -196,7 +195,6 @@ def figure(fig: Any, key: str, *, title: str, takeaway: str) -> dict[str, str] |
     )
     if takeaway:
         _display(Markdown(f"*{takeaway}*"))
-    return entry
 
 
 def _check_identifiers(names: Iterable[Any], where: str) -> None:
@@ -248,8 +246,11 @@ def _plain(value: Any, key: str) -> Any:
     raise ReportError(f"publish.summary: {key} has a {type(value).__name__}; give text or numbers")
 
 
-def summary(**numbers: Any) -> dict[str, Any]:
-    """Merge key numbers into ``summary.json`` (already disclosure-controlled); returns all of them."""
+def summary(**numbers: Any) -> None:
+    """Merge key numbers into ``summary.json`` (already disclosure-controlled).
+
+    What has been merged so far is in ``state()["summary"]``.
+    """
     _check_identifiers(numbers.keys(), "publish.summary")
     record = _ensure_started()
     merged = dict(record.get("summary", {}))
@@ -260,7 +261,6 @@ def summary(**numbers: Any) -> dict[str, Any]:
         from rehab_eval.reports.runs import write_json
 
         write_json(Path(out) / "summary.json", merged)
-    return dict(merged)
 
 
 def definitions(items: Iterable[str] | Mapping[str, str]) -> None:
