@@ -70,32 +70,30 @@ def format_dates(dates: np.ndarray, styles: np.ndarray | str) -> np.ndarray:
     m = np.where(ok, idx.month, 1).astype(int)
     y = np.where(ok, idx.year, 2000).astype(int)
     wd = np.where(ok, idx.dayofweek, 0).astype(int)
-    ds, ms, ys = (
-        d.astype(str).astype(object),
-        m.astype(str).astype(object),
-        y.astype(str).astype(object),
-    )
-    d0 = np.char.zfill(d.astype(str), 2).astype(object)
-    m0 = np.char.zfill(m.astype(str), 2).astype(object)
-    y2 = np.char.zfill((y % 100).astype(str), 2).astype(object)
-    slash = ds + "/" + ms + "/" + ys
     out = np.full(n, "", dtype=object)
-    table = {
-        "dmy": slash,
-        "dmy0": d0 + "-" + m0 + "-" + ys,
-        "dmy2": ds + "/" + ms + "/" + y2,
-        "iso": ys + "-" + m0 + "-" + d0,
-        "long": ds + " " + MONTHS_ID[m] + " " + ys,
-        "legacy": ds + " " + MONTHS_LEGACY[m] + " " + ys,
-        "abbr": ds + " " + MONTHS_ABBR[m] + " " + ys,
-        "dayparen": DAYS_ID[wd] + " (" + slash + ")",
-        "daylong": DAYS_ID[wd] + ", " + ds + " " + MONTHS_ID[m] + " " + ys,
-    }
-    for style, text in table.items():
-        sel = styles == style
-        out[sel] = text[sel]
+    for style in np.unique(styles[ok]) if n else ():
+        sel = np.flatnonzero(ok & (styles == style))
+        out[sel] = _render(style, d[sel], m[sel], y[sel], wd[sel])
     out[~ok] = ""
     return out
+
+
+def _render(style: str, d: np.ndarray, m: np.ndarray, y: np.ndarray, wd: np.ndarray) -> np.ndarray:
+    """Text of the dates (day, month, year, weekday arrays) in one style."""
+    ds, ys = d.astype(str).astype(object), y.astype(str).astype(object)
+    if style in ("dmy", "dmy2", "dayparen"):
+        yy = np.char.zfill((y % 100).astype(str), 2).astype(object) if style == "dmy2" else ys
+        text = ds + "/" + m.astype(str).astype(object) + "/" + yy
+        return DAYS_ID[wd] + " (" + text + ")" if style == "dayparen" else text
+    if style in ("dmy0", "iso"):
+        d0 = np.char.zfill(d.astype(str), 2).astype(object)
+        m0 = np.char.zfill(m.astype(str), 2).astype(object)
+        return d0 + "-" + m0 + "-" + ys if style == "dmy0" else ys + "-" + m0 + "-" + d0
+    names = {"long": MONTHS_ID, "legacy": MONTHS_LEGACY, "abbr": MONTHS_ABBR, "daylong": MONTHS_ID}
+    if style not in names:
+        raise ValueError(f"unknown date style {style!r}; use one of {DATE_STYLES}")
+    text = ds + " " + names[style][m] + " " + ys
+    return DAYS_ID[wd] + ", " + text if style == "daylong" else text
 
 
 def likert(latent: np.ndarray, noise: np.ndarray) -> np.ndarray:
