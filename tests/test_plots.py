@@ -408,3 +408,42 @@ def test_missing_columns_and_attrs_are_named():
         plots.plot_effect_sizes(frames["paired"], estimate="cohen_d")
     with pytest.raises(InputError, match="no estimate columns found"):
         plots.plot_rates_at(frames["rates"].drop(columns="km_risk"))
+
+
+def test_legend_colours_match_the_bars():
+    ax = plots.plot_reach(_frames()["reach"])
+    legend = ax.get_legend()
+    colours = {tuple(h.get_facecolor()) for h in legend.legend_handles}
+    assert len(colours) == 2
+    ax = plots.plot_rates_at(_frames()["rates"], lang="en")
+    labels = [x.get_text() for x in ax.get_legend().get_texts()]
+    assert labels == ["Low", "High"]
+    assert len({tuple(h.get_facecolor()) for h in ax.get_legend().legend_handles}) == 2
+
+
+def test_rates_hide_small_event_counts_without_a_bar():
+    rates = _frames()["rates"]
+    ax = plots.plot_rates_at(rates)
+    bars = [p for p in ax.patches if p.get_height() > 0]
+    assert len(bars) == 5  # the 6-month bar of "rendah" (3 events) is not drawn
+    texts = _texts(ax.figure, ticks=False)
+    assert "<5" in texts and "7,5%" not in texts
+    assert "n: Rendah 40, Tinggi 12" in " ".join(texts)
+
+
+def test_km_prints_an_exact_at_risk_table_when_given():
+    km = _frames()["km"]
+    table = pd.DataFrame(
+        {
+            "group": ["rendah"] * 3 + ["tinggi"] * 3,
+            "time": [0.0, 6.0, 12.0] * 2,
+            "at_risk": [41, 36, 29, 13, 8, 4],
+        }
+    )
+    ax = plots.plot_km(km, at_risk=table, lang="en")
+    texts = _texts(ax.figure, ticks=False)
+    for value in ("41", "36", "29", "13", "8"):
+        assert value in texts
+    assert texts.count("<5") == 1
+    assert [x.get_text() for x in ax.get_xticklabels()] == ["0", "6", "12"]
+    assert "n: Low 41, High 13" in texts

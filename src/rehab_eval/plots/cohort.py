@@ -246,6 +246,9 @@ def plot_reach(
         (int(y), f): float(n)
         for y, f, n in zip(reach["year"], reach["facility"], reach["n_clients"], strict=True)
     }
+    from matplotlib.patches import Patch
+
+    handles: list[Any] = []
     horizontal = len(facilities) > 6
     outer, inner = (facilities, years) if horizontal else (years, facilities)
     with slide_style():
@@ -260,7 +263,7 @@ def plot_reach(
                 if (y, f) in cell:
                     pos.append(i + (j - (len(inner) - 1) / 2) * width)
                     vals.append(cell[(y, f)])
-            name = str(key)
+            name = t("group.all_facilities", lang) if key == "all" else str(key)
             draw = ax.barh if horizontal else ax.bar
             # hidden counts: a pale bar of length min_cell (the length must not reveal them)
             hidden = [is_suppressed(v, min_cell) for v in vals]
@@ -271,7 +274,7 @@ def plot_reach(
                 width * 0.92,
                 color=[SUPPRESSED_FILL if h else color for h in hidden],
             )
-            draw([], [], color=color, label=name)
+            handles.append(Patch(color=color, label=name))
             for p, value, h in zip(pos, vals, hidden, strict=True):
                 text = format_count(value, min_cell, lang)
                 v = float(min_cell) if h else value
@@ -302,7 +305,7 @@ def plot_reach(
             number_axis(ax.yaxis, lang)
             ax.set_ylim(0, top * 1.15)
         if len(inner) > 1 or horizontal:
-            ax.legend(loc="upper right", ncols=1)
+            ax.legend(handles=handles, loc="upper right", ncols=1)
         extra = []
         if subtitle is None and period is None:
             extra.append(
@@ -310,7 +313,8 @@ def plot_reach(
                 if len(years) > 1
                 else t("subtitle.year", lang, year=years[0])
             )
-        extra.append(t("subtitle.facilities", lang, n=len(facilities)))
+        if facilities != ["all"]:
+            extra.append(t("subtitle.facilities", lang, n=len(facilities)))
         texts = resolve_texts(
             lang,
             title=title,

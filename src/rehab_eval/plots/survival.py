@@ -7,6 +7,7 @@ risk under the axis is read from the ``at_risk`` column and written through
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rehab_eval.errors import InputError
@@ -19,7 +20,7 @@ from rehab_eval.plots._frame import (
     percent_axis,
     resolve_texts,
 )
-from rehab_eval.plots.style import GREY, OKABE_ITO, SUPPRESSED_FILL, slide_style
+from rehab_eval.plots.style import GREY, OKABE_ITO, slide_style
 from rehab_eval.privacy import format_count, is_suppressed
 
 __all__ = ["RATE_ESTIMATES", "at_risk_at", "plot_km", "plot_rates_at"]
@@ -29,8 +30,8 @@ _TABLE_TOP_PT = 62  # from the axis to the at-risk header, points
 
 #: (estimate, interval low, interval high) columns tried in order by :func:`plot_rates_at`.
 RATE_ESTIMATES = (
+    ("km_cum_incidence", "km_ci_low", "km_ci_high"),
     ("km_risk", "km_ci_low", "km_ci_high"),
-    ("km_cum", "km_ci_low", "km_ci_high"),
     ("cum_incidence", "ci_low", "ci_high"),
     ("share", "share_ci_low", "share_ci_high"),
     ("share", "ci_low", "ci_high"),
@@ -73,8 +74,11 @@ def plot_km(
     subtitle: str | None = None,
     source: str | None = None,
     period: Any = None,
+    at_risk: Any = None,
     times: Any = None,
+    unit: str = "months",
     time_label: str | None = None,
+    y_min: float | None = None,
     ax: Any = None,
 ) -> Any:
     """Kaplan–Meier curves with their interval bands and the number at risk under the axis.
@@ -88,12 +92,25 @@ def plot_km(
     lang, min_cell, title, subtitle, source, period, ax
         As in :func:`rehab_eval.plots.plot_flow`; the at-risk counts go through
         ``format_count`` (a group with 3 clients left shows ``<5``).
+    at_risk : DataFrame, optional
+        ``kaplan_meier(..., times=[0, 6, 12, …])`` of the same follow-up: its times are the
+        columns of the at-risk table and its ``at_risk`` values are printed as they are
+        (the exact way). Without it the numbers are looked up in ``km`` with
+        :func:`at_risk_at`, which is exact only when ``km`` has a row at every distinct
+        time (``kaplan_meier(..., all_times=True)``); with event times only, clients
+        censored between a tick and the next event are missed.
     times : sequence of float, optional
-        Ticks of the time axis and columns of the at-risk table (default: about six
-        round values from 0 to the last time).
+        Ticks of the time axis and columns of the at-risk table (default: the times of
+        ``at_risk``, else about six round values from 0 to the last time).
+    unit : {"months", "weeks", "days"}
+        Unit of ``time`` (``followup(..., unit=...)``), for the default axis label.
     time_label : str, optional
         Label of the time axis (default "Bulan sejak awal pengamatan" / "Months since
-        start of follow-up").
+        start of follow-up", or weeks/days after ``unit``).
+    y_min : float, optional
+        Lower end of the survival axis (default 0, or a round value under the lowest
+        interval limit when every curve stays above 60 %, so that differences show; the
+        axis then does not start at 0 and its ticks say so).
 
     Returns
     -------
@@ -106,6 +123,9 @@ def plot_km(
 
     groups = list(dict.fromkeys(km["group"]))
     t_max = float(km["time"].max()) if len(km) else 1.0
+    if times is None and at_risk is not None:
+        check_columns(at_risk, ["group", "time", "at_risk"], "plot_km(at_risk=)")
+        times = sorted({float(v) for v in at_risk["time"]})
     if times is None:
         times = [
             v
@@ -127,22 +147,19 @@ def plot_km(
             name = group_label(g, lang)
             ax.fill_between(x, low, high, step="post", color=color, alpha=0.15, linewidth=0)
             ax.step(x, y, where="post", color=color, linewidth=3, label=name)
-            if "censored" in part:
-                cx = [float(a) for a, c in zip(part["time"], part["censored"], strict=True) if c]
-                cy = [
-                    float(s) for s, c in zip(part["survival"], part["censored"], strict=True) if c
-                ]
-                ax.plot(
-                    cx,
-                    cy,
-                    linestyle="none",
-                    marker="|",
-                    markersize=12,
-                    color=color,
-                    markeredgewidth=2,
-                )
-            risk = at_risk_at(part, times)
-            starts.append(at_risk_at(part, [0.0])[0])
+            if at_risk is not None:
+                table = at_risk[at_risk["group"] == g]
+                lookup = dict(zip(table["time"].astype(float), table["at_risk"], strict=True))
+                risk = [lookup.get(x_t, float("nan")) for x_t in times]
+            else:
+                lookup = {}
+                risk = at_risk_at(part, times)
+            sizes = km.attrs.get("n")
+            sizes = sizes if isinstance(sizes, dict) else {}
+            start = sizes.get(g, at_risk_at(part, [0.0])[0])
+            if at_risk is not None and 0.0 in lookup:
+                start = lookup[0.0]
+            starts.append(start)
             row = _TABLE_TOP_PT + _ROW_PT * (k + 1)
             for x_t, n in zip(times, risk, strict=True):
                 ax.annotate(
@@ -183,9 +200,12 @@ def plot_km(
             times, [format_number(v, 0 if float(v).is_integer() else 1, lang) for v in times]
         )
         ax.set_xlim(0, max(times[-1] if times else t_max, t_max) * 1.02)
-        ax.set_ylim(0, 1.02)
+        if y_min is None:
+            lowest = min([v for v in km["ci_low"].astype(float) if v == v] + [1.0])
+            y_min = 0.0 if lowest < 0.6 else max(0.0, math.floor((lowest - 0.05) * 10) / 10)
+        ax.set_ylim(y_min, 1.01)
         percent_axis(ax.yaxis, lang)
-        ax.set_xlabel(time_label or t("axis.time_months", lang), labelpad=2)
+        ax.set_xlabel(time_label or t(f"axis.time_{unit}", lang), labelpad=2)
         ax.set_ylabel(t("axis.survival", lang))
         if len(groups) > 1:
             ax.legend(loc="lower left", fontsize=16)
@@ -251,9 +271,11 @@ def plot_rates_at(
     Parameters
     ----------
     rates : DataFrame
-        ``rehab_eval.recidivism.rates_at(...)``: ``window`` (months), optionally a group
-        column, and an estimate with its interval (shares 0–1). By default the first of
-        :data:`RATE_ESTIMATES` found is drawn (the KM risk 1 − S(t) before the simple share).
+        ``rehab_eval.recidivism.rates_at(...)``: ``window`` and ``unit`` (months, weeks or
+        days), optionally a group column, ``n`` (clients per group, for the subtitle), and
+        an estimate with its interval (shares 0–1). By default the first of
+        :data:`RATE_ESTIMATES` found is drawn: ``km_cum_incidence`` (1 − S(window), which
+        counts censored clients correctly) before the simple ``share``.
     lang, min_cell, title, subtitle, source, period, ax
         As in :func:`rehab_eval.plots.plot_flow`.
     estimate, low, high : str, optional
@@ -261,7 +283,7 @@ def plot_rates_at(
     events : str, optional
         Column with the number of events behind each bar (default the first of
         ``events``, ``n_events`` present). A bar whose count is under ``min_cell`` is
-        drawn pale, without interval, at no height that would reveal it, and labelled ``<5``.
+        not drawn (its height would reveal it), only labelled ``<5``.
     group : str, optional
         Group column (default ``group`` or ``level`` when present).
 
@@ -286,7 +308,9 @@ def plot_rates_at(
     handles: list[Any] = []
     with slide_style():
         fig, ax, own = make_axes(ax)
-        ceiling = 0.1
+        ceiling = 0.05
+        shown = [float(v) for v in rates[est] if v == v]
+        decimals = 1 if shown and max(shown) < 0.1 else 0
         for k, g in enumerate(groups):
             part = rates if g is None else rates[rates[group] == g]
             color = colors[k % len(colors)]
@@ -299,12 +323,12 @@ def plot_rates_at(
                 row = row.iloc[0]
                 x = i + (k - (len(groups) - 1) / 2) * width
                 hidden = events is not None and is_suppressed(row[events], min_cell)
-                if hidden:
-                    ax.bar(x, 0.02, width * 0.9, color=SUPPRESSED_FILL)
-                    ax.text(
-                        x,
-                        0.02,
+                if hidden:  # no bar: its height would give the hidden count away
+                    ax.annotate(
                         format_count(row[events], min_cell, lang),
+                        (x, 0),
+                        xytext=(0, 4),
+                        textcoords="offset points",
                         ha="center",
                         va="bottom",
                         fontsize=16,
@@ -325,7 +349,7 @@ def plot_rates_at(
                     capthick=2,
                 )
                 ax.annotate(
-                    format_percent(value, 0, lang),
+                    format_percent(value, decimals, lang),
                     (x, value),
                     xytext=(-8, 4),
                     textcoords="offset points",
@@ -334,9 +358,17 @@ def plot_rates_at(
                     fontsize=16,
                     fontweight="bold",
                 )
+        unit = str(rates["unit"].iloc[0]) if "unit" in rates.columns and len(rates) else "months"
         ax.set_xticks(
             range(len(windows)),
-            [t("window.months", lang, n=format_number(w, 0, lang)) for w in windows],
+            [
+                t(
+                    f"window.{unit}" if unit in ("months", "weeks", "days") else "window.months",
+                    lang,
+                    n=format_number(w, 0 if float(w).is_integer() else 1, lang),
+                )
+                for w in windows
+            ],
         )
         ax.set_ylim(0, min(1.0, ceiling * 1.2))
         percent_axis(ax.yaxis, lang)
