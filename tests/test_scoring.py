@@ -168,3 +168,15 @@ def test_reversal_check_warns_on_double_reversal():
     with pytest.warns(DataQualityWarning, match="q3 .*q4 .*q26 .*prereversed=True"):
         table = check_reversal(frame)
     assert table["negative"].all() and (table["r_rest"] < -0.3).all()
+
+
+def test_answers_after_a_skip_gate_are_counted_as_zero_with_a_warning():
+    inst = get_instrument("assist")
+    frame = pd.DataFrame([dict.fromkeys(inst.item_columns, 0.0)])
+    frame["tobacco_q7"] = 6.0  # Q1 = No, yet Q7 entered (assist-php test vector)
+    frame[["alcohol_q1", "alcohol_q2", "alcohol_q3"]] = [3.0, 0.0, 4.0]  # Q2 never, Q3 entered
+    with pytest.warns(
+        DataQualityWarning, match=r"2 non-zero.*tobacco_q1 = 0: 1.*alcohol_q2 = 0: 1"
+    ):
+        out = score(frame, "assist")
+    assert out.loc[0, "tobacco_ssi"] == 0 and out.loc[0, "alcohol_ssi"] == 0

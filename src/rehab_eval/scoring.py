@@ -123,6 +123,7 @@ def _compute(
         for raw in inst.raw:
             out[raw.column] = np.where(case_ok, out[raw.column], np.nan)
     stats: dict[tuple[str | None, str], dict[str, np.ndarray]] = {}
+    gated: dict[str, int] = {}  # non-zero answers overruled by skip logic, per gate
     for block in inst.block_names:
         cols = {item: inst.column(item, block) for item in inst.items}
         ans = {item: answered[c] for item, c in cols.items()}
@@ -130,6 +131,9 @@ def _compute(
         for gate in inst.gates:
             hit = ans[gate.item] & (fil[gate.item] == gate.equals)
             if hit.any():
+                ignored = sum(int(np.count_nonzero(hit & (fil[i] != 0))) for i in gate.zero)
+                if ignored:
+                    gated[f"{cols[gate.item]} = {gate.equals:g}"] = ignored
                 for item in gate.zero:
                     ans[item] = ans[item] | hit
                     fil[item] = np.where(hit, 0.0, fil[item])
@@ -153,6 +157,14 @@ def _compute(
                 ),
                 "n": count,
             }
+    if gated:
+        listed = ", ".join(f"{k}: {v}" for k, v in gated.items())
+        warnings.warn(
+            f"{inst.name}: {sum(gated.values())} non-zero answer(s) after a skip-logic answer "
+            f"were counted as 0 ({listed}); check the entries",
+            DataQualityWarning,
+            stacklevel=3,
+        )
     for spec in inst.outputs:
         for block in inst.block_names:
             for scale in inst.scales:
