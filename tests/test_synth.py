@@ -642,3 +642,17 @@ def test_reoffending_model_recovers_the_true_log_hazard_ratios():
     for name, true in LOG_HR.items():
         assert abs(fit.params_[name] - true) < 4 * fit.standard_errors_[name], name
     assert 0.15 < frame["E"].mean() < 0.45  # plausible share re-offending by the cut-off
+
+
+def test_xlsx_carry_no_save_time(synth):
+    import zipfile
+
+    root, truth = synth
+    for relpath, spec in truth["files"].items():
+        if spec["format"] != "xlsx":
+            continue
+        with zipfile.ZipFile(root / relpath) as z:
+            assert {i.date_time for i in z.infolist()} == {(2024, 1, 1, 0, 0, 0)}
+            core = z.read("docProps/core.xml").decode()
+        stamps = re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core)
+        assert stamps == ["2024-01-01T00:00:00Z"] * 2

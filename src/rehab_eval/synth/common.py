@@ -1,4 +1,4 @@
-"""Pieces shared by the program builders: the build result, date helpers, identity lists."""
+"""Pieces shared by the program builders: the build result, date conversions, the random streams."""
 
 from __future__ import annotations
 

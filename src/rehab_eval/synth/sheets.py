@@ -141,7 +141,14 @@ def _write_csv(raw: RawFile, path: Path) -> None:
         writer.writerow([""] * width)
     if sheet.totals is not None:
         writer.writerow([_text(v) for v in sheet.totals])
-    path.write_bytes(buf.getvalue().encode(raw.encoding or "utf-8"))
+    _replace_atomically(path, buf.getvalue().encode(raw.encoding or "utf-8"))
+
+
+def _replace_atomically(path: Path, blob: bytes) -> None:
+    """Write ``blob`` to a temporary sibling, then rename it over ``path``."""
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_bytes(blob)
+    tmp.replace(path)
 
 
 def _repack_fixed(blob: bytes) -> bytes:
@@ -200,7 +207,7 @@ def _write_xlsx(raw: RawFile, path: Path) -> None:
                     ws.cell(row=r, column=j, value=value).font = bold
     buf = io.BytesIO()
     wb.save(buf)
-    path.write_bytes(_repack_fixed(buf.getvalue()))
+    _replace_atomically(path, _repack_fixed(buf.getvalue()))
 
 
 def write_raw_file(raw: RawFile, root: Path) -> dict[str, Any]:
