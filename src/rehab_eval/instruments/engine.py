@@ -1,0 +1,165 @@
+"""The generic scorer: one instrument declaration + cleaned answers → score columns.
+
+Everything runs column by column in numpy over the whole table (no per-row Python, no
+intermediate rounding): skip logic (gates), scale mean / sum / prorated sum with a minimum
+answered, affine output steps, the case-level rule, derived scores, bands, and the
+across-block summary. :func:`rehab_eval.score` wraps it with option handling and the
+DataFrame in / DataFrame out contract.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from rehab_eval.errors import DataQualityWarning
+from rehab_eval.instruments.model import Instrument, Profile, _fill
+
+__all__ = ["compute_scores"]
+
+
+def _band_index(x: np.ndarray, cuts: tuple[tuple[float, str], ...]) -> np.ndarray:
+    """Number of cuts passed (0 … len(cuts)); -1 where x is NaN."""
+    idx = np.zeros(len(x), dtype=np.int64)
+    with np.errstate(invalid="ignore"):
+        for value, kind in cuts:
+            idx += (x > value) if kind == "gt" else (x >= value)
+    return np.where(np.isnan(x), -1, idx)
+
+
+def _labels(idx: np.ndarray, labels: tuple[str, ...]) -> np.ndarray:
+    table = np.array([*labels, None], dtype=object)
+    return table[np.where(idx < 0, len(labels), idx)]
+
+
+def compute_scores(
+    inst: Instrument, values: dict[str, np.ndarray], profile: Profile, n: int
+) -> dict[str, np.ndarray]:
+    """Score columns (name → array of length n) in ``Instrument.score_columns()`` order.
+
+    ``values`` maps each item column to float answers, NaN for missing, reversed items
+    already reversed (:func:`rehab_eval.instruments.read_answers`).
+    """
+    out: dict[str, np.ndarray] = {}
+    answered = {column: ~np.isnan(x) for column, x in values.items()}
+    filled = {column: np.where(answered[column], x, 0.0) for column, x in values.items()}
+    for raw in inst.raw:
+        out[raw.column] = values[raw.item].copy()
+    case_ok = None
+    if profile.case_min_answered is not None:
+        n_case = np.zeros(n, dtype=np.int64)
+        for column in inst.item_columns:
+            n_case += answered[column]
+        case_ok = n_case >= profile.case_min_answered
+        for raw in inst.raw:
+            out[raw.column] = np.where(case_ok, out[raw.column], np.nan)
+    stats: dict[tuple[str | None, str], dict[str, np.ndarray]] = {}
+    gated: dict[str, int] = {}  # non-zero answers overruled by skip logic, per gate
+    for block in inst.block_names:
+        cols = {item: inst.column(item, block) for item in inst.items}
+        ans = {item: answered[c] for item, c in cols.items()}
+        fil = {item: filled[c] for item, c in cols.items()}
+        for gate in inst.gates:
+            hit = ans[gate.item] & (fil[gate.item] == gate.equals)
+            if hit.any():
+                ignored = sum(int(np.count_nonzero(hit & (fil[i] != 0))) for i in gate.zero)
+                if ignored:
+                    gated[f"{cols[gate.item]} = {gate.equals:g}"] = ignored
+                for item in gate.zero:
+                    ans[item] = ans[item] | hit
+                    fil[item] = np.where(hit, 0.0, fil[item])
+        for scale in inst.scales:
+            items = scale.items_for(block)
+            total = np.zeros(n)
+            count = np.zeros(n, dtype=np.int64)
+            for item in items:
+                total += fil[item]
+                count += ans[item]
+            need = profile.min_answered[scale.name] or len(items)
+            ok = count >= need
+            if case_ok is not None:
+                ok &= case_ok
+            mean = np.divide(total, count, out=np.full(n, np.nan), where=ok)
+            stats[(block, scale.name)] = {
+                "mean": mean,
+                "sum": np.where(ok, total, np.nan),
+                "prorated_sum": np.divide(
+                    total * len(items), count, out=np.full(n, np.nan), where=ok
+                ),
+                "n": count,
+            }
+    if gated:
+        listed = ", ".join(f"{k}: {v}" for k, v in gated.items())
+        warnings.warn(
+            f"{inst.name}: {sum(gated.values())} non-zero answer(s) after a skip-logic answer "
+            f"were counted as 0 ({listed}); check the entries",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    for spec in inst.outputs:
+        for block in inst.block_names:
+            for scale in inst.scales:
+                x = stats[(block, scale.name)][spec.of]
+                for op, c in spec.steps:
+                    x = x * c if op == "mul" else (x - c if op == "sub" else x + c)
+                out[_fill(spec.column, scale.name, block)] = x
+    if inst.n_answered_column:
+        for block in inst.block_names:
+            for scale in inst.scales:
+                out[_fill(inst.n_answered_column, scale.name, block)] = stats[(block, scale.name)][
+                    "n"
+                ]
+    if inst.case_columns:
+        minimum = profile.case_min_answered
+        out["n_answered"] = n_case
+        out["valid"] = case_ok
+        reason = np.full(n, None, dtype=object)
+        if not case_ok.all():
+            reason[~case_ok] = [
+                f"fewer than {minimum} of {len(inst.item_columns)} items answered ({k})"
+                for k in n_case[~case_ok]
+            ]
+        out["invalid_reason"] = reason
+    for d in inst.derived:
+        for block in inst.block_names:
+            x = np.zeros(n)
+            for term, coef in d.terms:
+                x = x + coef * stats[(block, term)]["mean"]
+            out[_fill(d.column, "", block)] = x
+    band_idx: dict[str, np.ndarray] = {}
+    for band in inst.bands:
+        for block in inst.block_names:
+            column = _fill(band.column, "", block)
+            idx = _band_index(out[_fill(band.source, "", block)], band.cuts_for(block))
+            band_idx[column] = idx
+            out[column] = _labels(idx, band.labels)
+    if inst.summary is not None:
+        out.update(_summarise(inst, out, band_idx, n))
+    return out
+
+
+def _summarise(
+    inst: Instrument, out: dict[str, np.ndarray], band_idx: dict[str, np.ndarray], n: int
+) -> dict[str, np.ndarray]:
+    """Highest band over blocks (→ level) and the block that carries it (ties: higher score,
+    then form order). Undetermined (missing) when a block is unscored and the known
+    maximum is not already the top band; no block is named when every score is 0."""
+    s = inst.summary
+    band = next(b for b in inst.bands if b.column == s.band)
+    top = len(band.labels) - 1
+    blocks = [b for b in inst.blocks if b not in s.exclude]
+    idx = np.stack([band_idx[_fill(s.band, "", b)] for b in blocks], axis=1)
+    scores = np.stack([out[_fill(s.score, "", b)] for b in blocks], axis=1)
+    best = idx.max(axis=1)
+    unknown = (idx < 0).any(axis=1)
+    determined = (best >= 0) & (~unknown | (best == top))
+    scale = np.nanmax(np.where(np.isnan(scores), 0.0, scores)) + 1 if n else 1.0
+    key = np.where(idx < 0, -1.0, idx * scale + np.nan_to_num(scores))
+    arg = key.argmax(axis=1) if n else np.zeros(0, dtype=np.int64)
+    top_score = scores[np.arange(n), arg] if n else np.zeros(0)
+    names = np.array([*blocks, None], dtype=object)
+    highest = names[np.where(determined & (top_score > 0), arg, len(blocks))]
+    level_labels = tuple(s.level_labels[label] for label in band.labels)
+    level = _labels(np.where(determined, best, -1), level_labels)
+    return {s.highest_column: highest, s.level_column: level}
