@@ -446,11 +446,10 @@ def _dedupe(t: str, f: pd.DataFrame, headers_of) -> tuple[pd.DataFrame, Counter,
     for _, r in c.iterrows():
         k = tuple(r[kk] for kk in keys)
         fld = first_diff.get(k, "")
-        rcol.append(headers_of.get((r["_file"], r["_sheet"]), {}).get(fld, fld))
+        hdrs = headers_of.get((r["_file"], r["_sheet"]), {})
+        rcol.append(hdrs.get(fld) or (hdrs.get("timestamp", fld) if fld == "date" else fld))
         v = r[fld] if fld else ""
-        rval.append(
-            "" if pd.isna(v) else (v.date().isoformat() if isinstance(v, pd.Timestamp) else str(v))
-        )
+        rval.append(_show(v))
     conflicts = pd.DataFrame(
         {
             "_file": c["_file"].to_numpy(),
@@ -462,6 +461,17 @@ def _dedupe(t: str, f: pd.DataFrame, headers_of) -> tuple[pd.DataFrame, Counter,
         }
     )
     return f.loc[~clash], dups, conflicts
+
+
+def _show(v: Any) -> str:
+    """A parsed value as text for rejects (``4.0`` → ``4``, a date as ISO)."""
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return ""
+    if isinstance(v, pd.Timestamp | dt.date):
+        return v.strftime("%Y-%m-%d")
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
 
 
 def _finish(t: str, f: pd.DataFrame | None, ids: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:

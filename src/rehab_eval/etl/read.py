@@ -61,7 +61,9 @@ def _cell_text(v: object) -> str:
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
     if isinstance(v, int):
-        return str(v)
+        # a 16-digit number in a workbook is a NIK that Excel held as a double (15
+        # significant digits): keep its float form so that it is seen as unrecoverable
+        return f"{v}.0" if abs(v) >= 10**15 else str(v)
     if isinstance(v, float):
         if v != v:
             return ""
