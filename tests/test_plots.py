@@ -447,3 +447,15 @@ def test_km_prints_an_exact_at_risk_table_when_given():
     assert texts.count("<5") == 1
     assert [x.get_text() for x in ax.get_xticklabels()] == ["0", "6", "12"]
     assert "n: Low 41, High 13" in texts
+
+
+def test_urine_months_with_few_positives_show_no_point():
+    urine = _frames()["urine"]
+    ax = plots.plot_urine_positivity(urine, lang="en", period=PERIOD)
+    line = ax.get_lines()[0]
+    ys = np.asarray(line.get_ydata(), dtype=float)
+    # month 4 has 3 positives: no point there (its share 3/30 would give the count away)
+    assert np.isnan(ys[3]) and not np.isnan(ys[0])
+    texts = _texts(ax.figure, ticks=False)
+    assert "Fewer than 5 positive tests (not shown)" in texts
+    assert "163 urine tests · 6 January – 30 June 2025" in texts

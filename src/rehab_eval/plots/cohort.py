@@ -198,14 +198,31 @@ def plot_urine_positivity(
         ceiling = max([v for v in high if v == v] + [0.1])
         ax.set_ylim(0, min(1.0, ceiling * 1.2))
         percent_axis(ax.yaxis, lang)
-        ax.legend(loc="upper right")
+        handles, _ = ax.get_legend_handles_labels()
+        if any(hidden):
+            from matplotlib.lines import Line2D
+
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker=f"$<{min_cell}$",
+                    markersize=22,
+                    color=GREY,
+                    label=t("legend.hidden_positive", lang, min_cell=min_cell),
+                )
+            )
+        ax.legend(handles=handles, loc="upper right")
+        total = sum(float(v) for v in urine["n_tests"] if v == v)
         texts = resolve_texts(
             lang,
             title=title,
             subtitle=subtitle,
             source=source,
             title_key="fig.urine.title",
-            n=None,
+            n=format_count(total, min_cell, lang),
+            n_key="subtitle.n_tests",
             period=period,
         )
         decorate(fig, ax, texts, own=own, bottom=0.22, left=0.11, source_offset=92)
