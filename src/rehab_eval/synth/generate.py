@@ -88,9 +88,22 @@ def generate_synthetic(
     except OSError as exc:
         raise InputError(f"cannot create the output folder {root}: {exc}") from exc
 
-    builds = [build_semarang(seed), build_rejosari(seed), build_banjarnegara(seed),
-              build_sumsel(seed, scale)]  # fmt: skip
-    files, defects, programs, variants = {}, [], [], {}
+    files: dict[str, Any] = {}
+    defects: list[dict[str, Any]] = []
+
+    def emit(raw) -> None:  # write each file as soon as it is built
+        files[raw.relpath] = write_raw_file(raw, root)
+        defects.extend(defect_entries(raw))
+
+    builds = []
+    for builder in (build_semarang, build_rejosari, build_banjarnegara):
+        build = builder(seed)
+        for raw in build.files:
+            emit(raw)
+        builds.append(build)
+    builds.append(build_sumsel(seed, scale, emit=emit))
+
+    programs, variants = [], {}
     effects: dict[str, Any] = {"whoqol_model": EFFECTS["whoqol"], "urica_model": EFFECTS["urica"]}
     effects["whoqol_change_mean_0_100"] = {
         d: 25 * v for d, v in EFFECTS["whoqol"]["change_item_mean"].items()
@@ -99,9 +112,6 @@ def generate_synthetic(
     effects["urica_change_mean"] = EFFECTS["urica"]["change_mean"]
     identities: dict[str, list[str]] = {"niks": [], "names": [], "register_nos": []}
     for build in builds:
-        for raw in build.files:
-            files[raw.relpath] = write_raw_file(raw, root)
-            defects.extend(defect_entries(raw))
         programs.extend(build.programs)
         effects.update(build.effects)
         variants.update(build.facility_variants)

@@ -17,6 +17,8 @@ b_completed × completed)``; competing ends at constant hazards; administrative 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -291,9 +293,16 @@ def _events_file(rng, allc: pd.DataFrame) -> RawFile:
                    encoding="utf-8", delimiter="\t")  # fmt: skip
 
 
-def build_sumsel(seed: int, scale: int = 1) -> ProgramBuild:
-    """The Kanwil Sumatera Selatan exports and their truth (see the module docstring)."""
+def build_sumsel(
+    seed: int, scale: int = 1, emit: Callable[[RawFile], None] | None = None
+) -> ProgramBuild:
+    """The Kanwil Sumatera Selatan exports and their truth (see the module docstring).
+
+    With ``emit``, each file is handed to it as soon as it is complete (and not kept in the
+    returned build), so a large ``scale`` holds one year's tables in memory at a time.
+    """
     files, programs, cohorts, ids, realised = [], [], [], ([], [], []), {}
+    out = emit if emit is not None else files.append
     for year, base in BASE_CLIENTS.items():
         rng = stream(seed, "sumsel", year)
         n = base * scale
@@ -332,7 +341,6 @@ def build_sumsel(seed: int, scale: int = 1) -> ProgramBuild:
         rows, realised[year] = _whoqol(rng, c)
         wq = _whoqol_file(rng, c, rows, year)
         _plant_whoqol(wq, year)
-        files += [clients, prog, wq]
         for lst, col in zip(ids, ("nik", "name", "register"), strict=True):
             lst.extend(c[col].tolist() + orph[col].tolist())
         programs.append(
@@ -347,8 +355,11 @@ def build_sumsel(seed: int, scale: int = 1) -> ProgramBuild:
              "instruments": ["whoqol_bref"], "timepoints": ["m1", "m3", "m6"],
              "assessment_rows": int(len(wq.sheets[0].data))}
         )  # fmt: skip
+        for raw in (clients, prog, wq):
+            out(raw)
+        del clients, prog, wq, rows, sheet
     allc = pd.concat(cohorts, ignore_index=True)
-    files.append(_events_file(stream(seed, "sumsel", 0), allc))
+    out(_events_file(stream(seed, "sumsel", 0), allc))
     kinds = allc["event_kind"].fillna("censored").value_counts().sort_index()
     weights = np.array(list(BASE_CLIENTS.values()), dtype=float)
     mean_realised = (np.array(list(realised.values())) * weights[:, None]).sum(0) / weights.sum()
