@@ -40,7 +40,9 @@ def _allowed_mask(x: np.ndarray, allowed: tuple[float, ...]) -> np.ndarray:
     a = np.asarray(allowed, dtype=float)
     lo, hi = a.min(), a.max()
     if np.all(a == np.round(a)) and len(a) == hi - lo + 1:  # contiguous integers: 3 passes
-        return x == np.clip(np.rint(x), lo, hi)
+        nearest = np.rint(x)
+        np.clip(nearest, lo, hi, out=nearest)
+        return x == nearest
     mask = x == a[0]
     for v in a[1:]:
         mask |= x == v

@@ -43,7 +43,6 @@ def compute_scores(
     """
     out: dict[str, np.ndarray] = {}
     answered = {column: ~np.isnan(x) for column, x in values.items()}
-    filled = {column: np.where(answered[column], x, 0.0) for column, x in values.items()}
     for raw in inst.raw:
         out[raw.column] = values[raw.item].copy()
     case_ok = None
@@ -59,11 +58,13 @@ def compute_scores(
     for block in inst.block_names:
         cols = {item: inst.column(item, block) for item in inst.items}
         ans = {item: answered[c] for item, c in cols.items()}
-        fil = {item: filled[c] for item, c in cols.items()}
+        fil = {item: values[c] for item, c in cols.items()}  # NaN where not answered
         for gate in inst.gates:
-            hit = ans[gate.item] & (fil[gate.item] == gate.equals)
+            hit = fil[gate.item] == gate.equals
             if hit.any():
-                ignored = sum(int(np.count_nonzero(hit & (fil[i] != 0))) for i in gate.zero)
+                ignored = sum(
+                    int(np.count_nonzero(hit & ans[i] & (fil[i] != 0))) for i in gate.zero
+                )
                 if ignored:
                     gated[f"{cols[gate.item]} = {gate.equals:g}"] = ignored
                 for item in gate.zero:
@@ -74,7 +75,7 @@ def compute_scores(
             total = np.zeros(n)
             count = np.zeros(n, dtype=np.int64)
             for item in items:
-                total += fil[item]
+                np.add(total, fil[item], out=total, where=ans[item])  # no temporary
                 count += ans[item]
             need = profile.min_answered[scale.name] or len(items)
             ok = count >= need
