@@ -156,6 +156,10 @@ def score(
 
     Notes
     -----
+    URICA readiness is a baseline measure (UMBC): report change on the action and
+    maintenance subscales, not on readiness or stage; the stage cut-offs are arbitrary, so
+    the continuous score is always reported beside the band.
+
     Answers outside the allowed set become missing before any count (WHO syntax:
     ``RECODE … (ELSE=SYSMIS)``). Reversed items are 6 − x. No intermediate rounding:
     compare with a tolerance, and round half-up only for display (Python's ``round``
