@@ -459,3 +459,13 @@ def test_urine_months_with_few_positives_show_no_point():
     texts = _texts(ax.figure, ticks=False)
     assert "Fewer than 5 positive tests (not shown)" in texts
     assert "163 urine tests · 6 January – 30 June 2025" in texts
+
+
+def test_prepost_draws_into_given_panels():
+    frames = _frames()
+    fig, panels = plt.subplots(1, 4)
+    assert plots.plot_prepost(frames["scores"], frames["paired"], ax=panels) is fig
+    texts = _texts(fig)
+    assert t("fig.prepost.title") in texts and "Fisik" in texts
+    # each panel holds one faint line per client with both values (20 here)
+    assert len(panels[0].collections[0].get_segments()) == 20

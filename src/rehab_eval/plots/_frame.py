@@ -138,7 +138,19 @@ def decorate(
         fig.text(0.03, 0.018, texts.source, fontsize=SOURCE_PT, color=GREY, va="bottom")
         fig.subplots_adjust(left=left, right=right, top=top, bottom=bottom, wspace=wspace)
         return
-    target = ax.flat[0] if hasattr(ax, "flat") else (ax[0] if isinstance(ax, list | tuple) else ax)
+    panels = (
+        list(ax.flat)
+        if hasattr(ax, "flat")
+        else (list(ax) if isinstance(ax, list | tuple) else [ax])
+    )
+    if len(panels) > 1:  # the panels carry their own titles: write ours on the figure
+        fig.suptitle(
+            texts.title, x=0.01, y=0.995, ha="left", va="top", fontsize=22, fontweight="bold"
+        )
+        fig.text(0.01, 0.93, texts.subtitle, fontsize=15, color=GREY, va="top")
+        fig.text(0.01, 0.005, texts.source, fontsize=12, color=GREY, va="bottom")
+        return
+    target = panels[0]
     target.set_title(texts.title, loc="left", pad=30, fontsize=22, fontweight="bold")
     target.text(
         0, 1.02, texts.subtitle, transform=target.transAxes, fontsize=15, color=GREY, va="bottom"
