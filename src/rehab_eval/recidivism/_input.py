@@ -52,15 +52,15 @@ def durations_events(
 
 
 def group_labels(frame: pd.DataFrame, by: str | None, what: str) -> tuple[np.ndarray, list]:
-    """Group label per row (``"all"`` without ``by``) and the sorted list of groups.
+    """Integer group code per row (-1 where ``by`` is missing) and the ordered list of groups.
 
-    Rows with a missing group are dropped by the caller: their mask is ``labels is None``.
+    Groups are in category order for categoricals, sorted otherwise; ``["all"]`` without
+    ``by``. Rows without a group are left out by the callers, with a warning here.
     """
     if by is None:
-        return np.full(len(frame), "all", dtype=object), ["all"]
+        return np.zeros(len(frame), dtype=np.int64), ["all"]
     require_columns(frame, [by], what)
     col = frame[by]
-    labels = col.astype(object).where(col.notna(), None).to_numpy()
     n_missing = int(col.isna().sum())
     if n_missing:
         warnings.warn(
@@ -69,12 +69,19 @@ def group_labels(frame: pd.DataFrame, by: str | None, what: str) -> tuple[np.nda
             DataQualityWarning,
             stacklevel=3,
         )
-    present = col.dropna()
     if isinstance(col.dtype, pd.CategoricalDtype):
-        groups = [g for g in col.cat.categories if (present == g).any()]
-    else:
-        groups = sorted(present.unique().tolist(), key=lambda v: (str(type(v)), v))
-    return labels, groups
+        codes = col.cat.codes.to_numpy().astype(np.int64)
+        present = np.unique(codes[codes >= 0])
+        groups = [col.cat.categories[i] for i in present]
+        remap = np.full(len(col.cat.categories) + 1, -1, dtype=np.int64)
+        remap[present] = np.arange(len(present))
+        return remap[codes], groups
+    codes, uniques = pd.factorize(col, sort=False)
+    values = list(uniques)
+    order = sorted(range(len(values)), key=lambda i: (str(type(values[i])), values[i]))
+    remap = np.full(len(values) + 1, -1, dtype=np.int64)
+    remap[order] = np.arange(len(values))
+    return remap[codes], [values[i] for i in order]
 
 
 def z_value(confidence: float) -> float:

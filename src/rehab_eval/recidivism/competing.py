@@ -98,11 +98,11 @@ def cumulative_incidence(
     is1 = np.isin(kind, interest).astype(float)
     is2 = np.isin(kind, comp).astype(float)
     z = z_value(confidence)
-    labels, groups = group_labels(frame, by, "cumulative_incidence")
+    codes, groups = group_labels(frame, by, "cumulative_incidence")
     req = None if times is None else np.sort(np.asarray(list(times), dtype=float))
     parts = []
-    for g in groups:
-        m = labels == g
+    for gi, g in enumerate(groups):
+        m = codes == gi
         tg = t[m]
         times_u, inv = np.unique(tg, return_inverse=True)
         d1 = np.bincount(inv, weights=is1[m], minlength=len(times_u))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -69,92 +70,94 @@ def _design(
 # ----------------------------------------------------------------------------- engine
 @dataclass(frozen=True)
 class _Sorted:
-    """Data sorted by stratum and descending time, with the event-time tie groups."""
+    """Data sorted by stratum and descending time, with the (stratum, time) tie groups."""
 
     x: np.ndarray
     t: np.ndarray
     e: np.ndarray
-    order: np.ndarray
-    strat_start: np.ndarray  # per row: position of the first row of its stratum
-    grp_last: np.ndarray  # per tie group: last row position (end of risk set)
-    grp_rows: np.ndarray  # per event row (sorted): its tie group
+    gstart: np.ndarray  # first row of each tie group (all rows)
+    gfirst: np.ndarray  # per tie group: index of the first tie group of its stratum
+    eg: np.ndarray  # tie groups that hold events
+    ev_pos: np.ndarray  # rows that are events (grouped contiguously by tie group)
+    ev_grp: np.ndarray  # per event row: index into eg
+    ev_start: np.ndarray  # per event group: its first position in ev_pos
     frac: np.ndarray  # per event row: l / d (Efron) or 0 (Breslow)
-    ev_pos: np.ndarray  # positions of event rows
-    grp_time: np.ndarray  # per tie group: its time
+    order: np.ndarray  # sorted position -> input row
+    xxt: np.ndarray  # (p * p, n): products x_i x_j per row, row-major over (i, j)
 
 
 def _prepare(x, t, e, strata, ties) -> _Sorted:
-    order = np.lexsort((-e, -t, strata))  # stratum, then time descending
+    order = np.lexsort((-t, strata))  # stratum, then time descending
     xs, ts, es, ss = x[order], t[order], e[order], strata[order]
     n = len(ts)
     new_stratum = np.r_[True, ss[1:] != ss[:-1]]
-    strat_start = np.maximum.accumulate(np.where(new_stratum, np.arange(n), 0))
-    # tie groups of equal (stratum, time); risk set of a group ends at its last row
     new_grp = new_stratum | np.r_[True, ts[1:] != ts[:-1]]
+    gstart = np.flatnonzero(new_grp)
     gid = np.cumsum(new_grp) - 1
-    last = np.r_[np.flatnonzero(new_grp)[1:] - 1, n - 1]
+    strat_of_grp = np.cumsum(new_stratum)[gstart] - 1
+    first_grp_of_stratum = np.flatnonzero(np.r_[True, strat_of_grp[1:] != strat_of_grp[:-1]])
+    gfirst = first_grp_of_stratum[strat_of_grp]
     ev_pos = np.flatnonzero(es == 1)
-    grp_rows_all = gid[ev_pos]
-    # keep only groups with events, renumbered
-    used, grp_rows = np.unique(grp_rows_all, return_inverse=True)
-    d = np.bincount(grp_rows)
-    start_of = np.r_[0, np.cumsum(d)[:-1]]
-    rank_in = np.arange(len(ev_pos)) - start_of[grp_rows]
-    frac = rank_in / d[grp_rows] if ties == "efron" else np.zeros(len(ev_pos))
-    return _Sorted(
-        xs, ts, es, order, strat_start, last[used], grp_rows, frac, ev_pos, ts[last[used]]
-    )
+    eg, ev_grp = np.unique(gid[ev_pos], return_inverse=True)
+    d = np.bincount(ev_grp)
+    ev_start = np.r_[0, np.cumsum(d)[:-1]].astype(np.int64)
+    rank_in = np.arange(len(ev_pos)) - ev_start[ev_grp]
+    frac = rank_in / d[ev_grp] if ties == "efron" else np.zeros(len(ev_pos))
+    p = xs.shape[1]
+    xxt = np.ascontiguousarray((xs[:, :, None] * xs[:, None, :]).reshape(n, p * p).T)
+    return _Sorted(xs, ts, es, gstart, gfirst, eg, ev_pos, ev_grp, ev_start, frac, order, xxt)
 
 
-def _risk_sums(cum: np.ndarray, s: _Sorted) -> np.ndarray:
-    """Sum over each group's risk set (rows from its stratum start to its last row)."""
-    last = s.grp_last
-    before = s.strat_start[last] - 1
-    base = np.where(
-        (before >= 0)[(...,) + (None,) * (cum.ndim - 1)], cum[np.maximum(before, 0)], 0.0
-    )
-    return cum[last] - base
+def _risk(g: np.ndarray, s: _Sorted) -> np.ndarray:
+    """Risk-set sums of the event groups from per-tie-group sums (time descending)."""
+    cum = np.cumsum(g, axis=0)
+    before = s.gfirst[s.eg] - 1
+    base = cum[np.maximum(before, 0)]
+    base[before < 0] = 0.0
+    return cum[s.eg] - base
 
 
-def _efron_terms(s: _Sorted, beta: np.ndarray, second: bool = True):
-    """Per event row: denominator, first and (optionally) second moment numerators."""
+def _terms(s: _Sorted, beta: np.ndarray, second: bool = True) -> dict[str, Any]:
+    """Partial-likelihood pieces at ``beta``: per event row and per event tie group."""
     eta = s.x @ beta
     c = eta.max() if len(eta) else 0.0
     w = np.exp(eta - c)
     wx = w[:, None] * s.x
-    ng = len(s.grp_last)
-    s0 = _risk_sums(np.cumsum(w), s)
-    s1 = _risk_sums(np.cumsum(wx, axis=0), s)
+    s0 = _risk(np.add.reduceat(w, s.gstart), s)
+    s1 = _risk(np.add.reduceat(wx, s.gstart, axis=0), s)
     ew, ewx = w[s.ev_pos], wx[s.ev_pos]
-    p = s.x.shape[1]
-    d0 = np.bincount(s.grp_rows, weights=ew, minlength=ng)
-    d1 = np.zeros((ng, p))
-    np.add.at(d1, s.grp_rows, ewx)
-    g, f = s.grp_rows, s.frac
+    d0 = np.add.reduceat(ew, s.ev_start)
+    d1 = np.add.reduceat(ewx, s.ev_start, axis=0)
+    g, f = s.ev_grp, s.frac
     den = s0[g] - f * d0[g]
-    num1 = s1[g] - f[:, None] * d1[g]
-    out = {"eta": eta, "c": c, "den": den, "num1": num1}
+    mean = (s1[g] - f[:, None] * d1[g]) / den[:, None]
+    k = {"eta": eta, "c": c, "den": den, "mean": mean}
     if second:
-        wxx = wx[:, :, None] * s.x[:, None, :]
-        s2 = _risk_sums(np.cumsum(wxx, axis=0), s)
-        d2 = np.zeros((ng, p, p))
-        np.add.at(d2, s.grp_rows, wxx[s.ev_pos])
-        out["num2"] = s2[g] - f[:, None, None] * d2[g]
-    return out
+        p = s.x.shape[1]
+        wxx = s.xxt * w  # (p * p, n)
+        g2 = np.add.reduceat(wxx, s.gstart, axis=1).T.reshape(-1, p, p)
+        k["s2"] = _risk(g2, s)
+        d2 = np.add.reduceat(wxx[:, s.ev_pos], s.ev_start, axis=1)
+        k["d2"] = d2.T.reshape(-1, p, p)
+        k["a"] = np.bincount(g, weights=1 / den, minlength=len(s.eg))
+        k["b"] = np.bincount(g, weights=f / den, minlength=len(s.eg))
+    return k
+
+
+def _info(k: dict[str, Any], s: _Sorted, gw: np.ndarray | None = None) -> np.ndarray:
+    """Sum over event rows of gw * (weighted covariance of x in the Efron risk set)."""
+    a, b, mean = k["a"], k["b"], k["mean"]
+    mw = mean
+    if gw is not None:
+        a, b, mw = a * gw, b * gw, mean * gw[s.ev_grp][:, None]
+    return np.einsum("g,gij->ij", a, k["s2"]) - np.einsum("g,gij->ij", b, k["d2"]) - mw.T @ mean
 
 
 def _loglik_grad_info(s: _Sorted, beta: np.ndarray, second: bool = True):
-    k = _efron_terms(s, beta, second)
-    xe = s.x[s.ev_pos]
+    k = _terms(s, beta, second)
     ll = float(k["eta"][s.ev_pos].sum() - (np.log(k["den"]) + k["c"]).sum())
-    mean = k["num1"] / k["den"][:, None]
-    grad = xe.sum(axis=0) - mean.sum(axis=0)
-    info = None
-    if second:
-        v = k["num2"] / k["den"][:, None, None] - mean[:, :, None] * mean[:, None, :]
-        info = v.sum(axis=0)
-        k["v"] = v
-    k["mean"] = mean
+    grad = s.x[s.ev_pos].sum(axis=0) - k["mean"].sum(axis=0)
+    info = _info(k, s) if second else None
     return ll, grad, info, k
 
 
@@ -188,20 +191,29 @@ def _newton(s: _Sorted, p: int, max_iter: int = 50, tol: float = 1e-12):
 
 # ----------------------------------------------------------------------------- concordance
 def _count_before_less(r: np.ndarray) -> np.ndarray:
-    """For each position i, the number of positions j < i with r[j] < r[i] (O(n log^2 n))."""
+    """For each position i, the number of positions j < i with r[j] < r[i].
+
+    Bottom-up merge sort (O(n log n) with timsort merging the sorted runs): when two sorted
+    halves merge, an element of the right half is preceded by exactly the left-half elements
+    with a smaller value (equal values of the right half sort first).
+    """
     n = len(r)
     out = np.zeros(n, dtype=np.int64)
+    idx = np.arange(n, dtype=np.int64)
     pos = np.arange(n, dtype=np.int64)
-    big = np.int64(r.max() + 2) if n else np.int64(1)
+    vals = np.asarray(r, dtype=np.int64).copy()
+    big = np.int64(2 * (vals.max() + 2)) if n else np.int64(2)
     bs = 1
     while bs < n:
         parent = pos // (2 * bs)
-        left = (pos // bs) % 2 == 0
-        keys = np.sort(parent[left] * big + r[left])
-        qp = parent[~left] * big
-        out[~left] += np.searchsorted(keys, qp + r[~left], "left") - np.searchsorted(
-            keys, qp, "left"
-        )
+        is_left = (pos // bs) % 2 == 0
+        perm = np.argsort(parent * big + 2 * vals + is_left, kind="stable")
+        newpos = np.empty(n, np.int64)
+        newpos[perm] = pos
+        right = ~is_left
+        base = parent[right] * 2 * bs
+        out[idx[right]] += (newpos[right] - base) - (pos[right] - base - bs)
+        vals, idx = vals[perm], idx[perm]
         bs *= 2
     return out
 
@@ -212,8 +224,10 @@ def concordance(
     """Harrell's C of a risk score (higher risk, shorter time), counted as R's ``concordance``.
 
     A pair is comparable when the shorter time is an event; a censored time equal to an event
-    time counts as longer; two events at the same time are tied on time and not used.
-    C = (concordant + tied_risk / 2) / (concordant + discordant + tied_risk).
+    time counts as longer; two events at the same time are tied on time and not used. Pairs
+    are formed within strata only. C = (concordant + tied_risk / 2) / (concordant +
+    discordant + tied_risk), as ``survival::concordance`` (its ``tied.x`` is our
+    ``tied_risk``).
 
     Returns a dict with ``concordant``, ``discordant``, ``tied_risk``, ``concordance``.
     """
@@ -226,22 +240,24 @@ def concordance(
         m = strata == st
         t, e, r = time[m], event[m], risk[m]
         # comparable j for event i: key_j > key_i with key = 2 rank(t) + (1 - e)
-        tr = np.unique(t, return_inverse=True)[1]
-        key = 2 * tr + (1 - e)
+        key = 2 * np.unique(t, return_inverse=True)[1].astype(np.int64) + (1 - e)
         rr = np.unique(r, return_inverse=True)[1].astype(np.int64)
-        # order by key descending; within equal key by risk descending (for "less" counts)
-        o1 = np.lexsort((-rr, -key))
+        # order by key descending, ties in key by risk descending: then the j before i with a
+        # lower risk all have a larger key
+        o = np.lexsort((-rr, -key))
         less = np.empty(len(t), np.int64)
-        less[o1] = _count_before_less(rr[o1])
-        o2 = np.lexsort((rr, -key))
-        more = np.empty(len(t), np.int64)
-        more[o2] = _count_before_less(-rr[o2] + rr.max())
+        less[o] = _count_before_less(rr[o])
         ks = np.sort(key)
-        total = len(key) - np.searchsorted(ks, key, "right")
+        total = len(key) - np.searchsorted(ks, key, "right")  # key_j > key_i
+        big = np.int64(key.max() + 2)
+        rk = np.sort(rr * big + key)  # same risk, larger key
+        same = np.searchsorted(rk, rr * big + big, "left") - np.searchsorted(
+            rk, rr * big + key, "right"
+        )
         ev = e == 1
-        conc += int(less[ev].sum())  # event has higher risk than the longer-lived j
-        disc += int(more[ev].sum())
-        tied += int((total - less - more)[ev].sum())
+        conc += int(less[ev].sum())
+        tied += int(same[ev].sum())
+        disc += int((total - less - same)[ev].sum())
     denom = conc + disc + tied
     c = (conc + tied / 2) / denom if denom else np.nan
     return {"concordant": conc, "discordant": disc, "tied_risk": tied, "concordance": c}
@@ -262,7 +278,6 @@ class CoxResult:
     wald_p_value: float
     score_statistic: float
     score_p_value: float
-    concordance: float
     n: int
     events: int
     ties: str
@@ -272,7 +287,15 @@ class CoxResult:
     covariates: tuple[str, ...]
     _assign: tuple[tuple[int, ...], ...] = field(repr=False)
     _sorted: Any = field(repr=False)
+    _order: np.ndarray = field(repr=False)
     _stratum: np.ndarray = field(repr=False)
+
+    @cached_property
+    def concordance(self) -> float:
+        """Harrell's C of the linear predictor, as R's coxph (computed on first access)."""
+        s = self._sorted
+        lp = s.x @ self.summary["coef"].to_numpy()
+        return concordance(s.t, s.e, lp, self._stratum[self._order])["concordance"]
 
     def _repr_html_(self) -> str:
         head = (
@@ -330,7 +353,8 @@ def cox(
         ``loglik_null``, ``lr_statistic`` = 2 (loglik - loglik_null), ``lr_df``,
         ``lr_p_value``, ``wald_statistic`` = b' I(b) b, ``wald_p_value``,
         ``score_statistic`` = U(0)' I(0)^-1 U(0), ``score_p_value``, ``concordance``
-        (Harrell's C of the linear predictor, see :func:`concordance`), ``n``, ``events``,
+        (Harrell's C of the linear predictor, see :func:`concordance`; computed on first
+        access), ``n``, ``events``,
         ``covariance`` (inverse information), ``converged``.
 
     Notes
@@ -438,7 +462,6 @@ def cox(
         score = float(grad0 @ np.linalg.solve(info0, grad0))
     except np.linalg.LinAlgError:
         score = float(grad0 @ np.linalg.pinv(info0) @ grad0)
-    c = concordance(t, e, x @ beta, stratum)["concordance"]
     return CoxResult(
         summary=summary,
         loglik=ll,
@@ -450,7 +473,6 @@ def cox(
         wald_p_value=float(chi2.sf(wald, p)),
         score_statistic=score,
         score_p_value=float(chi2.sf(score, p)),
-        concordance=c,
         n=len(t),
         events=n_events,
         ties=ties,
@@ -460,6 +482,7 @@ def cox(
         covariates=tuple(covariates),
         _assign=tuple(tuple(a) for a in assign),
         _sorted=s,
+        _order=s.order,
         _stratum=stratum,
     )
 
@@ -519,13 +542,13 @@ def proportional_hazards(fit: CoxResult, transform: str = "km") -> pd.DataFrame:
     g = ttimes - ttimes[s.e == 1].mean()
     beta = fit.summary["coef"].to_numpy()
     _, _, info, k = _loglik_grad_info(s, beta)
-    gr = g[s.ev_pos]  # event rows share their tie group's time, so g is constant per group
+    # g(t) is the same for every event row of a tie group
+    gw = g[s.ev_pos][s.ev_start]
     resid = s.x[s.ev_pos] - k["mean"]
     p = len(beta)
-    u2 = (gr[:, None] * resid).sum(axis=0)
-    v = k["v"]
-    i12 = (gr[:, None, None] * v).sum(axis=0)
-    i22 = ((gr**2)[:, None, None] * v).sum(axis=0)
+    u2 = (g[s.ev_pos][:, None] * resid).sum(axis=0)
+    i12 = _info(k, s, gw)
+    i22 = _info(k, s, gw * gw)
     imat = np.block([[info, i12], [i12.T, i22]])
     u = np.r_[np.zeros(p), u2]
     rows = []

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from rehab_eval.errors import ConfigError
+from rehab_eval.errors import ConfigError, DataQualityWarning
 from rehab_eval.recidivism._input import durations_events, group_labels, z_value
 
 __all__ = ["CONF_TYPES", "kaplan_meier", "logrank", "median_survival", "rmst"]
@@ -170,7 +171,7 @@ def kaplan_meier(
         raise ConfigError(f"kaplan_meier: conf_type {conf_type!r}; choose one of {CONF_TYPES}.")
     z = z_value(confidence)
     t, e = durations_events(frame, duration, event, "kaplan_meier")
-    labels, groups = group_labels(frame, by, "kaplan_meier")
+    codes, groups = group_labels(frame, by, "kaplan_meier")
     req = None
     if times is not None:
         req = np.sort(np.asarray(list(times), dtype=float))
@@ -178,8 +179,8 @@ def kaplan_meier(
             raise ConfigError("kaplan_meier: times must be numbers.")
     parts = []
     sizes = {}
-    for g in groups:
-        m = labels == g
+    for gi, g in enumerate(groups):
+        m = codes == gi
         st = _steps(t[m], e[m])
         sizes[str(g)] = int(m.sum())
         if req is not None:
@@ -274,17 +275,19 @@ def median_survival(
     time. *Biometrics*, 38, 29–41.
     """
     km = kaplan_meier(frame, duration, event, by=by, conf_type=conf_type, confidence=confidence)
-    labels, groups = group_labels(frame, by, "median_survival")
+    with warnings.catch_warnings():  # kaplan_meier has warned about missing groups
+        warnings.simplefilter("ignore", DataQualityWarning)
+        codes, groups = group_labels(frame, by, "median_survival")
     _, e = durations_events(frame, duration, event, "median_survival")
     rows = []
-    for g in groups:
+    for gi, g in enumerate(groups):
         k = km[km["group"] == g]
         tm = k["time"].to_numpy()
         nxt = np.append(tm[1:], np.nan)
         med = _first_below(tm, k["survival"].to_numpy(), nxt)
         lo = _first_below(tm, np.nan_to_num(k["ci_low"].to_numpy(), nan=1.0), nxt)
         hi = _first_below(tm, np.nan_to_num(k["ci_high"].to_numpy(), nan=1.0), nxt)
-        m = labels == g
+        m = codes == gi
         rows.append(
             {
                 "group": g,
@@ -333,10 +336,10 @@ def rmst(
         raise ConfigError(f"rmst: tau must be a positive number, got {tau!r}.")
     z = z_value(confidence)
     t, e = durations_events(frame, duration, event, "rmst")
-    labels, groups = group_labels(frame, by, "rmst")
+    codes, groups = group_labels(frame, by, "rmst")
     rows = []
-    for g in groups:
-        m = labels == g
+    for gi, g in enumerate(groups):
+        m = codes == gi
         st = _steps(t[m], e[m])
         keep = (st["events"] > 0) & (st["time"] <= tau)
         et, s = st["time"][keep], st["surv"][keep]
@@ -394,11 +397,10 @@ def logrank(
     from scipy.stats import chi2
 
     t, e = durations_events(frame, duration, event, "logrank")
-    labels, groups = group_labels(frame, by, "logrank")
-    keep = np.array([lab is not None for lab in labels])
-    t, e, labels = t[keep], e[keep], labels[keep]
+    codes, groups = group_labels(frame, by, "logrank")
+    keep = codes >= 0
+    t, e, gidx = t[keep], e[keep], codes[keep]
     k = len(groups)
-    gidx = np.searchsorted(np.arange(k), [groups.index(lab) for lab in labels])
     times, inv = np.unique(t, return_inverse=True)
     m = len(times)
     # per time x group: events and number leaving
@@ -425,7 +427,7 @@ def logrank(
         stat = float(diff[: k - 1] @ np.linalg.pinv(vv) @ diff[: k - 1])
         df = int(np.linalg.matrix_rank(vv))
     p_value = float(chi2.sf(stat, df)) if df > 0 else np.nan
-    counts = pd.Series(gidx).value_counts().reindex(range(k), fill_value=0).to_numpy()
+    counts = np.bincount(gidx, minlength=k)
     with np.errstate(divide="ignore", invalid="ignore"):
         oe = diff**2 / exp
     return pd.DataFrame(

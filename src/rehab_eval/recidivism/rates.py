@@ -109,13 +109,13 @@ def rates_at(
     z = z_value(confidence)
     alpha = 1 - confidence
     t, e = durations_events(frame, duration, event, "rates_at")
-    labels, groups = group_labels(frame, by, "rates_at")
+    codes, groups = group_labels(frame, by, "rates_at")
     km = kaplan_meier(
         frame, duration, event, by=by, times=w, conf_type=conf_type, confidence=confidence
     )
     rows = []
-    for g in groups:
-        m = labels == g
+    for gi, g in enumerate(groups):
+        m = codes == gi
         tg, eg = t[m], e[m]
         kg = km[km["group"] == g].set_index("time")
         for wi, wu in zip(w_in, w, strict=True):
