@@ -469,3 +469,22 @@ def test_prepost_draws_into_given_panels():
     assert t("fig.prepost.title") in texts and "Fisik" in texts
     # each panel holds one faint line per client with both values (20 here)
     assert len(panels[0].collections[0].get_segments()) == 20
+
+
+def test_many_facilities_and_grouped_effect_sizes_fit_the_slide():
+    facilities = [f"Lapas Narkotika Kelas IIA Kota {k}" for k in "ABCDEFGH"]
+    reach = pd.DataFrame(
+        {"year": [2022, 2023] * 8, "facility": np.repeat(facilities, 2), "n_clients": 40}
+    )
+    ax = plots.plot_reach(reach, lang="en")
+    fig = ax.figure
+    fig.canvas.draw()
+    assert [x.get_text() for x in ax.get_yticklabels()] == facilities  # horizontal bars
+    left_edge = min(x.get_window_extent().x0 for x in ax.get_yticklabels())
+    assert left_edge >= 0  # the long names are not cut off
+    paired = _frames()["paired"].assign(level="tinggi")
+    ax = plots.plot_effect_sizes(paired, by="level")
+    ax.figure.canvas.draw()
+    labels = [x.get_text() for x in ax.get_yticklabels()]
+    assert labels[0] == "Fisik\nTinggi (n = 20)" and labels[2] == "Hubungan sosial\nTinggi (n < 5)"
+    assert min(x.get_window_extent().x0 for x in ax.get_yticklabels()) >= 0

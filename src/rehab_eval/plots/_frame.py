@@ -20,6 +20,7 @@ __all__ = [
     "FrameText",
     "check_columns",
     "decorate",
+    "fit_left_margin",
     "fit_width",
     "group_label",
     "make_axes",
@@ -200,3 +201,19 @@ def n_phrase(n: Any, min_cell: int, lang: str) -> str:
     if is_suppressed(n, min_cell):
         return f"n < {min_cell}"
     return f"n = {format_count(n, min_cell, lang)}"
+
+
+def fit_left_margin(fig: Any, ax: Any, *, least: float = 0.08, most: float = 0.45) -> None:
+    """Widen the left margin of a figure the plot made until the y tick labels fit in it."""
+    renderer = fig.canvas.get_renderer()
+    widths = [
+        label.get_window_extent(renderer).width
+        for label in ax.get_yticklabels()
+        if label.get_text()
+    ]
+    label_width = ax.yaxis.label.get_window_extent(renderer).width if ax.get_ylabel() else 0
+    pad = 24 + (label_width + 24 if label_width else 0)
+    needed = (max(widths, default=0.0) + pad) / fig.bbox.width
+    left = min(max(needed, least), most)
+    if abs(left - fig.subplotpars.left) > 0.005:
+        fig.subplots_adjust(left=left)

@@ -20,6 +20,7 @@ from rehab_eval.i18n import format_ci, format_number, format_p, label, measure_l
 from rehab_eval.plots._frame import (
     check_columns,
     decorate,
+    fit_left_margin,
     fit_width,
     group_label,
     make_axes,
@@ -359,7 +360,7 @@ def plot_effect_sizes(
             )
             name = measure_label(str(row["measure"]), lang)
             if by:
-                name = f"{name} · {group_label(row[by], lang)}"
+                name = f"{name}\n{group_label(row[by], lang)}"
             names.append(f"{name} ({n_phrase(row['n'], min_cell, lang)})")
         ax.axvline(0, color="#333333", linewidth=1.5, zorder=0)
         limit = max(e for e in extent if e == e) * 1.15 if extent else 1.0
@@ -405,6 +406,8 @@ def plot_effect_sizes(
         decorate(
             fig, ax, texts, own=own, left=0.3, right=0.74, top=0.74, bottom=0.17, source_offset=70
         )
+        if own:
+            fit_left_margin(fig, ax, least=0.2)
     return ax
 
 

@@ -12,6 +12,7 @@ from rehab_eval.i18n import format_percent, label, t
 from rehab_eval.plots._frame import (
     check_columns,
     decorate,
+    fit_left_margin,
     make_axes,
     number_axis,
     percent_axis,
@@ -107,6 +108,8 @@ def plot_flow(
             period=period,
         )
         decorate(fig, ax, texts, own=own, left=0.27, bottom=0.1, source_offset=20)
+        if own:
+            fit_left_margin(fig, ax, least=0.15)
     return ax
 
 
@@ -321,7 +324,9 @@ def plot_reach(
             ax.set_ylabel(t("axis.clients", lang))
             number_axis(ax.yaxis, lang)
             ax.set_ylim(0, top * 1.15)
-        if len(inner) > 1 or horizontal:
+        if horizontal:
+            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        elif len(inner) > 1:
             ax.legend(handles=handles, loc="upper right", ncols=1)
         extra = []
         if subtitle is None and period is None:
@@ -342,6 +347,15 @@ def plot_reach(
             extra=extra,
         )
         decorate(
-            fig, ax, texts, own=own, left=0.3 if horizontal else 0.1, bottom=0.12, source_offset=50
+            fig,
+            ax,
+            texts,
+            own=own,
+            left=0.3 if horizontal else 0.1,
+            right=0.88 if horizontal else 0.97,
+            bottom=0.16 if horizontal else 0.12,
+            source_offset=50,
         )
+        if own and horizontal:
+            fit_left_margin(fig, ax, least=0.15)
     return ax
