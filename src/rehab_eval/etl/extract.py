@@ -20,7 +20,7 @@ import pandas as pd
 
 from rehab_eval.etl.facilities import FacilityResolver
 from rehab_eval.etl.headers import HeaderMap
-from rehab_eval.etl.identity import check_nik, mask
+from rehab_eval.etl.identity import check_niks, mask
 from rehab_eval.etl.parse import (
     norm_value,
     parse_answers,
@@ -248,10 +248,10 @@ def extract_sheet(
     nik = col("nik")
     if nik is not None:
         codes, uniques = pd.factorize(nik, sort=False)
-        checked = [check_nik(u) for u in uniques] + [("", "")]
+        c_u, p_u = check_niks(pd.Series(uniques, dtype=object))
         idx = np.where(codes >= 0, codes, len(uniques))
-        clean = np.array([c[0] for c in checked], dtype=object)[idx]
-        problem = np.array([c[1] for c in checked], dtype=object)[idx]
+        clean = np.append(c_u.to_numpy(dtype=object), "")[idx]
+        problem = np.append(p_u.to_numpy(dtype=object), "")[idx]
         for why in ("nik unrecoverable", "invalid nik"):
             row_bad(problem == why, "nik", nik, why)
         out["_nik"] = clean

@@ -37,10 +37,12 @@ __all__ = [
     "NIK_OK",
     "NIK_UNRECOVERABLE",
     "check_nik",
+    "check_niks",
     "client_ids",
     "key_fingerprint",
     "load_key",
     "mask",
+    "nik_attributes",
     "nik_birth_date",
     "nik_sex",
 ]
@@ -79,6 +81,53 @@ def check_nik(text: str) -> tuple[str, str]:
     if nik_birth_date(s) is None:
         return "", NIK_INVALID
     return s, NIK_OK
+
+
+def _dates(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
+    frame = pd.DataFrame({"year": year, "month": month, "day": day})
+    return pd.to_datetime(frame, errors="coerce")
+
+
+def _parts(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    day = pd.to_numeric(s.str[6:8], errors="coerce")
+    day = day.where(day <= 40, day - 40)
+    month = pd.to_numeric(s.str[8:10], errors="coerce")
+    yy = pd.to_numeric(s.str[10:12], errors="coerce")
+    return day, month, yy
+
+
+def check_niks(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Vectorised :func:`check_nik` → (cleaned NIK or "", problem) for a column of text."""
+    s = values.astype(object).where(values.notna(), "").astype(str)
+    s = s.str.strip().str.lstrip("'`").str.strip().str.replace(r"[\s\-]", "", regex=True)
+    empty = s == ""
+    floaty = s.str.match(_FLOATY.pattern) & ~empty
+    digits = s.str.fullmatch(r"[0-9]{16}") & ~floaty
+    day, month, yy = _parts(s.where(digits, "0000000101000000"))
+    ok_date = _dates(2000 + yy, month, day).notna() | _dates(1900 + yy, month, day).notna()
+    good = digits & ok_date
+    problem = pd.Series(NIK_INVALID, index=s.index, dtype=object)
+    problem[empty | good] = NIK_OK
+    problem[floaty] = NIK_UNRECOVERABLE
+    return s.where(good, ""), problem
+
+
+def nik_attributes(niks: pd.Series, *, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Sex and birth date from valid NIKs (columns ``sex``, ``birth_date``; missing otherwise).
+
+    The century is the later one that does not put the birth after ``as_of`` (default today).
+    """
+    s = niks.astype(object).where(niks.notna(), "").astype(str)
+    valid = s.str.fullmatch(r"[0-9]{16}")
+    day, month, yy = _parts(s.where(valid, "0000000101000000"))
+    d20 = _dates(2000 + yy, month, day)
+    d19 = _dates(1900 + yy, month, day)
+    today = pd.Timestamp(as_of or dt.date.today())
+    birth = d20.where(d20.notna() & (d20 <= today), d19)
+    birth = birth.where(birth.notna(), d20).where(valid)
+    raw_day = pd.to_numeric(s.str[6:8], errors="coerce")
+    sex = pd.Series(np.where(raw_day > 40, "female", "male"), index=s.index, dtype=object)
+    return pd.DataFrame({"sex": sex.where(valid & birth.notna(), None), "birth_date": birth})
 
 
 def _nik_date(nik: str, century: int) -> dt.date | None:

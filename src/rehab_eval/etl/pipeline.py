@@ -28,7 +28,7 @@ from rehab_eval.errors import ConfigError, DataQualityWarning, InputError
 from rehab_eval.etl.extract import SheetContext, extract_sheet
 from rehab_eval.etl.facilities import FacilityResolver
 from rehab_eval.etl.headers import load_aliases, map_headers, recognise_table
-from rehab_eval.etl.identity import client_ids, key_fingerprint, load_key, nik_birth_date, nik_sex
+from rehab_eval.etl.identity import client_ids, key_fingerprint, load_key, nik_attributes
 from rehab_eval.etl.read import SUFFIXES, read_container
 from rehab_eval.etl.schemas import validate_table
 from rehab_eval.etl.write import write_outputs
@@ -314,22 +314,22 @@ def run_etl(
 def _token(
     frame: pd.DataFrame, reg_map: dict[tuple[str, str], str], reg_only: dict[str, str]
 ) -> pd.Series:
-    nik = frame["_nik"].astype(object)
-    reg = frame["_reg"].astype(object)
-    fac = frame["_fac"].astype(object)
-    keys = list(zip(fac, reg, strict=True))
-    mapped = pd.Series(
-        [
-            reg_map.get(k) or (reg_only.get(r) if r else None)
-            for k, r in zip(keys, reg, strict=True)
-        ],
-        index=frame.index,
-        dtype=object,
-    )
-    tok = pd.Series(np.where(nik != "", "nik:" + nik, None), index=frame.index, dtype=object)
-    tok = tok.where(tok.notna(), np.where(mapped.notna(), "nik:" + mapped.fillna(""), None))
-    by_reg = np.where((reg != "") & (fac != ""), "reg:" + fac + "|" + reg, None)
-    return tok.where(tok.notna(), by_reg)
+    """``nik:<NIK>`` (directly or through the register map), else ``reg:<facility>|<reg>``."""
+    nik = frame["_nik"].to_numpy(dtype=object)
+    tok = np.where(nik != "", "nik:" + nik.astype(str), None).astype(object)
+    need = np.flatnonzero(nik == "")
+    if len(need):
+        reg = frame["_reg"].to_numpy(dtype=object)[need]
+        fac = frame["_fac"].to_numpy(dtype=object)[need]
+        for i, r, f in zip(need, reg, fac, strict=True):
+            if not r:
+                continue
+            hit = reg_map.get((f, r)) or reg_only.get(r)
+            if hit:
+                tok[i] = "nik:" + hit
+            elif f:
+                tok[i] = f"reg:{f}|{r}"
+    return pd.Series(tok, index=frame.index, dtype=object)
 
 
 def _assemble(parts, cells, headers_of, key, as_of):
@@ -425,8 +425,7 @@ def _value_columns(t: str, f: pd.DataFrame) -> list[str]:
 
 def _dedupe(t: str, f: pd.DataFrame, headers_of) -> tuple[pd.DataFrame, Counter, pd.DataFrame]:
     vals = _value_columns(t, f)
-    sig = f[["client_id", *vals]].astype(str)
-    exact = sig.duplicated(keep="first").to_numpy()
+    exact = f.duplicated(subset=["client_id", *vals], keep="first").to_numpy()
     dups = Counter(zip(f["_file"][exact], f["_sheet"][exact], strict=True))
     f = f.loc[~exact]
     empty = pd.DataFrame(columns=["_file", "_sheet", "_row", "_rcol", "_rval", "_reason"])
@@ -500,29 +499,19 @@ def _finish(t: str, f: pd.DataFrame | None, ids: pd.DataFrame, as_of: dt.date) -
         index=range(len(f)),
     )
     res = validate_table(t, res)
-    sort = [
+    # stable sort on the key columns; ties keep the (deterministic) file and row order
+    keys = [
         c
-        for c in (
-            "client_id",
-            "program",
-            "instrument",
-            "timepoint_rank",
-            "start_date",
-            "date",
-            "kind",
-        )
-        if c in res.columns or c == "timepoint_rank" and "timepoint" in res.columns
+        for c in ("client_id", "program", "instrument", "start_date", "date", "kind", "result")
+        if c in res.columns
     ]
-    key = (
-        res.assign(timepoint_rank=res["timepoint"].map(vocab.TIMEPOINTS.index))
-        if "timepoint" in res.columns
-        else res
-    )
-    order_cols = [c for c in sort if c in key.columns] + [c for c in res.columns if c not in sort]
+    key = res[keys]
+    if "timepoint" in res.columns:
+        rank = res["timepoint"].map({c: i for i, c in enumerate(vocab.TIMEPOINTS)})
+        key = key.assign(_tp=rank)
+        keys = keys[: keys.index("instrument") + 1] + ["_tp"] + keys[keys.index("instrument") + 1 :]
     order = (
-        key[order_cols].astype(str).sort_values(order_cols, kind="mergesort").index
-        if len(res)
-        else res.index
+        key.sort_values(keys, kind="mergesort", na_position="last").index if len(res) else res.index
     )
     return res.loc[order].reset_index(drop=True)
 
@@ -539,10 +528,9 @@ def _clients(f: pd.DataFrame | None, ids: pd.DataFrame, as_of: dt.date) -> pd.Da
         f = pd.DataFrame(columns=["client_id", "_nik", "_fac", "_fac_type", "_fac_province"])
     extra = ids[~ids["client_id"].isin(set(f["client_id"]))].drop_duplicates("client_id")
     f = pd.concat([f, extra], ignore_index=True)
-    nik = f["_nik"].fillna("").astype(str)
-    uniq = {n: (nik_sex(n), nik_birth_date(n, as_of=as_of)) for n in nik.unique() if n}
-    sex_n = nik.map(lambda n: uniq.get(n, (None, None))[0])
-    birth_n = pd.to_datetime(nik.map(lambda n: uniq.get(n, (None, None))[1]))
+    from_nik = nik_attributes(f["_nik"], as_of=as_of)
+    sex_n = from_nik["sex"]
+    birth_n = from_nik["birth_date"]
     sex = f["sex"] if "sex" in f.columns else pd.Series(None, index=f.index, dtype=object)
     birth = f["birth_date"] if "birth_date" in f.columns else pd.Series(pd.NaT, index=f.index)
     prov = (

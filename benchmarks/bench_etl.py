@@ -1,0 +1,104 @@
+"""ETL speed and memory on synthetic exports (about a million assessment rows at full size).
+
+Targets (issue 3): at least 200 000 rows/s on 2 cores, peak memory under 2 GB, and at most
+5x the time of a bare ``pandas.read_csv`` of the same CSV files.
+
+Usage::
+
+    python benchmarks/bench_etl.py            # scale 160: ~1M WHOQOL-BREF rows in CSV
+    python benchmarks/bench_etl.py --quick    # scale 10
+    python benchmarks/bench_etl.py --scale 40
+
+The ETL runs in a child process so that its peak resident memory (``ru_maxrss``) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CHILD = r"""
+import datetime as dt, json, resource, sys, time
+t0 = time.perf_counter()
+from rehab_eval.etl import run_etl
+res = run_etl(sys.argv[1], sys.argv[2], secret="bench", as_of=dt.date.fromisoformat(sys.argv[3]))
+elapsed = time.perf_counter() - t0
+print(json.dumps({
+    "seconds": elapsed,
+    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "table_rows": res.table_rows,
+    "rejects": sum(res.rejects_by_reason.values()),
+}))
+"""
+
+BASE = r"""
+import csv, json, resource, sys, time
+import pandas as pd
+files = json.loads(sys.argv[1])
+t0 = time.perf_counter()
+n = 0
+for path, enc, sep in files:
+    n += len(pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=enc,
+                         engine="c", skip_blank_lines=False, header=None))
+print(json.dumps({"seconds": time.perf_counter() - t0, "rows": n,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def _child(code: str, *args: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small run (scale 10)")
+    ap.add_argument("--scale", type=int, default=None, help="synthetic scale (default 160)")
+    args = ap.parse_args(argv)
+    scale = args.scale or (10 if args.quick else 160)
+
+    from rehab_eval.synth import generate_synthetic
+
+    with tempfile.TemporaryDirectory(prefix="bench_etl_") as tmp:
+        root = Path(tmp)
+        t0 = time.perf_counter()
+        generate_synthetic(root / "raw", seed=7, scale=scale)
+        gen = time.perf_counter() - t0
+        truth = json.loads((root / "truth.json").read_text("utf-8"))
+        rows = 0
+        assess = 0
+        csvs = []
+        for rel, spec in truth["files"].items():
+            for sheet in spec["sheets"].values():
+                rows += sheet["data_rows"]
+                if sheet["table"] == "assessments":
+                    assess += sheet["data_rows"]
+            if spec["format"] == "csv":
+                csvs.append((str(root / "raw" / rel), spec["encoding"], spec["delimiter"]))
+        size_mb = sum(p.stat().st_size for p in (root / "raw").rglob("*") if p.is_file()) / 2**20
+        base = _child(BASE, json.dumps(csvs))
+        etl = _child(CHILD, str(root / "raw"), str(root / "out"), truth["cutoff_date"])
+
+    print(
+        f"scale {scale}: {len(truth['files'])} raw files, {size_mb:.1f} MB, generated in {gen:.1f} s"
+    )
+    print(f"data rows {rows:,} (assessment rows {assess:,})")
+    print(f"bare pandas.read_csv of the CSV files: {base['seconds']:.2f} s")
+    print(
+        f"ETL end to end: {etl['seconds']:.2f} s, {rows / etl['seconds']:,.0f} rows/s "
+        f"({assess / etl['seconds']:,.0f} assessment rows/s)"
+    )
+    print(f"ETL / read_csv time: {etl['seconds'] / base['seconds']:.2f}x")
+    print(f"ETL peak memory: {etl['peak_mb']:,.0f} MB (read_csv alone {base['peak_mb']:,.0f} MB)")
+    print(f"tables: {etl['table_rows']}, rejects {etl['rejects']}")
+
+
+if __name__ == "__main__":
+    main()
