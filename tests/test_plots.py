@@ -488,3 +488,15 @@ def test_many_facilities_and_grouped_effect_sizes_fit_the_slide():
     labels = [x.get_text() for x in ax.get_yticklabels()]
     assert labels[0] == "Fisik\nTinggi (n = 20)" and labels[2] == "Hubungan sosial\nTinggi (n < 5)"
     assert min(x.get_window_extent().x0 for x in ax.get_yticklabels()) >= 0
+
+
+def test_svg_saved_inside_the_style_is_byte_identical(tmp_path):
+    outputs = []
+    for _ in range(2):
+        ax = plots.plot_flow(_frames()["flow"])
+        with plots.slide_style():
+            ax.figure.savefig(tmp_path / "flow.svg", metadata={"Date": None})
+        outputs.append((tmp_path / "flow.svg").read_bytes())
+        plt.close(ax.figure)
+    assert outputs[0] == outputs[1]
+    assert b"Alur klien program" in outputs[0]  # svg.fonttype none: text stays text

@@ -7,6 +7,10 @@ grid, and the Okabe–Ito colour-universal-design palette, which stays distingui
 the common colour-vision deficiencies. SVG text stays text (``svg.fonttype: none``) and
 PDF fonts are TrueType (``pdf.fonttype: 42``) so both remain editable.
 
+Settings read when a figure is *saved* (``savefig.dpi: 200``, ``svg.hashsalt``, which makes
+SVG files byte-identical from run to run) apply only when ``savefig`` is called inside
+``with slide_style():``; the figures themselves keep their look anywhere.
+
 References
 ----------
 Okabe, M. & Ito, K. (2008). *Color Universal Design (CUD): how to make figures and
