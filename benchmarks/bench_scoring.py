@@ -10,6 +10,7 @@ several runs. ``--quick`` uses 100 000 forms.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 import warnings
 
@@ -117,7 +118,8 @@ def main() -> None:
     urica = _forms(n, 32, seed=2)
     t_urica = _best(lambda: score(urica, "urica"), repeat)
 
-    print(f"forms: {n:,} (best of {repeat} runs)")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"forms: {n:,} (best of {repeat} runs); cores {os.cpu_count()}, load average {load}")
     print(f"WHOQOL-BREF rehab_eval.score           {t_score:8.3f} s   target <= 0.5 s")
     print(f"WHOQOL-BREF plain numpy pass           {t_numpy:8.3f} s")
     print(f"  score / numpy                        {t_score / t_numpy:8.2f} x   target <= 2 x")
