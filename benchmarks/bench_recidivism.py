@@ -13,11 +13,12 @@ from __future__ import annotations
 import argparse
 import time
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
-from rehab_eval.recidivism import cox, kaplan_meier, logrank
+from rehab_eval.recidivism import cox, followup, kaplan_meier, logrank
 
 COVARIATES = ["x1", "x2", "x3", "x4", "x5"]
 
@@ -34,6 +35,53 @@ def _data(n: int, seed: int = 2026) -> pd.DataFrame:
     level = np.array(["rendah", "sedang", "tinggi"])[rng.integers(0, 3, n)]
     frame = pd.DataFrame(x, columns=COVARIATES)
     return frame.assign(duration=t, event=(t_event <= t_cens).astype(int), level=level)
+
+
+def _tables(n: int, seed: int = 7) -> SimpleNamespace:
+    """Canonical tables for ``n`` clients: ~1 event and ~5 urine tests per client."""
+    rng = np.random.default_rng(seed)
+    ids = np.array([f"P{i:07d}" for i in range(n)])
+    day0 = np.datetime64("2021-01-01")
+    release = day0 + rng.integers(0, 700, n).astype("timedelta64[D]")
+    clients = pd.DataFrame(
+        {
+            "client_id": ids,
+            "sex": rng.choice(["male", "female"], n),
+            "birth_date": day0 - rng.integers(18 * 365, 60 * 365, n).astype("timedelta64[D]"),
+            "facility": rng.choice(["Bapas A", "Lapas B", "Rutan C"], n),
+            "release_date": release,
+        }
+    )
+    start = release - rng.integers(30, 200, n).astype("timedelta64[D]")
+    enrollments = pd.DataFrame(
+        {
+            "client_id": ids,
+            "program": "pascarehabilitasi",
+            "level": rng.choice(["rendah", "sedang", "tinggi"], n),
+            "start_date": start,
+            "end_date": start + np.timedelta64(180, "D"),
+            "status": rng.choice(["completed", "dropped_out", "active"], n),
+        }
+    )
+    k = n
+    events = pd.DataFrame(
+        {
+            "client_id": ids[rng.integers(0, n, k)],
+            "date": day0 + rng.integers(0, 1100, k).astype("timedelta64[D]"),
+            "kind": rng.choice(["rearrest", "reconviction", "death", "relapse"], k),
+        }
+    )
+    u = 5 * n
+    urine = pd.DataFrame(
+        {
+            "client_id": ids[rng.integers(0, n, u)],
+            "date": day0 + rng.integers(0, 1100, u).astype("timedelta64[D]"),
+            "result": rng.choice(["negative", "positive"], u, p=[0.9, 0.1]),
+        }
+    )
+    return SimpleNamespace(
+        clients=clients, enrollments=enrollments, events=events, urine_tests=urine
+    )
 
 
 def _best(fn, repeat: int) -> float:
@@ -108,6 +156,13 @@ def main() -> None:
             b = CoxPHFitter().fit(d[cols], "duration", "event").params_.to_numpy()
         print(f"max |coef difference| vs lifelines: {np.max(np.abs(a - b)):.2e}")
 
+    tables = _tables(n)
+    fu = {
+        outcome: _best(lambda o=outcome: followup(tables, outcome=o, end_date="2024-01-01"), repeat)
+        for outcome in ("any", "relapse")
+    }
+    for outcome, sec in fu.items():
+        print(f"followup(outcome={outcome!r}) on {n} clients: {sec:.3f}s")
     print(f"{'task':32s} {'rehab_eval':>11s} {'lifelines':>11s} {'speed-up':>9s}")
     for name, ours_s in res.items():
         ll_s = theirs.get(name, np.nan)

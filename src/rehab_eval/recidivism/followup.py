@@ -45,6 +45,8 @@ def _table(data: Any, name: str) -> pd.DataFrame:
 
 
 def _dates(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(s) and getattr(s.dt, "tz", None) is None:
+        return s.astype("datetime64[ns]")
     return pd.to_datetime(s, errors="coerce").astype("datetime64[ns]")
 
 
