@@ -7,13 +7,10 @@ accepts ``ax=`` and returns the Axes (the Figure for multi-panel figures). matpl
 imported inside the functions, so importing this package stays cheap.
 """
 
-from rehab_eval.plots.change import (
-    plot_effect_sizes,
-    plot_jacobson,
-    plot_prepost,
-    plot_stage_transitions,
-)
+from rehab_eval.plots.change import plot_effect_sizes, plot_prepost
 from rehab_eval.plots.cohort import plot_flow, plot_reach, plot_urine_positivity
+from rehab_eval.plots.jacobson import plot_jacobson
+from rehab_eval.plots.stages import plot_stage_transitions
 from rehab_eval.plots.style import OKABE_ITO, SLIDE_SIZE, slide_style
 from rehab_eval.plots.survival import plot_km, plot_rates_at
 

@@ -1,14 +1,8 @@
-"""Pre/post figures: domain scores before and after, effect sizes, Jacobson plot, URICA stages.
+"""Pre/post figures: domain scores before and after, effect sizes as a forest plot.
 
-Each function draws the frames that :mod:`rehab_eval.change` returns and computes no
-statistics: means, SDs, intervals, effect sizes, ``s_diff`` and the cutoff are read from
-the result; counts are written through :func:`rehab_eval.privacy.format_count`.
-
-References
-----------
-Jacobson, N. S. & Truax, P. (1991). Clinical significance: a statistical approach to
-defining meaningful change in psychotherapy research. *Journal of Consulting and Clinical
-Psychology*, 59(1), 12–19 (the pre/post scatter with identity line and reliable-change band).
+Each function draws the ``paired`` frame of :mod:`rehab_eval.change` and computes no
+statistics: means, SDs, intervals and effect sizes are read from the result; counts are
+written through :func:`rehab_eval.privacy.format_count`.
 """
 
 from __future__ import annotations
@@ -16,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from rehab_eval.errors import InputError
-from rehab_eval.i18n import format_ci, format_number, format_p, label, measure_label, t
+from rehab_eval.i18n import format_ci, format_number, label, measure_label, t
 from rehab_eval.plots._frame import (
     check_columns,
     decorate,
@@ -29,26 +23,15 @@ from rehab_eval.plots._frame import (
     resolve_texts,
 )
 from rehab_eval.plots.style import (
-    CATEGORY_COLORS,
     FAINT,
     GREY,
     OKABE_ITO,
-    SUPPRESSED_FILL,
     slide_style,
 )
-from rehab_eval.privacy import SHOWN, format_count, suppression_status, threshold_mark
+from rehab_eval.privacy import format_count
 
-__all__ = ["plot_effect_sizes", "plot_jacobson", "plot_prepost", "plot_stage_transitions"]
+__all__ = ["plot_effect_sizes", "plot_prepost"]
 
-RC_ORDER = ("recovered", "improved", "unchanged", "deteriorated", "harmed")
-STAGES = (
-    "precontemplation",
-    "contemplation",
-    "preparation_action",
-    "preparation",
-    "action",
-    "maintenance",
-)
 
 #: estimate column → (interval low, interval high) columns of the ``paired`` frame.
 ESTIMATES = {
@@ -408,297 +391,4 @@ def plot_effect_sizes(
         )
         if own:
             fit_left_margin(fig, ax, least=0.2)
-    return ax
-
-
-def plot_jacobson(
-    rc: Any,
-    *,
-    lang: str = "id",
-    min_cell: int = 5,
-    title: str | None = None,
-    subtitle: str | None = None,
-    source: str | None = None,
-    period: Any = None,
-    measure: str | None = None,
-    ax: Any = None,
-) -> Any:
-    """Jacobson plot: post against pre, coloured by reliable-change category.
-
-    Parameters
-    ----------
-    rc : DataFrame
-        ``rehab_eval.change.reliable_change(...)``: one row per client with ``pre``,
-        ``post`` and ``category`` (``recovered``, ``improved``, ``unchanged``,
-        ``deteriorated``, ``harmed``); ``rc.attrs["s_diff"]`` (the standard error of the
-        difference) and, when norms were given, ``rc.attrs["cutoff"]``.
-    lang, min_cell, title, subtitle, source, period, ax
-        As in :func:`rehab_eval.plots.plot_flow`. The legend gives each category's count
-        through ``format_count``.
-    measure : str, optional
-        Measure name for the title (default ``rc.attrs.get("measure")``).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The identity line (no change), the band ``pre ± 1.96·s_diff`` inside which a change
-        is not reliable (Jacobson & Truax 1991), and the cutoff as a horizontal and a
-        vertical line when present. Points carry no identifier.
-    """
-    check_columns(rc, ["pre", "post", "category"], "plot_jacobson")
-    s_diff = rc.attrs.get("s_diff")
-    if s_diff is None:
-        raise InputError(
-            "plot_jacobson: the frame has no attrs['s_diff']; pass the frame returned by "
-            "rehab_eval.change.reliable_change (copies made with some pandas operations drop "
-            "attrs)"
-        )
-    cutoff = rc.attrs.get("cutoff")
-    measure = measure or rc.attrs.get("measure")
-    pre = [float(v) for v in rc["pre"]]
-    post = [float(v) for v in rc["post"]]
-    values = [v for v in pre + post if v == v]
-    with slide_style():
-        fig, ax, own = make_axes(ax)
-        lo, hi = (min(values), max(values)) if values else (0.0, 100.0)
-        if cutoff is not None and cutoff == cutoff:
-            lo, hi = min(lo, float(cutoff)), max(hi, float(cutoff))
-        if str(measure or "").endswith("_0_100") and lo >= 0 and hi <= 100:
-            lo, hi = 0.0, 100.0
-        else:
-            pad = max((hi - lo) * 0.08, 1.0)
-            lo, hi = lo - pad, hi + pad
-        width = 1.96 * float(s_diff)
-        xs = [lo, hi]
-        ax.fill_between(
-            xs,
-            [x - width for x in xs],
-            [x + width for x in xs],
-            color="#000000",
-            alpha=0.07,
-            linewidth=0,
-            label=t("legend.rc_band", lang, width=format_number(width, 1, lang)),
-        )
-        ax.plot(xs, xs, color="#333333", linewidth=1.5, label=t("legend.identity", lang))
-        if cutoff is not None and cutoff == cutoff:
-            c = float(cutoff)
-            ax.axhline(
-                c,
-                color="#333333",
-                linestyle=":",
-                linewidth=2,
-                label=t("legend.cutoff", lang, value=format_number(c, 1, lang)),
-            )
-            ax.axvline(c, color="#333333", linestyle=":", linewidth=2)
-        categories = [str(c) for c in rc["category"]]
-        present = [c for c in RC_ORDER if c in categories] + sorted(
-            {c for c in categories if c not in RC_ORDER}
-        )
-        for cat in present:
-            idx = [i for i, c in enumerate(categories) if c == cat]
-            ax.scatter(
-                [pre[i] for i in idx],
-                [post[i] for i in idx],
-                s=110,
-                color=CATEGORY_COLORS.get(cat, OKABE_ITO["purple"]),
-                edgecolor="white",
-                linewidth=1,
-                alpha=0.9,
-                zorder=3,
-                label=t(
-                    "legend.n",
-                    lang,
-                    label=label("rc", cat, lang),
-                    n=n_phrase(len(idx), min_cell, lang),
-                ),
-            )
-        ax.set_xlim(lo, hi)
-        ax.set_ylim(lo, hi)
-        ax.set_aspect("equal", adjustable="box")
-        ax.grid(axis="both")
-        ax.set_xlabel(t("axis.pre_score", lang))
-        ax.set_ylabel(t("axis.post_score", lang))
-        number_axis(ax.xaxis, lang)
-        number_axis(ax.yaxis, lang)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.04, 1.0), fontsize=16)
-        if title is None:
-            title = t("fig.jacobson.title", lang)
-            if measure:
-                title = f"{title}: {measure_label(str(measure), lang)}"
-        texts = resolve_texts(
-            lang,
-            title=title,
-            subtitle=subtitle,
-            source=source,
-            title_key="fig.jacobson.title",
-            n=format_count(len(rc), min_cell, lang),
-            period=period,
-        )
-        decorate(
-            fig, ax, texts, own=own, left=0.0, right=0.6, top=0.8, bottom=0.2, source_offset=60
-        )
-    return ax
-
-
-def _crosstab(transitions: Any) -> Any:
-    import pandas as pd
-
-    if isinstance(transitions, pd.DataFrame):
-        table = transitions
-    else:
-        table = next(
-            (
-                getattr(transitions, name)
-                for name in ("crosstab", "table", "counts")
-                if isinstance(getattr(transitions, name, None), pd.DataFrame)
-            ),
-            None,
-        )
-        if table is None:
-            raise InputError(
-                "plot_stage_transitions: pass the result of rehab_eval.change.stage_transitions "
-                "(with a .crosstab DataFrame) or the pre × post crosstab itself"
-            )
-    margins = {"All", "all", "Total", "total", "Jumlah"}
-    table = table.loc[
-        [r for r in table.index if r not in margins], [c for c in table.columns if c not in margins]
-    ]
-    rows = [s for s in STAGES if s in table.index] + [r for r in table.index if r not in STAGES]
-    cols = [s for s in STAGES if s in table.columns] + [c for c in table.columns if c not in STAGES]
-    return table.loc[rows, cols]
-
-
-def plot_stage_transitions(
-    transitions: Any,
-    *,
-    lang: str = "id",
-    min_cell: int = 5,
-    title: str | None = None,
-    subtitle: str | None = None,
-    source: str | None = None,
-    period: Any = None,
-    ax: Any = None,
-) -> Any:
-    """URICA stage before (rows) × after (columns) as a shaded table of counts.
-
-    Parameters
-    ----------
-    transitions : object or DataFrame
-        ``rehab_eval.change.stage_transitions(...)`` (its ``crosstab`` attribute is read) or
-        the pre × post crosstab itself, stages ``precontemplation``, ``contemplation``,
-        ``preparation_action``; margin rows/columns named "All"/"Total" are ignored.
-    lang, min_cell, title, subtitle, source, period, ax
-        As in :func:`rehab_eval.plots.plot_flow`.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Cells are shaded by count. Counts go through :func:`rehab_eval.privacy.suppress`
-        rules with ``total="both"`` (row and column totals are known from the flow):
-        ``<5`` cells and the cells hidden to protect them (``x``) are grey, unshaded.
-        The diagonal (same stage) is outlined. With a ``StageTransitions`` object the
-        subtitle also gives its Stuart–Maxwell statistic, df and p-value.
-    """
-    from matplotlib import colormaps
-    from matplotlib.patches import Rectangle
-
-    table = _crosstab(transitions)
-    frame = table.reset_index(drop=True)
-    frame.columns = range(frame.shape[1])
-    status = suppression_status(frame, list(frame.columns), min_cell=min_cell, total="both")
-    counts = frame.to_numpy(dtype=float)
-    shown = [
-        counts[i, j]
-        for i in range(counts.shape[0])
-        for j in range(counts.shape[1])
-        if status.iat[i, j] == SHOWN
-    ]
-    top = max(shown + [1.0])
-    cmap = colormaps["Blues"]
-    hidden_any = False
-    with slide_style():
-        fig, ax, own = make_axes(ax)
-        for i in range(counts.shape[0]):
-            for j in range(counts.shape[1]):
-                state = status.iat[i, j]
-                if state == SHOWN:
-                    level = 0.12 + 0.78 * counts[i, j] / top
-                    face = cmap(level)
-                    text = format_count(counts[i, j], min_cell, lang)
-                    ink = "white" if level > 0.55 else "#222222"
-                else:
-                    hidden_any = True
-                    face, ink = SUPPRESSED_FILL, "#222222"
-                    text = threshold_mark(min_cell) if state == "primary" else "x"
-                ax.add_patch(
-                    Rectangle(
-                        (j - 0.5, i - 0.5), 1, 1, facecolor=face, edgecolor="white", linewidth=4
-                    )
-                )
-                ax.text(
-                    j, i, text, ha="center", va="center", fontsize=24, fontweight="bold", color=ink
-                )
-        for k in range(min(counts.shape)):
-            if table.index[k] == table.columns[k]:
-                ax.add_patch(
-                    Rectangle(
-                        (k - 0.5, k - 0.5),
-                        1,
-                        1,
-                        fill=False,
-                        edgecolor="#222222",
-                        linewidth=2.5,
-                        zorder=3,
-                    )
-                )
-        ax.set_xlim(-0.5, counts.shape[1] - 0.5)
-        ax.set_ylim(counts.shape[0] - 0.5, -0.5)
-        ax.set_xticks(range(counts.shape[1]), [label("stage", c, lang) for c in table.columns])
-        ax.set_yticks(range(counts.shape[0]), [label("stage", r, lang) for r in table.index])
-        ax.xaxis.tick_top()
-        ax.xaxis.set_label_position("top")
-        ax.set_xlabel(t("axis.stage_post", lang), labelpad=14)
-        ax.set_ylabel(t("axis.stage_pre", lang))
-        ax.tick_params(length=0)
-        ax.grid(False)
-        for side in ("left", "bottom", "top", "right"):
-            ax.spines[side].set_visible(False)
-        if hidden_any:
-            ax.annotate(
-                t(
-                    "text.suppressed_note",
-                    lang,
-                    mark=threshold_mark(min_cell) + " / x",
-                    min_cell=min_cell,
-                ),
-                (0, 0),
-                xycoords="axes fraction",
-                xytext=(0, -14),
-                textcoords="offset points",
-                va="top",
-                fontsize=13,
-                color=GREY,
-            )
-        n = format_count(counts[counts == counts].sum(), min_cell, lang)
-        extra = []
-        statistic = getattr(transitions, "statistic", None)
-        p_value = getattr(transitions, "p_value", None)
-        if statistic is not None and p_value is not None and statistic == statistic:
-            extra.append(
-                f"Stuart–Maxwell χ² = {format_number(statistic, 2, lang)}; "
-                f"df = {getattr(transitions, 'df', '–')}; p {format_p(p_value, lang)}"
-            )
-        texts = resolve_texts(
-            lang,
-            title=title,
-            subtitle=subtitle,
-            source=source,
-            title_key="fig.stages.title",
-            n=n,
-            period=period,
-            extra=extra,
-        )
-        decorate(
-            fig, ax, texts, own=own, left=0.25, right=0.95, top=0.66, bottom=0.12, source_offset=40
-        )
     return ax

@@ -1,0 +1,165 @@
+"""Jacobson plot: post against pre, coloured by reliable-change category.
+
+Draws the frame of :func:`rehab_eval.change.reliable_change` (``s_diff`` and the cutoff
+read from its ``attrs``); computes no statistics.
+
+References
+----------
+Jacobson, N. S. & Truax, P. (1991). Clinical significance: a statistical approach to
+defining meaningful change in psychotherapy research. *Journal of Consulting and Clinical
+Psychology*, 59(1), 12–19 (the pre/post scatter with identity line and reliable-change band).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rehab_eval.errors import InputError
+from rehab_eval.i18n import format_number, label, measure_label, t
+from rehab_eval.plots._frame import (
+    check_columns,
+    decorate,
+    make_axes,
+    n_phrase,
+    number_axis,
+    resolve_texts,
+)
+from rehab_eval.plots.style import (
+    CATEGORY_COLORS,
+    OKABE_ITO,
+    slide_style,
+)
+from rehab_eval.privacy import format_count
+
+__all__ = ["plot_jacobson"]
+
+RC_ORDER = ("recovered", "improved", "unchanged", "deteriorated", "harmed")
+
+
+def plot_jacobson(
+    rc: Any,
+    *,
+    lang: str = "id",
+    min_cell: int = 5,
+    title: str | None = None,
+    subtitle: str | None = None,
+    source: str | None = None,
+    period: Any = None,
+    measure: str | None = None,
+    ax: Any = None,
+) -> Any:
+    """Jacobson plot: post against pre, coloured by reliable-change category.
+
+    Parameters
+    ----------
+    rc : DataFrame
+        ``rehab_eval.change.reliable_change(...)``: one row per client with ``pre``,
+        ``post`` and ``category`` (``recovered``, ``improved``, ``unchanged``,
+        ``deteriorated``, ``harmed``); ``rc.attrs["s_diff"]`` (the standard error of the
+        difference) and, when norms were given, ``rc.attrs["cutoff"]``.
+    lang, min_cell, title, subtitle, source, period, ax
+        As in :func:`rehab_eval.plots.plot_flow`. The legend gives each category's count
+        through ``format_count``.
+    measure : str, optional
+        Measure name for the title (default ``rc.attrs.get("measure")``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The identity line (no change), the band ``pre ± 1.96·s_diff`` inside which a change
+        is not reliable (Jacobson & Truax 1991), and the cutoff as a horizontal and a
+        vertical line when present. Points carry no identifier.
+    """
+    check_columns(rc, ["pre", "post", "category"], "plot_jacobson")
+    s_diff = rc.attrs.get("s_diff")
+    if s_diff is None:
+        raise InputError(
+            "plot_jacobson: the frame has no attrs['s_diff']; pass the frame returned by "
+            "rehab_eval.change.reliable_change (copies made with some pandas operations drop "
+            "attrs)"
+        )
+    cutoff = rc.attrs.get("cutoff")
+    measure = measure or rc.attrs.get("measure")
+    pre = [float(v) for v in rc["pre"]]
+    post = [float(v) for v in rc["post"]]
+    values = [v for v in pre + post if v == v]
+    with slide_style():
+        fig, ax, own = make_axes(ax)
+        lo, hi = (min(values), max(values)) if values else (0.0, 100.0)
+        if cutoff is not None and cutoff == cutoff:
+            lo, hi = min(lo, float(cutoff)), max(hi, float(cutoff))
+        if str(measure or "").endswith("_0_100") and lo >= 0 and hi <= 100:
+            lo, hi = 0.0, 100.0
+        else:
+            pad = max((hi - lo) * 0.08, 1.0)
+            lo, hi = lo - pad, hi + pad
+        width = 1.96 * float(s_diff)
+        xs = [lo, hi]
+        ax.fill_between(
+            xs,
+            [x - width for x in xs],
+            [x + width for x in xs],
+            color="#000000",
+            alpha=0.07,
+            linewidth=0,
+            label=t("legend.rc_band", lang, width=format_number(width, 1, lang)),
+        )
+        ax.plot(xs, xs, color="#333333", linewidth=1.5, label=t("legend.identity", lang))
+        if cutoff is not None and cutoff == cutoff:
+            c = float(cutoff)
+            ax.axhline(
+                c,
+                color="#333333",
+                linestyle=":",
+                linewidth=2,
+                label=t("legend.cutoff", lang, value=format_number(c, 1, lang)),
+            )
+            ax.axvline(c, color="#333333", linestyle=":", linewidth=2)
+        categories = [str(c) for c in rc["category"]]
+        present = [c for c in RC_ORDER if c in categories] + sorted(
+            {c for c in categories if c not in RC_ORDER}
+        )
+        for cat in present:
+            idx = [i for i, c in enumerate(categories) if c == cat]
+            ax.scatter(
+                [pre[i] for i in idx],
+                [post[i] for i in idx],
+                s=110,
+                color=CATEGORY_COLORS.get(cat, OKABE_ITO["purple"]),
+                edgecolor="white",
+                linewidth=1,
+                alpha=0.9,
+                zorder=3,
+                label=t(
+                    "legend.n",
+                    lang,
+                    label=label("rc", cat, lang),
+                    n=n_phrase(len(idx), min_cell, lang),
+                ),
+            )
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(lo, hi)
+        ax.set_aspect("equal", adjustable="box")
+        ax.grid(axis="both")
+        ax.set_xlabel(t("axis.pre_score", lang))
+        ax.set_ylabel(t("axis.post_score", lang))
+        number_axis(ax.xaxis, lang)
+        number_axis(ax.yaxis, lang)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.04, 1.0), fontsize=16)
+        if title is None:
+            title = t("fig.jacobson.title", lang)
+            if measure:
+                title = f"{title}: {measure_label(str(measure), lang)}"
+        texts = resolve_texts(
+            lang,
+            title=title,
+            subtitle=subtitle,
+            source=source,
+            title_key="fig.jacobson.title",
+            n=format_count(len(rc), min_cell, lang),
+            period=period,
+        )
+        decorate(
+            fig, ax, texts, own=own, left=0.0, right=0.6, top=0.8, bottom=0.2, source_offset=60
+        )
+    return ax
