@@ -189,3 +189,17 @@ def test_cli_score_subcommand(processed, capsys):
         warnings.simplefilter("ignore", DataQualityWarning)
         assert main(["score", "--processed", str(processed)]) == 0
     assert (processed / "scores.parquet").is_file()
+
+
+def test_empty_assessments_give_an_empty_scores_table(tmp_path):
+    keys = {"client_id": "string", "instrument": "string", "timepoint": "string"}
+    empty = pd.DataFrame({k: pd.Series([], dtype=t) for k, t in keys.items()})
+    empty.assign(date=pd.Series([], dtype="datetime64[ns]")).to_parquet(
+        tmp_path / "assessments.parquet"
+    )
+    scores = pd.read_parquet(score_processed(tmp_path))
+    assert len(scores) == 0
+    assert list(scores.columns[:4]) == ["client_id", "instrument", "timepoint", "date"]
+    assert len(scores.columns) == 4 + sum(
+        len(get_instrument(n).score_columns()) for n in vocab.INSTRUMENTS
+    )
