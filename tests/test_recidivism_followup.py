@@ -138,7 +138,8 @@ def test_covariates_from_latest_enrollment_before_release():
 
 
 def test_relapse_from_program_start():
-    f = followup(_data(), outcome="relapse", start="program_start", end_date="2023-12-31")
+    f = followup(_data(), outcome="relapse", end_date="2023-12-31")
+    assert f.attrs["start_point"] == "program_start"  # the default for relapse
     f = f.set_index("client_id")
     # c1: latest enrollment starts 2023-01-10; the positive test that day is intake, the next counts
     assert f.loc["c1", "start"] == pd.Timestamp("2023-01-10")
@@ -150,6 +151,16 @@ def test_relapse_from_program_start():
     assert f.loc["c3", ["event", "event_kind"]].tolist() == [0, "transfer"]
     assert f.attrs["n_excluded_no_start"] == 2  # c4 and c6 have no enrollment
     assert f.attrs["n_outcome_before_start_ignored"] == 1
+
+
+def test_relapse_from_release():
+    f = followup(_data(), outcome="relapse", start="release_date", end_date="2023-12-31")
+    f = f.set_index("client_id")
+    # c1 released 2023-06-15: both positive tests came before release and are ignored
+    assert f.loc["c1", ["event", "event_kind"]].tolist() == [0, "end_of_study"]
+    # c5 released 2023-02-01: the positive test that day is ignored, the relapse event counts
+    assert f.loc["c5", ["stop", "event"]].tolist() == [pd.Timestamp("2023-03-03"), 1]
+    assert f.attrs["n_outcome_before_start_ignored"] == 3
 
 
 def test_single_offence_kind_and_units():

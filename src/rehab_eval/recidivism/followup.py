@@ -83,7 +83,7 @@ def followup(
     data: Any,
     *,
     outcome: str,
-    start: str = "release_date",
+    start: str | None = None,
     end_date: Any,
     unit: str = "days",
     program: str | None = None,
@@ -103,7 +103,8 @@ def followup(
     start
         Start of follow-up: ``"release_date"`` (clients.release_date, the usual origin for
         recidivism), ``"program_start"`` or ``"program_end"`` (start_date / end_date of the
-        client's enrollment, see Notes; the usual origin for relapse).
+        client's enrollment, see Notes). Default: ``"release_date"`` for the offence
+        outcomes, ``"program_start"`` for ``relapse`` (relapse counts from program start).
     end_date
         Date of administrative censoring (end of data collection); anything after it is
         ignored.
@@ -184,6 +185,8 @@ def followup(
     """
     if outcome not in OUTCOMES:
         raise ConfigError(f"followup: unknown outcome {outcome!r}; choose one of {OUTCOMES}.")
+    if start is None:
+        start = "program_start" if outcome == "relapse" else "release_date"
     if start not in START_POINTS:
         raise ConfigError(f"followup: unknown start {start!r}; choose one of {START_POINTS}.")
     if unit not in UNITS:
