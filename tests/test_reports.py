@@ -234,6 +234,7 @@ def test_load_plan(tmp_path):
         "- report: cohort_report\n"
         "  params: {facility: Bapas Kelas I Semarang, period_start: 2024-01-01}\n"
         "- report: program_overview\n"
+        "  label: overview-sumsel\n"
         "  params_file: overview.yaml\n",
         encoding="utf-8",
     )
@@ -242,6 +243,7 @@ def test_load_plan(tmp_path):
     assert entries[0].params["facility"] == "Bapas Kelas I Semarang"
     assert entries[1].params_file == tmp_path / "overview.yaml"
     assert [e.index for e in entries] == [1, 2]
+    assert [e.label for e in entries] == [None, "overview-sumsel"]
     path.write_text("reports:\n  - report: x\n", encoding="utf-8")
     assert runs.load_plan(path)[0].report == "x"
 

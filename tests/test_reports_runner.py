@@ -145,6 +145,14 @@ def test_latest_points_at_the_last_good_run_and_survives_a_failure(first_run, wo
 
 def test_bad_parameters_stop_before_anything_is_written(workspace):
     out = workspace / "reports-bad"
+    with pytest.raises(ConfigError, match="report label '../x'"):
+        run_report(
+            "tiny_report",
+            {"processed_dir": str(workspace / "processed")},
+            out=out,
+            notebooks_dir=FIXTURES,
+            label="../x",
+        )
     with pytest.raises(ConfigError, match="unknown parameter\\(s\\) colour"):
         run_report(
             "tiny_report",
@@ -159,7 +167,8 @@ def test_a_plan_continues_past_failures(workspace):
     plan = workspace / "plan.yaml"
     processed = workspace / "processed"
     plan.write_text(
-        f"- report: tiny_report\n  params: {{processed_dir: {processed}, n_clients: 9}}\n"
+        f"- report: tiny_report\n  label: tiny-nine\n"
+        f"  params: {{processed_dir: {processed}, n_clients: 9}}\n"
         f"- report: tiny_report\n  params: {{processed_dir: {processed}, n_clients: lots}}\n"
         f"- report: tiny_report\n  params: {{processed_dir: {processed}, fail: true}}\n"
         "- report: no_such_report\n",
@@ -176,11 +185,13 @@ def test_a_plan_continues_past_failures(workspace):
     assert "unknown report 'no_such_report'" in result.failures[2].reason
     assert [r.status for r in result.runs] == ["ok", "failed"]
     assert result.runs[0].summary["n_enrolled"] == "9"
-    assert lines[0].startswith("[1/4] tiny_report")
+    assert lines[0].startswith("[1/4] tiny-nine")
     assert any("FAILED" in line for line in lines)
     assert lines[-3:] == [f"  {f}" for f in result.failures]
-    latest = workspace / "plan-out" / "tiny_report" / "latest"
-    assert os.readlink(latest) == result.runs[0].run_id
+    # the labelled entry keeps its own folder and latest
+    assert result.runs[0].run_dir.parent.name == "tiny-nine"
+    assert os.readlink(workspace / "plan-out" / "tiny-nine" / "latest") == result.runs[0].run_id
+    assert not (workspace / "plan-out" / "tiny_report" / "latest").exists()
 
 
 def test_cli_report_exit_codes(workspace, monkeypatch, capsys):

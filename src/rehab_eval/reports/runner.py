@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import platform
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ from rehab_eval._version import __version__
 from rehab_eval.errors import ConfigError, RehabEvalError, ReportError
 from rehab_eval.reports import params as _params
 from rehab_eval.reports import runs as _runs
+
+_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,99}$")
 
 __all__ = [
     "PlanFailure",
@@ -61,6 +64,8 @@ class RunResult:
         Seconds per stage: ``validate``, ``execute``, ``export``, ``deck``, ``total``.
     error
         The one-line reason when failed.
+    label
+        The folder under the reports folder (the report's name unless a label was given).
     """
 
     report: str
@@ -73,6 +78,7 @@ class RunResult:
     status: str
     timings: dict[str, float]
     error: str | None = None
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +156,7 @@ def run_report(
     notebooks_dir: str | Path | None = None,
     timeout: int | None = None,
     kernel_name: str | None = None,
+    label: str | None = None,
 ) -> RunResult:
     """Render report ``name`` into ``<out>/<name>/<run-id>/`` and point ``latest`` at it.
 
@@ -169,6 +176,10 @@ def run_report(
         Per-cell timeout in seconds (default 600).
     kernel_name
         Jupyter kernel (default ``python3``).
+    label
+        Folder under ``out`` for this report's runs (default ``name``), so that several
+        renderings of one notebook (say, one per facility) each keep their own ``latest``.
+        Letters, digits, ``_`` and ``-`` only.
 
     Returns
     -------
@@ -197,7 +208,12 @@ def run_report(
         )
     timings: dict[str, float] = {"validate": time.perf_counter() - t0}
 
-    report_dir = Path(out).resolve() / name
+    folder_name = label or name
+    if not _LABEL.match(folder_name):
+        raise ConfigError(
+            f"report label {folder_name!r}: use letters, digits, _ or - (it names a folder)"
+        )
+    report_dir = Path(out).resolve() / folder_name
     run_id = _runs.new_run_id()
     run_dir = report_dir / run_id
     (run_dir / "figures").mkdir(parents=True, exist_ok=False)
@@ -208,6 +224,7 @@ def run_report(
 
     record: dict[str, Any] = {
         "report": name,
+        "label": folder_name,
         "run_id": run_id,
         "status": "running",
         "started_at": started_wall,
@@ -250,6 +267,7 @@ def run_report(
             status=status,
             timings=dict(timings),
             error=None if error is None else error.get("message"),
+            label=folder_name,
         )
 
     t = time.perf_counter()
@@ -366,7 +384,7 @@ def run_plan(
     failures: list[PlanFailure] = []
     total = len(entries)
     for entry in entries:
-        label = f"[{entry.index}/{total}] {entry.report}"
+        label = f"[{entry.index}/{total}] {entry.label or entry.report}"
         extra = _describe(entry.params)
         say(f"{label} {extra}".rstrip() + " …")
         t = time.perf_counter()
@@ -377,12 +395,13 @@ def run_plan(
                 params_file=entry.params_file,
                 out=out,
                 notebooks_dir=notebooks_dir,
+                label=entry.label,
             )
         except RehabEvalError as exc:
             failed = getattr(exc, "result", None)
             if failed is not None:
                 runs.append(failed)
-            failures.append(PlanFailure(entry.index, entry.report, str(exc)))
+            failures.append(PlanFailure(entry.index, entry.label or entry.report, str(exc)))
             say(f"{label} FAILED after {time.perf_counter() - t:.1f} s: {exc}")
             continue
         runs.append(result)

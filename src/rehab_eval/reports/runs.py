@@ -127,13 +127,15 @@ class PlanEntry:
     params: dict[str, Any] = field(default_factory=dict)
     params_file: Path | None = None
     index: int = 0
+    label: str | None = None
 
 
 def load_plan(plan: str | Path) -> list[PlanEntry]:
     """Read a plan: a YAML list of ``{report: NAME, params: {...}}`` (or ``{reports: [...]}``).
 
-    An entry may also name ``params_file`` (relative to the plan's folder). The whole plan is
-    checked before anything runs.
+    An entry may also name ``params_file`` (relative to the plan's folder) and ``label`` (the
+    folder its runs go to, default the report's name). The whole plan is checked before
+    anything runs.
 
     Raises
     ------
@@ -157,7 +159,7 @@ def load_plan(plan: str | Path) -> list[PlanEntry]:
     for i, item in enumerate(raw, start=1):
         if not isinstance(item, Mapping) or not isinstance(item.get("report"), str):
             raise ConfigError(f"{path.name}: entry {i} needs 'report: NAME'")
-        extra = set(item) - {"report", "params", "params_file"}
+        extra = set(item) - {"report", "params", "params_file", "label"}
         if extra:
             raise ConfigError(
                 f"{path.name}: entry {i} has unknown key(s) {', '.join(sorted(extra))}"
@@ -172,6 +174,7 @@ def load_plan(plan: str | Path) -> list[PlanEntry]:
                 params={str(k): v for k, v in params.items()},
                 params_file=(path.parent / pfile) if pfile else None,
                 index=i,
+                label=str(item["label"]) if item.get("label") else None,
             )
         )
     return entries
