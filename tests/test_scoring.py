@@ -180,3 +180,12 @@ def test_answers_after_a_skip_gate_are_counted_as_zero_with_a_warning():
     ):
         out = score(frame, "assist")
     assert out.loc[0, "tobacco_ssi"] == 0 and out.loc[0, "alcohol_ssi"] == 0
+
+
+def test_strict_error_masks_identifier_like_row_labels():
+    frame = pd.DataFrame([W1], columns=Q26, index=["3171234567890001"])
+    frame.iloc[0, 4] = 8
+    with pytest.raises(InstrumentError) as info:
+        score(frame, "whoqol_bref", strict=True)
+    assert "3171234567890001" not in str(info.value)
+    assert "************0001" in str(info.value)

@@ -6,6 +6,7 @@ Shared by :func:`rehab_eval.score`, :func:`rehab_eval.scoring.check_reversal` an
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -135,11 +136,16 @@ def read_answers(
     return Answers(values=values, out_of_range=out_of_range, prereversed=prereversed)
 
 
+def _mask(label: object) -> str:
+    """An index label as text, with long digit runs (NIK, register numbers) masked."""
+    return re.sub(r"\d{6,}", lambda m: "*" * (len(m.group()) - 4) + m.group()[-4:], str(label))
+
+
 def _raise_strict(
     responses: pd.DataFrame, column: str, bad: np.ndarray, allowed: tuple[float, ...]
 ) -> None:
     positions = np.flatnonzero(bad)
-    rows = [str(r) for r in responses.index[positions[:_SHOW]]]
+    rows = [_mask(r) for r in responses.index[positions[:_SHOW]]]
     vals = list(dict.fromkeys(repr(v) for v in responses[column].iloc[positions[:_SHOW]]))
     more = f" (and {len(positions) - _SHOW} more)" if len(positions) > _SHOW else ""
     raise InstrumentError(
