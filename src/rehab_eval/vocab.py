@@ -4,7 +4,7 @@ This module is the contract between the ETL (which writes these tables), the sco
 analysis modules (which read them) and the synthetic generator (which plants the raw
 spellings that must map onto these codes). It is plain data: no pandas import.
 
-Display labels for every code live in the i18n table of :mod:`rehab_eval.plots`; here the
+Display labels for every code live in :mod:`rehab_eval.i18n`; here the
 codes only.
 """
 
