@@ -270,3 +270,18 @@ def test_wilson_matches_r_prop_test():
     assert (float(lo), float(hi)) == pytest.approx((0.185068284284, 0.407672851644), abs=1e-11)
     lo, hi = wilson_interval(0, 0, 1.96)
     assert np.isnan(lo) and np.isnan(hi)
+
+
+@pytest.mark.parametrize(
+    ("transform", "fin", "age", "global_"),
+    [
+        ("rank", 1.3838084514070, 0.8964214615663, 11.0251834071226),
+        ("identity", 0.0089505587513, 6.6159437892942, 18.1826870391293),
+        ("log", 0.1375994332571, 8.2314983419423, 17.6615705707482),
+    ],
+)
+def test_cox_zph_other_transforms_match_r(fit, transform, fin, age, global_):
+    zph = proportional_hazards(fit, transform=transform).set_index("term")
+    assert zph.loc["fin", "chisq"] == pytest.approx(fin, abs=1e-7)
+    assert zph.loc["age", "chisq"] == pytest.approx(age, abs=1e-7)
+    assert zph.loc["GLOBAL", "chisq"] == pytest.approx(global_, abs=1e-7)

@@ -16,6 +16,10 @@ cat("loglik", fit$loglik, "\n")
 cat("lr", 2 * diff(fit$loglik), "wald", fit$wald.test, "score", fit$score, "\n")
 cat("concordance", fit$concordance, "\n")
 print(cox.zph(fit)$table)
+for (tr in c("rank", "identity", "log")) {
+  cat("cox.zph transform", tr, "\n")
+  print(cox.zph(fit, transform = tr)$table)
+}
 
 cat("\n## coxph breslow\n")
 fitb <- coxph(Surv(week, arrest) ~ fin + age + race + wexp + mar + paro + prio, data = rossi,
