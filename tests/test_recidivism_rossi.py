@@ -285,3 +285,18 @@ def test_cox_zph_other_transforms_match_r(fit, transform, fin, age, global_):
     assert zph.loc["fin", "chisq"] == pytest.approx(fin, abs=1e-7)
     assert zph.loc["age", "chisq"] == pytest.approx(age, abs=1e-7)
     assert zph.loc["GLOBAL", "chisq"] == pytest.approx(global_, abs=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("durations", "events", "expected"),
+    [
+        # R: median 3.5, 0.95LCL 2, 0.95UCL NA (S is 0.5 on [3, 4): midpoint of 3 and 4)
+        ([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 0, 1], (3.5, 2.0, np.nan)),
+        # R quantile(): 2.5, lower 1, upper NA
+        ([1, 2, 3, 4], [1, 1, 1, 1], (2.5, 1.0, np.nan)),
+    ],
+)
+def test_median_midpoint_rule_matches_r(durations, events, expected):
+    f = pd.DataFrame({"duration": durations, "event": events})
+    m = median_survival(f, conf_type="log").iloc[0]
+    assert np.allclose(m[["median", "ci_low", "ci_high"]].to_numpy(float), expected, equal_nan=True)

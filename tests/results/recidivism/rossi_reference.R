@@ -80,3 +80,7 @@ cat("\n## Wilson and exact Poisson intervals\n")
 print(prop.test(17, 60, correct = FALSE)$conf.int, digits = 12)
 print(poisson.test(17, 23.5)$conf.int, digits = 12)
 print(poisson.test(0, 23.5)$conf.int, digits = 12)
+
+cat("\n## median exactly at 0.5 (midpoint rule), conf.type log\n")
+print(summary(survfit(Surv(c(1, 2, 3, 4, 5, 6), c(1, 1, 1, 1, 0, 1)) ~ 1))$table)
+print(quantile(survfit(Surv(c(1, 2, 3, 4), rep(1, 4)) ~ 1), 0.5))
