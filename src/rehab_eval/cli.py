@@ -60,7 +60,7 @@ def _cmd_etl(args: argparse.Namespace) -> int:
 def _cmd_score(args: argparse.Namespace) -> int:
     from rehab_eval.scoring import score_processed
 
-    path = score_processed(args.processed)
+    path = score_processed(args.processed, prereversed=args.prereversed)
     _say(f"score: wrote {path}")
     return 0
 
@@ -147,6 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("score", help="score the instruments in the processed assessments")
     p.add_argument("--processed", required=True, type=Path, help="the ETL's output folder")
+    p.add_argument(
+        "--prereversed",
+        action="store_true",
+        help="WHOQOL-BREF Q3, Q4, Q26 were already reversed on the form (Indonesian printings)",
+    )
     p.set_defaults(func=_cmd_score)
 
     p = sub.add_parser("report", help="render a parameterized report (or a plan of reports)")
