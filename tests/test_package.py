@@ -83,3 +83,11 @@ def test_timepoints_are_ordered_and_codes_unique():
         "events",
         "rejects",
     }
+
+
+def test_submodules_load_on_attribute_access():
+    import rehab_eval as pkg
+
+    assert callable(pkg.change.paired)
+    assert callable(pkg.recidivism.kaplan_meier)
+    assert callable(pkg.score) and callable(pkg.reliability)

@@ -63,7 +63,28 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from rehab_eval.synth import generate_synthetic
 
 
+# submodules reachable as attributes without an explicit import (``rehab_eval.change.paired``)
+_SUBMODULES = frozenset(
+    {
+        "change",
+        "cohort",
+        "etl",
+        "i18n",
+        "instruments",
+        "plots",
+        "privacy",
+        "recidivism",
+        "reports",
+        "scoring",
+        "synth",
+        "vocab",
+    }
+)
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return import_module(f"rehab_eval.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'rehab_eval' has no attribute {name!r}")
