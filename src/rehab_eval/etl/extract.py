@@ -2,7 +2,7 @@
 
 Identity is not resolved here (a register-only row needs the clients sheets of every file):
 each row carries its cleaned NIK, register number and canonical facility in private columns
-(``_nik``, ``_reg``, ``_fac``) together with its provenance (``_file``, ``_sheet``, ``_row``).
+(``_nik``, ``_reg``, ``_fac``) together with its provenance (``_sid``, ``_row``).
 Row-level problems found here (bad NIK, missing required value, future date, release before
 birth) are returned as ``_reason`` / ``_rcol`` / ``_rval`` so that the pipeline can reject the
 row once, with the first reason found.
@@ -125,6 +125,13 @@ def infer_timepoint(*texts: str) -> str | None:
     return None
 
 
+def _on_uniques(col: pd.Series, fn) -> np.ndarray:
+    """Apply ``fn`` to the distinct values of ``col`` only; an object array per row."""
+    codes, uniques = pd.factorize(col, sort=False)
+    mapped = np.array([fn(u) for u in uniques] + [None], dtype=object)
+    return mapped[np.where(codes >= 0, codes, len(uniques))]
+
+
 def _blank(col: pd.Series) -> np.ndarray:
     codes, uniques = pd.factorize(col, sort=False)
     empty = np.array([str(u).strip() == "" for u in uniques] + [True], dtype=bool)
@@ -167,13 +174,14 @@ def extract_sheet(
     table: str,
     file: str,
     ctx: SheetContext,
+    sid: int = 0,
 ) -> Extracted:
     """Parse one recognised sheet into canonical rows of ``table``.
 
     Returns canonical columns of the table (item columns for assessments) plus the private
-    columns ``_file``, ``_sheet``, ``_row``, ``_nik``, ``_nik_problem``, ``_nik_raw``,
-    ``_reg``, ``_fac``, ``_fac_type``, ``_fac_province``, ``_fac_known``, ``_reason``,
-    ``_rcol``, ``_rval``.
+    columns ``_sid`` (the sheet's number ``sid``, for provenance), ``_row`` (source row),
+    ``_nik`` (valid NIK or ""), ``_reg`` (register number), ``_fac`` (facility name),
+    ``_reason``, ``_rcol``, ``_rval`` (first row-level problem, its column and value).
     """
     body = raw.body
     fields = dict(hmap.fields)
@@ -196,15 +204,12 @@ def extract_sheet(
         label_any |= _label(body[p])
     totals_row = label_any & no_id & ~empty_row
     keep = ~(empty_row | totals_row)
-    body = body.loc[keep]
+    if not keep.all():
+        body = body.loc[keep]
     rows = raw.source_rows[keep]
     n = len(body)
     sheet = raw.sheet
-    out: dict[str, object] = {
-        "_file": np.full(n, file, dtype=object),
-        "_sheet": np.full(n, sheet, dtype=object),
-        "_row": rows,
-    }
+    out: dict[str, object] = {"_sid": np.full(n, sid, dtype=np.int32), "_row": rows}
     rejects: list[pd.DataFrame] = []
     reason = np.full(n, "", dtype=object)
     rcol = np.full(n, "", dtype=object)
@@ -259,9 +264,7 @@ def extract_sheet(
         out["_nik"] = np.full(n, "", dtype=object)
     reg = col("register_no")
     if reg is not None:
-        out["_reg"] = (
-            reg.str.strip().str.upper().str.replace(r"\s+", "", regex=True).to_numpy(dtype=object)
-        )
+        out["_reg"] = _on_uniques(reg, lambda u: re.sub(r"\s+", "", str(u)).upper())
     else:
         out["_reg"] = np.full(n, "", dtype=object)
     fac = col("facility")
@@ -270,18 +273,8 @@ def extract_sheet(
         res = [ctx.resolver.resolve(u) for u in uniques] + [None]
         idx = np.where(codes >= 0, codes, len(uniques))
         out["_fac"] = np.array([r.name if r else "" for r in res], dtype=object)[idx]
-        out["_fac_type"] = np.array([r.type if r else "" for r in res], dtype=object)[idx]
-        out["_fac_province"] = np.array([r.province or "" if r else "" for r in res], dtype=object)[
-            idx
-        ]
-        out["_fac_known"] = np.array([r.known if r else True for r in res], dtype=bool)[idx]
-        out["_fac_written"] = np.array(
-            [r.name if r and not r.known else "" for r in res], dtype=object
-        )[idx]
     else:
-        for k in ("_fac", "_fac_type", "_fac_province", "_fac_written"):
-            out[k] = np.full(n, "", dtype=object)
-        out["_fac_known"] = np.ones(n, dtype=bool)
+        out["_fac"] = np.full(n, "", dtype=object)
 
     # table fields -------------------------------------------------------------------------
     inferred: dict[str, str] = {}
@@ -317,10 +310,8 @@ def extract_sheet(
             bad = bad | frac
             cell_bad(f, bad, values, "unparseable value")
             out[f] = parsed.where(~frac).astype("Int64").to_numpy()
-        elif f == "cohort":
-            out[f] = values.str.replace(r"\s+", " ", regex=True).str.strip().to_numpy(dtype=object)
-        elif f == "province":
-            out[f] = values.str.replace(r"\s+", " ", regex=True).str.strip().to_numpy(dtype=object)
+        elif f in ("cohort", "province"):
+            out[f] = _on_uniques(values, lambda u: re.sub(r"\s+", " ", str(u)).strip() or None)
         elif f == "instrument":
             parsed, bad = parse_codes(values, ctx.table("instrument"))
             out[f] = parsed.to_numpy()
@@ -371,8 +362,6 @@ def extract_sheet(
     out["_reason"] = reason
     out["_rcol"] = rcol
     out["_rval"] = rval
-    out["_hdr_nik"] = header("nik")
-    out["_hdr_reg"] = header("register_no")
     frame = pd.DataFrame({k: v for k, v in out.items() if not k.startswith("_bad_")})
     cells = (
         pd.concat(rejects, ignore_index=True)

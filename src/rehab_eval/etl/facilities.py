@@ -120,6 +120,10 @@ class FacilityResolver:
         self._cache[text] = out
         return out
 
+    def resolved(self) -> list[Facility | None]:
+        """Every facility resolved so far (known and unknown), in first-seen order."""
+        return list(self._cache.values())
+
     def _resolve(self, text: str) -> Facility | None:
         written = re.sub(r"\s+", " ", str(text)).strip()
         if not written:

@@ -213,16 +213,20 @@ def key_fingerprint(key: bytes) -> str:
     return hashlib.sha256(key).hexdigest()[:12]
 
 
-def client_ids(tokens: pd.Series, key: bytes) -> pd.Series:
-    """Pseudonyms ``"c" + 16 hex`` of HMAC-SHA256(key, token), computed on unique tokens."""
+def client_ids(tokens: pd.Series, key: bytes, memo: dict[str, str] | None = None) -> pd.Series:
+    """Pseudonyms ``"c" + 16 hex`` of HMAC-SHA256(key, token), computed on unique tokens.
+
+    ``memo`` (token → id) may be shared between calls so that a token is hashed once.
+    """
     codes, uniques = pd.factorize(tokens, sort=False)
-    ids = np.array(
-        [
-            "c" + hmac.new(key, str(u).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
-            for u in uniques
-        ]
-        + [None],
-        dtype=object,
-    )
+    memo = {} if memo is None else memo
+    out = []
+    for u in uniques:
+        cid = memo.get(u)
+        if cid is None:
+            cid = "c" + hmac.new(key, str(u).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+            memo[u] = cid
+        out.append(cid)
+    ids = np.array(out + [None], dtype=object)
     idx = np.where(codes >= 0, codes, len(uniques))
     return pd.Series(ids[idx], index=tokens.index, dtype=object)

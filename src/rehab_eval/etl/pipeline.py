@@ -30,7 +30,7 @@ from rehab_eval.etl.facilities import FacilityResolver
 from rehab_eval.etl.headers import load_aliases, map_headers, recognise_table
 from rehab_eval.etl.identity import client_ids, key_fingerprint, load_key, nik_attributes
 from rehab_eval.etl.read import SUFFIXES, read_container
-from rehab_eval.etl.schemas import validate_table
+from rehab_eval.etl.schemas import coerce_columns, validate_table
 from rehab_eval.etl.write import write_outputs
 
 __all__ = ["EtlResult", "load_config", "run_etl"]
@@ -205,6 +205,7 @@ def run_etl(
     sheet_info: dict[tuple[str, str], dict[str, Any]] = {}
     headers_of: dict[tuple[str, str], dict[str, str]] = {}
     n_read = 0
+    sheet_meta: list[tuple[str, str, str, str]] = []
     for path in files:
         rel = path.relative_to(raw).as_posix()
         entry: dict[str, Any] = {"path": rel, "sha256": _sha256(path)}
@@ -247,7 +248,8 @@ def run_etl(
                     )
                 sheets.append(info)
                 continue
-            ex = extract_sheet(rt, hmap, rec.table, rel, ctx)
+            sheet_meta.append((rel, rt.sheet, _hdr(hmap, "nik"), _hdr(hmap, "register_no")))
+            ex = extract_sheet(rt, hmap, rec.table, rel, ctx, sid=len(sheet_meta) - 1)
             parts[rec.table].append(ex.frame)
             cells.append(ex.cell_rejects)
             info.update(
@@ -268,7 +270,10 @@ def run_etl(
         raise InputError(
             f"nothing could be read under {raw}: {len(files)} raw file(s) found, none readable"
         )
-    tables, rejects, dup_counts, unknown = _assemble(parts, cells, headers_of, key, as_of)
+    fac_info = {f.name: f for f in ctx.resolver.resolved() if f is not None}
+    tables, rejects, dup_counts, unknown = _assemble(
+        parts, cells, headers_of, key, as_of, sheet_meta, fac_info
+    )
     # per-sheet counts
     rej_counts = Counter(
         zip(rejects["_whole"].map(bool), rejects["source_file"], rejects["sheet"], strict=True)
@@ -332,8 +337,19 @@ def _token(
     return pd.Series(tok, index=frame.index, dtype=object)
 
 
-def _assemble(parts, cells, headers_of, key, as_of):
-    frames = {t: pd.concat(ps, ignore_index=True) for t, ps in parts.items() if ps}
+def _hdr(hmap, field: str) -> str:
+    p = hmap.column_of(field)
+    return hmap.headers[p] if p is not None else ""
+
+
+def _assemble(parts, cells, headers_of, key, as_of, sheet_meta, fac_info):
+    frames = {}
+    for t in list(parts):
+        if parts[t]:
+            frames[t] = pd.concat(parts[t], ignore_index=True)
+            parts[t] = []  # release the per-sheet frames
+    meta = np.array(sheet_meta + [("", "", "", "")], dtype=object).reshape(-1, 4)
+    m_file, m_sheet, m_hnik, m_hreg = (meta[:, i] for i in range(4))
     # register → NIK through every row that carries both (the clients sheets above all)
     reg_map: dict[tuple[str, str], str] = {}
     reg_nik: dict[str, set[str]] = {}
@@ -348,31 +364,47 @@ def _assemble(parts, cells, headers_of, key, as_of):
     tables: dict[str, pd.DataFrame] = {}
     unknown: set[str] = set()
     id_info = []
+    memo: dict[str, str] = {}
     for t in _TABLES:
         f = frames.get(t)
         if f is None:
             continue
+        # f is this function's own concatenation: columns are set on it, nothing is copied
         tok = _token(f, reg_map, reg_only)
-        no_id = tok.isna() & (f["_reason"] == "")
+        reason = f["_reason"].to_numpy(dtype=object).copy()
+        rcol = f["_rcol"].to_numpy(dtype=object).copy()
+        rval = f["_rval"].to_numpy(dtype=object).copy()
+        no_id = tok.isna().to_numpy() & (reason == "")
+        sid = f["_sid"].to_numpy()
         if no_id.any():
-            f = f.copy()
-            f.loc[no_id, "_reason"] = "no identifier"
-            f.loc[no_id, "_rcol"] = np.where(
-                f.loc[no_id, "_hdr_nik"] != "", f.loc[no_id, "_hdr_nik"], f.loc[no_id, "_hdr_reg"]
+            hdr_nik = m_hnik[sid]
+            hdr = np.where(hdr_nik != "", hdr_nik, m_hreg[sid])
+            reason[no_id] = "no identifier"
+            rcol[no_id] = hdr[no_id]
+            rval[no_id] = ""
+        f["_reason"], f["_rcol"], f["_rval"] = reason, rcol, rval
+        f["client_id"] = client_ids(tok, key, memo).to_numpy()
+        bad = reason != ""
+        row_rejects.append(
+            pd.DataFrame(
+                {
+                    "_file": m_file[sid[bad]],
+                    "_sheet": m_sheet[sid[bad]],
+                    "_row": f["_row"].to_numpy()[bad],
+                    "_rcol": rcol[bad],
+                    "_rval": rval[bad],
+                    "_reason": reason[bad],
+                }
             )
-            f.loc[no_id, "_rval"] = ""
-        f = f.assign(client_id=client_ids(tok, key))
-        bad = f["_reason"] != ""
-        row_rejects.append(f.loc[bad, ["_file", "_sheet", "_row", "_rcol", "_rval", "_reason"]])
-        f = f.loc[~bad]
-        unknown |= set(
-            f.loc[~f["_fac_known"].astype(bool) & (f["_fac_written"] != ""), "_fac_written"]
         )
-        id_info.append(f[["client_id", "_nik", "_fac", "_fac_type", "_fac_province"]])
-        f, dups, conflicts = _dedupe(t, f, headers_of)
+        good = np.flatnonzero(~bad)
+        names = set(f["_fac"].to_numpy(dtype=object)[good]) - {""}
+        unknown |= {n for n in names if n in fac_info and not fac_info[n].known}
+        id_info.append(f[["client_id", "_nik", "_fac"]].iloc[good])
+        keep, dups, conflicts = _dedupe(t, f, good, headers_of, m_file, m_sheet)
         dup_counts.update(dups)
         row_rejects.append(conflicts)
-        tables[t] = f
+        tables[t] = (f, keep)
     rej_rows = (
         pd.concat(row_rejects, ignore_index=True)
         if row_rejects
@@ -410,9 +442,9 @@ def _assemble(parts, cells, headers_of, key, as_of):
     ids = (
         pd.concat(id_info, ignore_index=True)
         if id_info
-        else pd.DataFrame(columns=["client_id", "_nik", "_fac", "_fac_type", "_fac_province"])
+        else pd.DataFrame(columns=["client_id", "_nik", "_fac"])
     )
-    out = {t: _finish(t, tables.get(t), ids, as_of) for t in _TABLES}
+    out = {t: _finish(t, *tables.get(t, (None, None)), ids, as_of, fac_info) for t in _TABLES}
     return out, rejects, dup_counts, sorted(unknown)
 
 
@@ -423,43 +455,81 @@ def _value_columns(t: str, f: pd.DataFrame) -> list[str]:
     return cols
 
 
-def _dedupe(t: str, f: pd.DataFrame, headers_of) -> tuple[pd.DataFrame, Counter, pd.DataFrame]:
+def _row_hash(f: pd.DataFrame, cols: list[str], idx: np.ndarray) -> np.ndarray:
+    """64-bit hash of the values of ``cols`` in rows ``idx`` (NaN and None hash alike)."""
+    h = np.zeros(len(idx), dtype=np.uint64)
+    for c in cols:
+        v = f[c].to_numpy()[idx]
+        if v.dtype == object:
+            v = pd.Series(v, dtype=object).where(pd.notna(v), None).to_numpy(dtype=object)
+        h = h * np.uint64(1_000_003) ^ pd.util.hash_array(v, categorize=True)
+    return h
+
+
+def _same(a: Any, b: Any) -> bool:
+    if pd.isna(a) and pd.isna(b):
+        return True
+    return bool(a == b)
+
+
+def _dedupe(
+    t: str, f: pd.DataFrame, good: np.ndarray, headers_of, m_file, m_sheet
+) -> tuple[np.ndarray, Counter, pd.DataFrame]:
+    """Rows of ``good`` to keep, exact duplicates per (file, sheet), conflicting duplicates.
+
+    Exact duplicates (same client, same values after parsing) are found by a row hash and
+    confirmed value by value; the first is kept. Then rows sharing the table's key (client;
+    client × instrument × timepoint) but differing in a value are all rejected.
+    """
     vals = _value_columns(t, f)
-    exact = f.duplicated(subset=["client_id", *vals], keep="first").to_numpy()
-    dups = Counter(zip(f["_file"][exact], f["_sheet"][exact], strict=True))
-    f = f.loc[~exact]
+    cols = ["client_id", *vals]
+    h = _row_hash(f, cols, good)
+    dup = pd.Series(h).duplicated(keep="first").to_numpy()
+    if dup.any():
+        first = pd.Series(np.arange(len(h))).groupby(h).transform("first").to_numpy()
+        for p in np.flatnonzero(dup):
+            i, j = good[p], good[first[p]]
+            if not all(_same(f[c].iat[i], f[c].iat[j]) for c in cols):
+                dup[p] = False  # a hash collision, not a duplicate
+    sid = f["_sid"].to_numpy()
+    files = m_file[sid]
+    sheets = m_sheet[sid]
+    dups = Counter(zip(files[good[dup]], sheets[good[dup]], strict=True))
+    rest = good[~dup]
     empty = pd.DataFrame(columns=["_file", "_sheet", "_row", "_rcol", "_rval", "_reason"])
     keys = _DUP_KEYS.get(t)
-    if not keys or not all(k in f.columns for k in keys):
-        return f, dups, empty
-    clash = f.duplicated(subset=keys, keep=False).to_numpy()
-    if not clash.any():
-        return f, dups, empty
-    c = f.loc[clash]
-    rcol, rval = [], []
-    groups = c.groupby(keys, sort=False, dropna=False, observed=True)
+    if not keys or not all(k in f.columns for k in keys) or not len(rest):
+        return rest, dups, empty
+    kh = _row_hash(f, keys, rest)
+    maybe = pd.Series(kh).duplicated(keep=False).to_numpy()
+    if not maybe.any():
+        return rest, dups, empty
+    c = f.iloc[rest[maybe]]
+    sizes = c.groupby(keys, sort=False, dropna=False).transform("size")
+    size = sizes.to_numpy() if isinstance(sizes, pd.Series) else sizes.iloc[:, 0].to_numpy()
+    clash_rows = rest[maybe][size > 1]
+    c = f.iloc[clash_rows]
     first_diff = {}
-    for k, g in groups:
+    for k, g in c.groupby(keys, sort=False, dropna=False):
         diff = next((v for v in vals if g[v].astype(str).nunique() > 1), "")
         first_diff[k if isinstance(k, tuple) else (k,)] = diff
+    rcol, rval = [], []
     for _, r in c.iterrows():
-        k = tuple(r[kk] for kk in keys)
-        fld = first_diff.get(k, "")
-        hdrs = headers_of.get((r["_file"], r["_sheet"]), {})
+        fld = first_diff.get(tuple(r[kk] for kk in keys), "")
+        hdrs = headers_of.get((m_file[r["_sid"]], m_sheet[r["_sid"]]), {})
         rcol.append(hdrs.get(fld) or (hdrs.get("timestamp", fld) if fld == "date" else fld))
-        v = r[fld] if fld else ""
-        rval.append(_show(v))
+        rval.append(_show(r[fld]) if fld else "")
     conflicts = pd.DataFrame(
         {
-            "_file": c["_file"].to_numpy(),
-            "_sheet": c["_sheet"].to_numpy(),
+            "_file": m_file[c["_sid"].to_numpy()],
+            "_sheet": m_sheet[c["_sid"].to_numpy()],
             "_row": c["_row"].to_numpy(),
             "_rcol": rcol,
             "_rval": rval,
             "_reason": "conflicting duplicate",
         }
     )
-    return f.loc[~clash], dups, conflicts
+    return np.setdiff1d(rest, clash_rows, assume_unique=True), dups, conflicts
 
 
 def _show(v: Any) -> str:
@@ -473,47 +543,62 @@ def _show(v: Any) -> str:
     return str(v)
 
 
-def _finish(t: str, f: pd.DataFrame | None, ids: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+def _finish(
+    t: str,
+    f: pd.DataFrame | None,
+    keep: np.ndarray | None,
+    ids: pd.DataFrame,
+    as_of: dt.date,
+    fac_info: dict,
+) -> pd.DataFrame:
+    """The canonical table: rows ``keep`` of ``f`` in canonical columns, dtypes and order."""
     spec = vocab.TABLES[t]
-    if t == "clients":
-        f = _clients(f, ids, as_of)
-    elif f is None:
-        f = pd.DataFrame(columns=list(spec))
-    else:
-        f = f.rename(columns=_RENAME.get(t, {}))
-        if "facility" in spec:
-            f = f.assign(facility=f["_fac"].replace("", None))
-        if "attended" in f.columns:
-            f = f.assign(attended=f["attended"].map({"true": True, "false": False}))
     cols = list(spec)
-    items = []
-    if t == "assessments":
-        items = _item_order(
-            [c for c in f.columns if c.startswith("q") or "_q" in c and not c.startswith("_")]
-        )
-    res = pd.DataFrame(
-        {
-            c: f[c].to_numpy() if c in f.columns else np.full(len(f), None, dtype=object)
-            for c in cols + items
-        },
-        index=range(len(f)),
-    )
-    res = validate_table(t, res)
+    if t == "clients":
+        f = _clients(None if f is None else f.iloc[keep], ids, as_of, fac_info)
+        keep = np.arange(len(f))
+    elif f is None:
+        f = pd.DataFrame(columns=cols)
+        keep = np.arange(0)
+    columns: dict[str, np.ndarray] = {}
+    rename = {v: k for k, v in _RENAME.get(t, {}).items()}
+    items = _item_order([c for c in f.columns if _is_item(c)]) if t == "assessments" else []
+    for c in cols + items:
+        src = "_fac" if (c == "facility" and t != "clients") else rename.get(c, c)
+        if src in f.columns:
+            v = f[src].to_numpy()[keep]
+        else:
+            v = np.full(len(keep), None, dtype=object)
+        if c == "facility" and t != "clients":
+            v = np.where(v == "", None, v)
+        if c == "attended":
+            v = pd.Series(v, dtype=object).map({"true": True, "false": False}).to_numpy()
+        columns[c] = v
     # stable sort on the key columns; ties keep the (deterministic) file and row order
-    keys = [
+    sort = [
         c
         for c in ("client_id", "program", "instrument", "start_date", "date", "kind", "result")
-        if c in res.columns
+        if c in columns
     ]
-    key = res[keys]
-    if "timepoint" in res.columns:
-        rank = res["timepoint"].map({c: i for i, c in enumerate(vocab.TIMEPOINTS)})
-        key = key.assign(_tp=rank)
-        keys = keys[: keys.index("instrument") + 1] + ["_tp"] + keys[keys.index("instrument") + 1 :]
+    key = pd.DataFrame({c: columns[c] for c in sort})
+    if "timepoint" in columns:
+        rank = {code: i for i, code in enumerate(vocab.TIMEPOINTS)}
+        key["_tp"] = pd.Series(columns["timepoint"], dtype=object).map(rank).to_numpy()
+        at = sort.index("instrument") + 1
+        sort = [*sort[:at], "_tp", *sort[at:]]
     order = (
-        key.sort_values(keys, kind="mergesort", na_position="last").index if len(res) else res.index
+        key.sort_values(sort, kind="mergesort", na_position="last").index.to_numpy()
+        if len(key)
+        else np.arange(0)
     )
-    return res.loc[order].reset_index(drop=True)
+    res = pd.DataFrame(coerce_columns(t, {c: v[order] for c, v in columns.items()}))
+    return validate_table(t, res, coerce=False)
+
+
+def _is_item(c: str) -> bool:
+    return not c.startswith("_") and (
+        (c.startswith("q") and c[1:].isdigit()) or ("_q" in c and c.rsplit("_q", 1)[1].isdigit())
+    )
 
 
 def _item_order(cols: list[str]) -> list[str]:
@@ -522,13 +607,18 @@ def _item_order(cols: list[str]) -> list[str]:
     return q + a
 
 
-def _clients(f: pd.DataFrame | None, ids: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+def _clients(
+    f: pd.DataFrame | None, ids: pd.DataFrame, as_of: dt.date, fac_info: dict
+) -> pd.DataFrame:
     cols = list(vocab.TABLES["clients"])
     if f is None:
-        f = pd.DataFrame(columns=["client_id", "_nik", "_fac", "_fac_type", "_fac_province"])
+        f = pd.DataFrame(columns=["client_id", "_nik", "_fac"])
     extra = ids[~ids["client_id"].isin(set(f["client_id"]))].drop_duplicates("client_id")
     f = pd.concat([f, extra], ignore_index=True)
-    from_nik = nik_attributes(f["_nik"], as_of=as_of)
+    fac = f["_fac"].fillna("")
+    f_type = fac.map(lambda n: fac_info[n].type if n in fac_info else None)
+    f_prov = fac.map(lambda n: fac_info[n].province if n in fac_info else None)
+    from_nik = nik_attributes(f["_nik"].fillna(""), as_of=as_of)
     sex_n = from_nik["sex"]
     birth_n = from_nik["birth_date"]
     sex = f["sex"] if "sex" in f.columns else pd.Series(None, index=f.index, dtype=object)
@@ -536,14 +626,14 @@ def _clients(f: pd.DataFrame | None, ids: pd.DataFrame, as_of: dt.date) -> pd.Da
     prov = (
         f["province"] if "province" in f.columns else pd.Series(None, index=f.index, dtype=object)
     )
-    prov = prov.where(prov.notna() & (prov.astype(str) != ""), f["_fac_province"].replace("", None))
+    prov = prov.where(prov.notna() & (prov.astype(str) != ""), f_prov)
     return pd.DataFrame(
         {
             "client_id": f["client_id"],
             "sex": sex.where(sex.notna(), sex_n),
             "birth_date": pd.to_datetime(birth).where(pd.to_datetime(birth).notna(), birth_n),
             "facility": f["_fac"].replace("", None),
-            "facility_type": f["_fac_type"].replace("", None),
+            "facility_type": f_type,
             "province": prov,
             "release_date": f["release_date"] if "release_date" in f.columns else pd.NaT,
             "prior_offences": f["prior_offences"] if "prior_offences" in f.columns else pd.NA,

@@ -139,11 +139,8 @@ def sniff_encoding(blob: bytes) -> str:
         return "cp1252"
 
 
-def _decode(blob: bytes, encoding: str) -> str:
-    try:
-        return blob.decode(encoding)
-    except UnicodeDecodeError:
-        return blob.decode("latin-1")
+def _codec(encoding: str) -> str:
+    return "utf-8" if encoding == "utf-8-sig" else encoding
 
 
 def sniff_delimiter(head: str) -> str:
@@ -169,19 +166,14 @@ def _read_text(path: Path, aliases: Mapping[str, str]) -> list[RawTable]:
     if not blob.strip():
         raise InputError("empty file")
     encoding = sniff_encoding(blob)
-    text = _decode(blob, encoding)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    del blob
+    bom = 3 if encoding == "utf-8-sig" else 0
     # the first records, for delimiter, titles and header (physical line offsets kept)
-    buf = io.StringIO(text, newline="")
-    head_lines: list[str] = []
-    for _ in range(200):
-        line = buf.readline()
-        if not line:
-            break
-        head_lines.append(line)
-    head = "".join(head_lines)
+    head_bytes = blob[bom : bom + (1 << 16)]
+    head_text = head_bytes.decode(encoding if encoding != "utf-8-sig" else "utf-8", "replace")
+    head_lines = io.StringIO(head_text, newline="").readlines()
+    if len(blob) - bom > len(head_bytes) and len(head_lines) > 1:
+        head_lines = head_lines[:-1]  # the last line may be cut
+    head = "".join(head_lines[:200])
     delim = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(head)
     reader = csv.reader(io.StringIO(head, newline=""), delimiter=delim)
     records: list[list[str]] = []
@@ -200,11 +192,13 @@ def _read_text(path: Path, aliases: Mapping[str, str]) -> list[RawTable]:
     if hi is None:
         return [RawTable("", 0, [], pd.DataFrame(), np.zeros(0, dtype=np.int64))]
     start_line = line_ends[hi - 1] if hi > 0 else 0
-    offset = sum(len(x) for x in head_lines[:start_line])
+    offset = bom + len("".join(head_lines[:start_line]).encode(_codec(encoding), "replace"))
     titles = [" ".join(c.strip() for c in r if c.strip()) for r in records[:hi]]
+    buf = io.BytesIO(blob)
+    buf.seek(offset)
     try:
         frame = pd.read_csv(
-            io.StringIO(text[offset:]),
+            buf,
             sep=delim,
             header=None,
             dtype=str,
@@ -212,13 +206,15 @@ def _read_text(path: Path, aliases: Mapping[str, str]) -> list[RawTable]:
             na_filter=False,
             skip_blank_lines=False,
             engine="c",
+            encoding=_codec(encoding),
+            encoding_errors="replace",
             quoting=csv.QUOTE_MINIMAL,
             on_bad_lines="error",
         )
-    except (pd.errors.ParserError, ValueError) as exc:
+    except (pd.errors.ParserError, ValueError, UnicodeError) as exc:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"not a readable delimited text file ({msg})") from None
-    del text
+    del buf, blob
     headers = ["" if h is None else str(h).strip() for h in frame.iloc[0].tolist()]
     body = frame.iloc[1:].reset_index(drop=True)
     body.columns = range(body.shape[1])
