@@ -187,21 +187,28 @@ def extract_sheet(
     fields = dict(hmap.fields)
     numbering = [p for p, f in fields.items() if f == "numbering"]
     data_cols = [p for p in range(body.shape[1]) if p not in numbering]
-    blank_cols = {p: _blank(body[p]) for p in data_cols}
-    empty_row = (
-        np.logical_and.reduce([blank_cols[p] for p in data_cols])
-        if data_cols
-        else (np.ones(len(body), dtype=bool))
-    )
+    nrow = len(body)
+
+    def all_blank(cols: list[int]) -> np.ndarray:
+        """Rows blank in every column of ``cols``: narrowed column by column."""
+        idx = np.arange(nrow)
+        for p in cols:
+            if not len(idx):
+                break
+            sub = body[p].to_numpy()[idx] if len(idx) < nrow else body[p]
+            idx = idx[_blank(pd.Series(sub, dtype=object))]
+        out = np.zeros(nrow, dtype=bool)
+        out[idx] = True
+        return out
+
+    empty_row = all_blank(data_cols) if data_cols else np.ones(nrow, dtype=bool)
     id_pos = [p for p, f in fields.items() if f in ("nik", "register_no")]
-    no_id = (
-        np.logical_and.reduce([blank_cols[p] for p in id_pos])
-        if id_pos
-        else np.ones(len(body), dtype=bool)
-    )
-    label_any = np.zeros(len(body), dtype=bool)
+    no_id = (all_blank(id_pos) if id_pos else np.ones(nrow, dtype=bool)) & ~empty_row
+    label_any = np.zeros(nrow, dtype=bool)
+    cand = np.flatnonzero(no_id)
     for p in data_cols[:4] + numbering:
-        label_any |= _label(body[p])
+        if len(cand):
+            label_any[cand] |= _label(pd.Series(body[p].to_numpy()[cand], dtype=object))
     totals_row = label_any & no_id & ~empty_row
     keep = ~(empty_row | totals_row)
     if not keep.all():

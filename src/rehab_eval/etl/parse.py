@@ -125,6 +125,22 @@ def parse_date_text(text: str, *, month_first: bool = False, pivot: int = 30) ->
     return None
 
 
+_DATE_CACHE: dict[tuple[str, bool, int], dt.date | None] = {}
+
+
+def _cached_date(text: str, month_first: bool, pivot: int) -> dt.date | None:
+    """parse_date_text memoised across columns and files (bounded)."""
+    key = (text, month_first, pivot)
+    hit = _DATE_CACHE.get(key, key)
+    if hit is not key:
+        return hit
+    out = parse_date_text(text, month_first=month_first, pivot=pivot)
+    if len(_DATE_CACHE) > 200_000:
+        _DATE_CACHE.clear()
+    _DATE_CACHE[key] = out
+    return out
+
+
 def parse_dates(
     values: pd.Series, *, month_first: bool = False, pivot: int = 30
 ) -> tuple[pd.Series, pd.Series]:
@@ -134,7 +150,7 @@ def parse_dates(
     and not flagged.
     """
     codes, uniques = pd.factorize(values, sort=False)
-    parsed = [parse_date_text(u, month_first=month_first, pivot=pivot) for u in uniques]
+    parsed = [_cached_date(u, month_first, pivot) for u in uniques]
     nat = np.datetime64("NaT", "ns")
     arr = np.array(
         [np.datetime64(p, "ns") if p is not None else nat for p in parsed] + [nat],
