@@ -83,6 +83,58 @@ def check_nik(text: str) -> tuple[str, str]:
     return s, NIK_OK
 
 
+def _digit_parts(nik16: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Day (women's +40 removed), month and two-digit year of 16-digit NIK strings."""
+    if not len(nik16):
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, z
+    d = np.asarray(nik16, dtype="U16").view(np.uint32).reshape(-1, 16).astype(np.int64) - 48
+    day = d[:, 6] * 10 + d[:, 7]
+    day = np.where(day > 40, day - 40, day)
+    return day, d[:, 8] * 10 + d[:, 9], d[:, 10] * 10 + d[:, 11]
+
+
+def _valid_date(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    mdays = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+    ok_m = (month >= 1) & (month <= 12)
+    last = mdays[np.where(ok_m, month, 0)] + ((month == 2) & leap)
+    return ok_m & (day >= 1) & (day <= last)
+
+
+def check_niks(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Vectorised :func:`check_nik` → (cleaned NIK or "", problem) for a column of text."""
+    s = values.astype(object).where(values.notna(), "")
+    arr = s.to_numpy(dtype=object)
+    plain = s.str.fullmatch(r"[0-9]{16}").fillna(False).to_numpy(dtype=bool)
+    if not plain.all():  # clean only the values that are not already 16 plain digits
+        other = pd.Series(arr[~plain], dtype=object).astype(str)
+        other = other.str.strip().str.lstrip("'`").str.strip()
+        other = other.str.replace(r"[\s\-]", "", regex=True)
+        arr = arr.copy()
+        arr[~plain] = other.to_numpy(dtype=object)
+    s = pd.Series(arr, index=values.index, dtype=object)
+    empty = (s == "").to_numpy()
+    floaty = np.zeros(len(s), dtype=bool)
+    digits = plain.copy()
+    if not plain.all():
+        rest = pd.Series(arr[~plain], dtype=object)
+        floaty[~plain] = (
+            rest.str.match(_FLOATY.pattern).to_numpy(dtype=bool) & (rest != "").to_numpy()
+        )
+        digits[~plain] = rest.str.fullmatch(r"[0-9]{16}").to_numpy(dtype=bool)
+    good = digits.copy()
+    idx = np.flatnonzero(digits)
+    day, month, yy = _digit_parts(arr[idx])
+    good[idx] = _valid_date(2000 + yy, month, day) | _valid_date(1900 + yy, month, day)
+    problem = np.where(good | empty, NIK_OK, NIK_INVALID).astype(object)
+    problem[floaty] = NIK_UNRECOVERABLE
+    clean = np.where(good, arr, "").astype(object)
+    return pd.Series(clean, index=values.index, dtype=object), pd.Series(
+        problem, index=values.index, dtype=object
+    )
+
+
 def _dates(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
     frame = pd.DataFrame({"year": year, "month": month, "day": day})
     return pd.to_datetime(frame, errors="coerce")
@@ -94,22 +146,6 @@ def _parts(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     month = pd.to_numeric(s.str[8:10], errors="coerce")
     yy = pd.to_numeric(s.str[10:12], errors="coerce")
     return day, month, yy
-
-
-def check_niks(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Vectorised :func:`check_nik` → (cleaned NIK or "", problem) for a column of text."""
-    s = values.astype(object).where(values.notna(), "").astype(str)
-    s = s.str.strip().str.lstrip("'`").str.strip().str.replace(r"[\s\-]", "", regex=True)
-    empty = s == ""
-    floaty = s.str.match(_FLOATY.pattern) & ~empty
-    digits = s.str.fullmatch(r"[0-9]{16}") & ~floaty
-    day, month, yy = _parts(s.where(digits, "0000000101000000"))
-    ok_date = _dates(2000 + yy, month, day).notna() | _dates(1900 + yy, month, day).notna()
-    good = digits & ok_date
-    problem = pd.Series(NIK_INVALID, index=s.index, dtype=object)
-    problem[empty | good] = NIK_OK
-    problem[floaty] = NIK_UNRECOVERABLE
-    return s.where(good, ""), problem
 
 
 def nik_attributes(niks: pd.Series, *, as_of: dt.date | None = None) -> pd.DataFrame:

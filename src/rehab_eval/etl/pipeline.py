@@ -460,8 +460,7 @@ def _row_hash(f: pd.DataFrame, cols: list[str], idx: np.ndarray) -> np.ndarray:
     h = np.zeros(len(idx), dtype=np.uint64)
     for c in cols:
         v = f[c].to_numpy()[idx]
-        if v.dtype == object:
-            v = pd.Series(v, dtype=object).where(pd.notna(v), None).to_numpy(dtype=object)
+        # categorize: values are factorized first, so None and NaN share the missing code
         h = h * np.uint64(1_000_003) ^ pd.util.hash_array(v, categorize=True)
     return h
 
