@@ -1,0 +1,298 @@
+"""Every report notebook rendered end to end on the synthetic demo data (papermill, HTML, deck).
+
+The demo data are generated once per session (synthetic raw exports → ETL → scores) in a
+temporary folder. The notebook checks themselves (parameters cell, no stored outputs, no
+function definitions, specs matching the notebooks) are fast; the renders are marked slow.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from rehab_eval.errors import ConfigError, ReportError
+from rehab_eval.reports import params, run_report
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+REPORTS = ("cohort_report", "recidivism_report", "program_overview")
+
+
+# --------------------------------------------------------------------------- notebook files
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_notebook_is_thin_and_stored_without_outputs(name):
+    nb = nbformat.read(str(NOTEBOOKS / f"{name}.ipynb"), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and code.index(tagged[0]) == 0
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    for cell in code:
+        assert cell.outputs == [] and cell.execution_count is None
+        assert not re.search(r"^\s*(def|class) ", cell.source, flags=re.M), cell.source[:80]
+        assert "lambda" not in cell.source
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_spec_declares_exactly_the_notebook_parameters(name):
+    import papermill as pm
+
+    inferred = pm.inspect_notebook(str(NOTEBOOKS / f"{name}.ipynb"))
+    spec = params.load_spec(name)
+    assert set(inferred) == set(spec.parameters)
+    resolved = params.validate(spec, {"processed_dir": str(NOTEBOOKS)})
+    for pname, info in inferred.items():
+        if pname in ("processed_dir", "output_dir"):
+            continue
+        default = ast.literal_eval(info["default"])
+        assert resolved[pname] == default, pname
+
+
+def test_demo_plan_names_known_reports():
+    from rehab_eval.reports.runs import load_plan
+
+    entries = load_plan(NOTEBOOKS / "demo.plan.yaml")
+    assert {e.report for e in entries} == set(REPORTS)
+    for entry in entries:
+        params.validate(
+            params.load_spec(entry.report), {**entry.params, "processed_dir": str(NOTEBOOKS)}
+        )
+
+
+def test_a_bad_value_names_the_parameter_before_anything_runs(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        run_report(
+            "cohort_report",
+            {"processed_dir": str(tmp_path), "min_cell": "lima", "lang": "fr", "colour": "x"},
+            out=tmp_path / "reports",
+            notebooks_dir=NOTEBOOKS,
+        )
+    text = str(info.value)
+    assert "min_cell='lima'" in text and "lang='fr'" in text and "colour" in text
+    assert not (tmp_path / "reports").exists()
+
+
+# --------------------------------------------------------------------------- demo renders
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    """Synthetic raw exports → canonical tables → scores, once per session."""
+    from rehab_eval.etl import run_etl
+    from rehab_eval.scoring import score_processed
+    from rehab_eval.synth import generate_synthetic
+
+    root = tmp_path_factory.mktemp("demo")
+    truth = generate_synthetic(root / "raw", seed=7, truth_path=root / "truth.json")
+    run_etl(root / "raw", root / "processed", secret="notebook-tests-secret")
+    score_processed(root / "processed")
+    return {"root": root, "processed": root / "processed", "truth": truth}
+
+
+@pytest.fixture(scope="session")
+def rendered(demo):
+    """Every report with its defaults (the overview in English), rendered once."""
+    out = demo["root"] / "reports"
+    runs = {}
+    for name in REPORTS:
+        values = {"processed_dir": str(demo["processed"])}
+        if name == "program_overview":
+            values["lang"] = "en"
+        runs[name] = run_report(name, values, out=out, notebooks_dir=NOTEBOOKS)
+    return runs
+
+
+def _html_text(path: Path) -> str:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    return (soup.find("main") or soup.body).get_text(" ", strip=True)
+
+
+def _deck(path: Path):
+    from pptx import Presentation
+
+    return Presentation(str(path))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", REPORTS)
+def test_report_renders_html_without_code_and_with_every_figure(rendered, name):
+    run = rendered[name]
+    assert run.status == "ok"
+    record = json.loads((run.run_dir / "publish.json").read_text())
+    keys = [f["key"] for f in record["figures"]]
+    assert len(keys) >= 2
+    html = run.html.read_text(encoding="utf-8")
+    body = html.split("<body", 1)[1]
+    for marker in ("jp-InputPrompt", "jp-CodeMirrorEditor", "In&nbsp;[", "Traceback"):
+        assert marker not in body
+    for code in ("publish.start(", "rehab_eval.load_processed", "import pandas", "TEXT = {"):
+        assert code not in html
+    for key in keys:
+        assert f'data-figure="{key}"' in html
+        assert (run.run_dir / "figures" / f"{key}.png").stat().st_size > 10_000
+        assert (run.run_dir / "figures" / f"{key}.svg").is_file()
+    assert html.count("<img ") == len(keys)
+    assert run.summary and run.summary["report"] == name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", REPORTS)
+def test_deck_is_16_9_with_title_figure_and_closing_slides(rendered, name):
+    run = rendered[name]
+    record = json.loads((run.run_dir / "publish.json").read_text())
+    prs = _deck(run.deck)
+    assert abs(prs.slide_width / prs.slide_height - 16 / 9) < 0.001
+    titles = [s.shapes.title.text for s in prs.slides]
+    closing = (
+        "Definitions and data provenance" if record["lang"] == "en" else "Definisi dan sumber data"
+    )
+    assert titles == [record["title"], *[f["title"] for f in record["figures"]], closing]
+    run_json = json.loads((run.run_dir / "run.json").read_text())
+    assert run_json["status"] == "ok"
+    assert run_json["input_manifest"]["sha256"]
+    assert os.readlink(run.run_dir.parent / "latest") == run.run_id
+
+
+@pytest.mark.slow
+def test_reports_reproduce_the_synthetic_programs(rendered, demo):
+    programs = {p["key"]: p for p in demo["truth"]["programs"]}
+    overview = rendered["program_overview"].summary
+    assert overview["clients_per_year"] == {"2021": "870", "2022": "800", "2023": "520"}
+    cohort = rendered["cohort_report"].summary
+    semarang_2024 = programs["semarang_2024"]["clients"] + programs["semarang_2024_nov"]["clients"]
+    assert cohort["n_enrolled"] == str(semarang_2024)
+    recid = rendered["recidivism_report"].summary
+    assert recid["cox_exploratory"] is False
+    assert set(recid["km_cumulative_incidence"]) == {"6", "12", "24"}
+
+
+@pytest.mark.slow
+def test_english_switch(rendered, demo):
+    overview = rendered["program_overview"]
+    html = overview.html.read_text(encoding="utf-8")
+    assert '<html lang="en">' in html
+    text = _html_text(overview.html)
+    assert "Program reach" in text and "Jangkauan program" not in text
+    assert "2,190" in text  # English thousands separator
+    cohort_text = _html_text(rendered["cohort_report"].html)
+    assert "Alur klien" in cohort_text and "Client flow" not in cohort_text
+
+
+@pytest.mark.slow
+def test_a_cohort_of_three_shows_under_five_everywhere(demo):
+    import pandas as pd
+
+    enrollments = pd.read_parquet(demo["processed"] / "enrollments.parquet")
+    starts = (
+        enrollments.loc[enrollments["facility"] == "Bapas Kelas I Semarang", "start_date"]
+        .sort_values()
+        .reset_index(drop=True)
+    )
+    # the first 3 clients of the November 2024 group (5 clients)
+    late = starts[starts >= "2024-11-01"].reset_index(drop=True)
+    assert late[2] < late[3]
+    run = run_report(
+        "cohort_report",
+        {
+            "processed_dir": str(demo["processed"]),
+            "period_start": str(late[0].date()),
+            "period_end": str(late[2].date()),
+        },
+        out=demo["root"] / "reports-small",
+        notebooks_dir=NOTEBOOKS,
+    )
+    counts = {k: v for k, v in run.summary.items() if k.startswith("n_")}
+    assert counts and set(counts.values()) <= {"<5", "0"}
+    record = json.loads((run.run_dir / "publish.json").read_text())
+    flow = next(f for f in record["figures"] if f["key"] == "flow")
+    assert flow["takeaway"].startswith("<5 dari <5 klien")
+    text = _html_text(run.html)
+    assert "Laporan ini merangkum <5 klien" in text
+    # no count of 1 to 4 persons anywhere in the narrative, tables, deck or summary
+    deck_text = " ".join(
+        shape.text_frame.text
+        for slide in _deck(run.deck).slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    )
+    for where in (text, deck_text, json.dumps(run.summary, ensure_ascii=False)):
+        assert not re.search(r"(?<![\d,.\-−])[1-4] (klien|dari)", where), where[:200]
+    table = re.search(r'id="table-table_one".*?</table>', run.html.read_text(), flags=re.S)
+    cells = re.findall(r"<td>([^<]*)</td>", table.group(0))
+    counts_shown = [c for c in cells if re.fullmatch(r"\d+ \(.*%\)", c)]
+    assert counts_shown == []
+
+
+@pytest.mark.slow
+def test_a_failing_run_keeps_latest(rendered, demo):
+    good = rendered["cohort_report"]
+    latest = good.run_dir.parent / "latest"
+    with pytest.raises(ReportError) as info:
+        run_report(
+            "cohort_report",
+            {"processed_dir": str(demo["processed"]), "facility": "Bapas Kelas II Nowhere"},
+            out=demo["root"] / "reports",
+            notebooks_dir=NOTEBOOKS,
+        )
+    message = str(info.value)
+    assert "\n" not in message and "InputError" in message and "Nowhere" in message
+    failed = info.value.result
+    record = json.loads((failed.run_dir / "run.json").read_text())
+    assert record["status"] == "failed" and record["error"]["ename"] == "InputError"
+    assert "raise rehab_eval.InputError" in record["error"]["cell_source"]
+    assert failed.notebook.is_file() and not (failed.run_dir / "report.html").exists()
+    assert os.readlink(latest) == good.run_id
+
+
+_BASE64 = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
+
+
+def _texts_of(run_dir: Path) -> dict[str, str]:
+    """Every text output of a run (HTML, JSON, notebook, SVG, the deck's XML), images removed."""
+    texts = {}
+    for path in run_dir.rglob("*"):
+        if path.suffix in {".html", ".json", ".ipynb", ".svg"}:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        elif path.suffix == ".pptx":
+            with zipfile.ZipFile(path) as z:
+                text = " ".join(
+                    z.read(n).decode("utf-8", errors="replace")
+                    for n in z.namelist()
+                    if n.endswith(".xml")
+                )
+        else:
+            continue
+        texts[str(path.relative_to(run_dir))] = _BASE64.sub("", text)
+    return texts
+
+
+@pytest.mark.slow
+def test_no_identity_in_any_output(rendered, demo):
+    import pandas as pd
+
+    identities = demo["truth"]["identities"]
+    client_ids = set(pd.read_parquet(demo["processed"] / "clients.parquet")["client_id"])
+    niks = set(identities["niks"])
+    # names with a given name and a family name, register numbers: searched as text
+    phrases = {
+        str(n).strip().lower()
+        for n in [*identities["register_nos"], *identities["names"]]
+        if " " in str(n).strip() or "/" in str(n)
+    }
+    assert len(client_ids) > 1000 and len(niks) > 1000 and len(phrases) > 1000
+    for run in rendered.values():
+        for where, text in _texts_of(run.run_dir).items():
+            assert not client_ids & set(re.findall(r"[0-9a-z]{12,}", text)), where
+            assert not niks & set(re.findall(r"\d{16}", text)), where
+            lowered = text.lower()
+            found = [p for p in phrases if p in lowered]
+            assert found == [], f"{where}: {len(found)} identifier(s) found"
