@@ -431,6 +431,8 @@ def test_export_html_has_no_code_and_sets_the_language(tmp_path):
     assert "hasil 12" in text
     assert "secret_code_marker" not in text
     assert "In&nbsp;[1]" not in text and "In [1]" not in text
+    head = text.split("</head>", 1)[0]
+    assert "table.rehab-table" in head  # the report style is in the page
 
 
 # --------------------------------------------------------------------------- deck

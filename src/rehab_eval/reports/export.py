@@ -13,7 +13,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["REMOVE_TAGS", "export_html", "strip_for_report"]
+__all__ = ["REMOVE_TAGS", "REPORT_CSS", "export_html", "strip_for_report"]
+
+#: Page style added to nbconvert's lab template: a readable column, larger table text, text
+#: columns left-aligned (the template right-aligns every cell), figures at most full width.
+REPORT_CSS = """
+<style>
+  body { background: #fff; }
+  main, .jp-Notebook { max-width: 1100px; margin: 0 auto; }
+  .jp-RenderedHTMLCommon { font-size: 16px; line-height: 1.5; }
+  .jp-RenderedHTMLCommon table.rehab-table { font-size: 15px; margin: 0.5em 0 1.5em 0; }
+  .jp-RenderedHTMLCommon table.rehab-table th,
+  .jp-RenderedHTMLCommon table.rehab-table td { text-align: right; padding: 0.35em 0.8em; }
+  .jp-RenderedHTMLCommon table.rehab-table th:first-child,
+  .jp-RenderedHTMLCommon table.rehab-table td:first-child,
+  .jp-RenderedHTMLCommon table.rehab-table th:nth-child(2),
+  .jp-RenderedHTMLCommon table.rehab-table td:nth-child(2) { text-align: left; }
+  figure.rehab-figure img { max-width: 100%; height: auto; }
+  .jp-OutputArea-output em { color: #444; }
+</style>
+"""
 
 REMOVE_TAGS = ("remove-cell", "papermill-error-cell-tag", "injected-parameters", "parameters")
 
@@ -73,6 +92,7 @@ def export_html(
     body, _ = exporter.from_notebook_node(
         nb, resources={"metadata": {"name": title or notebook.stem}}
     )
+    body = body.replace("</head>", REPORT_CSS + "</head>", 1)
     tmp = html.with_name(f".{html.name}.tmp")
     tmp.write_text(body, encoding="utf-8")
     tmp.replace(html)
