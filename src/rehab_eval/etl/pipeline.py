@@ -365,6 +365,7 @@ def _assemble(parts, cells, headers_of, key, as_of, sheet_meta, fac_info):
     unknown: set[str] = set()
     id_info = []
     memo: dict[str, str] = {}
+    done: dict[str, pd.DataFrame] = {}
     for t in _TABLES:
         f = frames.get(t)
         if f is None:
@@ -404,7 +405,12 @@ def _assemble(parts, cells, headers_of, key, as_of, sheet_meta, fac_info):
         keep, dups, conflicts = _dedupe(t, f, good, headers_of, m_file, m_sheet)
         dup_counts.update(dups)
         row_rejects.append(conflicts)
-        tables[t] = (f, keep)
+        del frames[t]
+        if t == "clients":  # finished last: it also lists clients seen only elsewhere
+            tables[t] = (f, keep)
+        else:
+            done[t] = _finish(t, f, keep, None, as_of, fac_info)
+        del f
     rej_rows = (
         pd.concat(row_rejects, ignore_index=True)
         if row_rejects
@@ -444,7 +450,10 @@ def _assemble(parts, cells, headers_of, key, as_of, sheet_meta, fac_info):
         if id_info
         else pd.DataFrame(columns=["client_id", "_nik", "_fac"])
     )
-    out = {t: _finish(t, *tables.get(t, (None, None)), ids, as_of, fac_info) for t in _TABLES}
+    out = {
+        t: done[t] if t in done else _finish(t, *tables.get(t, (None, None)), ids, as_of, fac_info)
+        for t in _TABLES
+    }
     return out, rejects, dup_counts, sorted(unknown)
 
 
@@ -562,7 +571,7 @@ def _finish(
     columns: dict[str, np.ndarray] = {}
     rename = {v: k for k, v in _RENAME.get(t, {}).items()}
     items = _item_order([c for c in f.columns if _is_item(c)]) if t == "assessments" else []
-    for c in cols + items:
+    for c in cols:
         src = "_fac" if (c == "facility" and t != "clients") else rename.get(c, c)
         if src in f.columns:
             v = f[src].to_numpy()[keep]
@@ -590,7 +599,18 @@ def _finish(
         if len(key)
         else np.arange(0)
     )
-    res = pd.DataFrame(coerce_columns(t, {c: v[order] for c, v in columns.items()}))
+    del key
+    head = coerce_columns(t, {c: v[order] for c, v in columns.items()})
+    if not items:
+        return validate_table(t, pd.DataFrame(head), coerce=False)
+    # item columns: one float block filled in place, taken once from the source rows
+    rows = keep[order]
+    block = np.empty((len(items), len(rows)), dtype=np.float64)
+    for i, c in enumerate(items):
+        np.take(f[c].to_numpy(dtype=np.float64), rows, out=block[i])
+    res = pd.DataFrame(block.T, columns=items, copy=False)
+    for pos, (c, v) in enumerate(head.items()):
+        res.insert(pos, c, v)
     return validate_table(t, res, coerce=False)
 
 

@@ -19,12 +19,22 @@ import pandas as pd
 __all__ = ["write_outputs"]
 
 
+ROW_GROUP = 131_072
+
+
 def _parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` in row groups of ``ROW_GROUP`` rows (bounded memory, same bytes)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    pq.write_table(table, path, compression="zstd", write_statistics=True)
+    schema = pa.Schema.from_pandas(frame.iloc[:0], preserve_index=False)
+    for i, name in enumerate(schema.names):  # text columns: string, even when all missing
+        if frame[name].dtype == object:
+            schema = schema.set(i, schema.field(i).with_type(pa.string()))
+    with pq.ParquetWriter(path, schema, compression="zstd", write_statistics=True) as writer:
+        for start in range(0, max(len(frame), 1), ROW_GROUP):
+            chunk = frame.iloc[start : start + ROW_GROUP]
+            writer.write_table(pa.Table.from_pandas(chunk, schema=schema, preserve_index=False))
 
 
 def write_outputs(
