@@ -428,3 +428,56 @@ def test_reach_reproduces_provincial_volumes():
     out = cohort.reach({"enrollments": enr})
     assert out.groupby("year")["n_clients"].sum().tolist() == [870, 800, 520]
     assert out["n_completed"].sum() == (enr["status"] == "completed").sum()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["rendah", "sedang", "tinggi", None]), min_size=1, max_size=40),
+    st.integers(min_value=2, max_value=10),
+)
+def test_table_one_never_displays_a_small_count(levels, min_cell):
+    enr = pd.DataFrame({"client_id": [f"c{i}" for i in range(len(levels))], "level": levels})
+    out = cohort.table_one({"enrollments": enr}, variables=["level"], min_cell=min_cell)
+    for row in out.itertuples():
+        shown = row.display
+        leading = shown.split(" ")[0]
+        if leading.isdigit():
+            assert not 0 < int(leading) < min_cell, (shown, min_cell)
+        if row.suppressed:
+            assert shown in (f"<{min_cell}", "x")
+    # a single hidden cell is never left alone in a variable with other non-zero cells
+    hidden = out["suppressed"].sum()
+    nonzero = (out["n"] > 0).sum()
+    assert hidden != 1 or nonzero == 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 5),
+            st.integers(-10, 250),
+            st.sampled_from(["negative", "positive", "invalid", "refused"]),
+        ),
+        min_size=0,
+        max_size=40,
+    )
+)
+def test_urine_positivity_shares_lie_in_their_intervals(tests):
+    start = pd.Timestamp("2024-01-01")
+    enr = pd.DataFrame({"client_id": [f"c{i}" for i in range(6)], "start_date": start})
+    urine = pd.DataFrame(
+        {
+            "client_id": [f"c{c}" for c, _, _ in tests],
+            "date": [start + pd.Timedelta(days=d) for _, d, _ in tests],
+            "result": [r for _, _, r in tests],
+        }
+    )
+    out = cohort.urine_positivity({"enrollments": enr, "urine_tests": urine})
+    usable = sum(1 for _, d, r in tests if d >= 0 and r in ("negative", "positive"))
+    assert out["n_tests"].sum() == usable
+    assert (out["n_positive"] <= out["n_tests"]).all()
+    assert (out["month"] >= 1).all()
+    assert (
+        (out["ci_low"] <= out["share"] + 1e-12) & (out["share"] <= out["ci_high"] + 1e-12)
+    ).all()

@@ -801,7 +801,7 @@ def urine_positivity(
     tests = pd.DataFrame(
         {
             "client_id": urine["client_id"].astype("object").to_numpy(),
-            "date": pd.to_datetime(urine["date"]).to_numpy(),
+            "date": pd.to_datetime(urine["date"]).astype("datetime64[ns]").to_numpy(),
             "positive": result.isin(
                 ["positive", "refused"] if refused_as_positive else ["positive"]
             ).to_numpy(dtype=bool),
@@ -812,7 +812,7 @@ def urine_positivity(
     starts = pd.DataFrame(
         {
             "client_id": enrollments["client_id"].astype("object").to_numpy(),
-            "start": pd.to_datetime(enrollments["start_date"]).to_numpy(),
+            "start": pd.to_datetime(enrollments["start_date"]).astype("datetime64[ns]").to_numpy(),
         }
     ).dropna()
     starts = starts.sort_values("start", kind="stable")
