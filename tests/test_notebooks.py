@@ -132,6 +132,7 @@ def test_report_renders_html_without_code_and_with_every_figure(rendered, name):
     assert len(keys) >= 2
     html = run.html.read_text(encoding="utf-8")
     body = html.split("<body", 1)[1]
+    assert "<script" not in html and "cdnjs" not in html  # opens offline
     for marker in ("jp-InputPrompt", "jp-CodeMirrorEditor", "In&nbsp;[", "Traceback"):
         assert marker not in body
     for code in ("publish.start(", "rehab_eval.load_processed", "import pandas", "TEXT = {"):

@@ -433,6 +433,7 @@ def test_export_html_has_no_code_and_sets_the_language(tmp_path):
     assert "In&nbsp;[1]" not in text and "In [1]" not in text
     head = text.split("</head>", 1)[0]
     assert "table.rehab-table" in head  # the report style is in the page
+    assert "<script" not in text and "cdnjs" not in text  # self-contained, opens offline
 
 
 # --------------------------------------------------------------------------- deck

@@ -4,12 +4,14 @@
 --no-input`` does ("ideal for generating code-free reports", nbconvert docs); papermill's
 ``report_mode`` is not used because nbconvert ignores it. Warnings and other ``stderr`` output,
 cells tagged ``remove-cell`` and papermill's error banners are dropped as well, so the page shows
-only figures, tables and narrative. Output images are already inline (``data:`` URIs), so the file
-is self-contained for its figures.
+only figures, tables and narrative. Output images are already inline (``data:`` URIs) and the
+template's scripts (require.js, MathJax, mermaid from a CDN) are removed, so the file is
+self-contained: it opens offline and contacts no server.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,10 @@ REPORT_CSS = """
   .jp-OutputArea-output em { color: #444; }
 </style>
 """
+
+# The page needs no JavaScript (tables and figures are static, no math); the template's scripts
+# would load require.js, MathJax and mermaid from cdnjs whenever the report is opened.
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", flags=re.S | re.I)
 
 REMOVE_TAGS = ("remove-cell", "papermill-error-cell-tag", "injected-parameters", "parameters")
 
@@ -92,7 +98,7 @@ def export_html(
     body, _ = exporter.from_notebook_node(
         nb, resources={"metadata": {"name": title or notebook.stem}}
     )
-    body = body.replace("</head>", REPORT_CSS + "</head>", 1)
+    body = _SCRIPT.sub("", body).replace("</head>", REPORT_CSS + "</head>", 1)
     tmp = html.with_name(f".{html.name}.tmp")
     tmp.write_text(body, encoding="utf-8")
     tmp.replace(html)
