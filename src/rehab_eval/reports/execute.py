@@ -133,6 +133,8 @@ def execute_notebook(
                 request_save_on_cell_execute=True,
                 start_timeout=start_timeout,
                 execution_timeout=timeout,
+                # quiet kernel: its start-up warnings would clutter cron logs
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
     except PapermillExecutionError as exc:
         return Execution(
