@@ -167,8 +167,7 @@ def test_a_plan_continues_past_failures(workspace):
     plan = workspace / "plan.yaml"
     processed = workspace / "processed"
     plan.write_text(
-        f"- report: tiny_report\n  label: tiny-nine\n"
-        f"  params: {{processed_dir: {processed}, n_clients: 9}}\n"
+        "- report: tiny_report\n  label: tiny-nine\n  params: {n_clients: 9}\n"
         f"- report: tiny_report\n  params: {{processed_dir: {processed}, n_clients: lots}}\n"
         f"- report: tiny_report\n  params: {{processed_dir: {processed}, fail: true}}\n"
         "- report: no_such_report\n",
@@ -176,7 +175,11 @@ def test_a_plan_continues_past_failures(workspace):
     )
     lines: list[str] = []
     result = run_plan(
-        plan, out=workspace / "plan-out", progress=lines.append, notebooks_dir=FIXTURES
+        plan,
+        out=workspace / "plan-out",
+        progress=lines.append,
+        notebooks_dir=FIXTURES,
+        defaults={"processed_dir": str(processed), "n_clients": 1},
     )
     assert not result.ok
     assert [f.index for f in result.failures] == [2, 3, 4]

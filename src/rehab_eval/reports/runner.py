@@ -353,6 +353,7 @@ def run_plan(
     out: str | Path = "reports",
     progress: Callable[[str], None] | None = print,
     notebooks_dir: str | Path | None = None,
+    defaults: Mapping[str, Any] | None = None,
 ) -> PlanResult:
     """Render every report of a plan, continuing past failures.
 
@@ -366,6 +367,9 @@ def run_plan(
         Called with one line per entry started and finished (``None``: silent).
     notebooks_dir
         Where the notebooks are (see :func:`run_report`).
+    defaults
+        Parameter values for every entry, under the entry's own (e.g.
+        ``{"processed_dir": "data/processed"}`` from ``rehab-eval demo --processed``).
 
     Returns
     -------
@@ -391,7 +395,7 @@ def run_plan(
         try:
             result = run_report(
                 entry.report,
-                entry.params,
+                {**(defaults or {}), **entry.params},
                 params_file=entry.params_file,
                 out=out,
                 notebooks_dir=notebooks_dir,
