@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -327,12 +326,9 @@ def flow(
 
 
 def _fmt(x: float, decimals: int, lang: str) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    text = f"{x:,.{decimals}f}"
-    if lang == "id":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    from rehab_eval.i18n import format_number
+
+    return format_number(x, decimals, lang)
 
 
 def _small(n: int, min_cell: int | None) -> bool:
