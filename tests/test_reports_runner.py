@@ -218,3 +218,32 @@ def test_cli_report_exit_codes(workspace, monkeypatch, capsys):
     assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err and "planted failure" in err
     assert not (cwd / "reports" / "tiny_report" / "latest").exists()
+
+
+def test_a_cell_over_the_timeout_fails_the_run(workspace):
+    with pytest.raises(ReportError) as info:
+        run_report(
+            "tiny_report",
+            {"processed_dir": str(workspace / "processed"), "sleep": "30"},
+            out=workspace / "reports-timeout",
+            notebooks_dir=FIXTURES,
+            timeout=2,
+        )
+    message = str(info.value)
+    assert "\n" not in message and "longer than the 2 s timeout" in message
+    record = json.loads((info.value.result.run_dir / "run.json").read_text())
+    assert record["status"] == "failed"
+    assert "time.sleep(sleep)" in (record["error"]["cell_source"] or "")
+
+
+def test_notebooks_are_found_from_the_working_directory_or_the_repository(tmp_path, monkeypatch):
+    from rehab_eval.reports.runner import find_notebooks_dir
+
+    repo_notebooks = Path(__file__).resolve().parents[1] / "notebooks"
+    monkeypatch.chdir(tmp_path)  # no ./notebooks here: the repository's are used
+    assert find_notebooks_dir("cohort_report") == repo_notebooks
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "cohort_report.ipynb").write_text("{}")
+    assert find_notebooks_dir("cohort_report") == (tmp_path / "notebooks").resolve()
+    with pytest.raises(ConfigError, match="does not exist"):
+        find_notebooks_dir("cohort_report", tmp_path / "nowhere")

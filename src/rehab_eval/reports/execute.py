@@ -66,19 +66,27 @@ def _kernel_environment() -> Iterator[None]:
 
 
 def _running_cell(output_path: Path) -> tuple[int | None, int | None, str | None]:
-    """The cell papermill marked as running (or first pending) in a partly written notebook."""
+    """The cell that was running when execution stopped, read from the written notebook.
+
+    papermill marks a cell ``running`` while it executes; after a timeout it marks every cell
+    ``completed``, so then the stopped cell is the last code cell that has a start time.
+    """
     try:
         import nbformat
 
         nb = nbformat.read(str(output_path), as_version=4)
     except Exception:  # best effort on a half-written file
         return None, None, None
-    for status in ("running", "pending"):
-        for index, cell in enumerate(nb.cells):
-            meta = cell.get("metadata", {}).get("papermill", {})
-            if cell.cell_type == "code" and meta.get("status") == status:
-                return index, cell.get("execution_count"), cell.source
-    return None, None, None
+    started = None
+    for index, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {}).get("papermill", {})
+        if cell.cell_type != "code":
+            continue
+        if meta.get("status") == "running":
+            return index, cell.get("execution_count"), cell.source
+        if meta.get("start_time"):
+            started = (index, cell.get("execution_count"), cell.source)
+    return started or (None, None, None)
 
 
 def execute_notebook(
