@@ -432,7 +432,9 @@ def _assessments(out, hmap, body, rows, context, inferred, ctx, cell_bad, row_ba
             b = np.zeros(n, dtype=bool)
             b[sel] = bad.to_numpy()
             cell_bad(item, b, values, "out of range", hmap.headers[p])
-        out[item] = result
+        # answers are small integers or NaN: exact in float32, which halves the memory of
+        # the intermediate tables; the canonical table holds them as float64
+        out[item] = result.astype(np.float32)
 
 
 def _urine(out, hmap, body, ctx, cell_bad, col, n):

@@ -285,7 +285,9 @@ def run_etl(
         info["rows_duplicate"] = dup
         info["rows_accepted"] = info["rows_read"] - whole - dup
         info["cells_rejected"] = rej_counts.get((False, rel, sheet), 0)
-    rejects = rejects.drop(columns="_whole")
+    rejects = rejects.drop(columns="_whole").assign(
+        source_row=lambda r: r["source_row"].astype("Int64")
+    )
     table_rows = {t: int(len(f)) for t, f in tables.items()}
     by_reason = {str(k): int(v) for k, v in rejects["reason"].value_counts().sort_index().items()}
     manifest = {
@@ -343,21 +345,17 @@ def _hdr(hmap, field: str) -> str:
 
 
 def _assemble(parts, cells, headers_of, key, as_of, sheet_meta, fac_info):
-    frames = {}
-    for t in list(parts):
-        if parts[t]:
-            frames[t] = pd.concat(parts[t], ignore_index=True)
-            parts[t] = []  # release the per-sheet frames
     meta = np.array(sheet_meta + [("", "", "", "")], dtype=object).reshape(-1, 4)
     m_file, m_sheet, m_hnik, m_hreg = (meta[:, i] for i in range(4))
     # register → NIK through every row that carries both (the clients sheets above all)
     reg_map: dict[tuple[str, str], str] = {}
     reg_nik: dict[str, set[str]] = {}
-    for f in frames.values():
-        both = f[(f["_nik"] != "") & (f["_reg"] != "") & (f["_reason"] == "")]
-        for fac, reg, nik in zip(both["_fac"], both["_reg"], both["_nik"], strict=True):
-            reg_map.setdefault((fac, reg), nik)
-            reg_nik.setdefault(reg, set()).add(nik)
+    for ps in parts.values():
+        for f in ps:
+            both = f[(f["_nik"] != "") & (f["_reg"] != "") & (f["_reason"] == "")]
+            for fac, reg, nik in zip(both["_fac"], both["_reg"], both["_nik"], strict=True):
+                reg_map.setdefault((fac, reg), nik)
+                reg_nik.setdefault(reg, set()).add(nik)
     reg_only = {r: next(iter(s)) for r, s in reg_nik.items() if len(s) == 1}
     row_rejects = []
     dup_counts: Counter = Counter()
@@ -367,9 +365,10 @@ def _assemble(parts, cells, headers_of, key, as_of, sheet_meta, fac_info):
     memo: dict[str, str] = {}
     done: dict[str, pd.DataFrame] = {}
     for t in _TABLES:
-        f = frames.get(t)
-        if f is None:
+        if not parts.get(t):
             continue
+        f = pd.concat(parts[t], ignore_index=True)
+        parts[t] = []  # release the per-sheet frames
         # f is this function's own concatenation: columns are set on it, nothing is copied
         tok = _token(f, reg_map, reg_only)
         reason = f["_reason"].to_numpy(dtype=object).copy()
@@ -405,7 +404,6 @@ def _assemble(parts, cells, headers_of, key, as_of, sheet_meta, fac_info):
         keep, dups, conflicts = _dedupe(t, f, good, headers_of, m_file, m_sheet)
         dup_counts.update(dups)
         row_rejects.append(conflicts)
-        del frames[t]
         if t == "clients":  # finished last: it also lists clients seen only elsewhere
             tables[t] = (f, keep)
         else:
@@ -605,9 +603,10 @@ def _finish(
         return validate_table(t, pd.DataFrame(head), coerce=False)
     # item columns: one float block filled in place, taken once from the source rows
     rows = keep[order]
-    block = np.empty((len(items), len(rows)), dtype=np.float64)
+    # float32 while in memory (answers are small integers: exact); written as float64
+    block = np.empty((len(items), len(rows)), dtype=np.float32)
     for i, c in enumerate(items):
-        np.take(f[c].to_numpy(dtype=np.float64), rows, out=block[i])
+        block[i] = f[c].to_numpy()[rows]
     res = pd.DataFrame(block.T, columns=items, copy=False)
     for pos, (c, v) in enumerate(head.items()):
         res.insert(pos, c, v)

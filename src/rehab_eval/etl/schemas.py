@@ -108,7 +108,7 @@ def _check_items(table: str, frame: pd.DataFrame) -> list[str]:
         if c in vocab.TABLES[table]:
             continue
         v = frame[c].to_numpy()
-        if v.dtype != np.float64 or bool(((v < 0) | (v > 8)).any()):
+        if v.dtype not in (np.float32, np.float64) or bool(((v < 0) | (v > 8)).any()):
             bad.append(c)
     return bad
 

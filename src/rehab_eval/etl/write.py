@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["write_outputs"]
@@ -31,6 +32,8 @@ def _parquet(frame: pd.DataFrame, path: Path) -> None:
     for i, name in enumerate(schema.names):  # text columns: string, even when all missing
         if frame[name].dtype == object:
             schema = schema.set(i, schema.field(i).with_type(pa.string()))
+        elif frame[name].dtype == np.float32:  # answers kept compact in memory: float64 on disk
+            schema = schema.set(i, schema.field(i).with_type(pa.float64()))
     with pq.ParquetWriter(path, schema, compression="zstd", write_statistics=True) as writer:
         for start in range(0, max(len(frame), 1), ROW_GROUP):
             chunk = frame.iloc[start : start + ROW_GROUP]
