@@ -444,3 +444,17 @@ def test_config_adds_aliases_and_as_of(raw, tmp_path, secret):
     assert p.events["kind"].tolist() == ["rearrest", "death", "relapse"]
     assert result.unknown_facilities == []
     json.loads((tmp_path / "out" / "manifest.json").read_text())
+
+
+def test_nik_typed_into_another_column_is_masked_in_rejects(tmp_path, secret):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "kegiatan.csv").write_text(
+        "NIK,Nama,Tanggal,Kegiatan,Hadir\n,,3374011201900001,,\n3374015502910002,Siti,3374015502910002,Konseling,Ya\n",
+        "utf-8",
+    )
+    run_etl(raw, tmp_path / "out", as_of=AS_OF)
+    rej = pd.read_parquet(tmp_path / "out" / "rejects.parquet")
+    text = rej.to_csv() + (tmp_path / "out" / "rejects.csv").read_text("utf-8-sig")
+    assert "3374011201900001" not in text and "3374015502910002" not in text
+    assert set(rej["value"]) >= {"3374********0002"}

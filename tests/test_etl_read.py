@@ -16,7 +16,7 @@ ALIASES = load_aliases()
 @pytest.mark.parametrize(
     ("blob", "encoding"),
     [
-        ("NIK;Nama\n1;Budi\n".encode(), "utf-8"),
+        (b"NIK;Nama\n1;Budi\n", "utf-8"),
         ("NIK;Nama\n1;Budi\n".encode("utf-8-sig"), "utf-8-sig"),
         ("NIK;Nama\n1;Ren\u00e9 \u2013 x\n".encode("cp1252"), "cp1252"),
     ],

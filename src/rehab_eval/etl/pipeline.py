@@ -28,7 +28,13 @@ from rehab_eval.errors import ConfigError, DataQualityWarning, InputError
 from rehab_eval.etl.extract import SheetContext, extract_sheet
 from rehab_eval.etl.facilities import FacilityResolver
 from rehab_eval.etl.headers import load_aliases, map_headers, recognise_table
-from rehab_eval.etl.identity import client_ids, key_fingerprint, load_key, nik_attributes
+from rehab_eval.etl.identity import (
+    client_ids,
+    key_fingerprint,
+    load_key,
+    mask,
+    nik_attributes,
+)
 from rehab_eval.etl.read import SUFFIXES, read_container
 from rehab_eval.etl.schemas import coerce_columns, validate_table
 from rehab_eval.etl.write import write_outputs
@@ -38,6 +44,13 @@ __all__ = ["EtlResult", "load_config", "run_etl"]
 log = logging.getLogger("rehab_eval.etl")
 REJECT_COLUMNS = list(vocab.TABLES["rejects"])
 _TABLES = ("clients", "enrollments", "assessments", "contacts", "urine_tests", "events")
+_LONG_DIGITS = r"\d{10,}"
+
+
+def _mask_match(m) -> str:
+    return mask(m.group(0))
+
+
 _RENAME = {
     "contacts": {"contact_kind": "kind"},
     "urine_tests": {"urine_result": "result"},
@@ -286,7 +299,9 @@ def run_etl(
         info["rows_accepted"] = info["rows_read"] - whole - dup
         info["cells_rejected"] = rej_counts.get((False, rel, sheet), 0)
     rejects = rejects.drop(columns="_whole").assign(
-        source_row=lambda r: r["source_row"].astype("Int64")
+        source_row=lambda r: r["source_row"].astype("Int64"),
+        # a NIK-like number typed into another column is masked too
+        value=lambda r: r["value"].astype(str).str.replace(_LONG_DIGITS, _mask_match, regex=True),
     )
     table_rows = {t: int(len(f)) for t, f in tables.items()}
     by_reason = {str(k): int(v) for k, v in rejects["reason"].value_counts().sort_index().items()}
