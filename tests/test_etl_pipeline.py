@@ -458,3 +458,25 @@ def test_nik_typed_into_another_column_is_masked_in_rejects(tmp_path, secret):
     text = rej.to_csv() + (tmp_path / "out" / "rejects.csv").read_text("utf-8-sig")
     assert "3374011201900001" not in text and "3374015502910002" not in text
     assert set(rej["value"]) >= {"3374********0002"}
+
+
+def test_unknown_instrument_cell_is_rejected_and_inferred(tmp_path, secret):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "whoqol_bulan_3.csv").write_text(
+        "NIK,Instrumen,P1,P2,P3\n"
+        "3374011201900001,WHOQOL-BREF,1,2,3\n"
+        "3374015502910002,Kuesioner X,4,5,6\n",
+        "utf-8",
+    )
+    result = run_etl(raw, tmp_path / "out", as_of=AS_OF)
+    p = load_processed(tmp_path / "out")
+    assert p.assessments["instrument"].tolist() == ["whoqol_bref", "whoqol_bref"]
+    assert p.assessments["timepoint"].tolist() == ["m3", "m3"]  # from the file name
+    r = p.rejects[["source_row", "column", "value", "reason"]].values.tolist()
+    assert r == [
+        [3, "Instrumen", "Kuesioner X", "unparseable value"],
+        [3, "P3", "6", "out of range"],
+    ]
+    (s,) = result.manifest["files"][0]["sheets"]
+    assert s["inferred"] == {"instrument": "whoqol_bref", "timepoint": "m3"}

@@ -390,7 +390,13 @@ def extract_sheet(
 def _assessments(out, hmap, body, rows, context, inferred, ctx, cell_bad, row_bad, col, n):
     items = hmap.items()
     instr = out.get("instrument")
-    if instr is None or pd.isna(pd.Series(instr, dtype=object)).all():
+    missing = (
+        np.ones(n, dtype=bool)
+        if instr is None
+        else pd.isna(pd.Series(instr, dtype=object)).to_numpy()
+    )
+    if missing.any():
+        # from the sheet name, title rows or file name, else from the item columns
         guess = infer_instrument(*context)
         if guess is None:
             if any("_q" in k for k in items):
@@ -399,8 +405,12 @@ def _assessments(out, hmap, body, rows, context, inferred, ctx, cell_bad, row_ba
                 top = max((int(k[1:]) for k in items if k[1:].isdigit()), default=0)
                 guess = "urica" if top > 26 else "whoqol_bref"
         inferred["instrument"] = guess
-        fill = np.full(n, guess, dtype=object)
-        out["instrument"] = fill if instr is None else pd.Series(instr).fillna(guess).to_numpy()
+        if instr is None:
+            out["instrument"] = np.full(n, guess, dtype=object)
+        else:
+            bad = out.get("_bad_instrument", np.zeros(n, dtype=bool))
+            cell_bad("instrument", bad, col("instrument"), "unparseable value")
+            out["instrument"] = pd.Series(instr, dtype=object).fillna(guess).to_numpy()
     tp = out.get("timepoint")
     tp_col = col("timepoint")
     if tp is None:
@@ -417,20 +427,26 @@ def _assessments(out, hmap, body, rows, context, inferred, ctx, cell_bad, row_ba
         tp_col,
         "missing required value",
     )
-    instruments = pd.Series(out["instrument"], dtype=object)
+    i_codes, i_uniques = pd.factorize(pd.Series(out["instrument"], dtype=object), sort=True)
+    masks = {code: (i_codes == k) for k, code in enumerate(i_uniques)}
+    whole = len(i_uniques) == 1 and bool((i_codes >= 0).all())
     for item, p in sorted(items.items()):
         values = body[p].reset_index(drop=True)
         result = np.full(n, np.nan)
-        for code in instruments.dropna().unique():
-            sel = (instruments == code).to_numpy()
+        for code, sel in masks.items():
             if item.startswith("q") and code == "assist":
                 continue
             if "_q" in item and code != "assist":
                 continue
-            vals, bad = parse_answers(values[sel], code, item)
-            result[sel] = vals.to_numpy()
-            b = np.zeros(n, dtype=bool)
-            b[sel] = bad.to_numpy()
+            if whole:  # one instrument for the whole sheet: no row selection needed
+                vals, bad = parse_answers(values, code, item)
+                result = vals.to_numpy(dtype=float)
+                b = bad.to_numpy()
+            else:
+                vals, bad = parse_answers(values[sel], code, item)
+                result[sel] = vals.to_numpy()
+                b = np.zeros(n, dtype=bool)
+                b[sel] = bad.to_numpy()
             cell_bad(item, b, values, "out of range", hmap.headers[p])
         # answers are small integers or NaN: exact in float32, which halves the memory of
         # the intermediate tables; the canonical table holds them as float64
