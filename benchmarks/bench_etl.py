@@ -51,9 +51,9 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "rows": n,
 
 
 def _child(code: str, *args: str) -> dict:
-    out = subprocess.run(
-        [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True
-    )
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"benchmark step failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
