@@ -105,7 +105,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     _say(etl.summary())
     _say(f"[3/4] scoring → {score_processed(processed)}")
     _say(f"[4/4] reports ({args.plan})")
-    plan = reports.run_plan(args.plan, out=out, progress=lambda line: _say(f"      {line}"))
+    plan = reports.run_plan(
+        args.plan,
+        out=out,
+        progress=lambda line: _say(f"      {line}"),
+        defaults={"processed_dir": str(processed.resolve())},
+    )
 
     _say("")
     _say(f"Done in {time.perf_counter() - started:.0f} s.")
@@ -114,8 +119,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     _say(f"  scores            {processed / 'scores.parquet'}")
     for run in plan.runs:
         if run.status == "ok":
-            _say(f"  report            {run.html}")
-            _say(f"  deck              {run.deck}")
+            latest = run.run_dir.parent / "latest"
+            _say(f"  report            {latest / run.html.name}")
+            _say(f"  deck              {latest / run.deck.name}")
     if plan.failures:
         _say(f"  FAILED reports    {', '.join(str(f) for f in plan.failures)}")
         return 1
