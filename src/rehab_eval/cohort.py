@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from rehab_eval.errors import InputError
+from rehab_eval.intervals import wilson_interval
 from rehab_eval.vocab import CONTACT_KINDS, TABLES
 
 __all__ = [
@@ -51,8 +52,6 @@ FLOW_STEPS = ("enrolled", "assessed_pre", "assessed_post", "completed")
 
 #: Average days in a month (365.25 / 12): program month m covers days [30.4375·(m−1), 30.4375·m).
 DAYS_PER_MONTH = 365.25 / 12
-
-_Z95 = 1.959963984540054
 
 
 # --------------------------------------------------------------------------- table access
@@ -721,32 +720,6 @@ def dosage(
 
 
 # --------------------------------------------------------------------------- urine positivity
-
-
-def wilson_interval(
-    successes: Any, trials: Any, *, z: float = _Z95
-) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for a binomial proportion (vectorised).
-
-    Notes
-    -----
-    With p̂ = x/n: centre = (p̂ + z²/2n) / (1 + z²/n), half-width =
-    z / (1 + z²/n) · √(p̂(1 − p̂)/n + z²/4n²) (Wilson 1927). NaN where n = 0. Matches
-    ``statsmodels.stats.proportion.proportion_confint(method="wilson")`` and R's
-    ``prop.test(correct = FALSE)$conf.int``.
-    """
-    x = np.asarray(successes, dtype=float)
-    n = np.asarray(trials, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = x / n
-        z2 = z * z
-        denom = 1 + z2 / n
-        centre = (p + z2 / (2 * n)) / denom
-        half = z / denom * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
-        low = np.clip(centre - half, 0.0, 1.0)
-        high = np.clip(centre + half, 0.0, 1.0)
-    empty = n <= 0
-    return np.where(empty, np.nan, low), np.where(empty, np.nan, high)
 
 
 def urine_positivity(

@@ -20,6 +20,7 @@ from rehab_eval.change._pairs import (
     warn_small,
 )
 from rehab_eval.errors import ConfigError, DataQualityWarning, InputError
+from rehab_eval.intervals import wilson_interval
 
 __all__ = [
     "CATEGORIES",
@@ -448,7 +449,7 @@ def summarize_categories(
         counts = g["category"].value_counts()
         for level in levels:
             k = int(counts.get(level, 0))
-            lo, hi = _wilson(k, total, z)
+            lo, hi = (float(v) for v in wilson_interval(k, total, z))
             row = dict(zip(by_cols, key_t, strict=True))
             row.update(
                 category=level,
@@ -462,12 +463,3 @@ def summarize_categories(
     return pd.DataFrame(
         rows, columns=[*by_cols, "category", "n", "n_total", "proportion", "ci_low", "ci_high"]
     )
-
-
-def _wilson(k: int, n: int, z: float) -> tuple[float, float]:
-    if n == 0:
-        return float("nan"), float("nan")
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return float(max(0.0, centre - half)), float(min(1.0, centre + half))

@@ -8,21 +8,12 @@ import numpy as np
 import pandas as pd
 
 from rehab_eval.errors import ConfigError
+from rehab_eval.intervals import wilson_interval
 from rehab_eval.recidivism._input import durations_events, group_labels, z_value
 from rehab_eval.recidivism.followup import UNITS
 from rehab_eval.recidivism.km import kaplan_meier
 
 __all__ = ["rates_at", "wilson_interval"]
-
-
-def wilson_interval(k: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for k successes out of n (NaN where n = 0)."""
-    k, n = np.asarray(k, float), np.asarray(n, float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = k / n
-        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-        half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
 def rates_at(
