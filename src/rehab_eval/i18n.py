@@ -62,6 +62,8 @@ VOCAB_NAMESPACES = {
     "OFFENCE_EVENT_KINDS": "event_kind",
     "COMPETING_EVENT_KINDS": "event_kind",
     "EVENT_KINDS": "event_kind",
+    "URICA_STAGES": "stage",
+    "STAGE_ORDER": "stage",
     "SUBSTANCES": "substance",
 }
 

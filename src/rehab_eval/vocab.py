@@ -20,11 +20,13 @@ __all__ = [
     "OFFENCE_EVENT_KINDS",
     "PROGRAMS",
     "SEXES",
+    "STAGE_ORDER",
     "STATUSES",
     "SUBSTANCES",
     "TABLES",
     "TIMEPOINTS",
     "URINE_PANEL",
+    "URICA_STAGES",
     "URINE_RESULTS",
     "timepoint_rank",
 ]
@@ -62,6 +64,11 @@ OFFENCE_EVENT_KINDS = ("rearrest", "reconviction", "reincarceration")
 # Ends of follow-up that are not the outcome: treated as censoring (or as competing risks).
 COMPETING_EVENT_KINDS = ("death", "transfer", "lost_to_supervision")
 EVENT_KINDS = (*OFFENCE_EVENT_KINDS, "relapse", *COMPETING_EVENT_KINDS)
+
+# URICA stages in order of readiness: the three bands the project's scoring assigns from the
+# readiness score first, then the finer stage names other schemes use.
+URICA_STAGES = ("precontemplation", "contemplation", "preparation_action")
+STAGE_ORDER = (*URICA_STAGES, "preparation", "action", "maintenance")
 
 # WHO ASSIST v3.0 substance classes, in form order.
 SUBSTANCES = (

@@ -9,22 +9,13 @@ import pandas as pd
 
 from rehab_eval.change._pairs import check_columns, check_unique, warn_small
 from rehab_eval.errors import InputError
+from rehab_eval.vocab import STAGE_ORDER, URICA_STAGES
 
 __all__ = ["STAGE_ORDER", "StageTransitions", "stage_transitions", "stuart_maxwell"]
 
-#: Known stage codes in order of readiness; other codes follow, sorted. The scoring step
-#: writes the three UMBC bands (precontemplation, contemplation, preparation_action).
-STAGE_ORDER = (
-    "precontemplation",
-    "contemplation",
-    "preparation_action",
-    "preparation",
-    "action",
-    "maintenance",
-)
 #: The bands of the project's URICA scoring; when every stage seen is one of them, all three
 #: are shown (an empty band is a finding too).
-UMBC_BANDS = ("precontemplation", "contemplation", "preparation_action")
+UMBC_BANDS = URICA_STAGES
 
 
 @dataclass(frozen=True, eq=False)

@@ -22,17 +22,11 @@ from rehab_eval.plots.style import (
     slide_style,
 )
 from rehab_eval.privacy import SHOWN, format_count, suppression_status, threshold_mark
+from rehab_eval.vocab import STAGE_ORDER
 
 __all__ = ["STAGES", "plot_stage_transitions"]
 
-STAGES = (
-    "precontemplation",
-    "contemplation",
-    "preparation_action",
-    "preparation",
-    "action",
-    "maintenance",
-)
+STAGES = STAGE_ORDER
 
 
 def _crosstab(transitions: Any) -> Any:
