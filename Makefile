@@ -1,4 +1,4 @@
-# rehab_eval: the two commands (`make demo`, `make test`) and a few helpers.
+# rehab_eval: the two commands (`make demo`, `make test`) and a few more targets.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
