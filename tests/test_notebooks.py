@@ -297,3 +297,28 @@ def test_no_identity_in_any_output(rendered, demo):
             lowered = text.lower()
             found = [p for p in phrases if p in lowered]
             assert found == [], f"{where}: {len(found)} identifier(s) found"
+
+
+@pytest.mark.slow
+def test_flow_counts_leave_no_small_difference_to_work_out(rendered):
+    """Nested counts (enrolled ⊇ assessed ⊇ pairs, completed ⊆ enrolled) are cells too: no two
+    published client totals of the Semarang 2024 cohort report differ by 1 to min_cell − 1."""
+    run = rendered["cohort_report"]
+    summary = run.summary
+    flow = {
+        k: summary[f"n_{k}"] for k in ("enrolled", "assessed_pre", "assessed_post", "completed")
+    }
+    assert flow["enrolled"].isdigit()
+    assert "x" in flow.values()  # the demo cohort has steps that differ by 2 and 4
+    published = {int(v) for v in flow.values() if v.isdigit()}
+    texts = _texts_of(run.run_dir)
+    for where, text in texts.items():
+        if where.endswith(".svg"):  # subtitles "n = 21 klien", panel labels "(n = 17)"
+            published |= {int(n) for n in re.findall(r"n [=≤] (\d+) klien", text)}
+    html = _html_text(run.html)
+    published |= {int(n) for n in re.findall(r"dari (\d+) klien", html)}
+    pairs = [(a, b) for a in published for b in published if 0 < a - b < 5]
+    assert pairs == [], f"published client totals {sorted(published)} differ by less than 5"
+    assert "selisih" in html  # the reason is given in the report
+    flow_svg = texts["figures/flow.svg"]
+    assert "x = disembunyikan agar selisih kecil" in flow_svg

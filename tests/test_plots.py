@@ -349,13 +349,16 @@ def test_hidden_counts_do_not_show_through_bar_lengths():
     flow = _frames()["flow"]
     ax = plots.plot_flow(flow)
     widths = sorted(round(p.get_width()) for p in ax.patches)
-    assert widths == [5, 29, 33, 35]
+    # 33 = 35 − 2 is hidden as "x" (the 2 who were not assessed would follow): no bar
+    assert widths == [0, 5, 29, 35]
 
 
 def test_suppression_threshold_is_a_parameter():
     frames = _frames()
     texts = _texts(plots.plot_flow(frames["flow"], min_cell=30).figure)
-    assert "<30" in texts and "33  (94%)" in texts
+    assert "<30" in texts and "x" in texts and "35" in texts  # 35 − 33 = 2 < 30: hidden
+    texts = _texts(plots.plot_flow(frames["flow"], min_cell=2).figure)
+    assert "33  (94%)" in texts and "<2" not in texts
     texts = _texts(plots.plot_flow(frames["flow"], min_cell=1).figure)
     assert "3  (9%)" in texts
 
@@ -500,3 +503,21 @@ def test_svg_saved_inside_the_style_is_byte_identical(tmp_path):
         plt.close(ax.figure)
     assert outputs[0] == outputs[1]
     assert b"Alur klien program" in outputs[0]  # svg.fonttype none: text stays text
+
+
+def test_flow_hides_small_differences_between_steps_in_both_languages():
+    """Semarang 2024 demo cohort: 21 enrolled, 19 / 17 / 19 at the later steps (min_cell 5)."""
+    flow = pd.DataFrame(
+        {
+            "step": ["enrolled", "assessed_pre", "assessed_post", "completed"],
+            "n": [21, 19, 17, 19],
+        }
+    )
+    for lang in ("id", "en"):
+        texts = _texts(_figure(plots.plot_flow(flow, lang=lang, period=PERIOD)), ticks=False)
+        assert not any(n in x for x in texts for n in ("19", "17", "90%", "81%"))
+        assert texts.count("x") == 3
+        assert t("text.nested_hidden", lang, min_cell=5) in texts
+        plt.close("all")
+    assert "selisih kecil" in t("text.nested_hidden", "id", min_cell=5)
+    assert "small difference" in t("text.nested_hidden", "en", min_cell=5)

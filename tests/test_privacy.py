@@ -22,6 +22,7 @@ from rehab_eval.privacy import (
     format_count,
     is_suppressed,
     suppress,
+    suppress_nested,
     suppression_status,
     threshold_mark,
 )
@@ -209,3 +210,52 @@ def test_two_way_tables_protect_every_row_and_column(rows):
         fl = list(fl)
         if any(f == PRIMARY for f in fl) and not all(f != SHOWN for f in fl):
             assert not _pinned([int(v) for v in vals], fl, 5)
+
+
+# --- differences between nested counts (rule 3) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        ([21, 19, 17, 19], ["21", "x", "x", "x"]),  # the Semarang 2024 demo cohort's flow
+        ([35, 35, 30, 30], ["35", "35", "30", "30"]),  # differences 0 and 5: all shown
+        ([40, 38, 30, 25], ["40", "x", "30", "25"]),  # 38 − 30 no longer matters: 38 hidden
+        ([40, 30, 28, 20], ["40", "30", "x", "20"]),
+        ([6, 3, 3, 0], ["6", "<5", "<5", "0"]),  # primary cells are not compared further
+        ([1200, 1198], ["1.200", "x"]),
+    ],
+)
+def test_suppress_nested_examples(counts, expected):
+    assert suppress_nested(counts) == expected
+
+
+def test_suppress_nested_keeps_mapping_keys_and_switches_off():
+    counts = {"enrolled": 21, "assessed_pre": 19, "completed": 12}
+    assert suppress_nested(counts, lang="en") == {
+        "enrolled": "21",
+        "assessed_pre": "x",
+        "completed": "12",
+    }
+    assert counts == {"enrolled": 21, "assessed_pre": 19, "completed": 12}
+    assert suppress_nested([21, 19], min_cell=1) == ["21", "19"]
+    assert suppress_nested([21, 19], min_cell=2) == ["21", "19"]
+    assert suppress_nested([21, 19], min_cell=3) == ["21", "x"]
+    assert suppress_nested([21, None]) == ["21", "–"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 60), min_size=1, max_size=6),
+    st.integers(2, 11),
+)
+def test_no_small_difference_between_shown_nested_counts(counts, m):
+    shown = suppress_nested(counts, m, lang="en")
+    assert len(shown) == len(counts)
+    published = [c for c, s in zip(counts, shown, strict=True) if s not in ("x", f"<{m}")]
+    for a in published:
+        for b in published:
+            assert a == b or abs(a - b) >= m
+    for c, s in zip(counts, shown, strict=True):
+        assert s in ("x", f"<{m}") or s == str(c)
+        assert (s == f"<{m}") == (0 < c < m)

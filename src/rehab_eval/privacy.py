@@ -23,7 +23,18 @@ The rules (threshold rule with complementary suppression, Hundepool et al. 2012,
    they may hold many persons and a report must not state a false bound. When a whole
    line adds up to less than ``min_cell`` no choice of cells can protect it: the line is
    hidden whole, and its total, itself a small count, must be suppressed where published.
-3. **Lines.** ``total="column"``: each count column (within each ``by`` group) is a line;
+3. **Differences between nested counts** (:func:`suppress_nested`). Counts of the same
+   persons at successive steps (enrolled → assessed before → assessed after → completed)
+   are nested: the difference of two published steps is itself a count of persons (those
+   who dropped out in between), so it is a cell too. Going down the chain, a step is hidden
+   as ``"x"`` when its difference to any earlier shown step is between 1 and
+   ``min_cell − 1``; a hidden step is not compared further (it is not published). Worked
+   example, ``min_cell`` = 5: enrolled 21, assessed before 19, assessed after 17, completed
+   19 → ``21 | x | x | x`` (21 − 19 = 2, 21 − 17 = 4, 21 − 19 = 2); enrolled 35, 35, 30, 30
+   → ``35 | 35 | 30 | 30`` (differences 0 and 5: shown). Every pair of steps is compared,
+   not only neighbours, since a later step may be nested in the first one only (completed
+   clients need not have been assessed).
+4. **Lines.** ``total="column"``: each count column (within each ``by`` group) is a line;
    ``total="row"``: the count columns of each row are a line; ``total="both"``: rows and
    columns are treated in turn until nothing changes (the usual iterative heuristic for
    two-way tables; it protects, though not with the fewest hidden cells).
@@ -54,6 +65,7 @@ __all__ = [
     "format_count",
     "is_suppressed",
     "suppress",
+    "suppress_nested",
     "suppression_status",
     "threshold_mark",
 ]
@@ -306,6 +318,60 @@ def suppress(
             frame.index,
         )
     return out
+
+
+def suppress_nested(
+    counts: Sequence[Any] | Mapping[Hashable, Any],
+    min_cell: int | None = 5,
+    *,
+    lang: str = "id",
+    complementary_mark: str = "x",
+) -> Any:
+    """Display strings for a chain of nested counts, hiding small differences (rule 3).
+
+    Parameters
+    ----------
+    counts : sequence or mapping of counts
+        The steps in order, the first one the widest (e.g. ``{"enrolled": 21,
+        "assessed_pre": 19, "assessed_post": 17, "completed": 19}``). Not modified.
+    min_cell : int, default 5
+        Disclosure threshold; 0, 1 or ``None`` switch suppression off.
+    lang : {"id", "en"}
+        Thousands separator of the shown counts.
+    complementary_mark : str, default "x"
+        Text of a step hidden because of its difference to an earlier one.
+
+    Returns
+    -------
+    list of str, or dict of str when ``counts`` is a mapping (same keys, same order)
+        ``"<5"`` for a count ``0 < n < min_cell`` (primary), ``"x"`` for a step whose
+        difference to an earlier shown step is between 1 and ``min_cell − 1``, else the
+        count as :func:`format_count` writes it. For any two shown steps a and b,
+        ``a − b`` is 0 or at least ``min_cell`` in absolute value.
+
+    Examples
+    --------
+    >>> suppress_nested([21, 19, 17, 19])
+    ['21', 'x', 'x', 'x']
+    >>> suppress_nested([35, 35, 30, 30])
+    ['35', '35', '30', '30']
+    >>> suppress_nested({"enrolled": 40, "assessed_pre": 38, "assessed_post": 30})
+    {'enrolled': '40', 'assessed_pre': 'x', 'assessed_post': '30'}
+    """
+    keys = list(counts.keys()) if isinstance(counts, Mapping) else None
+    values = [_value(v) for v in (counts.values() if keys is not None else counts)]
+    shown: list[float] = []
+    out: list[str] = []
+    for value in values:
+        if value is None or is_suppressed(value, min_cell):
+            out.append(format_count(value, min_cell, lang))
+            continue
+        if _active(min_cell) and any(0 < abs(value - s) < min_cell for s in shown):
+            out.append(complementary_mark)
+            continue
+        shown.append(value)
+        out.append(format_count(value, min_cell, lang))
+    return dict(zip(keys, out, strict=True)) if keys is not None else out
 
 
 def _series(values: list[Any], index: Any) -> Any:

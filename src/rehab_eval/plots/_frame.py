@@ -194,13 +194,25 @@ def fit_width(fig: Any, text: Any, share: float, smallest: float) -> None:
         text.set_fontsize(size)
 
 
-def n_phrase(n: Any, min_cell: int, lang: str) -> str:
-    """``n = 35``, or ``n < 5`` when the count is suppressed."""
-    from rehab_eval.privacy import format_count, is_suppressed
+def nested_count(n: Any, min_cell: int, lang: str, nested_in: Any = None) -> str:
+    """A count for display: ``format_count``, or ``"x"`` when its difference to one of the
+    published counts it is nested in (``nested_in``, e.g. the cohort's flow) is between 1
+    and ``min_cell − 1`` (:func:`rehab_eval.privacy.suppress_nested`)."""
+    from rehab_eval.privacy import format_count, suppress_nested
+
+    if not nested_in:
+        return format_count(n, min_cell, lang)
+    return suppress_nested([*nested_in, n], min_cell, lang=lang)[-1]
+
+
+def n_phrase(n: Any, min_cell: int, lang: str, nested_in: Any = None) -> str:
+    """``n = 35``, ``n < 5`` when the count is suppressed, ``n = x`` when it is hidden for
+    its difference to a count it is nested in."""
+    from rehab_eval.privacy import is_suppressed
 
     if is_suppressed(n, min_cell):
         return f"n < {min_cell}"
-    return f"n = {format_count(n, min_cell, lang)}"
+    return f"n = {nested_count(n, min_cell, lang, nested_in)}"
 
 
 def fit_left_margin(fig: Any, ax: Any, *, least: float = 0.08, most: float = 0.45) -> None:

@@ -19,6 +19,7 @@ from rehab_eval.plots._frame import (
     group_label,
     make_axes,
     n_phrase,
+    nested_count,
     number_axis,
     resolve_texts,
 )
@@ -28,7 +29,6 @@ from rehab_eval.plots.style import (
     OKABE_ITO,
     slide_style,
 )
-from rehab_eval.privacy import format_count
 
 __all__ = ["plot_effect_sizes", "plot_prepost"]
 
@@ -47,13 +47,15 @@ def _signed(x: float, decimals: int, lang: str) -> str:
     return ("+" + text) if x == x and x > 0 and text.strip("0,.") else text
 
 
-def _n_text(values: Any, min_cell: int, lang: str) -> tuple[str, str]:
-    """(n, subtitle key): one n for all rows, else the largest with "n ≤"."""
+def _n_text(values: Any, min_cell: int, lang: str, nested_in: Any = None) -> tuple[str, str]:
+    """(n, subtitle key): one n for all rows, else the largest with "n ≤"; "n = x" when
+    hidden for its difference to a count it is nested in."""
     ns = sorted({int(v) for v in values if v == v})
     if not ns:
         return "–", "subtitle.n"
-    key = "subtitle.n" if len(ns) == 1 else "subtitle.n_max"
-    return format_count(ns[-1], min_cell, lang), key
+    text = nested_count(ns[-1], min_cell, lang, nested_in)
+    key = "subtitle.n" if len(ns) == 1 or text == "x" else "subtitle.n_max"
+    return text, key
 
 
 def _client_pairs(scores: Any, measure: str, *, id: str, time: str, pre: str, post: str) -> Any:
@@ -93,6 +95,7 @@ def plot_prepost(
     id: str = "client_id",
     time: str = "timepoint",
     ax: Any = None,
+    nested_in: Any = None,
 ) -> Any:
     """Scores before and after per domain: a faint line per client, the mean ± SD, the change.
 
@@ -112,6 +115,12 @@ def plot_prepost(
         Timepoint codes and column names, as given to ``paired``.
     ax : sequence of Axes, optional
         One axes per measure; by default a new slide-sized figure with one panel each.
+
+    nested_in : sequence of int, optional
+        Published counts the figure's clients are nested in (e.g. the cohort's flow:
+        enrolled, assessed before, ...). A count of the figure that differs from one of them
+        by 1 to ``min_cell − 1`` is written ``x``
+        (:func:`rehab_eval.privacy.suppress_nested`).
 
     Returns
     -------
@@ -183,7 +192,7 @@ def plot_prepost(
             panel.text(
                 0,
                 1.02,
-                n_phrase(row["n"], min_cell, lang),
+                n_phrase(row["n"], min_cell, lang, nested_in),
                 transform=panel.transAxes,
                 fontsize=15,
                 color=GREY,
@@ -230,7 +239,7 @@ def plot_prepost(
                 label=t("legend.mean_sd", lang),
             ),
         ]
-        n_text, n_key = _n_text(paired["n"], min_cell, lang)
+        n_text, n_key = _n_text(paired["n"], min_cell, lang, nested_in)
         texts = resolve_texts(
             lang,
             title=title,
@@ -280,6 +289,7 @@ def plot_effect_sizes(
     by: str | None = None,
     higher_is_better: bool | None = True,
     ax: Any = None,
+    nested_in: Any = None,
 ) -> Any:
     """Forest plot of the effect size of each measure with its interval.
 
@@ -298,6 +308,12 @@ def plot_effect_sizes(
     higher_is_better : bool or None
         Writes "← memburuk / membaik →" under the zero line (reversed when False; none when
         None).
+
+    nested_in : sequence of int, optional
+        Published counts the figure's clients are nested in (e.g. the cohort's flow:
+        enrolled, assessed before, ...). A count of the figure that differs from one of them
+        by 1 to ``min_cell − 1`` is written ``x``
+        (:func:`rehab_eval.privacy.suppress_nested`).
 
     Returns
     -------
@@ -344,7 +360,7 @@ def plot_effect_sizes(
             name = measure_label(str(row["measure"]), lang)
             if by:
                 name = f"{name}\n{group_label(row[by], lang)}"
-            names.append(f"{name} ({n_phrase(row['n'], min_cell, lang)})")
+            names.append(f"{name} ({n_phrase(row['n'], min_cell, lang, nested_in)})")
         ax.axvline(0, color="#333333", linewidth=1.5, zorder=0)
         limit = max(e for e in extent if e == e) * 1.15 if extent else 1.0
         ax.set_xlim(-limit, limit)
@@ -375,7 +391,7 @@ def plot_effect_sizes(
                     fontsize=15,
                     color=GREY,
                 )
-        n_text, n_key = _n_text(paired["n"], min_cell, lang)
+        n_text, n_key = _n_text(paired["n"], min_cell, lang, nested_in)
         texts = resolve_texts(
             lang,
             title=title,

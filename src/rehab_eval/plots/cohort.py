@@ -19,7 +19,7 @@ from rehab_eval.plots._frame import (
     resolve_texts,
 )
 from rehab_eval.plots.style import GREY, OKABE_ITO, SUPPRESSED_FILL, slide_style
-from rehab_eval.privacy import format_count, is_suppressed
+from rehab_eval.privacy import format_count, is_suppressed, suppress_nested, threshold_mark
 
 __all__ = ["plot_flow", "plot_reach", "plot_urine_positivity"]
 
@@ -60,7 +60,10 @@ def plot_flow(
     Returns
     -------
     matplotlib.axes.Axes
-        Bar labels read "35" or "30 (86%)": the count and its share of ``enrolled``.
+        Bar labels read "35" or "30 (86%)": the count and its share of ``enrolled``. A step
+        whose difference to an earlier shown step is between 1 and ``min_cell − 1`` is
+        written ``x``, without bar or percent, and a note under the bars says why
+        (:func:`rehab_eval.privacy.suppress_nested`).
     """
     check_columns(flow, ["step", "n"], "plot_flow")
     steps = list(flow["step"])
@@ -68,31 +71,59 @@ def plot_flow(
     counts = dict(zip(flow["step"], flow["n"], strict=True))
     enrolled = counts.get("enrolled")
     shares = dict(zip(flow["step"], flow["share"], strict=True)) if "share" in flow else {}
+    # nested steps: a small difference between two shown steps is a small cell too
+    marks = suppress_nested({s: counts[s] for s in order}, min_cell, lang=lang)
     with slide_style():
         fig, ax, own = make_axes(ax)
         positions = list(range(len(order)))[::-1]
         values = [float(counts[s]) for s in order]
         colors = [OKABE_ITO["green"] if s == "completed" else OKABE_ITO["blue"] for s in order]
-        hidden = [is_suppressed(v, min_cell) for v in values]
-        # a hidden count is drawn as a pale bar of length min_cell: its length must not
-        # give away the number its label hides
-        lengths = [float(min_cell) if h else v for v, h in zip(values, hidden, strict=True)]
-        shades = [SUPPRESSED_FILL if h else c for c, h in zip(colors, hidden, strict=True)]
+        primary = [is_suppressed(v, min_cell) for v in values]
+        nested = [marks[s] == "x" for s in order]
+        # a primary-hidden count is drawn as a pale bar of length min_cell; a step hidden for
+        # its difference to another gets no bar: a length would give the hidden number away
+        lengths = [
+            0.0 if x else float(min_cell) if h else v
+            for v, h, x in zip(values, primary, nested, strict=True)
+        ]
+        shades = [SUPPRESSED_FILL if h else c for c, h in zip(colors, primary, strict=True)]
         ax.barh(positions, lengths, color=shades, height=0.62)
         ax.set_yticks(positions, [label("step", s, lang) for s in order], fontsize=20)
         top = max(values) if values else 1.0
-        for y, step, value in zip(positions, order, values, strict=True):
-            text = format_count(value, min_cell, lang)
+        for y, step, length, x in zip(positions, order, lengths, nested, strict=True):
+            text = marks[step]
             if (
                 step != "enrolled"
                 and enrolled
-                and not is_suppressed(value, min_cell)
+                and text not in ("x", threshold_mark(min_cell), "–")
                 and not is_suppressed(enrolled, min_cell)
             ):
-                share = shares.get(step, value / float(enrolled))
+                share = shares.get(step, float(counts[step]) / float(enrolled))
                 text += f"  ({format_percent(share, 0, lang)})"
-            end = float(min_cell) if is_suppressed(value, min_cell) else value
-            ax.text(end + top * 0.015, y, text, va="center", fontsize=20, fontweight="bold")
+            ax.text(
+                length + top * 0.015,
+                y,
+                text,
+                va="center",
+                fontsize=20,
+                fontweight="bold",
+                color=GREY if x else "black",
+            )
+        if any(nested):
+            note = t("text.nested_hidden", lang, min_cell=min_cell)
+            if own:
+                fig.text(0.03, 0.075, note, fontsize=15, color=GREY, va="bottom")
+            else:
+                ax.annotate(
+                    note,
+                    (0, 0),
+                    xycoords="axes fraction",
+                    xytext=(0, -8),
+                    textcoords="offset points",
+                    va="top",
+                    fontsize=12,
+                    color=GREY,
+                )
         ax.set_xlim(0, top * 1.25)
         ax.grid(False)
         ax.xaxis.set_visible(False)
@@ -107,7 +138,15 @@ def plot_flow(
             n=format_count(enrolled, min_cell, lang) if enrolled is not None else None,
             period=period,
         )
-        decorate(fig, ax, texts, own=own, left=0.27, bottom=0.1, source_offset=20)
+        decorate(
+            fig,
+            ax,
+            texts,
+            own=own,
+            left=0.27,
+            bottom=0.15 if any(nested) else 0.1,
+            source_offset=20,
+        )
         if own:
             fit_left_margin(fig, ax, least=0.15)
     return ax

@@ -21,6 +21,7 @@ from rehab_eval.plots._frame import (
     decorate,
     make_axes,
     n_phrase,
+    nested_count,
     number_axis,
     resolve_texts,
 )
@@ -29,7 +30,6 @@ from rehab_eval.plots.style import (
     OKABE_ITO,
     slide_style,
 )
-from rehab_eval.privacy import format_count
 
 __all__ = ["plot_jacobson"]
 
@@ -47,6 +47,7 @@ def plot_jacobson(
     period: Any = None,
     measure: str | None = None,
     ax: Any = None,
+    nested_in: Any = None,
 ) -> Any:
     """Jacobson plot: post against pre, coloured by reliable-change category.
 
@@ -62,6 +63,12 @@ def plot_jacobson(
         through ``format_count``.
     measure : str, optional
         Measure name for the title (default ``rc.attrs.get("measure")``).
+
+    nested_in : sequence of int, optional
+        Published counts the figure's clients are nested in (e.g. the cohort's flow:
+        enrolled, assessed before, ...). A count of the figure that differs from one of them
+        by 1 to ``min_cell − 1`` is written ``x``
+        (:func:`rehab_eval.privacy.suppress_nested`).
 
     Returns
     -------
@@ -134,7 +141,7 @@ def plot_jacobson(
                     "legend.n",
                     lang,
                     label=label("rc", cat, lang),
-                    n=n_phrase(len(idx), min_cell, lang),
+                    n=n_phrase(len(idx), min_cell, lang, nested_in),
                 ),
             )
         ax.set_xlim(lo, hi)
@@ -156,7 +163,7 @@ def plot_jacobson(
             subtitle=subtitle,
             source=source,
             title_key="fig.jacobson.title",
-            n=format_count(len(rc), min_cell, lang),
+            n=nested_count(len(rc), min_cell, lang, nested_in),
             period=period,
         )
         decorate(

@@ -14,6 +14,7 @@ from rehab_eval.i18n import format_number, format_p, label, t
 from rehab_eval.plots._frame import (
     decorate,
     make_axes,
+    nested_count,
     resolve_texts,
 )
 from rehab_eval.plots.style import (
@@ -67,6 +68,7 @@ def plot_stage_transitions(
     source: str | None = None,
     period: Any = None,
     ax: Any = None,
+    nested_in: Any = None,
 ) -> Any:
     """URICA stage before (rows) × after (columns) as a shaded table of counts.
 
@@ -78,6 +80,12 @@ def plot_stage_transitions(
         ``preparation_action``; margin rows/columns named "All"/"Total" are ignored.
     lang, min_cell, title, subtitle, source, period, ax
         As in :func:`rehab_eval.plots.plot_flow`.
+
+    nested_in : sequence of int, optional
+        Published counts the figure's clients are nested in (e.g. the cohort's flow:
+        enrolled, assessed before, ...). A count of the figure that differs from one of them
+        by 1 to ``min_cell − 1`` is written ``x``
+        (:func:`rehab_eval.privacy.suppress_nested`).
 
     Returns
     -------
@@ -168,7 +176,7 @@ def plot_stage_transitions(
                 fontsize=13,
                 color=GREY,
             )
-        n = format_count(counts[counts == counts].sum(), min_cell, lang)
+        n = nested_count(counts[counts == counts].sum(), min_cell, lang, nested_in)
         extra = []
         statistic = getattr(transitions, "statistic", None)
         p_value = getattr(transitions, "p_value", None)
