@@ -189,3 +189,40 @@ def test_strict_error_masks_identifier_like_row_labels():
         score(frame, "whoqol_bref", strict=True)
     assert "3171234567890001" not in str(info.value)
     assert "************0001" in str(info.value)
+
+
+def _urica_form(sums: dict[str, int]) -> dict[str, float]:
+    """A URICA form whose four subscale sums are as given (answers spread over 7 items)."""
+    inst = get_instrument("urica")
+    form = {f"q{i}": 3.0 for i in range(1, 33)}
+    for scale in inst.scales:
+        total = sums[scale.name]
+        base, extra = divmod(total, 7)
+        for k, item in enumerate(scale.items):
+            form[item] = float(base + (1 if k < extra else 0))
+    return form
+
+
+@pytest.mark.parametrize(
+    ("sums", "readiness", "stage"),
+    [
+        # readiness exactly 11 (35 + 35 + 16 - 9 = 77 = 11 * 7): the sum of means in floating
+        # point is 10.999999999999998, which must still band as "at or above 11"
+        (
+            {"precontemplation": 9, "contemplation": 16, "action": 35, "maintenance": 35},
+            11.0,
+            "preparation_action",
+        ),
+        # readiness exactly 8 (7 + 26 + 35 - 12 = 56): 8.000000000000002 must band as "8 or less"
+        (
+            {"precontemplation": 12, "contemplation": 7, "action": 26, "maintenance": 35},
+            8.0,
+            "precontemplation",
+        ),
+    ],
+)
+def test_urica_stage_at_exact_cut_offs(sums, readiness, stage):
+    """UMBC cut-offs: precontemplation if R <= 8, contemplation if 8 < R < 11, else prep/action."""
+    out = score(pd.DataFrame([_urica_form(sums)]), "urica")
+    assert out["readiness"].iloc[0] == pytest.approx(readiness, abs=1e-12)
+    assert out["stage"].iloc[0] == stage

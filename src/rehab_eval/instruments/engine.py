@@ -19,12 +19,24 @@ from rehab_eval.instruments.model import Instrument, Profile, _fill
 __all__ = ["compute_scores"]
 
 
+#: Relative tolerance of a cut-off comparison. A score built from means (URICA readiness is
+#: C + A + M − PC, each a multiple of 1/7) lands a few ulps beside a cut-off it equals
+#: exactly (10.999999999999998 for 11); such a value must band as the cut-off itself.
+#: Genuine distances from a cut-off are at least 1/28 here, far above the tolerance.
+_CUT_TOLERANCE = 1e-9
+
+
 def _band_index(x: np.ndarray, cuts: tuple[tuple[float, str], ...]) -> np.ndarray:
-    """Number of cuts passed (0 … len(cuts)); -1 where x is NaN."""
+    """Number of cuts passed (0 … len(cuts)); -1 where x is NaN.
+
+    ``ge`` cuts count x ≥ value and ``gt`` cuts x > value, both up to a relative tolerance of
+    ``_CUT_TOLERANCE`` so that floating-point sums equal to a cut-off band as equal.
+    """
     idx = np.zeros(len(x), dtype=np.int64)
     with np.errstate(invalid="ignore"):
         for value, kind in cuts:
-            idx += (x > value) if kind == "gt" else (x >= value)
+            eps = _CUT_TOLERANCE * max(1.0, abs(value))
+            idx += (x > value + eps) if kind == "gt" else (x >= value - eps)
     return np.where(np.isnan(x), -1, idx)
 
 
