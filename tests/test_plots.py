@@ -521,3 +521,82 @@ def test_flow_hides_small_differences_between_steps_in_both_languages():
         plt.close("all")
     assert "selisih kecil" in t("text.nested_hidden", "id", min_cell=5)
     assert "small difference" in t("text.nested_hidden", "en", min_cell=5)
+
+
+FACILITIES = [
+    "Lapas Kelas I Palembang",
+    "Lapas Narkotika Kelas IIA Muara Beliti",
+    "Lapas Narkotika Kelas IIA Palembang",
+    "Lapas Perempuan Kelas IIA Palembang",
+    "Rutan Kelas I Palembang",
+]
+
+
+def _facility_rates(windows: list[int]) -> pd.DataFrame:
+    rows = []
+    for w in windows:
+        for k, f in enumerate(FACILITIES):
+            share = 0.04 * w / 6 + 0.01 * k
+            rows.append(
+                {
+                    "window": w,
+                    "unit": "months",
+                    "group": f,
+                    "n": 300 + 10 * k,
+                    "events": 3 if (k == 3 and w == windows[0]) else 40,
+                    "km_cum_incidence": share,
+                    "km_ci_low": share - 0.03,
+                    "km_ci_high": share + 0.05,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _boxes(fig: Figure, artists) -> list:
+    renderer = fig.canvas.get_renderer()
+    return [a.get_window_extent(renderer) for a in artists]
+
+
+def _overlap(a, b) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_rates_with_five_facilities_in_one_window_are_named_bars_without_legend(lang):
+    ax = plots.plot_rates_at(_facility_rates([12]), group="group", lang=lang, period=PERIOD)
+    fig = ax.figure
+    fig.canvas.draw()
+    assert ax.get_legend() is None
+    ticks = [x.get_text() for x in ax.get_yticklabels()]
+    assert [x.split("\n")[0] for x in ticks] == FACILITIES  # full names on the category axis
+    assert ticks[0].endswith("(n = 300)")
+    assert all(p.get_width() >= 0 and p.get_height() < 1 for p in ax.patches)  # horizontal
+    assert all(b.x0 >= 0 for b in _boxes(fig, ax.get_yticklabels()))  # names inside the figure
+    _labels_clear_of_error_bars(ax)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_rates_with_five_facilities_and_three_windows_keep_the_legend_off_the_bars(lang):
+    ax = plots.plot_rates_at(_facility_rates([6, 12, 24]), group="group", lang=lang)
+    fig = ax.figure
+    fig.canvas.draw()
+    legend = ax.get_legend().get_window_extent(fig.canvas.get_renderer())
+    axes = ax.get_window_extent(fig.canvas.get_renderer())
+    assert legend.x0 >= axes.x1 and legend.x1 <= fig.bbox.x1  # beside the axes, inside the figure
+    _labels_clear_of_error_bars(ax)
+
+
+def _labels_clear_of_error_bars(ax) -> None:
+    from matplotlib.collections import LineCollection
+
+    fig = ax.figure
+    labels = [x for x in ax.texts if x.get_text().endswith("%") and x.get_text()[0].isdigit()]
+    assert len(labels) >= 4
+    bars = [c for c in ax.collections if isinstance(c, LineCollection)]
+    caps = [line for line in ax.lines if len(line.get_xdata()) >= 1]
+    label_boxes = _boxes(fig, labels)
+    for box in _boxes(fig, bars + caps) + _boxes(fig, ax.patches):
+        assert not any(_overlap(box, lb) for lb in label_boxes)
+    for i, a in enumerate(label_boxes):
+        assert not any(_overlap(a, b) for b in label_boxes[i + 1 :])
+    plt.close(fig)

@@ -15,8 +15,10 @@ from rehab_eval.i18n import format_number, format_percent, t
 from rehab_eval.plots._frame import (
     check_columns,
     decorate,
+    fit_left_margin,
     group_label,
     make_axes,
+    n_phrase,
     percent_axis,
     resolve_texts,
 )
@@ -302,7 +304,40 @@ def plot_rates_at(
     windows = sorted({float(w) for w in rates["window"]})
     groups = list(dict.fromkeys(rates[group])) if group else [None]
     colors = list(OKABE_ITO.values())
+    # one window and several groups: the groups on the category axis, as horizontal bars
+    # with their full names (no legend); else bars per window and a legend outside the axes
+    horizontal = len(windows) == 1 and len(groups) > 1
     width = 0.8 / len(groups)
+    unit = str(rates["unit"].iloc[0]) if "unit" in rates.columns and len(rates) else "months"
+    window_names = [
+        t(
+            f"window.{unit}" if unit in ("months", "weeks", "days") else "window.months",
+            lang,
+            n=format_number(w, 0 if float(w).is_integer() else 1, lang),
+        )
+        for w in windows
+    ]
+    label_pt = 16 if len(groups) <= 3 or horizontal else 14
+    # more than three bars side by side are too narrow for a label: labels read upwards
+    upright = not horizontal and len(groups) > 3
+    n_column = next((c for c in ("n", "n_clients", "n_at_risk") if c in rates.columns), None)
+    group_n: dict[Any, Any] = {}
+    if n_column and group:
+        starts = rates.sort_values("window").drop_duplicates(group)
+        group_n = dict(zip(starts[group], starts[n_column], strict=True))
+    # with more than three groups their n goes beside their names (a subtitle would overflow)
+    n_beside = len(groups) > 3 and bool(group_n)
+
+    def _name(g: Any, wrap: int | None = None) -> str:
+        import textwrap
+
+        name = group_label(g, lang)
+        if wrap:  # legend entries: the name on lines of at most `wrap` characters, n below
+            name = textwrap.fill(name, wrap)
+            return f"{name}\n({n_phrase(group_n[g], min_cell, lang)})" if n_beside else name
+        # category axis: the n on a second line, so that long facility names still fit
+        return f"{name}\n({n_phrase(group_n[g], min_cell, lang)})" if n_beside else name
+
     from matplotlib.patches import Patch
 
     handles: list[Any] = []
@@ -311,79 +346,93 @@ def plot_rates_at(
         ceiling = 0.05
         shown = [float(v) for v in rates[est] if v == v]
         decimals = 1 if shown and max(shown) < 0.1 else 0
+        draw = ax.barh if horizontal else ax.bar
         for k, g in enumerate(groups):
             part = rates if g is None else rates[rates[group] == g]
             color = colors[k % len(colors)]
-            if g is not None:
-                handles.append(Patch(color=color, label=group_label(g, lang)))
+            if g is not None and not horizontal:
+                handles.append(Patch(color=color, label=_name(g, wrap=26)))
             for i, w in enumerate(windows):
                 row = part[part["window"].astype(float) == w]
                 if row.empty:
                     continue
                 row = row.iloc[0]
-                x = i + (k - (len(groups) - 1) / 2) * width
+                x = k if horizontal else i + (k - (len(groups) - 1) / 2) * width
                 hidden = events is not None and is_suppressed(row[events], min_cell)
                 if hidden:  # no bar: its height would give the hidden count away
                     ax.annotate(
                         format_count(row[events], min_cell, lang),
-                        (x, 0),
-                        xytext=(0, 4),
+                        (0, x) if horizontal else (x, 0),
+                        xytext=(6, 0) if horizontal else (0, 4),
                         textcoords="offset points",
-                        ha="center",
-                        va="bottom",
-                        fontsize=16,
+                        ha="left" if horizontal else "center",
+                        va="center" if horizontal else "bottom",
+                        fontsize=label_pt,
                         fontweight="bold",
                         color=GREY,
                     )
                     continue
                 value, a, b = float(row[est]), float(row[lo]), float(row[hi])
-                ceiling = max(ceiling, b if b == b else value)
-                ax.bar(x, value, width * 0.9, color=color)
+                reach = b if b == b else value
+                ceiling = max(ceiling, reach)
+                draw(x, value, 0.62 if horizontal else width * 0.9, color=color)
+                bar_error = [[value - a], [b - value]] if b == b else None
                 ax.errorbar(
-                    x,
-                    value,
-                    yerr=[[value - a], [b - value]],
+                    value if horizontal else x,
+                    x if horizontal else value,
+                    **{"xerr" if horizontal else "yerr": bar_error},
                     color="#222222",
                     linewidth=2,
                     capsize=6,
                     capthick=2,
                 )
+                # the value label sits beyond the upper end of the interval: never on it
                 ax.annotate(
                     format_percent(value, decimals, lang),
-                    (x, value),
-                    xytext=(-8, 4),
+                    (reach, x) if horizontal else (x, reach),
+                    xytext=(10, 0) if horizontal else (0, 6),
                     textcoords="offset points",
-                    ha="right",
-                    va="bottom",
-                    fontsize=16,
+                    ha="left" if horizontal else "center",
+                    va="center" if horizontal else "bottom",
+                    fontsize=label_pt,
                     fontweight="bold",
+                    rotation=90 if upright else 0,
                 )
-        unit = str(rates["unit"].iloc[0]) if "unit" in rates.columns and len(rates) else "months"
-        ax.set_xticks(
-            range(len(windows)),
-            [
-                t(
-                    f"window.{unit}" if unit in ("months", "weeks", "days") else "window.months",
-                    lang,
-                    n=format_number(w, 0 if float(w).is_integer() else 1, lang),
-                )
-                for w in windows
-            ],
-        )
-        ax.set_ylim(0, min(1.0, ceiling * 1.2))
-        percent_axis(ax.yaxis, lang)
-        ax.set_ylabel(t("axis.share_reoffended", lang))
+        if horizontal:
+            ax.set_yticks(
+                range(len(groups)),
+                [_name(g) for g in groups],
+                fontsize=18 if len(groups) <= 6 else 15,
+            )
+            ax.invert_yaxis()
+            ax.set_xlim(0, min(1.0, ceiling * 1.25))
+            percent_axis(ax.xaxis, lang)
+            ax.set_xlabel(f"{t('axis.share_reoffended', lang)} · {window_names[0]}")
+            ax.grid(axis="x")
+            ax.grid(axis="y", visible=False)
+            ax.tick_params(axis="y", length=0)
+        else:
+            ax.set_xticks(range(len(windows)), window_names)
+            ax.set_ylim(0, min(1.0, ceiling * (1.4 if upright else 1.22)))
+            percent_axis(ax.yaxis, lang)
+            ax.set_ylabel(t("axis.share_reoffended", lang))
+        legend = None
         if handles:
-            ax.legend(handles=handles, loc="upper left", fontsize=16)
-        n_column = next((c for c in ("n", "n_clients", "n_at_risk") if c in rates.columns), None)
+            legend = ax.legend(
+                handles=handles,
+                loc="upper left",
+                bbox_to_anchor=(1.01, 1.0),
+                fontsize=16 if len(handles) <= 3 else 14,
+                borderaxespad=0,
+                labelspacing=0.9,
+            )
         extra = []
-        if n_column and group:
-            starts = rates.sort_values("window").drop_duplicates(group)
+        if group_n and not n_beside:
             extra = [
                 "n: "
                 + ", ".join(
                     f"{group_label(g, lang)} {format_count(n, min_cell, lang)}"
-                    for g, n in zip(starts[group], starts[n_column], strict=True)
+                    for g, n in group_n.items()
                 )
             ]
         texts = resolve_texts(
@@ -398,5 +447,20 @@ def plot_rates_at(
             period=period,
             extra=extra,
         )
-        decorate(fig, ax, texts, own=own, left=0.1, bottom=0.13, source_offset=50)
+        decorate(
+            fig,
+            ax,
+            texts,
+            own=own,
+            left=0.1,
+            right=0.97,
+            bottom=0.15 if horizontal else 0.13,
+            source_offset=50,
+        )
+        if own and horizontal:
+            fit_left_margin(fig, ax, least=0.12)
+        if own and legend is not None:  # make room on the right for the legend
+            fig.canvas.draw()
+            box = legend.get_window_extent().transformed(fig.transFigure.inverted())
+            fig.subplots_adjust(right=max(0.5, fig.subplotpars.right - box.width - 0.02))
     return ax
