@@ -123,8 +123,9 @@ def test_covariates_from_latest_enrollment_before_release():
     ]
     assert not f.loc["c1", "completion"]
     assert f.loc["c2", "completion"]
-    # c3's enrollment starts after release: no enrollment, covariates missing
-    assert pd.isna(f.loc["c3", "program"]) and pd.isna(f.loc["c3", "completion"])
+    # c3's only enrollment starts after release (a post-release program): it describes c3
+    assert f.loc["c3", ["program", "level", "status"]].tolist() == ["ibm", "rendah", "dropped_out"]
+    assert not f.loc["c3", "completion"]
     # age in completed years; c1 turns 33 on the release day, c3 born on 29 February
     assert f.loc["c1", "age_at_start"] == 33
     assert f.loc["c3", "age_at_start"] == 23
@@ -185,6 +186,15 @@ def test_program_filter_and_program_end():
     assert f.loc["c1", "start"] == pd.Timestamp("2023-07-10")
     assert f.loc["c1", "event_kind"] == "rearrest"
     assert f.loc["c2", "start"] == pd.Timestamp("2022-12-31")
+
+
+def test_program_filter_restricts_clients_when_following_from_release():
+    f = followup(_data(), outcome="any", end_date="2023-12-31", program="pascarehabilitasi")
+    # only c1 and c2 are in the program; the others are excluded and counted, not diluting it
+    assert list(f["client_id"]) == ["c1", "c2"]
+    assert f["program"].tolist() == ["pascarehabilitasi", "pascarehabilitasi"]
+    assert f.attrs["n_excluded_other_program"] == 4
+    assert f.attrs["n_clients"] == 6
 
 
 def test_feeds_kaplan_meier():

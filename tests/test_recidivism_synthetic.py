@@ -166,7 +166,7 @@ def test_rates_at_worked_example_and_r_poisson():
     f = pd.DataFrame(
         {"duration": [100.0] * 17 + [py_days - 1700.0], "event": [1] * 17 + [0], "g": "a"}
     )
-    r = rates_at(f, windows=[py_days - 1700.0], unit="days")
+    r = rates_at(f, windows=[py_days - 1700.0], unit="days", duration_unit="days")
     row = r.iloc[0]
     assert row["person_years"] == pytest.approx(23.5)
     assert row["events"] == 17
@@ -176,7 +176,9 @@ def test_rates_at_worked_example_and_r_poisson():
     assert row["rate_ci_high"] == pytest.approx(100 * 1.158240290039, abs=1e-9)
     assert (row["n_full_followup"], row["n_events_in_window"], row["share"]) == (18, 17, 17 / 18)
     # no events: R poisson.test(0, 23.5) upper limit 0.156973593792
-    r0 = rates_at(f.assign(event=0), windows=[py_days - 1700.0], unit="days").iloc[0]
+    r0 = rates_at(
+        f.assign(event=0), windows=[py_days - 1700.0], unit="days", duration_unit="days"
+    ).iloc[0]
     assert r0["rate_ci_low"] == 0
     assert r0["rate_ci_high"] == pytest.approx(100 * 0.156973593792, abs=1e-9)
 
@@ -216,7 +218,7 @@ def test_rates_at_windows_units_and_km(cohort):
     assert one["person_years"] == pytest.approx(np.minimum(sub["duration"], 12).sum() / 12)
     assert (r["share_ci_low"] <= r["share"]).all() and (r["share"] <= r["share_ci_high"]).all()
     # a window beyond the longest follow-up has no KM estimate
-    far = rates_at(cohort, windows=[1000], unit="months")
+    far = rates_at(cohort, windows=[1000], unit="months", duration_unit="months")
     assert np.isnan(far["km_cum_incidence"].iloc[0])
 
 
@@ -319,7 +321,7 @@ def test_inputs_not_mutated(cohort):
     before = cohort.copy()
     kaplan_meier(cohort, by="level", times=[5, 10])
     cox(cohort, covariates=["x", "level"], strata=None)
-    rates_at(cohort)
+    rates_at(cohort, duration_unit="months")
     pd.testing.assert_frame_equal(cohort, before)
 
 
@@ -370,3 +372,14 @@ def test_efron_loglik_gradient_and_information_against_direct_loops(seed, n_stra
         dn, g_dn, _, _ = _loglik_grad_info(s, beta - step)
         assert grad[j] == pytest.approx((up - dn) / (2 * h), abs=1e-6)
         assert np.allclose(-info[:, j], (g_up - g_dn) / (2 * h), atol=1e-6)
+
+
+def test_rates_at_warns_when_the_duration_unit_is_unknown():
+    f = pd.DataFrame({"duration": [30.0, 400.0], "event": [1, 0]})
+    with pytest.warns(DataQualityWarning, match="duration_unit"):
+        guessed = rates_at(f, windows=[12])
+    f.attrs["unit"] = "days"
+    recorded = rates_at(f, windows=[12])
+    # 30 days is within 12 months; read as months it would not be
+    assert recorded.loc[0, "n_events_in_window"] == 1
+    assert guessed.loc[0, "n_events_in_window"] == 0

@@ -112,7 +112,9 @@ def followup(
         Unit of ``duration``: ``"days"``, ``"weeks"`` (7 days) or ``"months"`` (365.25 / 12
         days).
     program
-        Restrict the enrollments considered to one program code (e.g. ``"pascarehabilitasi"``).
+        Restrict the analysis to the clients with an enrollment in this program (e.g.
+        ``"pascarehabilitasi"``) and describe them by those enrollments; other clients are
+        excluded and counted (``n_excluded_other_program``).
 
     Returns
     -------
@@ -137,14 +139,16 @@ def followup(
         ``attrs`` holds the definitions and counts: ``outcome``, ``start_point``, ``unit``,
         ``end_date``, ``n_clients`` (in the clients table), ``n_included``,
         ``n_excluded_no_start`` (no start date), ``n_excluded_start_after_end`` (start after
-        ``end_date``), ``n_outcome_before_start_ignored`` (outcome records on or before the
+        ``end_date``), ``n_excluded_other_program`` (no enrollment in ``program``),
+        ``n_outcome_before_start_ignored`` (outcome records on or before the
         start), ``n_events``, ``n_censored_competing``, ``n_censored_end_of_study``.
 
     Notes
     -----
     *Enrollment.* With ``start="release_date"`` the covariates come from the latest
     enrollment that starts on or before the release date (the program the client was in
-    when released); with ``"program_start"`` / ``"program_end"`` from the latest enrollment
+    when released), or, when none started by then, from the first enrollment after release
+    (a post-release program such as Bapas pascarehabilitasi); with ``"program_start"`` / ``"program_end"`` from the latest enrollment
     that starts on or before ``end_date``, and its start / end date is the start of
     follow-up. Ties on the start date are broken by the later end date.
 
@@ -212,8 +216,12 @@ def followup(
     en["client_id"] = en["client_id"].astype(str)
     en["start_date"] = _dates(en["start_date"])
     en["end_date"] = _dates(en["end_date"])
+    n_other_program = 0
     if program is not None:
         en = en[en["program"].astype(object) == program]
+        in_program = cl["client_id"].isin(en["client_id"])
+        n_other_program = int((~in_program).sum())
+        cl = cl[in_program]
     en = en[en["start_date"].notna()]
 
     # The enrollment each client is described by, and the start of follow-up.
@@ -222,17 +230,22 @@ def followup(
         limit = en["client_id"].map(start_by_client)
     else:
         limit = pd.Series(end, index=en.index)
-    en = en[en["start_date"] <= limit]
     en = en.sort_values(
         ["client_id", "start_date", "end_date"], kind="mergesort", na_position="first"
     )
-    chosen = en.drop_duplicates("client_id", keep="last").set_index("client_id")
+    chosen = en[en["start_date"] <= limit].drop_duplicates("client_id", keep="last")
+    if start == "release_date":
+        # A post-release program (Bapas supervision, pascarehabilitasi) starts after release:
+        # a client with no enrollment before release is described by the first one after it.
+        later = en[(en["start_date"] > limit) & ~en["client_id"].isin(chosen["client_id"])]
+        chosen = pd.concat([chosen, later.drop_duplicates("client_id", keep="first")])
+    chosen = chosen.set_index("client_id")
     if start == "program_start":
         start_by_client = chosen["start_date"].reindex(cl["client_id"])
     elif start == "program_end":
         start_by_client = chosen["end_date"].reindex(cl["client_id"])
 
-    n_clients = len(cl)
+    n_clients = len(cl) + n_other_program
     s = cl["client_id"].map(start_by_client)
     no_start = s.isna()
     after_end = s.notna() & (s > end)
@@ -306,6 +319,7 @@ def followup(
         "n_included": len(result),
         "n_excluded_no_start": int(no_start.sum()),
         "n_excluded_start_after_end": int(after_end.sum()),
+        "n_excluded_other_program": n_other_program,
         "n_outcome_before_start_ignored": n_before,
         "n_events": int(result["event"].sum()),
         "n_censored_competing": int(has_comp.sum()),

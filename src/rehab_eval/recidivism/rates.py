@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from rehab_eval.errors import ConfigError
+from rehab_eval.errors import ConfigError, DataQualityWarning
 from rehab_eval.intervals import wilson_interval
 from rehab_eval.recidivism._input import durations_events, group_labels, z_value
 from rehab_eval.recidivism.followup import UNITS
@@ -26,6 +27,7 @@ def rates_at(
     by: str | None = None,
     conf_type: str = "log-log",
     confidence: float = 0.95,
+    duration_unit: str | None = None,
 ) -> pd.DataFrame:
     """Share, Kaplan–Meier risk and rate of the outcome within each follow-up window.
 
@@ -42,6 +44,10 @@ def rates_at(
         Column names (``by`` optional).
     conf_type, confidence
         Kaplan–Meier interval type (see :func:`kaplan_meier`) and confidence level.
+    duration_unit
+        Unit of the ``duration`` column. By default ``frame.attrs["unit"]`` (set by
+        :func:`followup`); a frame without it (built by hand, or after ``pd.concat``, which
+        drops ``attrs``) is taken to be in ``unit``, with a ``DataQualityWarning``.
 
     Returns
     -------
@@ -81,7 +87,7 @@ def rates_at(
     --------
     >>> import pandas as pd
     >>> f = pd.DataFrame({"duration": [2.0, 5.0, 8.0, 13.0, 30.0], "event": [1, 0, 1, 1, 0]})
-    >>> r = rates_at(f, windows=[12])
+    >>> r = rates_at(f, windows=[12], duration_unit="months")
     >>> r.loc[0, ["n_full_followup", "n_events_in_window", "share"]].astype(float).tolist()
     [4.0, 2.0, 0.5]
     """
@@ -92,7 +98,15 @@ def rates_at(
     w_in = np.asarray(list(windows), dtype=float)
     if w_in.size == 0 or not np.all(np.isfinite(w_in)) or np.any(w_in <= 0):
         raise ConfigError(f"rates_at: windows must be positive numbers, got {list(windows)!r}.")
-    frame_unit = frame.attrs.get("unit", unit)
+    frame_unit = duration_unit or frame.attrs.get("unit")
+    if frame_unit is None:
+        warnings.warn(
+            f"rates_at: the unit of {duration!r} is not recorded (frame.attrs['unit']); "
+            f"taking it to be {unit!r} like the windows. Pass duration_unit= to say.",
+            DataQualityWarning,
+            stacklevel=2,
+        )
+        frame_unit = unit
     if frame_unit not in UNITS:
         raise ConfigError(f"rates_at: frame.attrs['unit'] is {frame_unit!r}, not a known unit.")
     w = w_in * UNITS[unit] / UNITS[frame_unit]  # windows in the frame's unit
