@@ -69,7 +69,9 @@ def cumulative_incidence(
     does not. Var F(t) = sum_i { [F(t) - F(t_i)]^2 d_i / (n_i (n_i - d_i)) + S(t_{i-1})^2
     d1_i (n_i - d1_i) / n_i^3 - 2 [F(t) - F(t_i)] S(t_{i-1}) d1_i / n_i^2 }, d_i all events
     (as SAS PROC LIFETEST and lifelines' AalenJohansenFitter). The estimate equals R's
-    ``survfit(Surv(time, factor(status)) ~ 1)`` (tested).
+    ``survfit(Surv(time, factor(status)) ~ 1)`` (tested). The limits are log-log
+    transformed; R's multi-state ``survfit`` uses a different (Aalen-type) variance and log
+    limits by default, so its intervals differ from these while the estimates agree.
 
     References
     ----------
