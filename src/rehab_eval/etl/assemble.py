@@ -33,9 +33,14 @@ _DUP_KEYS = {"clients": ["client_id"], "assessments": ["client_id", "instrument"
 def _token(
     frame: pd.DataFrame, reg_map: dict[tuple[str, str], str], reg_only: dict[str, str]
 ) -> pd.Series:
-    """``nik:<NIK>`` (directly or through the register map), else ``reg:<facility>|<reg>``."""
+    """``nik:<NIK>`` (directly or through the register map), else ``reg:<facility>|<reg>``.
+
+    The ``nik:`` tokens are built once per distinct NIK and shared by its rows.
+    """
     nik = frame["_nik"].to_numpy(dtype=object)
-    tok = np.where(nik != "", "nik:" + nik.astype(str), None).astype(object)
+    codes, uniques = pd.factorize(nik, sort=False)
+    utok = np.array([None if u == "" else "nik:" + str(u) for u in uniques] + [None], dtype=object)
+    tok = utok[np.where(codes >= 0, codes, len(uniques))]
     need = np.flatnonzero(nik == "")
     if len(need):
         reg = frame["_reg"].to_numpy(dtype=object)[need]
@@ -51,6 +56,30 @@ def _token(
     return pd.Series(tok, index=frame.index, dtype=object)
 
 
+def _register_maps(parts) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
+    """(facility, register) → first NIK seen with it, and register → its only NIK.
+
+    Built from every accepted row that carries both, in file and row order.
+    """
+    both = [
+        f.loc[
+            (f["_nik"] != "") & (f["_reg"] != "") & (f["_reason"] == ""),
+            ["_fac", "_reg", "_nik"],
+        ]
+        for ps in parts.values()
+        for f in ps
+    ]
+    if not both:
+        return {}, {}
+    d = pd.concat(both, ignore_index=True).drop_duplicates()
+    first = d.drop_duplicates(["_fac", "_reg"])
+    reg_map = dict(zip(zip(first["_fac"], first["_reg"], strict=True), first["_nik"], strict=True))
+    pairs = d.drop_duplicates(["_reg", "_nik"])
+    n_nik = pairs["_reg"].map(pairs["_reg"].value_counts())
+    single = pairs[(n_nik == 1).to_numpy()]
+    return reg_map, dict(zip(single["_reg"], single["_nik"], strict=True))
+
+
 def assemble(parts, cells, headers_of, key, as_of, sheet_meta, fac_info):
     """Canonical tables, rejects, duplicate counts per (file, sheet), unknown facilities.
 
@@ -61,15 +90,7 @@ def assemble(parts, cells, headers_of, key, as_of, sheet_meta, fac_info):
     meta = np.array(sheet_meta + [("", "", "", "")], dtype=object).reshape(-1, 4)
     m_file, m_sheet, m_hnik, m_hreg = (meta[:, i] for i in range(4))
     # register → NIK through every row that carries both (the clients sheets above all)
-    reg_map: dict[tuple[str, str], str] = {}
-    reg_nik: dict[str, set[str]] = {}
-    for ps in parts.values():
-        for f in ps:
-            both = f[(f["_nik"] != "") & (f["_reg"] != "") & (f["_reason"] == "")]
-            for fac, reg, nik in zip(both["_fac"], both["_reg"], both["_nik"], strict=True):
-                reg_map.setdefault((fac, reg), nik)
-                reg_nik.setdefault(reg, set()).add(nik)
-    reg_only = {r: next(iter(s)) for r, s in reg_nik.items() if len(s) == 1}
+    reg_map, reg_only = _register_maps(parts)
     row_rejects = []
     dup_counts: Counter = Counter()
     tables: dict[str, pd.DataFrame] = {}
@@ -180,8 +201,15 @@ def _row_hash(f: pd.DataFrame, cols: list[str], idx: np.ndarray) -> np.ndarray:
     h = np.zeros(len(idx), dtype=np.uint64)
     for c in cols:
         v = f[c].to_numpy()[idx]
-        # categorize: values are factorized first, so None and NaN share the missing code
-        h = h * np.uint64(1_000_003) ^ pd.util.hash_array(v, categorize=True)
+        if v.dtype.kind == "f":
+            # answers: hashed by their bits, with one NaN and one zero (-0.0 + 0.0 is 0.0)
+            v = v.astype(np.float64) + 0.0
+            v[np.isnan(v)] = np.nan
+            hv = pd.util.hash_array(v, categorize=False)
+        else:
+            # categorize: values are factorized first, so None and NaN share the missing code
+            hv = pd.util.hash_array(v, categorize=True)
+        h = h * np.uint64(1_000_003) ^ hv
     return h
 
 
@@ -202,14 +230,20 @@ def _dedupe(
     """
     vals = _value_columns(t, f)
     cols = ["client_id", *vals]
-    h = _row_hash(f, cols, good)
-    dup = pd.Series(h).duplicated(keep="first").to_numpy()
-    if dup.any():
-        first = pd.Series(np.arange(len(h))).groupby(h).transform("first").to_numpy()
-        for p in np.flatnonzero(dup):
-            i, j = good[p], good[first[p]]
-            if not all(_same(f[c].iat[i], f[c].iat[j]) for c in cols):
-                dup[p] = False  # a hash collision, not a duplicate
+    # candidates: rows whose first few values recur (every exact duplicate is one); only
+    # they are hashed on all their values
+    dup = np.zeros(len(good), dtype=bool)
+    cand = np.flatnonzero(pd.Series(_row_hash(f, cols[:4], good)).duplicated(keep=False))
+    if len(cand):
+        h = _row_hash(f, cols, good[cand])
+        d = pd.Series(h).duplicated(keep="first").to_numpy()
+        if d.any():
+            first = pd.Series(np.arange(len(h))).groupby(h).transform("first").to_numpy()
+            for p in np.flatnonzero(d):
+                i, j = good[cand[p]], good[cand[first[p]]]
+                if not all(_same(f[c].iat[i], f[c].iat[j]) for c in cols):
+                    d[p] = False  # a hash collision, not a duplicate
+        dup[cand] = d
     sid = f["_sid"].to_numpy()
     files = m_file[sid]
     sheets = m_sheet[sid]

@@ -271,7 +271,8 @@ def extract_sheet(
         out["_nik"] = np.full(n, "", dtype=object)
     reg = col("register_no")
     if reg is not None:
-        out["_reg"] = _on_uniques(reg, lambda u: re.sub(r"\s+", "", str(u)).upper())
+        # str.split() and the regex \s split on the same (Unicode) whitespace
+        out["_reg"] = _on_uniques(reg, lambda u: "".join(str(u).split()).upper())
     else:
         out["_reg"] = np.full(n, "", dtype=object)
     fac = col("facility")

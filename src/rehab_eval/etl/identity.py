@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import os
 import re
 import secrets
@@ -154,16 +153,47 @@ def nik_attributes(niks: pd.Series, *, as_of: dt.date | None = None) -> pd.DataF
     The century is the later one that does not put the birth after ``as_of`` (default today).
     """
     s = niks.astype(object).where(niks.notna(), "").astype(str)
-    valid = s.str.fullmatch(r"[0-9]{16}")
-    day, month, yy = _parts(s.where(valid, "0000000101000000"))
-    d20 = _dates(2000 + yy, month, day)
-    d19 = _dates(1900 + yy, month, day)
+    valid, raw_day, month, yy = _nik_digits(s.to_numpy(dtype=object))
+    day = np.where(raw_day > 40, raw_day - 40, raw_day)
+    idx = s.index
+    d20 = _dates(
+        pd.Series(2000 + yy, index=idx), pd.Series(month, index=idx), pd.Series(day, index=idx)
+    )
+    d19 = _dates(
+        pd.Series(1900 + yy, index=idx), pd.Series(month, index=idx), pd.Series(day, index=idx)
+    )
     today = pd.Timestamp(as_of or dt.date.today())
+    valid_s = pd.Series(valid, index=idx)
     birth = d20.where(d20.notna() & (d20 <= today), d19)
-    birth = birth.where(birth.notna(), d20).where(valid)
-    raw_day = pd.to_numeric(s.str[6:8], errors="coerce")
-    sex = pd.Series(np.where(raw_day > 40, "female", "male"), index=s.index, dtype=object)
-    return pd.DataFrame({"sex": sex.where(valid & birth.notna(), None), "birth_date": birth})
+    birth = birth.where(birth.notna(), d20).where(valid_s)
+    sex = pd.Series(np.where(raw_day > 40, "female", "male"), index=idx, dtype=object)
+    return pd.DataFrame({"sex": sex.where(valid_s & birth.notna(), None), "birth_date": birth})
+
+
+def _nik_digits(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(is 16 ASCII digits, day field, month field, two-digit year) of text NIKs, with numpy.
+
+    Rows that are not 16 digits get day 1, month 1, year 00 (a valid placeholder date).
+    """
+    n = len(arr)
+    valid = np.zeros(n, dtype=bool)
+    day = np.ones(n, dtype=np.int64)
+    month = np.ones(n, dtype=np.int64)
+    yy = np.zeros(n, dtype=np.int64)
+    if not n:
+        return valid, day, month, yy
+    u = arr.astype(str)
+    width = u.dtype.itemsize // 4
+    if width < 16:
+        return valid, day, month, yy
+    cp = u.view(np.uint32).reshape(n, width)
+    digits = ((cp[:, :16] >= 48) & (cp[:, :16] <= 57)).all(axis=1)
+    valid = digits if width == 16 else digits & (cp[:, 16] == 0)
+    d = cp[valid, 6:12].astype(np.int64) - 48
+    day[valid] = d[:, 0] * 10 + d[:, 1]
+    month[valid] = d[:, 2] * 10 + d[:, 3]
+    yy[valid] = d[:, 4] * 10 + d[:, 5]
+    return valid, day, month, yy
 
 
 def _nik_date(nik: str, century: int) -> dt.date | None:
@@ -249,6 +279,29 @@ def key_fingerprint(key: bytes) -> str:
     return hashlib.sha256(key).hexdigest()[:12]
 
 
+def _hmac_sha256(key: bytes):
+    """HMAC-SHA256 with the key's inner and outer pads hashed once (RFC 2104, section 2).
+
+    Returns a function ``message bytes → hex digest`` equal to
+    ``hmac.new(key, message, hashlib.sha256).hexdigest()``, without re-deriving the pads for
+    every message.
+    """
+    block = 64  # SHA-256 block size
+    k = hashlib.sha256(key).digest() if len(key) > block else key
+    k = k.ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in k))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in k))
+
+    def digest(msg: bytes) -> str:
+        i = inner.copy()
+        i.update(msg)
+        o = outer.copy()
+        o.update(i.digest())
+        return o.hexdigest()
+
+    return digest
+
+
 def client_ids(tokens: pd.Series, key: bytes, memo: dict[str, str] | None = None) -> pd.Series:
     """Pseudonyms ``"c" + 16 hex`` of HMAC-SHA256(key, token), computed on unique tokens.
 
@@ -256,13 +309,16 @@ def client_ids(tokens: pd.Series, key: bytes, memo: dict[str, str] | None = None
     """
     codes, uniques = pd.factorize(tokens, sort=False)
     memo = {} if memo is None else memo
-    out = []
-    for u in uniques:
-        cid = memo.get(u)
+    digest = _hmac_sha256(key)
+    get = memo.get
+    uniq = uniques.tolist()
+    out = [get(u) for u in uniq]
+    for i, cid in enumerate(out):
         if cid is None:
-            cid = "c" + hmac.new(key, str(u).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+            u = uniq[i]
+            cid = "c" + digest(str(u).encode("utf-8"))[:16]
             memo[u] = cid
-        out.append(cid)
+            out[i] = cid
     ids = np.array(out + [None], dtype=object)
     idx = np.where(codes >= 0, codes, len(uniques))
     return pd.Series(ids[idx], index=tokens.index, dtype=object)

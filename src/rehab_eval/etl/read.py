@@ -218,7 +218,9 @@ def _read_text(path: Path, aliases: Mapping[str, str]) -> list[RawTable]:
     headers = ["" if h is None else str(h).strip() for h in frame.iloc[0].tolist()]
     body = frame.iloc[1:].reset_index(drop=True)
     body.columns = range(body.shape[1])
-    if body.isna().any().any():
+    # with na_filter=False only a short record leaves missing cells, and they are its last
+    # ones: the last column shows whether there are any
+    if body.shape[1] and body[body.shape[1] - 1].isna().any():
         body = body.fillna("")
     src = np.arange(hi + 2, hi + 2 + len(body), dtype=np.int64)
     return [RawTable("", hi + 1, headers, body, src, titles, encoding, delim)]

@@ -113,11 +113,67 @@ def _check_items(table: str, frame: pd.DataFrame) -> list[str]:
     return bad
 
 
+_HEX = np.zeros(128, dtype=bool)
+_HEX[[ord(ch) for ch in "0123456789abcdef"]] = True
+
+
+def _ids_ok(values: np.ndarray) -> bool:
+    """True when every value is a ``c`` + 16 lower-case hex digits string (numpy, no regex).
+
+    Equivalent to the schema's ``str_matches(r"^c[0-9a-f]{16}$")`` and non-null checks.
+    """
+    if not len(values):
+        return True
+    if pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return False
+    u = values.astype(str)
+    if u.dtype.itemsize != 17 * 4:
+        return False
+    cp = u.view(np.uint32).reshape(-1, 17)
+    if not (cp[:, 0] == ord("c")).all():
+        return False
+    tail = cp[:, 1:]
+    return bool((tail < 128).all() and _HEX[np.minimum(tail, 127)].all())
+
+
+def _distinct_rows(
+    frame: pd.DataFrame, settled: frozenset[str] = frozenset()
+) -> tuple[pd.DataFrame, dict, dict]:
+    """A frame holding each column's distinct values (missing included), and the way back.
+
+    Column ``c`` of the result holds the rows ``pos[c]`` of ``frame[c]`` (the first row of
+    each distinct value), padded to a common length by repeating its first row; ``codes[c]``
+    gives every row of ``frame`` the number of its distinct value. A ``settled`` column (one
+    already checked) is represented by its first row. Every check of the
+    canonical schemas (dtype, nullable, ``isin``, ``str_matches``) depends on the value
+    alone, so a value fails in ``frame`` exactly when it fails here.
+    """
+    codes: dict[str, np.ndarray] = {}
+    pos: dict[str, np.ndarray] = {}
+    for c in frame.columns:
+        if c in settled:  # already checked: one value stands for the column
+            codes[c] = np.zeros(len(frame), dtype=np.intp)
+            pos[c] = np.zeros(min(len(frame), 1), dtype=np.intp)
+            continue
+        k, _ = pd.factorize(frame[c], use_na_sentinel=False)
+        codes[c] = k
+        pos[c] = np.unique(k, return_index=True)[1]
+    length = max((len(p) for p in pos.values()), default=0)
+    rep = {}
+    for c, p in pos.items():
+        p = np.concatenate([p, np.full(length - len(p), p[0] if len(p) else 0, dtype=p.dtype)])
+        pos[c] = p
+        rep[c] = frame[c].iloc[p].reset_index(drop=True)
+    return pd.DataFrame(rep), pos, codes
+
+
 def validate_table(table: str, frame: pd.DataFrame, *, coerce: bool = True) -> pd.DataFrame:
     """Coerce and validate lazily; a failing cell becomes missing with a DataQualityWarning.
 
     The ETL maps every value to a canonical code before this point, so a failure here means a
-    vocabulary gap: it is reported, never silently kept.
+    vocabulary gap: it is reported, never silently kept. The pandera schema runs on the
+    distinct values of each column (a million rows hold a few thousand), and a failing value
+    is set missing in every row that holds it.
     """
     import pandera.errors
 
@@ -131,19 +187,32 @@ def validate_table(table: str, frame: pd.DataFrame, *, coerce: bool = True) -> p
         )
     canonical = [c for c in out.columns if c in vocab.TABLES[table]]
     schema = schema_for(table, canonical)
+    # pseudonyms are all distinct: checked here with numpy instead of one regex per client
+    settled = frozenset(
+        c for c in ("client_id",) if c in canonical and _ids_ok(out[c].to_numpy(dtype=object))
+    )
+    rep, pos, codes = _distinct_rows(out[canonical], settled)
     try:
-        schema.validate(out[canonical], lazy=True)
+        schema.validate(rep, lazy=True)
         return out
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases
-        warnings.warn(
-            f"{table}: {len(cases)} value(s) failed the canonical schema and were set missing "
-            f"(columns {sorted(set(cases['column'].dropna().astype(str)))})",
-            DataQualityWarning,
-            stacklevel=2,
-        )
-        fixed = out.copy()  # a fresh frame: the caller's is not touched
-        for col, idx in zip(cases["column"], cases["index"], strict=True):
-            if col in fixed.columns and idx is not None and not pd.isna(idx) and col != "client_id":
-                fixed.loc[idx, col] = None if fixed[col].dtype == object else np.nan
-        return fixed
+    # rows of ``out`` that hold a failing value, per column
+    failing: dict[str, np.ndarray] = {}
+    for col, idx in zip(cases["column"], cases["index"], strict=True):
+        if col not in pos or idx is None or pd.isna(idx):
+            continue
+        hit = codes[col] == codes[col][pos[col][int(idx)]]
+        failing[col] = failing[col] | hit if col in failing else hit
+    n_cells = sum(int(m.sum()) for m in failing.values())
+    warnings.warn(
+        f"{table}: {n_cells} value(s) failed the canonical schema and were set missing "
+        f"(columns {sorted(set(cases['column'].dropna().astype(str)))})",
+        DataQualityWarning,
+        stacklevel=2,
+    )
+    fixed = out.copy()  # a fresh frame: the caller's is not touched
+    for col, hit in failing.items():
+        if col != "client_id":
+            fixed.loc[fixed.index[hit], col] = None if fixed[col].dtype == object else np.nan
+    return fixed
