@@ -135,7 +135,8 @@ def decorate(
     if own:
         heading = fig.text(0.03, 0.965, texts.title, fontsize=TITLE_PT, fontweight="bold", va="top")
         fit_width(fig, heading, 0.95, smallest=20)
-        fig.text(0.03, 0.88, texts.subtitle, fontsize=SUBTITLE_PT, color=GREY, va="top")
+        sub = fig.text(0.03, 0.88, texts.subtitle, fontsize=SUBTITLE_PT, color=GREY, va="top")
+        fit_width(fig, sub, 0.95, smallest=13)
         fig.text(0.03, 0.018, texts.source, fontsize=SOURCE_PT, color=GREY, va="bottom")
         fig.subplots_adjust(left=left, right=right, top=top, bottom=bottom, wspace=wspace)
         return

@@ -291,8 +291,10 @@ def plot_reach(
         With more than six facilities the bars are horizontal, one row per facility and a
         colour per year.
     lang, min_cell, title, subtitle, source, period, ax
-        As in :func:`plot_flow`; the default subtitle names the years and the number of
-        facilities. Bar labels go through ``format_count``.
+        As in :func:`plot_flow`; the default subtitle gives n (the sum of ``n_clients``:
+        a client enrolled in two years or facilities counts in each), the years and the
+        number of facilities. Bar labels go through ``format_count``; the legend stands
+        beside the axes.
 
     Returns
     -------
@@ -346,7 +348,7 @@ def plot_reach(
                         text,
                         ha="center",
                         va="bottom",
-                        fontsize=20 if len(inner) <= 2 else 16,
+                        fontsize=20 if len(inner) <= 2 else 16 if len(inner) <= 4 else 14,
                         fontweight="bold",
                     )
         ticks = list(range(len(outer)))
@@ -363,10 +365,20 @@ def plot_reach(
             ax.set_ylabel(t("axis.clients", lang))
             number_axis(ax.yaxis, lang)
             ax.set_ylim(0, top * 1.15)
-        if horizontal:
-            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-        elif len(inner) > 1:
-            ax.legend(handles=handles, loc="upper right", ncols=1)
+        legend = None
+        if horizontal or len(inner) > 1:  # beside the axes: never over bars or their labels
+            import textwrap
+
+            for h in handles:
+                h.set_label(textwrap.fill(h.get_label(), 26))
+            legend = ax.legend(
+                handles=handles,
+                loc="upper left",
+                bbox_to_anchor=(1.01, 1.0),
+                borderaxespad=0,
+                fontsize=16 if len(handles) <= 3 else 14,
+                labelspacing=0.9,
+            )
         extra = []
         if subtitle is None and period is None:
             extra.append(
@@ -382,6 +394,7 @@ def plot_reach(
             subtitle=subtitle,
             source=source,
             title_key="fig.reach.title",
+            n=format_count(sum(cell.values()), min_cell, lang) if cell else None,
             period=period,
             extra=extra,
         )
@@ -391,10 +404,14 @@ def plot_reach(
             texts,
             own=own,
             left=0.3 if horizontal else 0.1,
-            right=0.88 if horizontal else 0.97,
+            right=0.97,
             bottom=0.16 if horizontal else 0.12,
             source_offset=50,
         )
         if own and horizontal:
             fit_left_margin(fig, ax, least=0.15)
+        if own and legend is not None:  # make room on the right for the legend
+            fig.canvas.draw()
+            box = legend.get_window_extent().transformed(fig.transFigure.inverted())
+            fig.subplots_adjust(right=max(0.5, 0.97 - box.width - 0.02))
     return ax
