@@ -333,7 +333,7 @@ def _finish(
         for c in ("client_id", "program", "instrument", "start_date", "date", "kind", "result")
         if c in columns
     ]
-    key = pd.DataFrame({c: columns[c] for c in sort})
+    key = pd.DataFrame({c: _sort_key(columns[c]) if c == "client_id" else columns[c] for c in sort})
     if "timepoint" in columns:
         rank = {code: i for i, code in enumerate(vocab.TIMEPOINTS)}
         key["_tp"] = pd.Series(columns["timepoint"], dtype=object).map(rank).to_numpy()
@@ -358,6 +358,23 @@ def _finish(
     for pos, (c, v) in enumerate(head.items()):
         res.insert(pos, c, v)
     return validate_table(t, res, coerce=False)
+
+
+def _sort_key(ids: np.ndarray) -> np.ndarray:
+    """Pseudonyms as unsigned integers, ordered as the text (``c`` + 16 lower-case hex).
+
+    Sorting a million pseudonyms as text costs a second; as integers a few milliseconds.
+    Anything else (a missing or malformed value) keeps the text itself.
+    """
+    from rehab_eval.etl.schemas import _ids_ok
+
+    if not len(ids) or not _ids_ok(ids):
+        return ids
+    cp = ids.astype("U17").view(np.uint32).reshape(-1, 17)[:, 1:].astype(np.uint64)
+    nibble = np.where(cp <= ord("9"), cp - ord("0"), cp - (ord("a") - 10))
+    return (nibble << (np.uint64(4) * np.arange(15, -1, -1, dtype=np.uint64))).sum(
+        axis=1, dtype=np.uint64
+    )
 
 
 def _is_item(c: str) -> bool:
