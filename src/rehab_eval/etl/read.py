@@ -163,7 +163,7 @@ def sniff_delimiter(head: str) -> str:
 
 def _read_text(path: Path, aliases: Mapping[str, str]) -> list[RawTable]:
     blob = path.read_bytes()
-    if not blob.strip():
+    if not blob or blob.isspace():  # as ``not blob.strip()``, without copying the file
         raise InputError("empty file")
     encoding = sniff_encoding(blob)
     bom = 3 if encoding == "utf-8-sig" else 0
@@ -216,7 +216,9 @@ def _read_text(path: Path, aliases: Mapping[str, str]) -> list[RawTable]:
         raise InputError(f"not a readable delimited text file ({msg})") from None
     del buf, blob
     headers = ["" if h is None else str(h).strip() for h in frame.iloc[0].tolist()]
-    body = frame.iloc[1:].reset_index(drop=True)
+    # rows under the header, renumbered without copying the cells (a new frame over them)
+    body = frame.iloc[1:]
+    body.index = pd.RangeIndex(len(body))
     body.columns = range(body.shape[1])
     # with na_filter=False only a short record leaves missing cells, and they are its last
     # ones: the last column shows whether there are any
