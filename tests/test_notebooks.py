@@ -322,3 +322,38 @@ def test_flow_counts_leave_no_small_difference_to_work_out(rendered):
     assert "selisih" in html  # the reason is given in the report
     flow_svg = texts["figures/flow.svg"]
     assert "x = disembunyikan agar selisih kecil" in flow_svg
+
+
+@pytest.mark.slow
+def test_summary_has_machine_readable_values_beside_the_display_strings(rendered):
+    cohort = rendered["cohort_report"].summary
+    physical = cohort["values"]["whoqol"]["physical_0_100"]
+    assert isinstance(physical["mean_diff"], float) and isinstance(physical["p_value"], float)
+    assert physical["ci_low"] < physical["mean_diff"] < physical["ci_high"]
+    # the display string is the same number, rounded, in Indonesian
+    assert cohort["whoqol_mean_diff"]["physical_0_100"] == f"{physical['mean_diff']:.1f}".replace(
+        ".", ","
+    ).replace("-", "−")
+    assert 0 <= cohort["values"]["urica_stuart_maxwell_p"] <= 1
+    for month in cohort["values"]["urine_positive_share"].values():
+        assert month is None or month["ci_low"] <= month["share"] <= month["ci_high"]
+    recid = rendered["recidivism_report"].summary["values"]
+    assert set(recid["km_cumulative_incidence"]) == {"6", "12", "24"}
+    assert all(isinstance(h["hr"], float) for h in recid["cox"].values())
+    assert set(recid["logrank_p"]) == {"level", "program", "status"}
+    overview = rendered["program_overview"].summary["values"]
+    share = overview["reoffended_within_window"]
+    assert share["km_ci_low"] <= share["km_cum_incidence"] <= share["km_ci_high"]
+
+    def numbers(tree):
+        if isinstance(tree, dict):
+            for v in tree.values():
+                yield from numbers(v)
+        elif isinstance(tree, list):
+            for v in tree:
+                yield from numbers(v)
+        else:
+            yield tree
+
+    for run in rendered.values():  # no count sneaks in: floats (or null) only
+        assert all(v is None or isinstance(v, float) for v in numbers(run.summary["values"]))

@@ -355,6 +355,34 @@ def test_publish_summary_merges_and_is_json(tmp_path, displayed):
     assert not (tmp_path / "summary.json").exists()
 
 
+def test_publish_values_are_floats_beside_the_display_strings(tmp_path, displayed):
+    import numpy as np
+
+    publish.start(tmp_path, title="t")
+    publish.summary(whoqol_mean_diff={"physical_0_100": "8,3"}, n_enrolled="21")
+    publish.values(
+        whoqol={"physical_0_100": {"mean_diff": np.float64(8.25), "p_value": 0.026}},
+        hidden_share=None,
+    )
+    publish.values(stuart_maxwell_p=float("nan"), ci=[0.1, np.float32(0.5)])
+    publish.summary(n_completed="x")  # a later summary keeps the values
+    data = json.loads((tmp_path / "summary.json").read_text())
+    assert data["whoqol_mean_diff"] == {"physical_0_100": "8,3"}
+    assert data["n_completed"] == "x" and data["n_enrolled"] == "21"
+    assert data["values"] == {
+        "whoqol": {"physical_0_100": {"mean_diff": 8.25, "p_value": 0.026}},
+        "hidden_share": None,
+        "stuart_maxwell_p": None,
+        "ci": [0.1, 0.5],
+    }
+    # counts are not accepted as values: they stay disclosure-controlled text
+    for bad in (3, np.int64(3), True, "8,3"):
+        with pytest.raises(ReportError, match="give floats only"):
+            publish.values(n=bad)
+    with pytest.raises(ReportError, match="identifier column\\(s\\) client_id"):
+        publish.values(x={"client_id": 1.0})
+
+
 def test_publish_refuses_identifiers_and_bad_keys(tmp_path, displayed):
     publish.start(tmp_path, title="t")
     with pytest.raises(ReportError, match="identifier column\\(s\\) client_id"):

@@ -38,6 +38,7 @@ __all__ = [
     "state",
     "summary",
     "table",
+    "values",
 ]
 
 FIGURE_DPI = 200
@@ -255,6 +256,58 @@ def summary(**numbers: Any) -> None:
     record = _ensure_started()
     merged = dict(record.get("summary", {}))
     merged.update({k: _plain(v, k) for k, v in numbers.items()})
+    record["summary"] = merged
+    out = _STATE["output_dir"]
+    if out is not None:
+        from rehab_eval.reports.runs import write_json
+
+        write_json(Path(out) / "summary.json", merged)
+
+
+#: The key of ``summary.json`` holding the machine-readable numbers of :func:`values`.
+VALUES_KEY = "values"
+
+
+def _measure(value: Any, key: str) -> Any:
+    """A statistic for :func:`values`: a float (NaN → None), or a mapping / list of them."""
+    if isinstance(value, Mapping):
+        _check_identifiers(value.keys(), f"publish.values({key})")
+        return {str(k): _measure(v, f"{key}.{k}") for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_measure(v, key) for v in value]
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, float):
+        raise ReportError(
+            f"publish.values: {key} = {value!r} is a {type(value).__name__}; give floats only "
+            "(counts are published as disclosure-controlled text through publish.summary)"
+        )
+    return value if math.isfinite(value) else None
+
+
+def values(**numbers: Any) -> None:
+    """Merge machine-readable statistics into ``summary.json`` under the key ``"values"``.
+
+    The display strings of :func:`summary` (``"8,3"``, ``"< 0,001"``, ``"<5"``) are for
+    people; a scheduled job reads these instead: means, differences, confidence limits,
+    effect sizes, p-values and shares as JSON numbers (NaN as ``null``). Only floats (or
+    mappings / lists of floats) are accepted: counts stay in :func:`summary`, as
+    disclosure-controlled text, and an integer here is refused with a :class:`ReportError`.
+    A share or estimate whose count is hidden must be given as ``None``.
+
+    Examples
+    --------
+    ``publish.values(whoqol={"physical_0_100": {"mean_diff": 8.3, "ci_low": 1.1,
+    "ci_high": 15.4, "p_value": 0.026}})`` gives ``summary.json`` →
+    ``{"values": {"whoqol": {"physical_0_100": {"mean_diff": 8.3, ...}}}}``.
+    """
+    _check_identifiers(numbers.keys(), "publish.values")
+    checked = {k: _measure(v, k) for k, v in numbers.items()}
+    record = _ensure_started()
+    merged = dict(record.get("summary", {}))
+    merged[VALUES_KEY] = {**merged.get(VALUES_KEY, {}), **checked}
     record["summary"] = merged
     out = _STATE["output_dir"]
     if out is not None:
