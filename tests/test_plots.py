@@ -600,3 +600,23 @@ def _labels_clear_of_error_bars(ax) -> None:
     for i, a in enumerate(label_boxes):
         assert not any(_overlap(a, b) for b in label_boxes[i + 1 :])
     plt.close(fig)
+
+
+def test_default_titles_say_what_is_drawn():
+    one = _facility_rates([12])
+    assert _figure(plots.plot_rates_at(one, group="group")).texts[0].get_text() == (
+        "Residivisme pada 12 bulan"
+    )
+    two = _facility_rates([6, 24])
+    fig = _figure(plots.plot_rates_at(two, group="group", lang="en"))
+    assert fig.texts[0].get_text() == "Re-offending at 6 and 24 months"
+    rc = _frames()["rc"].copy()
+    assert "bermakna klinis" in _figure(plots.plot_jacobson(rc)).texts[0].get_text()
+    rc.attrs = {**rc.attrs, "cutoff": None}  # no norms: no claim of clinical significance
+    assert (
+        _figure(plots.plot_jacobson(rc, lang="en"))
+        .texts[0]
+        .get_text()
+        .startswith("Reliable change")
+    )
+    plt.close("all")

@@ -87,10 +87,19 @@ def resolve_texts(
     n_key: str = "subtitle.n",
     period: Any = None,
     extra: Sequence[str] = (),
+    title_values: dict[str, str] | None = None,
 ) -> FrameText:
-    """Default title from the i18n table, subtitle "n = … · period", source with its prefix."""
+    """Default title from the i18n table, subtitle "n = … · period", source with its prefix.
+
+    With ``title_values={"windows": ...}`` the default title is the text of the key
+    ``title_key + "_windows"`` filled with them (e.g. "Residivisme pada 12 bulan").
+    """
     if title is None:
-        title = t(title_key, lang)
+        title = (
+            t(f"{title_key}_windows", lang, **title_values)
+            if title_values and "windows" in title_values
+            else t(title_key, lang)
+        )
     if subtitle is None:
         parts = [t(n_key, lang, n=n)] if n is not None else []
         period_text = _period_text(period, lang)

@@ -154,7 +154,9 @@ def plot_jacobson(
         number_axis(ax.yaxis, lang)
         ax.legend(loc="upper left", bbox_to_anchor=(1.04, 1.0), fontsize=16)
         if title is None:
-            title = t("fig.jacobson.title", lang)
+            # "clinically significant" only when there is a cutoff to be significant against
+            has_cutoff = cutoff is not None and cutoff == cutoff
+            title = t("fig.jacobson.title" if has_cutoff else "fig.jacobson.title_reliable", lang)
             if measure:
                 title = f"{title}: {measure_label(str(measure), lang)}"
         texts = resolve_texts(

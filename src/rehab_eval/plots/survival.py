@@ -318,6 +318,17 @@ def plot_rates_at(
         for w in windows
     ]
     label_pt = 16 if len(groups) <= 3 or horizontal else 14
+    numbers = [format_number(w, 0 if float(w).is_integer() else 1, lang) for w in windows]
+    joined = (
+        f"{', '.join(numbers[:-1])} {t('text.and', lang)} {numbers[-1]}"
+        if len(numbers) > 1
+        else "".join(numbers)
+    )
+    windows_text = t(
+        f"window.{unit}" if unit in ("months", "weeks", "days") else "window.months",
+        lang,
+        n=joined,
+    )
     # more than three bars side by side are too narrow for a label: labels read upwards
     upright = not horizontal and len(groups) > 3
     n_column = next((c for c in ("n", "n_clients", "n_at_risk") if c in rates.columns), None)
@@ -441,6 +452,7 @@ def plot_rates_at(
             subtitle=subtitle,
             source=source,
             title_key="fig.rates.title",
+            title_values={"windows": windows_text},
             n=format_count(rates[n_column].iloc[0], min_cell, lang)
             if n_column and not group
             else None,
