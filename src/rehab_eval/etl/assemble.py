@@ -17,7 +17,7 @@ import pandas as pd
 
 from rehab_eval import vocab
 from rehab_eval.etl.identity import client_ids, nik_attributes
-from rehab_eval.etl.schemas import coerce_columns, validate_table
+from rehab_eval.etl.schemas import coerce_columns, id_digits, validate_table
 
 __all__ = ["TABLES", "assemble"]
 
@@ -71,13 +71,21 @@ def _register_maps(parts) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
     ]
     if not both:
         return {}, {}
-    d = pd.concat(both, ignore_index=True).drop_duplicates()
-    first = d.drop_duplicates(["_fac", "_reg"])
-    reg_map = dict(zip(zip(first["_fac"], first["_reg"], strict=True), first["_nik"], strict=True))
-    pairs = d.drop_duplicates(["_reg", "_nik"])
-    n_nik = pairs["_reg"].map(pairs["_reg"].value_counts())
-    single = pairs[(n_nik == 1).to_numpy()]
-    return reg_map, dict(zip(single["_reg"], single["_nik"], strict=True))
+    d = pd.concat(both, ignore_index=True)
+    fac = d["_fac"].to_numpy(dtype=object)
+    reg = d["_reg"].to_numpy(dtype=object)
+    nik = d["_nik"].to_numpy(dtype=object)
+    reg_code, reg_u = pd.factorize(reg, sort=False)
+    fac_code = pd.factorize(fac, sort=False)[0].astype(np.int64)
+    nik_code = pd.factorize(nik, sort=False)[0].astype(np.int64)
+    # the first row of each (facility, register) pair gives the pair its NIK
+    first = np.flatnonzero(~pd.Series(fac_code * len(reg_u) + reg_code).duplicated().to_numpy())
+    reg_map = dict(zip(zip(fac[first], reg[first], strict=True), nik[first], strict=True))
+    # registers seen with exactly one NIK
+    pair = np.flatnonzero(~pd.Series(nik_code * len(reg_u) + reg_code).duplicated().to_numpy())
+    n_nik = np.bincount(reg_code[pair], minlength=len(reg_u))
+    one = pair[n_nik[reg_code[pair]] == 1]
+    return reg_map, dict(zip(reg[one], nik[one], strict=True))
 
 
 def assemble(parts, cells, headers_of, key, as_of, sheet_meta, fac_info):
@@ -353,7 +361,7 @@ def _finish(
     # float32 while in memory (answers are small integers: exact); written as float64
     block = np.empty((len(items), len(rows)), dtype=np.float32)
     for i, c in enumerate(items):
-        block[i] = f[c].to_numpy()[rows]
+        np.take(f[c].to_numpy(), rows, out=block[i])
     res = pd.DataFrame(block.T, columns=items, copy=False)
     for pos, (c, v) in enumerate(head.items()):
         res.insert(pos, c, v)
@@ -366,15 +374,11 @@ def _sort_key(ids: np.ndarray) -> np.ndarray:
     Sorting a million pseudonyms as text costs a second; as integers a few milliseconds.
     Anything else (a missing or malformed value) keeps the text itself.
     """
-    from rehab_eval.etl.schemas import _ids_ok
-
-    if not len(ids) or not _ids_ok(ids):
+    nib = id_digits(ids) if len(ids) else None
+    if nib is None:
         return ids
-    cp = ids.astype("U17").view(np.uint32).reshape(-1, 17)[:, 1:].astype(np.uint64)
-    nibble = np.where(cp <= ord("9"), cp - ord("0"), cp - (ord("a") - 10))
-    return (nibble << (np.uint64(4) * np.arange(15, -1, -1, dtype=np.uint64))).sum(
-        axis=1, dtype=np.uint64
-    )
+    packed = np.ascontiguousarray((nib[:, 0::2] << 4) | nib[:, 1::2])  # 8 bytes, big-endian
+    return packed.view(">u8").ravel().astype(np.uint64)
 
 
 def _is_item(c: str) -> bool:

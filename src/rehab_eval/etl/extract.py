@@ -253,7 +253,8 @@ def extract_sheet(
             reason[m] = why
             rcol[m] = header(f) if f else ""
             if values is not None:
-                v = values.astype(str).str.strip().to_numpy(dtype=object)[m]
+                sub = pd.Series(values.to_numpy(dtype=object)[m], dtype=object)
+                v = sub.astype(str).str.strip().to_numpy(dtype=object)
                 rval[m] = [mask(x) for x in v] if f in IDENTITY_FIELDS else v
 
     # identity ---------------------------------------------------------------------------

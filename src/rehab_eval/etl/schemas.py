@@ -113,27 +113,36 @@ def _check_items(table: str, frame: pd.DataFrame) -> list[str]:
     return bad
 
 
-_HEX = np.zeros(128, dtype=bool)
-_HEX[[ord(ch) for ch in "0123456789abcdef"]] = True
+_NIBBLE = np.full(256, 255, dtype=np.uint8)  # hex digit byte → its value; 255: not one
+_NIBBLE[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint8)
+
+
+def id_digits(values: np.ndarray) -> np.ndarray | None:
+    """The 16 hex digits of ``c`` + 16 lower-case hex pseudonyms as values 0…15 (n × 16).
+
+    None when any value is not such a string: the schema's ``str_matches(r"^c[0-9a-f]{16}$")``
+    and non-null checks, done with numpy instead of one regex per client.
+    """
+    if not len(values):
+        return np.zeros((0, 16), dtype=np.uint8)
+    if pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return None
+    try:
+        b = values.astype("S18")  # one byte more than an id: a longer value shows
+    except UnicodeEncodeError:
+        return None
+    if b.dtype.itemsize != 18:
+        return None
+    raw = b.view(np.uint8).reshape(-1, 18)
+    if not ((raw[:, 0] == ord("c")).all() and (raw[:, 17] == 0).all()):
+        return None
+    nib = _NIBBLE[raw[:, 1:17]]
+    return None if (nib == 255).any() else nib
 
 
 def _ids_ok(values: np.ndarray) -> bool:
-    """True when every value is a ``c`` + 16 lower-case hex digits string (numpy, no regex).
-
-    Equivalent to the schema's ``str_matches(r"^c[0-9a-f]{16}$")`` and non-null checks.
-    """
-    if not len(values):
-        return True
-    if pd.api.types.infer_dtype(values, skipna=False) != "string":
-        return False
-    u = values.astype(str)
-    if u.dtype.itemsize != 17 * 4:
-        return False
-    cp = u.view(np.uint32).reshape(-1, 17)
-    if not (cp[:, 0] == ord("c")).all():
-        return False
-    tail = cp[:, 1:]
-    return bool((tail < 128).all() and _HEX[np.minimum(tail, 127)].all())
+    """True when every value is a ``c`` + 16 lower-case hex digits string (see id_digits)."""
+    return id_digits(values) is not None
 
 
 def _distinct_rows(
@@ -157,7 +166,7 @@ def _distinct_rows(
             continue
         k, _ = pd.factorize(frame[c], use_na_sentinel=False)
         codes[c] = k
-        pos[c] = np.unique(k, return_index=True)[1]
+        pos[c] = np.flatnonzero(~pd.Series(k).duplicated().to_numpy())
     length = max((len(p) for p in pos.values()), default=0)
     rep = {}
     for c, p in pos.items():
