@@ -434,7 +434,7 @@ def _assessments(out, hmap, body, rows, context, inferred, ctx, cell_bad, row_ba
     whole = len(i_uniques) == 1 and bool((i_codes >= 0).all())
     for item, p in sorted(items.items()):
         values = body[p].reset_index(drop=True)
-        result = np.full(n, np.nan)
+        result = None  # allocated only when the sheet mixes instruments
         for code, sel in masks.items():
             if item.startswith("q") and code == "assist":
                 continue
@@ -446,13 +446,17 @@ def _assessments(out, hmap, body, rows, context, inferred, ctx, cell_bad, row_ba
                 b = bad.to_numpy()
             else:
                 vals, bad = parse_answers(values[sel], code, item)
+                if result is None:
+                    result = np.full(n, np.nan)
                 result[sel] = vals.to_numpy()
                 b = np.zeros(n, dtype=bool)
                 b[sel] = bad.to_numpy()
             cell_bad(item, b, values, "out of range", hmap.headers[p])
         # answers are small integers or NaN: exact in float32, which halves the memory of
         # the intermediate tables; the canonical table holds them as float64
-        out[item] = result.astype(np.float32)
+        out[item] = (
+            np.full(n, np.nan, dtype=np.float32) if result is None else result.astype(np.float32)
+        )
 
 
 def _urine(out, hmap, body, ctx, cell_bad, col, n):
