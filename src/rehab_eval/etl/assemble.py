@@ -204,19 +204,28 @@ def _value_columns(t: str, f: pd.DataFrame) -> list[str]:
     return cols
 
 
-def _row_hash(f: pd.DataFrame, cols: list[str], idx: np.ndarray) -> np.ndarray:
-    """64-bit hash of the values of ``cols`` in rows ``idx`` (NaN and None hash alike)."""
+def _col_hash(f: pd.DataFrame, c: str, idx: np.ndarray) -> np.ndarray:
+    """64-bit hash of column ``c`` in rows ``idx`` (NaN and None hash alike)."""
+    v = f[c].to_numpy()[idx]
+    if v.dtype.kind == "f":
+        # answers: hashed by their bits, with one NaN and one zero (-0.0 + 0.0 is 0.0)
+        v = v.astype(np.float64) + 0.0
+        v[np.isnan(v)] = np.nan
+        return pd.util.hash_array(v, categorize=False)
+    # categorize: values are factorized first, so None and NaN share the missing code
+    return pd.util.hash_array(v, categorize=True)
+
+
+def _row_hash(
+    f: pd.DataFrame, cols: list[str], idx: np.ndarray, known: dict | None = None
+) -> np.ndarray:
+    """64-bit hash of the values of ``cols`` in rows ``idx`` (NaN and None hash alike).
+
+    ``known`` maps a column to its hashes in rows ``idx`` when they were computed before.
+    """
     h = np.zeros(len(idx), dtype=np.uint64)
     for c in cols:
-        v = f[c].to_numpy()[idx]
-        if v.dtype.kind == "f":
-            # answers: hashed by their bits, with one NaN and one zero (-0.0 + 0.0 is 0.0)
-            v = v.astype(np.float64) + 0.0
-            v[np.isnan(v)] = np.nan
-            hv = pd.util.hash_array(v, categorize=False)
-        else:
-            # categorize: values are factorized first, so None and NaN share the missing code
-            hv = pd.util.hash_array(v, categorize=True)
+        hv = known[c] if known is not None and c in known else _col_hash(f, c, idx)
         h = h * np.uint64(1_000_003) ^ hv
     return h
 
@@ -241,7 +250,8 @@ def _dedupe(
     # candidates: rows whose first few values recur (every exact duplicate is one); only
     # they are hashed on all their values
     dup = np.zeros(len(good), dtype=bool)
-    cand = np.flatnonzero(pd.Series(_row_hash(f, cols[:4], good)).duplicated(keep=False))
+    col_h = {c: _col_hash(f, c, good) for c in cols[:4]}  # reused for the key columns
+    cand = np.flatnonzero(pd.Series(_row_hash(f, cols[:4], good, col_h)).duplicated(keep=False))
     if len(cand):
         h = _row_hash(f, cols, good[cand])
         d = pd.Series(h).duplicated(keep="first").to_numpy()
@@ -261,7 +271,7 @@ def _dedupe(
     keys = _DUP_KEYS.get(t)
     if not keys or not all(k in f.columns for k in keys) or not len(rest):
         return rest, dups, empty
-    kh = _row_hash(f, keys, rest)
+    kh = _row_hash(f, keys, rest, {c: v[~dup] for c, v in col_h.items()})
     maybe = pd.Series(kh).duplicated(keep=False).to_numpy()
     if not maybe.any():
         return rest, dups, empty
