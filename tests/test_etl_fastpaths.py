@@ -95,3 +95,14 @@ def test_nik_attributes_agree_with_the_scalar_functions():
         got_birth = got["birth_date"].iloc[i]
         assert (pd.isna(got_birth) and pd.isna(exp_birth)) or got_birth == exp_birth, nik
         assert got["sex"].iloc[i] == (nik_sex(text) if birth is not None else None), nik
+
+
+def test_blank_cells_are_those_that_strip_to_nothing():
+    from rehab_eval.etl.extract import _blank
+
+    vals = ["", " ", "\t", "a", " a ", "\x00", "\x00\x00", " \x00", "\u3000", "\u200b", "x\x00"]
+    vals += ["  ", "\x1c", None, np.nan]
+    col = pd.Series(vals * 3, dtype=object)
+    expected = [v is None or isinstance(v, float) or str(v).strip() == "" for v in vals * 3]
+    assert _blank(col).tolist() == expected
+    assert _blank(pd.Series([], dtype=object)).tolist() == []

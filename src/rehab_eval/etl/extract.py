@@ -133,8 +133,16 @@ def _on_uniques(col: pd.Series, fn) -> np.ndarray:
 
 
 def _blank(col: pd.Series) -> np.ndarray:
+    """Rows whose text is empty or whitespace (``str(v).strip() == ""``)."""
     codes, uniques = pd.factorize(col, sort=False)
-    empty = np.array([str(u).strip() == "" for u in uniques] + [True], dtype=bool)
+    u = uniques.to_numpy(dtype=object)
+    # numpy's isspace is str.isspace; its fixed-width text drops trailing NULs, so the few
+    # candidates are confirmed one by one
+    text = u.astype(str) if len(u) else np.zeros(0, dtype="U1")
+    cand = np.flatnonzero((text == "") | np.strings.isspace(text))
+    empty = np.zeros(len(u) + 1, dtype=bool)
+    empty[cand] = [str(v).strip() == "" for v in u[cand]]
+    empty[-1] = True
     return empty[np.where(codes >= 0, codes, len(uniques))]
 
 
