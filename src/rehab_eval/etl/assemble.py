@@ -30,30 +30,42 @@ _RENAME = {
 _DUP_KEYS = {"clients": ["client_id"], "assessments": ["client_id", "instrument", "timepoint"]}
 
 
-def _token(
-    frame: pd.DataFrame, reg_map: dict[tuple[str, str], str], reg_only: dict[str, str]
-) -> pd.Series:
-    """``nik:<NIK>`` (directly or through the register map), else ``reg:<facility>|<reg>``.
+def _ids(
+    frame: pd.DataFrame,
+    reg_map: dict[tuple[str, str], str],
+    reg_only: dict[str, str],
+    key: bytes,
+    memo: dict[str, str],
+) -> np.ndarray:
+    """Each row's pseudonym (None when it has no identifier), from its token:
+    ``nik:<NIK>`` (directly or through the register map), else ``reg:<facility>|<reg>``.
 
-    The ``nik:`` tokens are built once per distinct NIK and shared by its rows.
+    Rows with a NIK get the pseudonym of their distinct NIK (hashed once); only the rows
+    without one are looked up row by row.
     """
     nik = frame["_nik"].to_numpy(dtype=object)
     codes, uniques = pd.factorize(nik, sort=False)
-    utok = np.array([None if u == "" else "nik:" + str(u) for u in uniques] + [None], dtype=object)
-    tok = utok[np.where(codes >= 0, codes, len(uniques))]
+    utok = pd.Series([None if u == "" else "nik:" + str(u) for u in uniques], dtype=object)
+    uid = np.append(client_ids(utok, key, memo).to_numpy(dtype=object), None)
+    ids = uid[np.where(codes >= 0, codes, len(uniques))]
     need = np.flatnonzero(nik == "")
     if len(need):
         reg = frame["_reg"].to_numpy(dtype=object)[need]
         fac = frame["_fac"].to_numpy(dtype=object)[need]
+        rows, toks = [], []
         for i, r, f in zip(need, reg, fac, strict=True):
             if not r:
                 continue
             hit = reg_map.get((f, r)) or reg_only.get(r)
             if hit:
-                tok[i] = "nik:" + hit
+                rows.append(i)
+                toks.append("nik:" + hit)
             elif f:
-                tok[i] = f"reg:{f}|{r}"
-    return pd.Series(tok, index=frame.index, dtype=object)
+                rows.append(i)
+                toks.append(f"reg:{f}|{r}")
+        if rows:
+            ids[rows] = client_ids(pd.Series(toks, dtype=object), key, memo).to_numpy()
+    return ids
 
 
 def _register_maps(parts) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
@@ -112,11 +124,11 @@ def assemble(parts, cells, headers_of, key, as_of, sheet_meta, fac_info):
         f = pd.concat(parts[t], ignore_index=True)
         parts[t] = []  # release the per-sheet frames
         # f is this function's own concatenation: columns are set on it, nothing is copied
-        tok = _token(f, reg_map, reg_only)
+        ids = _ids(f, reg_map, reg_only, key, memo)
         reason = f["_reason"].to_numpy(dtype=object).copy()
         rcol = f["_rcol"].to_numpy(dtype=object).copy()
         rval = f["_rval"].to_numpy(dtype=object).copy()
-        no_id = tok.isna().to_numpy() & (reason == "")
+        no_id = pd.isna(ids) & (reason == "")
         sid = f["_sid"].to_numpy()
         if no_id.any():
             hdr_nik = m_hnik[sid]
@@ -125,7 +137,7 @@ def assemble(parts, cells, headers_of, key, as_of, sheet_meta, fac_info):
             rcol[no_id] = hdr[no_id]
             rval[no_id] = ""
         f["_reason"], f["_rcol"], f["_rval"] = reason, rcol, rval
-        f["client_id"] = client_ids(tok, key, memo).to_numpy()
+        f["client_id"] = ids
         bad = reason != ""
         row_rejects.append(
             pd.DataFrame(
