@@ -9,11 +9,11 @@ HLM reliable change < 15 s; stage_transitions() < 0.2 s. Best of a few runs.
 from __future__ import annotations
 
 import argparse
-import time
 import warnings
 
 import numpy as np
 import pandas as pd
+from _timing import best
 
 MEASURES = ["physical_0_100", "psychological_0_100", "social_0_100", "environment_0_100", "qol"]
 CODES = ["pre", "m1", "m3", "m6", "post"]
@@ -40,15 +40,6 @@ def simulate(n: int, seed: int = 1) -> pd.DataFrame:
         )
         frames.append(frame.loc[rng.random(n) > 0.05])  # 5% missing visits
     return pd.concat(frames, ignore_index=True)
-
-
-def best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def run_size(n: int, repeat: int) -> None:

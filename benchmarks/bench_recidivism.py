@@ -11,12 +11,12 @@ figures are printed. Best of ``repeat`` runs; ``--quick`` uses 20 000 clients an
 from __future__ import annotations
 
 import argparse
-import time
 import warnings
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+from _timing import best
 
 from rehab_eval.recidivism import cox, followup, kaplan_meier, logrank
 
@@ -84,15 +84,6 @@ def _tables(n: int, seed: int = 7) -> SimpleNamespace:
     )
 
 
-def _best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -111,7 +102,7 @@ def main() -> None:
         "kaplan_meier by level": lambda: kaplan_meier(d, "duration", "event", by="level"),
         "logrank by level": lambda: logrank(d, "duration", "event", by="level"),
     }
-    res = {name: _best(fn, repeat) for name, fn in ours.items()}
+    res = {name: best(fn, repeat) for name, fn in ours.items()}
 
     theirs: dict[str, float] = {}
     try:
@@ -145,10 +136,10 @@ def main() -> None:
             KaplanMeierFitter().fit(warm["duration"], warm["event"])
             multivariate_logrank_test(warm["duration"], warm["level"], warm["event"])
         theirs = {
-            "cox 5 covariates (efron)": _best(ll_cox, repeat),
-            "cox + concordance": _best(ll_cox_c, repeat),
-            "kaplan_meier by level": _best(ll_km, repeat),
-            "logrank by level": _best(ll_logrank, repeat),
+            "cox 5 covariates (efron)": best(ll_cox, repeat),
+            "cox + concordance": best(ll_cox_c, repeat),
+            "kaplan_meier by level": best(ll_km, repeat),
+            "logrank by level": best(ll_logrank, repeat),
         }
         a = cox(d, "duration", "event", COVARIATES).summary["coef"].to_numpy()
         with warnings.catch_warnings():
@@ -158,7 +149,7 @@ def main() -> None:
 
     tables = _tables(n)
     fu = {
-        outcome: _best(lambda o=outcome: followup(tables, outcome=o, end_date="2024-01-01"), repeat)
+        outcome: best(lambda o=outcome: followup(tables, outcome=o, end_date="2024-01-01"), repeat)
         for outcome in ("any", "relapse")
     }
     for outcome, sec in fu.items():

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 import warnings
 
 import numpy as np
 import pandas as pd
+from _timing import best
 
 from rehab_eval import DataQualityWarning
 from rehab_eval.instruments import get_instrument
@@ -80,15 +80,6 @@ def apply_whoqol(row: pd.Series) -> pd.Series:
     return pd.Series(result)
 
 
-def _best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -110,13 +101,13 @@ def main() -> None:
         applied["physical_0_100"].to_numpy(), ours["physical_0_100"].to_numpy()[:sub], atol=1e-9
     )
 
-    t_score = _best(lambda: score(whoqol, "whoqol_bref"), repeat)
-    t_numpy = _best(lambda: numpy_whoqol(matrix), repeat)
-    t_apply_sub = _best(lambda: small.apply(apply_whoqol, axis=1), 1)
+    t_score = best(lambda: score(whoqol, "whoqol_bref"), repeat)
+    t_numpy = best(lambda: numpy_whoqol(matrix), repeat)
+    t_apply_sub = best(lambda: small.apply(apply_whoqol, axis=1), 1)
     t_apply = t_apply_sub * n / sub
 
     urica = _forms(n, 32, seed=2)
-    t_urica = _best(lambda: score(urica, "urica"), repeat)
+    t_urica = best(lambda: score(urica, "urica"), repeat)
 
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"forms: {n:,} (best of {repeat} runs); cores {os.cpu_count()}, load average {load}")
