@@ -8,6 +8,9 @@ to do about it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 __all__ = [
     "ConfigError",
     "DataQualityWarning",
@@ -17,6 +20,7 @@ __all__ = [
     "RehabEvalError",
     "ReportError",
     "SmallSampleWarning",
+    "require_columns",
 ]
 
 
@@ -50,3 +54,22 @@ class SmallSampleWarning(UserWarning):
 
 class ModelWarning(UserWarning):
     """A model fit did not converge or has too few events per term."""
+
+
+def require_columns(
+    frame: Any, columns: Sequence[str], what: str, *, noun: str = "frame", hint: str = ""
+) -> None:
+    """Raise :class:`InputError` naming every column of ``columns`` that ``frame`` lacks.
+
+    The message reads ``"<what>: the <noun> lacks column(s) [...], not found among [...];
+    <hint>"``.
+    Anything without ``.columns`` (not a DataFrame) is refused the same way. Kept free of
+    pandas so that this module stays on the CLI's fast start-up path.
+    """
+    if not hasattr(frame, "columns"):
+        raise InputError(f"{what}: expected a pandas DataFrame, got {type(frame).__name__}.")
+    have = list(frame.columns)
+    missing = [c for c in columns if c not in have]
+    if missing:
+        message = f"{what}: the {noun} lacks column(s) {missing}, not found among {have}"
+        raise InputError(f"{message}; {hint}" if hint else f"{message}.")

@@ -11,7 +11,13 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from rehab_eval.errors import ConfigError, DataQualityWarning, InputError, SmallSampleWarning
+from rehab_eval.errors import (
+    ConfigError,
+    DataQualityWarning,
+    InputError,
+    SmallSampleWarning,
+    require_columns,
+)
 from rehab_eval.vocab import timepoint_rank
 
 __all__ = [
@@ -44,14 +50,12 @@ def as_list(value: str | Sequence[str] | None) -> list[str]:
 
 def check_columns(frame: pd.DataFrame, columns: Sequence[str], what: str = "scores") -> None:
     """Raise InputError naming every required column that ``frame`` lacks."""
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"{what} must be a pandas DataFrame, got {type(frame).__name__}.")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{what} lacks column(s) {missing}; it has {list(frame.columns)}. "
-            "Pass the right names (id=, time=, measures) or score the assessments first."
-        )
+    require_columns(
+        frame,
+        columns,
+        what,
+        hint="pass the right names (id=, time=, measures) or score the assessments first.",
+    )
 
 
 def check_numeric(frame: pd.DataFrame, columns: Sequence[str], what: str = "scores") -> None:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rehab_eval.errors import InputError
+from rehab_eval.errors import require_columns
 from rehab_eval.i18n import format_percent, format_period, label, t
 
 __all__ = [
@@ -49,13 +49,13 @@ class FrameText:
 
 def check_columns(frame: Any, columns: Sequence[str], what: str) -> None:
     """Raise InputError naming the missing columns of a result frame."""
-    have = list(getattr(frame, "columns", []))
-    missing = [c for c in columns if c not in have]
-    if missing:
-        raise InputError(
-            f"{what}: the result frame lacks column(s) {missing} (it has {have}); "
-            "pass the frame returned by the matching rehab_eval function"
-        )
+    require_columns(
+        frame,
+        columns,
+        what,
+        noun="result frame",
+        hint="pass the frame returned by the matching rehab_eval function",
+    )
 
 
 def group_label(code: Any, lang: str) -> str:

@@ -8,20 +8,19 @@ import numpy as np
 import pandas as pd
 
 from rehab_eval.errors import ConfigError, DataQualityWarning, InputError
+from rehab_eval.errors import require_columns as _require_columns
 
 __all__: list[str] = []
 
 
 def require_columns(frame: pd.DataFrame, columns: list[str], what: str) -> None:
     """Raise :class:`InputError` naming every column of ``columns`` missing from ``frame``."""
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"{what}: expected a pandas DataFrame, got {type(frame).__name__}.")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{what}: column(s) {missing} not found; available columns: {list(frame.columns)}. "
-            "Pass the names of the duration and event columns (see followup())."
-        )
+    _require_columns(
+        frame,
+        columns,
+        what,
+        hint="pass the names of the duration and event columns (see followup()).",
+    )
 
 
 def durations_events(
