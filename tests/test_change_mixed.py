@@ -240,3 +240,12 @@ def test_other_stage_codes_are_kept_in_readiness_order():
     data = _stage_scores(np.array([[3, 4], [2, 5]]), ["action", "maintenance"])
     res = stage_transitions(data)
     assert list(res.table.columns) == ["action", "maintenance"] and res.n == 14
+
+
+def test_moves_forward_and_back_are_the_off_diagonal_counts():
+    # rows = pre, columns = post, in readiness order
+    counts = np.array([[4, 3, 2], [1, 5, 6], [0, 2, 7]])
+    res = stage_transitions(_stage_scores(counts, STAGES))
+    assert res.n_moved_forward == 3 + 2 + 6
+    assert res.n_moved_back == 1 + 0 + 2
+    assert res.n_moved_forward + res.n_moved_back + int(np.trace(counts)) == res.n

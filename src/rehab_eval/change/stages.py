@@ -54,6 +54,22 @@ class StageTransitions:
         return self.table
 
     @property
+    def n_moved_forward(self) -> int:
+        """Clients whose post stage is readier than their pre stage (above the diagonal).
+
+        Rows and columns of ``table`` are in order of readiness, so these are the counts
+        strictly above the diagonal.
+        """
+        counts = self.table.to_numpy()
+        return int(np.triu(counts, k=1).sum())
+
+    @property
+    def n_moved_back(self) -> int:
+        """Clients whose post stage is less ready than their pre stage (below the diagonal)."""
+        counts = self.table.to_numpy()
+        return int(np.tril(counts, k=-1).sum())
+
+    @property
     def summary(self) -> pd.DataFrame:
         """Long crosstab: ``stage_pre``, ``stage_post``, ``n``, ``proportion`` (of n)."""
         long = self.table.stack().rename("n").reset_index()
