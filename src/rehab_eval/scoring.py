@@ -12,7 +12,7 @@ Pipeline step and the ``scores.parquet`` layout
 ETL: ``client_id``, ``instrument``, ``timepoint``, ``date`` and item columns ``q1`` … ``q32``,
 ``<substance>_q1`` … ``<substance>_q7``, float with NaN for missing; items of other
 instruments are NaN on a row), scores each declared instrument on its own rows and writes
-``<dir>/scores.parquet`` atomically (temporary file, then ``os.replace``):
+``<dir>/scores.parquet`` atomically (:mod:`rehab_eval.atomic`):
 
 * one row per client × instrument × timepoint (an assessment row of the ETL table);
 * columns ``client_id`` (string), ``instrument`` (category in ``vocab.INSTRUMENTS`` order),
@@ -24,20 +24,18 @@ instruments are NaN on a row), scores each declared instrument on its own rows a
   ``highest_risk_substance``, ``level``) ``string``;
 * rows sorted by ``client_id``, instrument order, timepoint order, ``date``.
 
-It then adds a ``"scores"`` entry to ``<dir>/manifest.json`` when that file exists (again
-via a temporary file and ``os.replace``): file name, rows per instrument, out-of-range
+It then adds a ``"scores"`` entry to ``<dir>/manifest.json`` when that file exists (read,
+changed and replaced atomically with :func:`rehab_eval.atomic.update_json`): file name, rows per instrument, out-of-range
 answers per instrument and column, the profile and options used, and the package version.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rehab_eval import atomic
 from rehab_eval.errors import (
     ConfigError,
     DataQualityWarning,
@@ -216,17 +214,6 @@ def score(
 # pipeline step
 
 
-def _atomic_write(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def score_processed(processed_dir: str | Path, *, prereversed: bool = False) -> Path:
     """Score every instrument in ``<dir>/assessments.parquet`` into ``<dir>/scores.parquet``.
 
@@ -320,18 +307,16 @@ def score_processed(processed_dir: str | Path, *, prereversed: bool = False) -> 
         ["client_id", "instrument", "timepoint", "date"], kind="mergesort", na_position="last"
     ).reset_index(drop=True)
     target = folder / "scores.parquet"
-    _atomic_write(target, lambda tmp: scores.to_parquet(tmp, index=False))
+    atomic.write_parquet(target, scores, index=False)
     manifest = folder / "manifest.json"
     if manifest.is_file():
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        data["scores"] = {
+        entry = {
             "file": target.name,
             **report,
             "whoqol_bref_prereversed": prereversed,
             "package_version": __version__,
         }
-        text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
-        _atomic_write(manifest, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+        atomic.update_json(manifest, lambda data: data.update(scores=entry))
     return target
 
 

@@ -9,16 +9,14 @@ Layout of one report's runs::
 ``latest`` is only moved after a run succeeded, by creating a new symlink beside it and
 renaming it over the old one (``os.replace``, atomic on POSIX), so a reader never sees a missing
 or half-written ``latest``. Where symlinks cannot be made (some Windows and network file
-systems) ``latest`` is a copy of the run folder, swapped in by two renames.
+systems) ``latest`` is a copy of the run folder, swapped in by two renames. Both files and the
+pointer are written through :mod:`rehab_eval.atomic`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import secrets
-import shutil
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rehab_eval import atomic
 from rehab_eval.errors import ConfigError
 
 __all__ = [
@@ -57,28 +56,9 @@ def sha256_file(path: str | Path) -> str | None:
     return digest.hexdigest()
 
 
-def _default(value: Any) -> Any:
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, (set, tuple)):
-        return list(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
 def write_json(path: str | Path, payload: Mapping[str, Any]) -> Path:
-    """Write ``payload`` as indented UTF-8 JSON atomically (temporary file + ``os.replace``)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    tmp.write_text(
-        json.dumps(payload, indent=2, ensure_ascii=False, default=_default) + "\n", encoding="utf-8"
-    )
-    os.replace(tmp, path)
-    return path
+    """Write ``payload`` as indented UTF-8 JSON atomically (see :func:`rehab_eval.atomic.write_json`)."""
+    return atomic.write_json(path, payload)
 
 
 def git_commit(where: str | Path) -> str | None:
@@ -99,24 +79,11 @@ def git_commit(where: str | Path) -> str | None:
 
 
 def point_latest(report_dir: str | Path, run_dir: str | Path) -> Path:
-    """Make ``<report_dir>/latest`` point at ``run_dir`` atomically; returns the ``latest`` path."""
-    report_dir, run_dir = Path(report_dir), Path(run_dir)
-    latest = report_dir / "latest"
-    token = secrets.token_hex(4)
-    tmp = report_dir / f".latest.{token}.tmp"
-    try:
-        os.symlink(run_dir.name, tmp, target_is_directory=True)
-    except (OSError, NotImplementedError):
-        shutil.copytree(run_dir, tmp, symlinks=False)
-    if latest.is_dir() and not latest.is_symlink():
-        # a copied 'latest' (or a symlink replacing one): swap by two renames
-        old = report_dir / f".latest.{token}.old"
-        os.replace(latest, old)
-        os.replace(tmp, latest)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, latest)
-    return latest
+    """Make ``<report_dir>/latest`` point at ``run_dir`` atomically; returns the ``latest`` path.
+
+    See :func:`rehab_eval.atomic.point` (a relative symlink, or a copy where symlinks fail).
+    """
+    return atomic.point(Path(report_dir) / "latest", run_dir)
 
 
 @dataclass(frozen=True)
