@@ -131,7 +131,9 @@ def write_json(path: str | Path, payload: Any, *, indent: int = 2) -> Path:
     return write_text(path, text)
 
 
-def update_json(path: str | Path, change: Callable[[dict[str, Any]], Mapping[str, Any] | None]) -> Path:
+def update_json(
+    path: str | Path, change: Callable[[dict[str, Any]], Mapping[str, Any] | None]
+) -> Path:
     """Read the JSON object at ``path``, apply ``change`` and replace the file atomically.
 
     ``change`` receives the parsed object and either edits it in place (returning ``None``)
