@@ -133,6 +133,14 @@ def test_latest_points_at_the_last_good_run_and_survives_a_failure(first_run, wo
     failed = info.value.result
     assert failed.status == "failed" and failed.html is None and failed.deck is None
     record = json.loads((failed.run_dir / "run.json").read_text())
+    # the structured fields match what papermill reported and run.json records
+    error = info.value
+    assert (error.report, error.stage) == ("tiny_report", "execute")
+    assert error.cell_index == record["error"]["cell_index"]
+    assert (error.exception_name, error.exception_value) == (
+        "ValueError",
+        "planted failure for the runner tests",
+    )
     assert record["status"] == "failed"
     assert record["error"]["ename"] == "ValueError"
     assert record["error"]["stage"] == "execute"

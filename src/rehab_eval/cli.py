@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rehab_eval._version import __version__
-from rehab_eval.errors import RehabEvalError, ReportError
+from rehab_eval.errors import ConfigError, RehabEvalError, ReportError
 
 __all__ = ["main"]
 
@@ -74,7 +74,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     if args.plan:
         if args.name:
-            raise RehabEvalError("give either a report NAME or --plan, not both")
+            raise ConfigError("give either a report NAME or --plan, not both")
         result = reports.run_plan(args.plan, out=args.out, progress=_say)
         if result.failures:
             names = ", ".join(str(f) for f in result.failures)
@@ -82,7 +82,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             return 1
         return 0
     if not args.name:
-        raise RehabEvalError("name a report (e.g. cohort_report) or give --plan FILE")
+        raise ConfigError("name a report (e.g. cohort_report) or give --plan FILE")
     result = reports.run_report(
         args.name, _parse_params(args.param), params_file=args.params, out=args.out
     )
@@ -185,16 +185,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(exc: BaseException) -> str:
+    """The error's message on one line (a multi-line message is joined with ' / ')."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return " / ".join(lines) if lines else type(exc).__name__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failed report, 2 bad input)."""
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except ReportError as exc:
-        print(f"rehab-eval: {exc}", file=sys.stderr)
+        print(f"rehab-eval: {_one_line(exc)}", file=sys.stderr)
         return 1
     except RehabEvalError as exc:
-        print(f"rehab-eval: error: {exc}", file=sys.stderr)
+        print(f"rehab-eval: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("rehab-eval: interrupted", file=sys.stderr)

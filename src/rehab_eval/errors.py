@@ -28,20 +28,63 @@ class RehabEvalError(Exception):
     """Base class of every error raised by rehab_eval on purpose."""
 
 
-class InputError(RehabEvalError):
-    """Input data or files that cannot be used as given (names file, row, column, value)."""
+class InputError(RehabEvalError, ValueError):
+    """Input data or files that cannot be used as given (names file, row, column, value).
+
+    Also a :class:`ValueError`, so ``except ValueError`` in user code catches it.
+    """
 
 
 class InstrumentError(RehabEvalError):
     """An unknown instrument, a refused form, or answers that violate a strict scoring rule."""
 
 
-class ConfigError(RehabEvalError):
-    """Bad configuration or parameters (unknown names, bad values)."""
+class ConfigError(RehabEvalError, ValueError):
+    """Bad configuration or parameters (unknown names, bad values); also a :class:`ValueError`."""
 
 
 class ReportError(RehabEvalError):
-    """A report run that failed (carries the failing cell where there is one)."""
+    """A report run that failed, with the failing cell where there is one.
+
+    ``str(error)`` is the one-line message the CLI prints. The attributes let a caller react
+    without parsing it.
+
+    Attributes
+    ----------
+    report : str or None
+        The report's name (``cohort_report`` ...).
+    cell_index : int or None
+        Index of the failing cell in the executed notebook (``None``: not a cell, e.g. the
+        HTML export or the deck failed, or the kernel died before a cell ran).
+    exception_name : str or None
+        Class name of the exception raised in the notebook (``"KeyError"``).
+    exception_value : str or None
+        Its message (the full text, possibly several lines).
+    stage : str or None
+        ``"execute"``, ``"export"`` or ``"deck"``.
+    result : object or None
+        The failed run's :class:`~rehab_eval.reports.runner.RunResult` when a run folder was
+        made.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        report: str | None = None,
+        cell_index: int | None = None,
+        exception_name: str | None = None,
+        exception_value: str | None = None,
+        stage: str | None = None,
+        result: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.report = report
+        self.cell_index = cell_index
+        self.exception_name = exception_name
+        self.exception_value = exception_value
+        self.stage = stage
+        self.result = result
 
 
 class DataQualityWarning(UserWarning):

@@ -192,7 +192,9 @@ def run_report(
         Unknown report, unknown parameter names or bad values (nothing is run or written).
     ReportError
         The notebook (or the export) failed; ``run.json`` records it and ``latest`` is unchanged.
-        The exception's ``result`` attribute holds the failed :class:`RunResult`.
+        The exception carries ``report``, ``cell_index``, ``exception_name``,
+        ``exception_value`` (from papermill's ``PapermillExecutionError``), ``stage`` and
+        ``result`` (the failed :class:`RunResult`).
     """
     from rehab_eval.reports.execute import DEFAULT_KERNEL, DEFAULT_TIMEOUT, execute_notebook
 
@@ -297,9 +299,15 @@ def run_report(
                 "message": message,
             },
         )
-        exc = ReportError(message)
-        exc.result = result  # type: ignore[attr-defined]
-        raise exc
+        raise ReportError(
+            message,
+            report=name,
+            cell_index=outcome.cell_index,
+            exception_name=outcome.ename,
+            exception_value=outcome.evalue,
+            stage="execute",
+            result=result,
+        )
 
     stage = "export"
     try:
@@ -333,9 +341,14 @@ def run_report(
             "failed",
             {"stage": stage, "ename": type(err).__name__, "evalue": str(err), "message": message},
         )
-        exc = ReportError(message)
-        exc.result = result  # type: ignore[attr-defined]
-        raise exc from err
+        raise ReportError(
+            message,
+            report=name,
+            exception_name=type(err).__name__,
+            exception_value=str(err),
+            stage=stage,
+            result=result,
+        ) from err
 
     result = finish("ok", None)
     _runs.point_latest(report_dir, run_dir)
