@@ -8,6 +8,7 @@ SEED ?= 7
 RAW := data/raw
 PROCESSED := data/processed
 REPORTS := reports
+NOTEBOOKS := src/rehab_eval/reports/notebooks  # the report notebooks ship inside the package
 
 .PHONY: demo test bench lab lint venv clean
 
@@ -31,7 +32,7 @@ bench: $(STAMP)
 
 lab: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,lab]'
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab $(NOTEBOOKS)/
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks

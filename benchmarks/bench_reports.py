@@ -60,7 +60,7 @@ def main() -> None:
     parser.add_argument("--processed", type=Path, default=None, help="existing canonical tables")
     args = parser.parse_args()
     repeat = 1 if args.quick else 3
-    notebooks = Path(__file__).resolve().parents[1] / "notebooks"
+    notebooks = Path(__file__).resolve().parents[1] / "src" / "rehab_eval" / "reports" / "notebooks"
 
     from rehab_eval.reports import run_report
 

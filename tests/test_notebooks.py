@@ -20,7 +20,7 @@ import pytest
 from rehab_eval.errors import ConfigError, ReportError
 from rehab_eval.reports import params, run_report
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "src" / "rehab_eval" / "reports" / "notebooks"
 REPORTS = ("cohort_report", "recidivism_report", "program_overview")
 
 

@@ -244,12 +244,14 @@ def test_a_cell_over_the_timeout_fails_the_run(workspace):
     assert "time.sleep(sleep)" in (record["error"]["cell_source"] or "")
 
 
-def test_notebooks_are_found_from_the_working_directory_or_the_repository(tmp_path, monkeypatch):
-    from rehab_eval.reports.runner import find_notebooks_dir
+def test_notebooks_are_found_from_the_working_directory_or_the_package(tmp_path, monkeypatch):
+    from rehab_eval.reports.runner import find_notebooks_dir, packaged_notebooks
 
-    repo_notebooks = Path(__file__).resolve().parents[1] / "notebooks"
-    monkeypatch.chdir(tmp_path)  # no ./notebooks here: the repository's are used
-    assert find_notebooks_dir("cohort_report") == repo_notebooks
+    packaged = Path(__file__).resolve().parents[1] / "src" / "rehab_eval" / "reports" / "notebooks"
+    assert packaged_notebooks() == packaged
+    assert {"cohort_report.ipynb", "demo.plan.yaml"} <= {p.name for p in packaged.iterdir()}
+    monkeypatch.chdir(tmp_path)  # no ./notebooks here: the packaged ones are used
+    assert find_notebooks_dir("cohort_report") == packaged
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "notebooks" / "cohort_report.ipynb").write_text("{}")
     assert find_notebooks_dir("cohort_report") == (tmp_path / "notebooks").resolve()

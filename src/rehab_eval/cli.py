@@ -25,8 +25,6 @@ from rehab_eval.errors import ConfigError, RehabEvalError, ReportError
 
 __all__ = ["main"]
 
-DEMO_PLAN = Path("notebooks") / "demo.plan.yaml"
-
 
 def _say(message: str) -> None:
     print(message, flush=True)
@@ -104,9 +102,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     etl = run_etl(raw, processed, progress=lambda line: _say(f"      {line}"))
     _say(etl.summary())
     _say(f"[3/4] scoring → {score_processed(processed)}")
-    _say(f"[4/4] reports ({args.plan})")
+    plan_file = args.plan
+    if plan_file is None:
+        from rehab_eval.reports.runner import packaged_notebooks
+
+        plan_file = packaged_notebooks() / "demo.plan.yaml"
+    _say(f"[4/4] reports ({plan_file.name})")
     plan = reports.run_plan(
-        args.plan,
+        plan_file,
         out=out,
         progress=lambda line: _say(f"      {line}"),
         defaults={"processed_dir": str(processed.resolve())},
@@ -180,7 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--raw", type=Path, default=Path("data/raw"))
     p.add_argument("--processed", type=Path, default=Path("data/processed"))
     p.add_argument("--reports", type=Path, default=Path("reports"))
-    p.add_argument("--plan", type=Path, default=DEMO_PLAN, help="the plan of demo reports")
+    p.add_argument(
+        "--plan",
+        type=Path,
+        default=None,
+        help="the plan of demo reports (default: the demo.plan.yaml shipped with the package)",
+    )
     p.set_defaults(func=_cmd_demo)
     return parser
 

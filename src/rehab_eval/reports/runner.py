@@ -7,7 +7,7 @@
    and bad values stop the run with one line before papermill starts;
 2. a run folder ``<out>/<report>/<run-id>/`` is made and the notebook executed into
    ``notebook.ipynb`` with papermill (kernel ``python3``, working directory = the notebooks
-   folder, a per-cell timeout), with ``processed_dir`` absolute and ``output_dir`` = the run folder;
+   folder, by default the package's own ``rehab_eval/reports/notebooks``, a per-cell timeout), with ``processed_dir`` absolute and ``output_dir`` = the run folder;
 3. on success: ``report.html`` (no code), ``deck.pptx``, ``run.json`` (status ``ok``), then
    ``<out>/<report>/latest`` is pointed at the run;
 4. on failure: ``run.json`` with status ``failed``, the failing cell and the error, the executed
@@ -38,6 +38,7 @@ __all__ = [
     "PlanResult",
     "RunResult",
     "find_notebooks_dir",
+    "packaged_notebooks",
     "run_plan",
     "run_report",
 ]
@@ -106,33 +107,43 @@ class PlanResult:
         return not self.failures
 
 
-def _repo_root_notebooks() -> Path:
-    # src/rehab_eval/reports/runner.py → repository root is three folders above the package
-    return Path(__file__).resolve().parents[3] / "notebooks"
+def packaged_notebooks() -> Path:
+    """The folder of the notebooks and ``demo.plan.yaml`` shipped inside the package.
+
+    Found through :mod:`importlib.resources`, so it works from a wheel as from a checkout.
+
+    Raises
+    ------
+    ConfigError
+        When the package is installed in a form without real files (a zip archive).
+    """
+    from importlib import resources
+
+    folder = resources.files("rehab_eval.reports") / "notebooks"
+    if not isinstance(folder, Path) or not folder.is_dir():
+        raise ConfigError(
+            "the packaged report notebooks are not on the file system; reinstall rehab_eval "
+            "from a wheel or pass notebooks_dir"
+        )
+    return folder.resolve()
 
 
 def find_notebooks_dir(name: str, notebooks_dir: str | Path | None = None) -> Path:
     """The folder holding ``<name>``'s notebook.
 
-    ``notebooks_dir`` when given; else ``./notebooks`` if it holds the notebook; else the
-    repository's ``notebooks/`` found from the package location (an editable install).
+    ``notebooks_dir`` when given; else ``./notebooks`` if it holds the notebook or its
+    ``<name>.params.yaml`` (a user's own report notebooks); else the packaged notebooks
+    (:func:`packaged_notebooks`).
     """
     if notebooks_dir is not None:
         folder = Path(notebooks_dir).resolve()
         if not folder.is_dir():
             raise ConfigError(f"notebooks folder {str(notebooks_dir)!r} does not exist")
         return folder
-    candidates = [Path.cwd() / "notebooks", _repo_root_notebooks()]
-    for folder in candidates:
-        if (folder / f"{name}.ipynb").is_file() or (folder / f"{name}.params.yaml").is_file():
-            return folder.resolve()
-    for folder in candidates:
-        if folder.is_dir():
-            return folder.resolve()
-    raise ConfigError(
-        f"cannot find the notebooks folder for {name!r}: run from the repository root "
-        "or pass notebooks_dir"
-    )
+    local = Path.cwd() / "notebooks"
+    if (local / f"{name}.ipynb").is_file() or (local / f"{name}.params.yaml").is_file():
+        return local.resolve()
+    return packaged_notebooks()
 
 
 def _manifest(parameters: Mapping[str, Any]) -> dict[str, Any]:
@@ -171,7 +182,8 @@ def run_report(
     out
         The reports folder.
     notebooks_dir
-        Where the notebooks are (default: ``./notebooks``, else the repository's).
+        Where the notebooks are (default: ``./notebooks`` when it holds this report, else the
+        notebooks shipped in the package).
     timeout
         Per-cell timeout in seconds (default 600).
     kernel_name
