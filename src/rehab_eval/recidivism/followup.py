@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rehab_eval.errors import ConfigError, InputError
+from rehab_eval.errors import ConfigError
+from rehab_eval.etl.processed import table
 from rehab_eval.vocab import COMPETING_EVENT_KINDS, OFFENCE_EVENT_KINDS
 
 __all__ = ["OUTCOMES", "START_POINTS", "UNITS", "followup"]
@@ -23,25 +24,6 @@ _NEEDED = {
     "events": ["client_id", "date", "kind"],
     "urine_tests": ["client_id", "date", "result"],
 }
-
-
-def _table(data: Any, name: str) -> pd.DataFrame:
-    frame = getattr(data, name, None)
-    if frame is None and isinstance(data, dict):
-        frame = data.get(name)
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(
-            f"followup: the data have no {name!r} table (got {type(frame).__name__}). Pass the "
-            "result of rehab_eval.load_processed(), or any object with the canonical tables "
-            "clients, enrollments, events and urine_tests as attributes."
-        )
-    missing = [c for c in _NEEDED[name] if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"followup: table {name!r} lacks column(s) {missing}; see rehab_eval.vocab.TABLES "
-            "for the canonical layout."
-        )
-    return frame
 
 
 def _dates(s: pd.Series) -> pd.Series:
@@ -202,10 +184,10 @@ def followup(
     if pd.isna(end):
         raise ConfigError("followup: end_date is required (the date of administrative censoring).")
 
-    clients = _table(data, "clients")
-    enrollments = _table(data, "enrollments")
-    events = _table(data, "events")
-    urine = _table(data, "urine_tests")
+    clients = table(data, "clients", columns=_NEEDED["clients"], what="followup")
+    enrollments = table(data, "enrollments", columns=_NEEDED["enrollments"], what="followup")
+    events = table(data, "events", columns=_NEEDED["events"], what="followup")
+    urine = table(data, "urine_tests", columns=_NEEDED["urine_tests"], what="followup")
 
     cl = clients.drop_duplicates("client_id", keep="first").copy()
     cl["client_id"] = cl["client_id"].astype(str)
