@@ -409,7 +409,7 @@ def test_reach_by_year_and_facility(tables):
         (2024, "Bapas Kelas I Semarang"): (4, 2),
         (2025, "Bapas Kelas I Semarang"): (1, 0),
     }
-    total = cohort.reach(tables, by_facility=False)
+    total = cohort.reach(tables, by=None)
     assert set(total["facility"]) == {"all"}
     assert total.set_index("year").loc[2024, "n_clients"] == 4
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -33,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rehab_eval.errors import InputError
+from rehab_eval.errors import ConfigError, InputError
 from rehab_eval.intervals import wilson_interval
 from rehab_eval.vocab import CONTACT_KINDS, TABLES
 
@@ -811,16 +812,16 @@ def urine_positivity(
 # --------------------------------------------------------------------------- reach
 
 
-def reach(data: Any, *, by_facility: bool = True) -> pd.DataFrame:
+def reach(data: Any, *, by: str | None = "facility", **deprecated: Any) -> pd.DataFrame:
     """Program reach: clients enrolled per calendar year (of the enrollment start) and facility.
 
     Parameters
     ----------
     data
         Canonical tables (a province, a program, …; see :func:`select`).
-    by_facility
-        One row per year × facility (default); ``False`` gives one row per year with
-        ``facility = "all"``.
+    by
+        ``"facility"``: one row per year × facility (default); None: one row per year with
+        ``facility = "all"``. (``by_facility=True/False`` is the deprecated old form.)
 
     Returns
     -------
@@ -833,6 +834,19 @@ def reach(data: Any, *, by_facility: bool = True) -> pd.DataFrame:
     - ``n_completed``: of those, clients with an enrollment of that year ``completed``;
     - ``completion_share``: ``n_completed / n_clients``.
     """
+    if "by_facility" in deprecated:
+        warnings.warn(
+            "reach(): by_facility= is deprecated and will be removed in the next release; "
+            'use by="facility" or by=None instead.',
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        by = "facility" if deprecated.pop("by_facility") else None
+    if deprecated:
+        raise TypeError(f"reach() got unexpected keyword argument(s) {sorted(deprecated)}")
+    if by not in ("facility", None):
+        raise ConfigError(f'reach: by={by!r}; choose "facility" or None.')
+    by_facility = by == "facility"
     enrollments = _table(data, "enrollments")
     clients = _table(data, "clients", required=False)
     _need(enrollments, "enrollments", ["client_id", "start_date"])
