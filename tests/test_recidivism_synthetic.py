@@ -405,8 +405,12 @@ def test_rates_at_takes_the_unit_from_the_follow_up_and_keeps_old_names_deprecat
     assert r.table.loc[0, "n_events_in_window"] == 1  # 30 days lie within 12 months
     with pytest.raises(ConfigError, match="contradicts"):
         rates_at(fu, windows=[12], unit="months")
-    with pytest.warns(DeprecationWarning, match="duration_unit"):
+    with pytest.warns(DeprecationWarning) as caught:
         old = rates_at(f, windows=[12], duration_unit="days", confidence=0.9)
+    assert sorted(str(w.message).split("(): ")[1].split("=")[0] for w in caught) == [
+        "confidence",
+        "duration_unit",
+    ]
     assert old.conf_level == 0.9 and old.unit == "days"
     pd.testing.assert_frame_equal(
         old.table, rates_at(f, windows=[12], unit="days", conf_level=0.9).table

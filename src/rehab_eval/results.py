@@ -1,8 +1,8 @@
 """Shared behaviour of the result objects returned by the analyses.
 
 An analysis that has more to say than one tidy table returns a frozen dataclass instead of
-putting the extra state into the attrs dict of a DataFrame (which pandas drops in ``concat``, ``merge``
-and many other operations). Each result has
+putting the extra state into the attrs dict of a DataFrame (which pandas drops in
+``concat``, ``merge`` and many other operations). Each result has
 
 - ``.table`` -- the tidy DataFrame (its column names are part of the API),
 - ``.summary`` -- a small DataFrame: by default one row of the result's scalar fields,

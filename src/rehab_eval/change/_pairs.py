@@ -54,7 +54,7 @@ def check_columns(frame: pd.DataFrame, columns: Sequence[str], what: str = "scor
         frame,
         columns,
         what,
-        hint="pass the right names (id=, time=, measures) or score the assessments first.",
+        hint="pass the right names (client=, timepoint=, measures) or score the assessments first.",
     )
 
 

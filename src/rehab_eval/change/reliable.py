@@ -408,9 +408,9 @@ def summarize_categories(
 
     Parameters
     ----------
-    rc : DataFrame
-        Output of :func:`reliable_change` (a ``category`` column), optionally with group
-        columns added.
+    rc : ReliableChange or DataFrame
+        Output of :func:`reliable_change` (a :class:`ReliableChange`), or a DataFrame with a
+        ``category`` column, e.g. its ``table`` with group columns added.
     by : str or sequence of str, optional
         Group columns.
     conf_level : float
