@@ -227,3 +227,21 @@ def test_empty_events_and_dict_input():
     tables = {**vars(d), "events": d.events.iloc[:0], "urine_tests": d.urine_tests.iloc[:0]}
     f = followup(tables, outcome="any", end_date="2023-12-31").table
     assert f["event"].sum() == 0 and set(f["event_kind"]) == {"end_of_study"}
+
+
+def test_followup_is_a_frozen_result_that_keeps_its_unit():
+    import dataclasses
+
+    fu = followup(_data(), outcome="any", end_date="2023-12-31", unit="weeks")
+    text = repr(fu)
+    assert text.startswith("FollowUp(") and "\n" not in text
+    assert "unit='weeks'" in text and "n_included=4" in text and "end_date=2023-12-31" in text
+    assert fu.exclusions == {"no_start": 1, "start_after_end": 1, "other_program": 0}
+    assert fu.summary.loc[0, "n_events"] == 2 and "<table" in fu._repr_html_()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fu.unit = "days"
+    # a column added through assign keeps the unit, and pandas operations cannot drop it
+    more = fu.assign(year=fu.table["start"].dt.year)
+    assert more.unit == "weeks" and "year" in more.table and "year" not in fu.table
+    km = kaplan_meier(more, by="year")
+    assert km.unit == "weeks" and km.n == 4
