@@ -26,9 +26,9 @@ OLD_NAMES = {
 def renamed(func: str, deprecated: dict[str, Any], **current: Any) -> tuple[Any, ...]:
     """The values of ``current`` (in order), replaced by any old-named keyword given.
 
-    Raises ``TypeError`` for an unknown keyword, or when an old name is given together
-    with a new one set away from its default (``current`` then differs from ``default``
-    is not knowable here, so the old name wins and the warning says so).
+    Each old name given raises a ``DeprecationWarning`` naming the new one; its value wins
+    over the new name's. Raises ``TypeError`` for a keyword that is neither, as Python
+    would.
     """
     values = dict(current)
     for old, value in deprecated.items():
