@@ -30,6 +30,8 @@ STAGES = ["precontemplation", "contemplation", "preparation_action"]
 
 def frames(n: int, seed: int = 7) -> dict:
     """Result frames of an n-client cohort (values plausible, not computed by the library)."""
+    from rehab_eval.change import ReliableChange
+
     rng = np.random.default_rng(seed)
     ids = [f"B{i:05d}" for i in range(n)]
     pre = pd.DataFrame(
@@ -62,7 +64,24 @@ def frames(n: int, seed: int = 7) -> dict:
     rc["category"] = np.where(
         rci > 1.96, "improved", np.where(rci < -1.96, "deteriorated", "unchanged")
     )
-    rc.attrs.update(s_diff=6.0, cutoff=55.0, measure=MEASURES[0])
+    rc = ReliableChange(
+        table=rc,
+        measure=MEASURES[0],
+        method="jt",
+        n=len(rc),
+        n_excluded=0,
+        reliability=0.8,
+        reliability_source="benchmark",
+        sd_pre=9.5,
+        sd_pre_source="given",
+        m_pre=float(rc["pre"].mean()),
+        se_measurement=6.0 / 2**0.5,
+        s_diff=6.0,
+        crit=1.96,
+        higher_is_better=True,
+        cutoff_type="c",
+        cutoff=55.0,
+    )
     table = pd.DataFrame(
         rng.multinomial(n, [0.2, 0.2, 0.05, 0.1, 0.2, 0.1, 0.02, 0.05, 0.08]).reshape(3, 3),
         index=STAGES,

@@ -93,14 +93,14 @@ def main() -> None:
     print(f"{n} clients, {int(d['event'].sum())} events, {d['duration'].nunique()} distinct times")
 
     warm = _data(500, seed=1)  # first calls import scipy / lifelines internals: not timed
-    cox(warm, "duration", "event", COVARIATES)
-    kaplan_meier(warm, "duration", "event", by="level")
-    logrank(warm, "duration", "event", by="level")
+    cox(warm, COVARIATES)
+    kaplan_meier(warm, by="level")
+    logrank(warm, by="level")
     ours = {
-        "cox 5 covariates (efron)": lambda: cox(d, "duration", "event", COVARIATES),
-        "cox + concordance": lambda: cox(d, "duration", "event", COVARIATES).concordance,
-        "kaplan_meier by level": lambda: kaplan_meier(d, "duration", "event", by="level"),
-        "logrank by level": lambda: logrank(d, "duration", "event", by="level"),
+        "cox 5 covariates (efron)": lambda: cox(d, COVARIATES),
+        "cox + concordance": lambda: cox(d, COVARIATES).concordance,
+        "kaplan_meier by level": lambda: kaplan_meier(d, by="level"),
+        "logrank by level": lambda: logrank(d, by="level"),
     }
     res = {name: best(fn, repeat) for name, fn in ours.items()}
 
@@ -141,7 +141,7 @@ def main() -> None:
             "kaplan_meier by level": best(ll_km, repeat),
             "logrank by level": best(ll_logrank, repeat),
         }
-        a = cox(d, "duration", "event", COVARIATES).summary["coef"].to_numpy()
+        a = cox(d, COVARIATES).summary["coef"].to_numpy()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             b = CoxPHFitter().fit(d[cols], "duration", "event").params_.to_numpy()

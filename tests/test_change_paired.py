@@ -210,7 +210,7 @@ def test_degenerate_differences_give_nan_not_errors():
     [
         ({"measures": ["nope"]}, InputError, "lacks column"),
         ({"measures": "score", "post": "fu6"}, InputError, "timepoints present"),
-        ({"measures": "score", "confidence": 1.5}, ConfigError, "confidence"),
+        ({"measures": "score", "conf_level": 1.5}, ConfigError, "conf_level"),
         ({"measures": []}, ConfigError, "measures is empty"),
     ],
 )

@@ -53,8 +53,8 @@ def _pairs(pre, post) -> pd.DataFrame:
     )
 
 
-def _counts(rc: pd.DataFrame) -> dict[str, int]:
-    return {k: int(v) for k, v in rc["category"].value_counts(sort=False).items()}
+def _counts(rc) -> dict[str, int]:
+    return {k: int(v) for k, v in rc.table["category"].value_counts(sort=False).items()}
 
 
 def test_r1_jacobson_truax_vector(ref):
@@ -65,12 +65,14 @@ def test_r1_jacobson_truax_vector(ref):
             _pairs([20] * 5, [20 + c for c in changes]), "score", reliability=0.8, sd_pre=5
         )
     expected = [ref[f"r1_rci_{c:+d}"] for c in changes]
-    np.testing.assert_allclose(rc["rci"], expected, atol=1e-12)
-    np.testing.assert_allclose(rc["rci"], [-2.529822, -1.264911, 0, 1.264911, 2.529822], atol=1e-6)
-    assert rc.attrs["s_diff"] == pytest.approx(3.1622777, abs=1e-7)
-    assert rc.attrs["se_measurement"] == pytest.approx(2.2360680, abs=1e-7)
-    assert rc.attrs["sd_pre_source"] == "given"
-    assert list(rc["category"]) == [
+    np.testing.assert_allclose(rc.table["rci"], expected, atol=1e-12)
+    np.testing.assert_allclose(
+        rc.table["rci"], [-2.529822, -1.264911, 0, 1.264911, 2.529822], atol=1e-6
+    )
+    assert rc.s_diff == pytest.approx(3.1622777, abs=1e-7)
+    assert rc.se_measurement == pytest.approx(2.2360680, abs=1e-7)
+    assert rc.sd_pre_source == "given"
+    assert list(rc.table["category"]) == [
         "deteriorated",
         "unchanged",
         "unchanged",
@@ -100,13 +102,13 @@ def test_cutoff_b_uses_the_functional_sd(ref):
 
 def test_claus_hamd_jacobson_truax(ref, hamd):
     rc = reliable_change(hamd, "hamd", reliability=0.8, higher_is_better=False, cutoff=None)
-    assert len(rc) == 40 and rc.attrs["n"] == 40 and rc.attrs["n_excluded"] == 0
+    assert len(rc.table) == 40 and rc.n == 40 and rc.n_excluded == 0
     assert _counts(rc) == {"improved": 29, "unchanged": 10, "deteriorated": 1}
-    assert rc.attrs["m_pre"] == pytest.approx(24.85)
-    assert rc.attrs["sd_pre"] == pytest.approx(ref["claus_sd_pre"], abs=1e-12)
-    assert rc.attrs["s_diff"] == pytest.approx(ref["claus_s_diff"], abs=1e-12)
-    assert rc.attrs["s_diff"] == pytest.approx(2.1124782, abs=1e-7)
-    by_id = rc.set_index("client_id")
+    assert rc.m_pre == pytest.approx(24.85)
+    assert rc.sd_pre == pytest.approx(ref["claus_sd_pre"], abs=1e-12)
+    assert rc.s_diff == pytest.approx(ref["claus_s_diff"], abs=1e-12)
+    assert rc.s_diff == pytest.approx(2.1124782, abs=1e-7)
+    by_id = rc.table.set_index("client_id")
     for cid in (1, 2, 5, 13, 24, 43):
         assert by_id.loc[str(cid), "rci"] == pytest.approx(ref[f"claus_jt_rci_id{cid}"], abs=1e-12)
     assert by_id.loc["13", "category"] == "deteriorated" and by_id.loc["13", "reliable"]
@@ -126,8 +128,8 @@ def test_claus_hamd_combined_with_cutoff_c(ref, hamd):
         reliability_source="Claus et al. 2024 example",
         norms_source="Claus et al. 2024 example",
     )
-    assert rc.attrs["cutoff"] == pytest.approx(19.886998, abs=1e-6)
-    assert rc.attrs["cutoff"] == pytest.approx(ref["claus_cutoff_c"], abs=1e-12)
+    assert rc.cutoff == pytest.approx(19.886998, abs=1e-6)
+    assert rc.cutoff == pytest.approx(ref["claus_cutoff_c"], abs=1e-12)
     assert _counts(rc) == {
         "recovered": 26,
         "improved": 3,
@@ -135,12 +137,12 @@ def test_claus_hamd_combined_with_cutoff_c(ref, hamd):
         "deteriorated": 1,
         "harmed": 0,
     }
-    by_id = rc.set_index("client_id")["category"]
+    by_id = rc.table.set_index("client_id")["category"]
     assert by_id["1"] == "recovered" and by_id["24"] == "recovered"
     assert by_id["5"] == "improved" and by_id["13"] == "deteriorated"
     assert by_id["2"] == "unchanged" and by_id["43"] == "unchanged"
-    assert rc.attrs["reliability_source"] == "Claus et al. 2024 example"
-    assert rc.attrs["cutoff_type"] == "c" and rc.attrs["clinical_mean"] == pytest.approx(24.85)
+    assert rc.reliability_source == "Claus et al. 2024 example"
+    assert rc.cutoff_type == "c" and rc.clinical_mean == pytest.approx(24.85)
 
 
 @pytest.mark.parametrize("method,counts", [("gln", (29, 10, 1)), ("ha", (32, 7, 1))])
@@ -151,10 +153,10 @@ def test_claus_hamd_other_methods(ref, hamd, method, counts):
     assert _counts(rc) == dict(zip(["improved", "unchanged", "deteriorated"], counts, strict=True))
     for k, v in zip(["improved", "unchanged", "deteriorated"], counts, strict=True):
         assert ref[f"claus_{method}_{k}"] == v
-    assert rc.loc[0, "rci"] == pytest.approx(ref[f"claus_{method}_rci_id1"], abs=1e-12)
+    assert rc.table.loc[0, "rci"] == pytest.approx(ref[f"claus_{method}_rci_id1"], abs=1e-12)
     if method == "ha":
-        assert rc.attrs["r_dd"] == pytest.approx(ref["claus_ha_r_dd"], abs=1e-12)
-        assert rc.attrs["crit"] == 1.65
+        assert rc.r_dd == pytest.approx(ref["claus_ha_r_dd"], abs=1e-12)
+        assert rc.crit == 1.65
 
 
 def test_r5_whoqol_worked_example():
@@ -163,9 +165,9 @@ def test_r5_whoqol_worked_example():
         rc = reliable_change(
             _pairs([40, 40, 60], [62.5, 55, 40]), "score", reliability=0.8, sd_pre=15, cutoff=None
         )
-    np.testing.assert_allclose(rc["rci"], [2.3717, 1.5811, -2.1082], atol=1e-4)
-    assert rc.attrs["s_diff"] == pytest.approx(9.486833, abs=1e-6)
-    assert list(rc["category"]) == ["improved", "unchanged", "deteriorated"]
+    np.testing.assert_allclose(rc.table["rci"], [2.3717, 1.5811, -2.1082], atol=1e-4)
+    assert rc.s_diff == pytest.approx(9.486833, abs=1e-6)
+    assert list(rc.table["category"]) == ["improved", "unchanged", "deteriorated"]
 
 
 def test_strict_inequality_at_exactly_the_critical_value():
@@ -179,9 +181,9 @@ def test_strict_inequality_at_exactly_the_critical_value():
             sd_pre=10,
             cutoff=None,
         )
-    assert rc.loc[0, "rci"] == pytest.approx(1.96, abs=1e-12)
-    assert list(rc["category"]) == ["unchanged", "improved", "deteriorated"]
-    assert list(rc["reliable"]) == [False, True, True]
+    assert rc.table.loc[0, "rci"] == pytest.approx(1.96, abs=1e-12)
+    assert list(rc.table["category"]) == ["unchanged", "improved", "deteriorated"]
+    assert list(rc.table["reliable"]) == [False, True, True]
 
 
 def test_harmed_needs_functional_pre_and_clinical_post():
@@ -197,14 +199,14 @@ def test_harmed_needs_functional_pre_and_clinical_post():
             clinical_mean=40,
             clinical_sd=10,
         )
-    assert rc.attrs["cutoff"] == 60
-    assert list(rc["category"]) == ["recovered", "improved", "harmed", "unchanged"]
+    assert rc.cutoff == 60
+    assert list(rc.table["category"]) == ["recovered", "improved", "harmed", "unchanged"]
 
 
 def test_without_norms_cutoff_c_is_not_applied(hamd):
     rc = reliable_change(hamd, "hamd", reliability=0.8, higher_is_better=False)
-    assert list(rc["category"].cat.categories) == ["improved", "unchanged", "deteriorated"]
-    assert rc.attrs["cutoff"] is None
+    assert list(rc.table["category"].cat.categories) == ["improved", "unchanged", "deteriorated"]
+    assert rc.cutoff is None
 
 
 def test_incomplete_clients_are_excluded_and_counted(hamd):
@@ -221,7 +223,7 @@ def test_incomplete_clients_are_excluded_and_counted(hamd):
         reliability=0.8,
         higher_is_better=False,
     )
-    assert len(rc) == 40 and rc.attrs["n_excluded"] == 3
+    assert len(rc.table) == 40 and rc.n_excluded == 3
     assert _counts(rc) == {"improved": 29, "unchanged": 10, "deteriorated": 1}
 
 
@@ -245,7 +247,7 @@ def test_summarize_categories_by_group_against_statsmodels(hamd):
     rc = reliable_change(
         hamd, "hamd", reliability=0.8, higher_is_better=False, functional_mean=8, functional_sd=8
     )
-    rc = rc.assign(site=np.where(rc.index % 2 == 0, "bnnp", "bapas"))
+    rc = rc.table.assign(site=np.where(rc.table.index % 2 == 0, "bnnp", "bapas"))
     out = summarize_categories(rc, by="site")
     assert len(out) == 10  # every category listed for each site, empty ones too
     for _, row in out.iterrows():
@@ -258,13 +260,13 @@ def test_hlm_matches_nlme_empirical_bayes_slopes():
     sim = pd.read_csv(RESULTS / "sim_long.csv")
     expected = pd.read_csv(RESULTS / "hlm_slopes.csv").set_index("client_id")
     rc = reliable_change(sim, "y", reliability=0.8, method="hlm", cutoff=None)
-    assert len(rc) == sim["client_id"].nunique()
-    got = rc.set_index("client_id")["rci"]
+    assert len(rc.table) == sim["client_id"].nunique()
+    got = rc.table.set_index("client_id")["rci"]
     want = (expected["eb_slope"] / expected["eb_sd"]).reindex(got.index)
     np.testing.assert_allclose(got, want, atol=2e-3)
     first = sim.sort_values("t").groupby("client_id")["y"].first()
-    assert rc.set_index("client_id")["pre"].equals(first.reindex(got.index))
-    assert rc.attrs["fixed_slope"] == pytest.approx(2.33894988187703, abs=1e-3)
+    assert rc.table.set_index("client_id")["pre"].equals(first.reindex(got.index))
+    assert rc.fixed_slope == pytest.approx(2.33894988187703, abs=1e-3)
 
 
 def test_hlm_needs_three_timepoints(hamd):
@@ -322,13 +324,15 @@ def test_rci_is_shift_invariant_and_categories_follow_it(seed, r, shift, method)
             cutoff=None,
             higher_is_better=False,
         )
-    np.testing.assert_allclose(moved["rci"], base["rci"], atol=1e-9)
-    crit = base.attrs["crit"]
+    np.testing.assert_allclose(moved.table["rci"], base.table["rci"], atol=1e-9)
+    crit = base.crit
     expect = np.where(
-        base["rci"] > crit, "improved", np.where(base["rci"] < -crit, "deteriorated", "unchanged")
+        base.table["rci"] > crit,
+        "improved",
+        np.where(base.table["rci"] < -crit, "deteriorated", "unchanged"),
     )
-    expect = [None if np.isnan(v) else c for v, c in zip(base["rci"], expect, strict=True)]
-    assert [None if pd.isna(c) else c for c in base["category"]] == expect
+    expect = [None if np.isnan(v) else c for v, c in zip(base.table["rci"], expect, strict=True)]
+    assert [None if pd.isna(c) else c for c in base.table["category"]] == expect
     # lower-is-better flips improved and deteriorated, nothing else
     swap = {
         "improved": "deteriorated",
@@ -336,7 +340,7 @@ def test_rci_is_shift_invariant_and_categories_follow_it(seed, r, shift, method)
         "unchanged": "unchanged",
         None: None,
     }
-    assert [None if pd.isna(c) else c for c in lower["category"]] == [swap[c] for c in expect]
+    assert [None if pd.isna(c) else c for c in lower.table["category"]] == [swap[c] for c in expect]
 
 
 def test_hageman_arrindell_with_unreliable_differences_warns_and_leaves_category_missing():
@@ -345,5 +349,5 @@ def test_hageman_arrindell_with_unreliable_differences_warns_and_leaves_category
     post = pre + rng.normal(0, 0.5, 30)  # almost no individual differences in change
     with pytest.warns(DataQualityWarning, match="r_dd"):
         rc = reliable_change(_pairs(pre, post), "score", reliability=0.6, method="ha", cutoff=None)
-    assert rc["rci"].isna().all() and rc["category"].isna().all()
+    assert rc.table["rci"].isna().all() and rc.table["category"].isna().all()
     assert summarize_categories(rc)["n_total"].eq(0).all()

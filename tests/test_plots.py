@@ -9,6 +9,7 @@ drawn as "<5".
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from types import SimpleNamespace
 
@@ -25,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from rehab_eval import plots
+from rehab_eval.change import ReliableChange
 from rehab_eval.errors import InputError
 from rehab_eval.i18n import t
 from rehab_eval.plots.survival import at_risk_at
@@ -89,7 +91,24 @@ def _frames() -> dict:
         ordered=True,
     )
     rc["reliable"] = rc["category"] != "unchanged"
-    rc.attrs.update(measure="physical_0_100", s_diff=5.0, cutoff=58.5)
+    rc = ReliableChange(
+        table=rc,
+        measure="physical_0_100",
+        method="jt",
+        n=len(rc),
+        n_excluded=0,
+        reliability=0.8,
+        reliability_source="test",
+        sd_pre=12.0,
+        sd_pre_source="given",
+        m_pre=50.0,
+        se_measurement=5.0 / 2**0.5,
+        s_diff=5.0,
+        crit=1.96,
+        higher_is_better=True,
+        cutoff_type="c",
+        cutoff=58.5,
+    )
     table = pd.DataFrame(
         [[3, 6, 2], [1, 8, 7], [0, 2, 6]],
         index=pd.Index(STAGES, name="pre"),
@@ -397,14 +416,12 @@ def test_a_figure_saves_as_png(tmp_path):
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_missing_columns_and_attrs_are_named():
+def test_missing_columns_and_wrong_inputs_are_named():
     frames = _frames()
     with pytest.raises(InputError, match=r"plot_flow: the result frame lacks column\(s\) \['n'\]"):
         plots.plot_flow(frames["flow"].drop(columns="n"))
-    no_attrs = pd.DataFrame(frames["rc"])
-    no_attrs.attrs = {}
-    with pytest.raises(InputError, match="attrs\\['s_diff'\\]"):
-        plots.plot_jacobson(no_attrs)
+    with pytest.raises(InputError, match="ReliableChange"):
+        plots.plot_jacobson(frames["rc"].table)
     with pytest.raises(InputError, match="several rows per measure"):
         plots.plot_prepost(frames["scores"], pd.concat([frames["paired"]] * 2))
     with pytest.raises(InputError, match="estimate='cohen_d'"):
@@ -563,7 +580,7 @@ def _overlap(a, b) -> bool:
 
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_rates_with_five_facilities_in_one_window_are_named_bars_without_legend(lang):
-    ax = plots.plot_rates_at(_facility_rates([12]), group="group", lang=lang, period=PERIOD)
+    ax = plots.plot_rates_at(_facility_rates([12]), by="group", lang=lang, period=PERIOD)
     fig = ax.figure
     fig.canvas.draw()
     assert ax.get_legend() is None
@@ -577,7 +594,7 @@ def test_rates_with_five_facilities_in_one_window_are_named_bars_without_legend(
 
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_rates_with_five_facilities_and_three_windows_keep_the_legend_off_the_bars(lang):
-    ax = plots.plot_rates_at(_facility_rates([6, 12, 24]), group="group", lang=lang)
+    ax = plots.plot_rates_at(_facility_rates([6, 12, 24]), by="group", lang=lang)
     fig = ax.figure
     fig.canvas.draw()
     legend = ax.get_legend().get_window_extent(fig.canvas.get_renderer())
@@ -604,15 +621,15 @@ def _labels_clear_of_error_bars(ax) -> None:
 
 def test_default_titles_say_what_is_drawn():
     one = _facility_rates([12])
-    assert _figure(plots.plot_rates_at(one, group="group")).texts[0].get_text() == (
+    assert _figure(plots.plot_rates_at(one, by="group")).texts[0].get_text() == (
         "Residivisme pada 12 bulan"
     )
     two = _facility_rates([6, 24])
-    fig = _figure(plots.plot_rates_at(two, group="group", lang="en"))
+    fig = _figure(plots.plot_rates_at(two, by="group", lang="en"))
     assert fig.texts[0].get_text() == "Re-offending at 6 and 24 months"
-    rc = _frames()["rc"].copy()
+    rc = _frames()["rc"]
     assert "bermakna klinis" in _figure(plots.plot_jacobson(rc)).texts[0].get_text()
-    rc.attrs = {**rc.attrs, "cutoff": None}  # no norms: no claim of clinical significance
+    rc = dataclasses.replace(rc, cutoff=None)  # no norms: no claim of clinical significance
     assert (
         _figure(plots.plot_jacobson(rc, lang="en"))
         .texts[0]

@@ -93,10 +93,10 @@ def _data() -> SimpleNamespace:
 def test_any_offence_from_release():
     data = _data()
     before = {k: v.copy() for k, v in vars(data).items()}
-    f = followup(data, outcome="any", end_date="2023-12-31")
+    fu = followup(data, outcome="any", end_date="2023-12-31")
     for k, v in vars(data).items():  # inputs not mutated
         pd.testing.assert_frame_equal(v, before[k])
-    f = f.set_index("client_id")
+    f = fu.table.set_index("client_id")
     assert list(f.index) == ["c1", "c2", "c3", "c5"]
     assert f.loc["c1", ["duration", "event", "event_kind"]].tolist() == [60.0, 1, "rearrest"]
     assert f.loc["c2", ["duration", "event", "event_kind"]].tolist() == [120.0, 0, "death"]
@@ -104,17 +104,17 @@ def test_any_offence_from_release():
     assert f.loc["c5", ["event", "event_kind"]].tolist() == [0, "end_of_study"]
     assert f.loc["c5", "stop"] == pd.Timestamp("2023-12-31")
     assert f.loc["c5", "duration"] == (D("2023-12-31") - D("2023-02-01")).days
-    a = f.attrs
+    a = fu.summary.iloc[0]
     assert a["n_clients"] == 6 and a["n_included"] == 4
     assert a["n_excluded_no_start"] == 1  # c4
     assert a["n_excluded_start_after_end"] == 1  # c6 released in 2025
     assert a["n_outcome_before_start_ignored"] == 2  # c1 before release, c2 on release day
     assert (a["n_events"], a["n_censored_competing"], a["n_censored_end_of_study"]) == (2, 1, 1)
-    assert a["outcome"] == "any" and a["unit"] == "days" and a["end_date"] == "2023-12-31"
+    assert a["outcome"] == "any" and a["unit"] == "days" and str(a["end_date"]) == "2023-12-31"
 
 
 def test_covariates_from_latest_enrollment_before_release():
-    f = followup(_data(), outcome="any", end_date="2023-12-31").set_index("client_id")
+    f = followup(_data(), outcome="any", end_date="2023-12-31").table.set_index("client_id")
     # c1: two enrollments start before release; the later (pascarehabilitasi, active) is used
     assert f.loc["c1", ["program", "level", "status"]].tolist() == [
         "pascarehabilitasi",
@@ -139,9 +139,9 @@ def test_covariates_from_latest_enrollment_before_release():
 
 
 def test_relapse_from_program_start():
-    f = followup(_data(), outcome="relapse", end_date="2023-12-31")
-    assert f.attrs["start_point"] == "program_start"  # the default for relapse
-    f = f.set_index("client_id")
+    fu = followup(_data(), outcome="relapse", end_date="2023-12-31")
+    assert fu.start == "program_start"  # the default for relapse
+    f = fu.table.set_index("client_id")
     # c1: latest enrollment starts 2023-01-10; the positive test that day is intake, the next counts
     assert f.loc["c1", "start"] == pd.Timestamp("2023-01-10")
     assert f.loc["c1", ["duration", "event", "event_kind"]].tolist() == [41.0, 1, "relapse"]
@@ -150,28 +150,29 @@ def test_relapse_from_program_start():
     assert f.loc["c5", "event"] == 1
     # c3: only a negative test; censored by the transfer on 2023-05-31
     assert f.loc["c3", ["event", "event_kind"]].tolist() == [0, "transfer"]
-    assert f.attrs["n_excluded_no_start"] == 2  # c4 and c6 have no enrollment
-    assert f.attrs["n_outcome_before_start_ignored"] == 1
+    assert fu.n_excluded_no_start == 2  # c4 and c6 have no enrollment
+    assert fu.n_outcome_before_start_ignored == 1
 
 
 def test_relapse_from_release():
-    f = followup(_data(), outcome="relapse", start="release_date", end_date="2023-12-31")
-    f = f.set_index("client_id")
+    fu = followup(_data(), outcome="relapse", start="release_date", end_date="2023-12-31")
+    f = fu.table.set_index("client_id")
     # c1 released 2023-06-15: both positive tests came before release and are ignored
     assert f.loc["c1", ["event", "event_kind"]].tolist() == [0, "end_of_study"]
     # c5 released 2023-02-01: the positive test that day is ignored, the relapse event counts
     assert f.loc["c5", ["stop", "event"]].tolist() == [pd.Timestamp("2023-03-03"), 1]
-    assert f.attrs["n_outcome_before_start_ignored"] == 3
+    assert fu.n_outcome_before_start_ignored == 3
 
 
 def test_single_offence_kind_and_units():
-    days = followup(_data(), outcome="rearrest", end_date="2023-12-31").set_index("client_id")
-    weeks = followup(_data(), outcome="rearrest", end_date="2023-12-31", unit="weeks")
-    months = followup(_data(), outcome="rearrest", end_date="2023-12-31", unit="months")
+    days = followup(_data(), outcome="rearrest", end_date="2023-12-31").table.set_index("client_id")
+    weeks = followup(_data(), outcome="rearrest", end_date="2023-12-31", unit="weeks").table
+    fu_months = followup(_data(), outcome="rearrest", end_date="2023-12-31", unit="months")
+    months = fu_months.table
     assert days.loc["c3", "event_kind"] == "transfer"  # a reconviction is not a rearrest
     assert weeks.set_index("client_id").loc["c1", "duration"] == pytest.approx(60 / 7)
     assert months.set_index("client_id").loc["c1", "duration"] == pytest.approx(60 / (365.25 / 12))
-    assert months.attrs["unit"] == "months"
+    assert fu_months.unit == "months"
 
 
 def test_program_filter_and_program_end():
@@ -181,7 +182,7 @@ def test_program_filter_and_program_end():
         start="program_end",
         end_date="2023-12-31",
         program="pascarehabilitasi",
-    ).set_index("client_id")
+    ).table.set_index("client_id")
     assert list(f.index) == ["c1", "c2"]
     assert f.loc["c1", "start"] == pd.Timestamp("2023-07-10")
     assert f.loc["c1", "event_kind"] == "rearrest"
@@ -189,17 +190,18 @@ def test_program_filter_and_program_end():
 
 
 def test_program_filter_restricts_clients_when_following_from_release():
-    f = followup(_data(), outcome="any", end_date="2023-12-31", program="pascarehabilitasi")
+    fu = followup(_data(), outcome="any", end_date="2023-12-31", program="pascarehabilitasi")
+    f = fu.table
     # only c1 and c2 are in the program; the others are excluded and counted, not diluting it
     assert list(f["client_id"]) == ["c1", "c2"]
     assert f["program"].tolist() == ["pascarehabilitasi", "pascarehabilitasi"]
-    assert f.attrs["n_excluded_other_program"] == 4
-    assert f.attrs["n_clients"] == 6
+    assert fu.n_excluded_other_program == 4
+    assert fu.n_clients == 6
 
 
 def test_feeds_kaplan_meier():
     f = followup(_data(), outcome="any", end_date="2023-12-31")
-    km = kaplan_meier(f, "duration", "event")
+    km = kaplan_meier(f, duration="duration", event="event").table
     assert km["events"].sum() == 2 and km["at_risk"].iloc[0] == 4
 
 
@@ -223,5 +225,23 @@ def test_errors_name_the_problem():
 def test_empty_events_and_dict_input():
     d = _data()
     tables = {**vars(d), "events": d.events.iloc[:0], "urine_tests": d.urine_tests.iloc[:0]}
-    f = followup(tables, outcome="any", end_date="2023-12-31")
+    f = followup(tables, outcome="any", end_date="2023-12-31").table
     assert f["event"].sum() == 0 and set(f["event_kind"]) == {"end_of_study"}
+
+
+def test_followup_is_a_frozen_result_that_keeps_its_unit():
+    import dataclasses
+
+    fu = followup(_data(), outcome="any", end_date="2023-12-31", unit="weeks")
+    text = repr(fu)
+    assert text.startswith("FollowUp(") and "\n" not in text
+    assert "unit='weeks'" in text and "n_included=4" in text and "end_date=2023-12-31" in text
+    assert fu.exclusions == {"no_start": 1, "start_after_end": 1, "other_program": 0}
+    assert fu.summary.loc[0, "n_events"] == 2 and "<table" in fu._repr_html_()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fu.unit = "days"
+    # a column added through assign keeps the unit, and pandas operations cannot drop it
+    more = fu.assign(year=fu.table["start"].dt.year)
+    assert more.unit == "weeks" and "year" in more.table and "year" not in fu.table
+    km = kaplan_meier(more, by="year")
+    assert km.unit == "weeks" and km.n == 4

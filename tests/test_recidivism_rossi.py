@@ -46,7 +46,7 @@ def rossi() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def fit(rossi):
-    return cox(rossi, "week", "arrest", COVS)
+    return cox(rossi, COVS, duration="week", event="arrest")
 
 
 # R: coxph(Surv(week, arrest) ~ fin + age + race + wexp + mar + paro + prio, data = rossi)
@@ -101,7 +101,7 @@ def test_cox_tests_and_concordance_match_r(fit):
 
 
 def test_cox_breslow_matches_r(rossi):
-    f = cox(rossi, "week", "arrest", COVS, ties="breslow")
+    f = cox(rossi, COVS, duration="week", event="arrest", ties="breslow")
     s = f.summary.set_index("term")
     for term, (coef, se) in R_BRESLOW.items():
         assert s.loc[term, "coef"] == pytest.approx(coef, abs=1e-8)
@@ -112,7 +112,12 @@ def test_cox_breslow_matches_r(rossi):
 
 def test_cox_strata_and_factor_match_r(rossi):
     f = cox(
-        rossi, "week", "arrest", ["fin", "age", "priog"], strata="wexp", reference={"priog": "none"}
+        rossi,
+        ["fin", "age", "priog"],
+        duration="week",
+        event="arrest",
+        strata="wexp",
+        reference={"priog": "none"},
     )
     s = f.summary.set_index("term")
     r = {
@@ -156,7 +161,7 @@ def test_cox_zph_matches_r(fit):
 @pytest.mark.parametrize("conf_type", ["log", "log-log", "plain"])
 def test_km_every_event_time_matches_r(rossi, conf_type):
     r = pd.read_csv(RESULTS / f"rossi_km_{conf_type}.csv")
-    k = kaplan_meier(rossi, "week", "arrest", by="fin", conf_type=conf_type)
+    k = kaplan_meier(rossi, duration="week", event="arrest", by="fin", conf_type=conf_type).table
     assert list(k["group"]) == [int(s[-1]) for s in r["strata"]]
     assert np.array_equal(k["time"], r["time"])
     assert np.array_equal(k["at_risk"], r["n.risk"])
@@ -172,8 +177,13 @@ def test_km_every_event_time_matches_r(rossi, conf_type):
 def test_km_at_times_matches_r_summary_times(rossi, conf_type):
     r = pd.read_csv(RESULTS / f"rossi_km_times_{conf_type}.csv")
     k = kaplan_meier(
-        rossi, "week", "arrest", by="fin", times=[60, 0.5, 10, 26, 52], conf_type=conf_type
-    )
+        rossi,
+        duration="week",
+        event="arrest",
+        by="fin",
+        times=[60, 0.5, 10, 26, 52],
+        conf_type=conf_type,
+    ).table
     # time 60 lies beyond follow-up: dropped, as summary(times=, extend=FALSE)
     cols = ["time", "at_risk", "events", "censored", "survival", "std_err", "ci_low", "ci_high"]
     rcols = ["time", "n.risk", "n.event", "n.censor", "surv", "std.err", "lower", "upper"]
@@ -184,7 +194,8 @@ def test_km_at_times_matches_r_summary_times(rossi, conf_type):
 
 
 def test_km_without_by_is_group_all(rossi):
-    k = kaplan_meier(rossi, "week", "arrest")
+    km = kaplan_meier(rossi, duration="week", event="arrest")
+    k = km.table
     assert set(k["group"]) == {"all"}
     assert list(k.columns) == [
         "group",
@@ -198,17 +209,19 @@ def test_km_without_by_is_group_all(rossi):
         "std_err",
     ]
     assert k["events"].sum() == 114
-    assert k.attrs["conf_type"] == "log-log"
+    assert km.conf_type == "log-log"
 
 
 def test_logrank_matches_r_survdiff(rossi):
-    lr = logrank(rossi, "week", "arrest", by="fin")
+    lr = logrank(rossi, duration="week", event="arrest", by="fin")
     assert lr["statistic"].iloc[0] == pytest.approx(3.83756957655, abs=1e-9)
     assert lr["df"].iloc[0] == 1
     assert list(lr["observed"]) == [66, 48]
     assert np.allclose(lr["expected"], [55.5744427684, 58.4255572316], atol=1e-9)
     lr3 = (
-        logrank(rossi, "week", "arrest", by="priog").set_index("group").loc[["none", "low", "high"]]
+        logrank(rossi, duration="week", event="arrest", by="priog")
+        .set_index("group")
+        .loc[["none", "low", "high"]]
     )
     assert lr3["statistic"].iloc[0] == pytest.approx(13.3189902948, abs=1e-8)
     assert lr3["df"].iloc[0] == 2
@@ -216,7 +229,7 @@ def test_logrank_matches_r_survdiff(rossi):
 
 
 def test_rmst_matches_r_rmean(rossi):
-    r = rmst(rossi, "week", "arrest", by="priog", tau=40).set_index("group")
+    r = rmst(rossi, duration="week", event="arrest", by="priog", tau=40).set_index("group")
     ref = {"none": (35.5789473684, 1.646212634298), "low": (37.9624413146, 0.450109631521)}
     ref["high"] = (35.0883977901, 0.726484372735)
     for g, (m, se) in ref.items():
@@ -234,7 +247,9 @@ def test_rmst_matches_r_rmean(rossi):
 )
 def test_median_matches_r_on_aml(conf_type, maintained, nonmaintained):
     aml = pd.read_csv(RESULTS / "aml.csv")
-    m = median_survival(aml, "time", "status", by="x", conf_type=conf_type).set_index("group")
+    m = median_survival(
+        aml, duration="time", event="status", by="x", conf_type=conf_type
+    ).set_index("group")
     for g, ref in [("Maintained", maintained), ("Nonmaintained", nonmaintained)]:
         got = m.loc[g, ["median", "ci_low", "ci_high"]].to_numpy(float)
         assert np.allclose(got, ref, equal_nan=True)
@@ -242,25 +257,37 @@ def test_median_matches_r_on_aml(conf_type, maintained, nonmaintained):
 
 
 def test_median_not_reached_on_rossi(rossi):
-    m = median_survival(rossi, "week", "arrest", by="fin")
+    m = median_survival(rossi, duration="week", event="arrest", by="fin")
     assert m["median"].isna().all() and not m["reached"].any()
 
 
 def test_cumulative_incidence_matches_r_aalen_johansen():
     cr = pd.read_csv(RESULTS / "competing.csv")
     r = pd.read_csv(RESULTS / "competing_aj.csv")
-    ci = cumulative_incidence(cr, "time", "kind", event_of_interest="rearrest", competing="death")
+    ci = cumulative_incidence(
+        cr, duration="time", event_kind="kind", event_of_interest="rearrest", competing="death"
+    )
     ref = r.set_index("time").loc[ci["time"]]
     assert np.allclose(ci["cum_incidence"], ref["cif1"], atol=1e-12)
     assert np.array_equal(ci["at_risk"], ref["n.risk"])
     at = cumulative_incidence(
-        cr, "time", "kind", event_of_interest="rearrest", competing="death", times=[5, 10, 20, 30]
+        cr,
+        duration="time",
+        event_kind="kind",
+        event_of_interest="rearrest",
+        competing="death",
+        times=[5, 10, 20, 30],
     )
     assert np.allclose(
         at["cum_incidence"], [0.28, 0.406258497980, 0.575015000282, 0.675926951032], atol=1e-11
     )
     death = cumulative_incidence(
-        cr, "time", "kind", event_of_interest="death", competing="rearrest", times=[30]
+        cr,
+        duration="time",
+        event_kind="kind",
+        event_of_interest="death",
+        competing="rearrest",
+        times=[30],
     )
     assert death["cum_incidence"].iloc[0] == pytest.approx(0.2167457484345, abs=1e-11)
 

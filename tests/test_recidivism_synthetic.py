@@ -97,7 +97,7 @@ def test_km_and_logrank_match_lifelines(cohort):
     from lifelines import KaplanMeierFitter
     from lifelines.statistics import multivariate_logrank_test
 
-    km = kaplan_meier(cohort, by="level", conf_type="log-log")
+    km = kaplan_meier(cohort, by="level", conf_type="log-log").table
     for g, part in km.groupby("group"):
         sub = cohort[cohort["level"] == g]
         f = KaplanMeierFitter().fit(sub["duration"], sub["event"])
@@ -134,9 +134,9 @@ def test_cumulative_incidence_known_truth_and_lifelines():
     assert np.all(np.abs(ci["cum_incidence"] - truth) < 3 * ci["std_err"])
     naive = (
         1
-        - kaplan_meier(d.assign(event=(d["event_kind"] == "rearrest").astype(int)), times=tt)[
-            "survival"
-        ].to_numpy()
+        - kaplan_meier(d.assign(event=(d["event_kind"] == "rearrest").astype(int)), times=tt)
+        .table["survival"]
+        .to_numpy()
     )
     assert np.all(naive > ci["cum_incidence"].to_numpy())  # 1 - KM overstates the risk
 
@@ -166,8 +166,8 @@ def test_rates_at_worked_example_and_r_poisson():
     f = pd.DataFrame(
         {"duration": [100.0] * 17 + [py_days - 1700.0], "event": [1] * 17 + [0], "g": "a"}
     )
-    r = rates_at(f, windows=[py_days - 1700.0], unit="days", duration_unit="days")
-    row = r.iloc[0]
+    r = rates_at(f, windows=[py_days - 1700.0], window_unit="days", unit="days")
+    row = r.table.iloc[0]
     assert row["person_years"] == pytest.approx(23.5)
     assert row["events"] == 17
     assert row["rate_per_100py"] == pytest.approx(100 * 17 / 23.5)
@@ -177,16 +177,15 @@ def test_rates_at_worked_example_and_r_poisson():
     assert (row["n_full_followup"], row["n_events_in_window"], row["share"]) == (18, 17, 17 / 18)
     # no events: R poisson.test(0, 23.5) upper limit 0.156973593792
     r0 = rates_at(
-        f.assign(event=0), windows=[py_days - 1700.0], unit="days", duration_unit="days"
-    ).iloc[0]
+        f.assign(event=0), windows=[py_days - 1700.0], window_unit="days", unit="days"
+    ).table.iloc[0]
     assert r0["rate_ci_low"] == 0
     assert r0["rate_ci_high"] == pytest.approx(100 * 0.156973593792, abs=1e-9)
 
 
 def test_rates_at_windows_units_and_km(cohort):
     d = cohort.assign(duration=cohort["duration"] * 365.25 / 12)  # months -> days
-    d.attrs["unit"] = "days"
-    r = rates_at(d, windows=(6, 12, 24), unit="months", by="level")
+    r = rates_at(d, windows=(6, 12, 24), window_unit="months", unit="days", by="level").table
     assert list(r.columns) == [
         "group",
         "window",
@@ -207,7 +206,7 @@ def test_rates_at_windows_units_and_km(cohort):
         "rate_ci_high",
     ]
     assert len(r) == 9
-    km = kaplan_meier(cohort, by="level", times=[6, 12, 24])
+    km = kaplan_meier(cohort, by="level", times=[6, 12, 24]).table
     assert np.allclose(r["km_cum_incidence"], 1 - km["survival"])
     assert np.allclose(r["km_ci_low"], 1 - km["ci_high"])
     one = r[(r["group"] == "rendah") & (r["window"] == 12)].iloc[0]
@@ -218,7 +217,7 @@ def test_rates_at_windows_units_and_km(cohort):
     assert one["person_years"] == pytest.approx(np.minimum(sub["duration"], 12).sum() / 12)
     assert (r["share_ci_low"] <= r["share"]).all() and (r["share"] <= r["share_ci_high"]).all()
     # a window beyond the longest follow-up has no KM estimate
-    far = rates_at(cohort, windows=[1000], unit="months", duration_unit="months")
+    far = rates_at(cohort, windows=[1000], window_unit="months", unit="months").table
     assert np.isnan(far["km_cum_incidence"].iloc[0])
 
 
@@ -256,14 +255,14 @@ def test_concordance_counts_equal_brute_force(rows):
 )
 def test_km_is_a_valid_survival_curve(rows, conf_type):
     f = pd.DataFrame(rows, columns=["duration", "event"])
-    km = kaplan_meier(f, conf_type=conf_type)
+    km = kaplan_meier(f, conf_type=conf_type).table
     s = km["survival"].to_numpy()
     assert np.all(np.diff(s) <= 1e-15) and np.all((s >= 0) & (s <= 1))
     ok = km["ci_low"].notna()
     assert np.all(km.loc[ok, "ci_low"] <= km.loc[ok, "survival"] + 1e-12)
     assert np.all(km.loc[ok, "survival"] <= km.loc[ok, "ci_high"] + 1e-12)
     assert km["events"].sum() == f["event"].sum()
-    allt = kaplan_meier(f, all_times=True)
+    allt = kaplan_meier(f, all_times=True).table
     assert allt["events"].sum() + allt["censored"].sum() == len(f)
 
 
@@ -321,7 +320,7 @@ def test_inputs_not_mutated(cohort):
     before = cohort.copy()
     kaplan_meier(cohort, by="level", times=[5, 10])
     cox(cohort, covariates=["x", "level"], strata=None)
-    rates_at(cohort, duration_unit="months")
+    rates_at(cohort, unit="months")
     pd.testing.assert_frame_equal(cohort, before)
 
 
@@ -376,10 +375,44 @@ def test_efron_loglik_gradient_and_information_against_direct_loops(seed, n_stra
 
 def test_rates_at_warns_when_the_duration_unit_is_unknown():
     f = pd.DataFrame({"duration": [30.0, 400.0], "event": [1, 0]})
-    with pytest.warns(DataQualityWarning, match="duration_unit"):
-        guessed = rates_at(f, windows=[12])
-    f.attrs["unit"] = "days"
-    recorded = rates_at(f, windows=[12])
+    with pytest.warns(DataQualityWarning, match="unit="):
+        guessed = rates_at(f, windows=[12]).table
+    recorded = rates_at(f, windows=[12], unit="days").table
     # 30 days is within 12 months; read as months it would not be
     assert recorded.loc[0, "n_events_in_window"] == 1
     assert guessed.loc[0, "n_events_in_window"] == 0
+
+
+def test_rates_at_takes_the_unit_from_the_follow_up_and_keeps_old_names_deprecated():
+    from rehab_eval.recidivism import FollowUp
+
+    f = pd.DataFrame({"duration": [30.0, 400.0], "event": [1, 0], "event_kind": "x"})
+    fu = FollowUp(
+        table=f,
+        outcome="any",
+        start="release_date",
+        unit="days",
+        end_date=pd.Timestamp("2024-01-01").date(),
+        n_clients=2,
+        n_excluded_no_start=0,
+        n_excluded_start_after_end=0,
+        n_excluded_other_program=0,
+        n_outcome_before_start_ignored=0,
+        n_censored_competing=0,
+    )
+    r = rates_at(fu, windows=[12])
+    assert (r.unit, r.window_unit) == ("days", "months")
+    assert r.table.loc[0, "n_events_in_window"] == 1  # 30 days lie within 12 months
+    with pytest.raises(ConfigError, match="contradicts"):
+        rates_at(fu, windows=[12], unit="months")
+    with pytest.warns(DeprecationWarning) as caught:
+        old = rates_at(f, windows=[12], duration_unit="days", confidence=0.9)
+    assert sorted(str(w.message).split("(): ")[1].split("=")[0] for w in caught) == [
+        "confidence",
+        "duration_unit",
+    ]
+    assert old.conf_level == 0.9 and old.unit == "days"
+    pd.testing.assert_frame_equal(
+        old.table, rates_at(f, windows=[12], unit="days", conf_level=0.9).table
+    )
+    assert "covariance" not in repr(r) and "RatesAt" in repr(r)

@@ -75,6 +75,7 @@ _SUBMODULES = frozenset(
         "privacy",
         "recidivism",
         "reports",
+        "results",
         "scoring",
         "synth",
         "vocab",

@@ -51,8 +51,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["check_reversal", "reliability", "score", "score_processed"]
 
-_ATTRS_KEY = "rehab_eval.scoring"
-
 
 def _resolve(inst: Instrument, options: dict[str, Any]) -> tuple[Profile, bool]:
     """(profile, prereversed) from ``score`` options; unknown options raise ConfigError."""
@@ -149,8 +147,8 @@ def score(
             ``sedang`` / ``tinggi`` from that risk; None when an unscored substance could
             change it).
 
-        ``result.attrs["rehab_eval.scoring"]`` records the instrument, profile, options
-        and out-of-range counts.
+        Answers outside the allowed range are counted per item in a
+        :class:`DataQualityWarning`.
 
     Notes
     -----
@@ -177,6 +175,18 @@ def score(
     >>> score(form, "whoqol_bref")["physical_0_100"].iloc[0]
     np.float64(50.0)
     """
+    return _score(responses, instrument, strict=strict, keep_items=keep_items, **options)[0]
+
+
+def _score(
+    responses: pd.DataFrame,
+    instrument: str | Instrument,
+    *,
+    strict: bool,
+    keep_items: bool,
+    **options: Any,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """:func:`score` and what it did: instrument, profile, options and out-of-range counts."""
     import pandas as pd
 
     inst = get_instrument(instrument)
@@ -197,17 +207,14 @@ def score(
         result = pd.DataFrame(data, index=responses.index, copy=False)
     else:
         result = pd.concat([rest, pd.DataFrame(cols, index=responses.index)], axis=1)
-    result.attrs = {
-        **responses.attrs,
-        _ATTRS_KEY: {
-            "instrument": inst.name,
-            "profile": profile.name,
-            "profile_description": profile.description,
-            "prereversed": prereversed,
-            "out_of_range": dict(answers.out_of_range),
-        },
+    info = {
+        "instrument": inst.name,
+        "profile": profile.name,
+        "profile_description": profile.description,
+        "prereversed": prereversed,
+        "out_of_range": dict(answers.out_of_range),
     }
-    return result
+    return result, info
 
 
 # ---------------------------------------------------------------------------------------
@@ -282,10 +289,10 @@ def score_processed(processed_dir: str | Path, *, prereversed: bool = False) -> 
         rows = table.loc[mask, keys + present].reindex(columns=keys + list(inst.item_columns))
         options = {"prereversed": prereversed} if inst.prereversed_option else {}
         try:
-            scored = score(rows, inst, **options)
+            scored, scored_info = _score(rows, inst, strict=False, keep_items=False, **options)
         except InputError as exc:
             raise InputError(f"{source}: {exc}") from exc
-        info = scored.attrs[_ATTRS_KEY]
+        info = scored_info
         report["rows"][name] = len(scored)
         report["out_of_range"][name] = info["out_of_range"]
         report["profiles"][name] = info["profile"]

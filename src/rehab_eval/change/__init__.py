@@ -9,9 +9,11 @@ from __future__ import annotations
 from rehab_eval.change.mixed import TrajectoryResult, trajectory
 from rehab_eval.change.prepost import paired
 from rehab_eval.change.reliable import cutoff_value, reliable_change, summarize_categories
+from rehab_eval.change.results import ReliableChange
 from rehab_eval.change.stages import StageTransitions, stage_transitions
 
 __all__ = [
+    "ReliableChange",
     "StageTransitions",
     "TrajectoryResult",
     "cutoff_value",

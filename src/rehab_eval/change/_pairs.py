@@ -54,7 +54,7 @@ def check_columns(frame: pd.DataFrame, columns: Sequence[str], what: str = "scor
         frame,
         columns,
         what,
-        hint="pass the right names (id=, time=, measures) or score the assessments first.",
+        hint="pass the right names (client=, timepoint=, measures) or score the assessments first.",
     )
 
 
@@ -131,8 +131,8 @@ def pairs(
     scores: pd.DataFrame,
     measure: str,
     *,
-    id: str,
-    time: str,
+    client: str,
+    timepoint: str,
     pre: str,
     post: str,
     by: Sequence[str] = (),
@@ -147,20 +147,20 @@ def pairs(
         a row at ``pre`` or ``post`` but lack one of the two values.
     """
     by = list(by)
-    times = scores[time].astype("string")
+    times = scores[timepoint].astype("string")
     for code in (pre, post):
         if not (times == code).any():
             seen = sorted(times.dropna().unique().tolist())
             raise InputError(
-                f"no row has {time}={code!r}; the timepoints present are {seen}. "
+                f"no row has {timepoint}={code!r}; the timepoints present are {seen}. "
                 "Pass pre=/post= with codes that occur in the data."
             )
     if pre == post:
         raise ConfigError(f"pre and post are the same timepoint {pre!r}; pass two different codes.")
-    keys = [*by, id]
-    sub = scores.loc[times.isin([pre, post]).fillna(False).to_numpy(), [*keys, time, measure]]
-    sub = sub.assign(**{time: sub[time].astype("string")})
-    wide = sub.pivot(index=keys, columns=time, values=measure)
+    keys = [*by, client]
+    sub = scores.loc[times.isin([pre, post]).fillna(False).to_numpy(), [*keys, timepoint, measure]]
+    sub = sub.assign(**{timepoint: sub[timepoint].astype("string")})
+    wide = sub.pivot(index=keys, columns=timepoint, values=measure)
     wide = wide.reindex(columns=[pre, post])
     wide.columns = ["pre", "post"]
     wide = wide.astype(float).reset_index()

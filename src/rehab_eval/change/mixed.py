@@ -5,11 +5,12 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from rehab_eval._deprecation import renamed
 from rehab_eval.change._pairs import (
     MIN_PAIRS,
     as_list,
@@ -114,13 +115,14 @@ def trajectory(
     scores: pd.DataFrame,
     measure: str,
     *,
-    id: str = "client_id",
-    time: str = "timepoint",
+    client: str = "client_id",
+    timepoint: str = "timepoint",
     order: Sequence[str] | dict[str, float] | None = None,
     covariates: str | Sequence[str] | None = None,
     random: Literal["intercept", "slope"] = "intercept",
     shape: Literal["categorical", "linear"] = "categorical",
-    confidence: float = 0.95,
+    conf_level: float = 0.95,
+    **deprecated: Any,
 ) -> TrajectoryResult:
     """Linear mixed model of a measure over all available timepoints.
 
@@ -131,7 +133,7 @@ def trajectory(
         clients missing a timepoint still contribute (missing at random assumed).
     measure : str
         Score column.
-    id, time : str
+    client, timepoint : str
         Client and timepoint columns.
     order : sequence or mapping, optional
         Timepoint order (numbered 0, 1, 2, ...) or a mapping code -> numeric time (e.g.
@@ -144,7 +146,7 @@ def trajectory(
         (unstructured 2×2 covariance).
     shape : {"categorical", "linear"}
         Time as a factor (one mean per timepoint; default) or as a linear trend.
-    confidence : float
+    conf_level : float
         Level of the Wald intervals.
 
     Returns
@@ -187,6 +189,9 @@ def trajectory(
     >>> res.means["timepoint"].tolist(), res.means["n"].tolist()
     (['pre', 'm3', 'post'], [30, 30, 30])
     """
+    client, timepoint, conf_level = renamed(
+        "trajectory", deprecated, client=client, timepoint=timepoint, conf_level=conf_level
+    )
     from scipy import stats
 
     covs = as_list(covariates)
@@ -194,19 +199,19 @@ def trajectory(
         raise ConfigError(f"random must be 'intercept' or 'slope', got {random!r}.")
     if shape not in ("categorical", "linear"):
         raise ConfigError(f"shape must be 'categorical' or 'linear', got {shape!r}.")
-    check_columns(scores, [id, time, measure, *covs])
+    check_columns(scores, [client, timepoint, measure, *covs])
     check_numeric(scores, [measure])
-    check_unique(scores, [id, time])
-    data = scores.loc[:, [id, time, measure, *covs]].dropna()
+    check_unique(scores, [client, timepoint])
+    data = scores.loc[:, [client, timepoint, measure, *covs]].dropna()
     if data.empty:
         raise InputError(f"no row has {measure!r} (and the covariates) observed.")
-    codes = data[time].astype("string")
+    codes = data[timepoint].astype("string")
     times = order_timepoints(codes.unique().tolist(), order)
     if len(times) < 2:
         raise InputError(f"{measure!r} is observed at one timepoint only ({list(times)}).")
-    data = data.assign(**{time: codes}, _t=codes.map(times).astype(float))
-    data = data.sort_values([id, "_t"], kind="stable").reset_index(drop=True)
-    n_clients = int(data[id].nunique())
+    data = data.assign(**{timepoint: codes}, _t=codes.map(times).astype(float))
+    data = data.sort_values([client, "_t"], kind="stable").reset_index(drop=True)
+    n_clients = int(data[client].nunique())
     if n_clients < MIN_PAIRS:
         warnings.warn(
             f"trajectory({measure!r}) rests on {n_clients} clients (< {MIN_PAIRS}); "
@@ -217,7 +222,9 @@ def trajectory(
 
     tp = list(times)
     if shape == "categorical":
-        time_x = pd.DataFrame({f"timepoint[{c}]": (data[time] == c).astype(float) for c in tp[1:]})
+        time_x = pd.DataFrame(
+            {f"timepoint[{c}]": (data[timepoint] == c).astype(float) for c in tp[1:]}
+        )
     else:
         time_x = pd.DataFrame({"time": data["_t"] - times[tp[0]]})
     cov_x = _covariate_design(data, covs)
@@ -227,13 +234,13 @@ def trajectory(
         if random == "intercept"
         else np.column_stack([np.ones(len(data)), data["_t"].to_numpy() - times[tp[0]]])
     )
-    fit, notes = _fit(data[measure].to_numpy(float), exog, data[id].to_numpy(), exog_re)
+    fit, notes = _fit(data[measure].to_numpy(float), exog, data[client].to_numpy(), exog_re)
 
     k = exog.shape[1]
     beta = np.asarray(fit.fe_params)
     cov = np.asarray(fit.cov_params())[:k, :k]
     se = np.sqrt(np.diag(cov))
-    z = stats.norm.ppf(0.5 + confidence / 2)
+    z = stats.norm.ppf(0.5 + conf_level / 2)
     zval = beta / se
     fixed = pd.DataFrame(
         {
@@ -247,7 +254,7 @@ def trajectory(
         }
     )
     cov_means = cov_x.mean().to_numpy() if cov_x.shape[1] else np.empty(0)
-    n_at = data.groupby(time, sort=False)[id].nunique()
+    n_at = data.groupby(timepoint, sort=False)[client].nunique()
     rows = []
     for i, code in enumerate(tp):
         if shape == "categorical":

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from rehab_eval._deprecation import renamed
 from rehab_eval.change._pairs import (
     as_list,
     check_columns,
@@ -54,12 +56,13 @@ def paired(
     scores: pd.DataFrame,
     measures: str | Sequence[str],
     *,
-    id: str = "client_id",
-    time: str = "timepoint",
+    client: str = "client_id",
+    timepoint: str = "timepoint",
     pre: str = "pre",
     post: str = "post",
     by: str | Sequence[str] | None = None,
-    confidence: float = 0.95,
+    conf_level: float = 0.95,
+    **deprecated: Any,
 ) -> pd.DataFrame:
     """Paired pre/post statistics, one row per measure (× group).
 
@@ -69,13 +72,13 @@ def paired(
         Long by time: one row per client × timepoint, the measures as numeric columns.
     measures : str or sequence of str
         Score columns to compare (e.g. ``["physical_0_100", "psychological_0_100"]``).
-    id, time : str
+    client, timepoint : str
         Client and timepoint columns.
     pre, post : str
         Timepoint codes compared; the difference is ``post - pre``.
     by : str or sequence of str, optional
         Group columns (e.g. ``"facility"``); statistics and p-value adjustment per group.
-    confidence : float
+    conf_level : float
         Level of the intervals (default 0.95).
 
     Returns
@@ -134,21 +137,24 @@ def paired(
     >>> round(float(paired(s, "score")["mean_diff"].iloc[0]), 4)
     3.6667
     """
+    client, timepoint, conf_level = renamed(
+        "paired", deprecated, client=client, timepoint=timepoint, conf_level=conf_level
+    )
     measures = as_list(measures)
     by_cols = as_list(by)
     if not measures:
         raise ConfigError("measures is empty; name at least one score column.")
-    if not 0 < confidence < 1:
-        raise ConfigError(f"confidence must lie strictly between 0 and 1, got {confidence!r}.")
-    check_columns(scores, [id, time, *by_cols, *measures])
+    if not 0 < conf_level < 1:
+        raise ConfigError(f"conf_level must lie strictly between 0 and 1, got {conf_level!r}.")
+    check_columns(scores, [client, timepoint, *by_cols, *measures])
     check_numeric(scores, measures)
-    check_unique(scores, [*by_cols, id, time])
+    check_unique(scores, [*by_cols, client, timepoint])
     warn_baseline_only(measures)
 
     rows: list[dict] = []
     for measure in measures:
         complete, excluded = pairs(
-            scores, measure, id=id, time=time, pre=pre, post=post, by=by_cols
+            scores, measure, client=client, timepoint=timepoint, pre=pre, post=post, by=by_cols
         )
         if by_cols:
             groups = complete.groupby(by_cols, observed=True, dropna=False, sort=True)
@@ -159,10 +165,10 @@ def paired(
                 g = present.get(key_t, complete.iloc[0:0])
                 row = dict(zip(by_cols, key_t, strict=True))
                 label = ", ".join(f"{b}={v}" for b, v in zip(by_cols, key_t, strict=True))
-                row.update(_one(g, measure, int(excluded.loc[key]), confidence, label))
+                row.update(_one(g, measure, int(excluded.loc[key]), conf_level, label))
                 rows.append(row)
         else:
-            row = _one(complete, measure, int(excluded.iloc[0]), confidence)
+            row = _one(complete, measure, int(excluded.iloc[0]), conf_level)
             rows.append(row)
 
     out = pd.DataFrame(rows, columns=[*by_cols, *PAIRED_COLUMNS[:-2]])

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from rehab_eval._deprecation import renamed
 from rehab_eval.change._pairs import (
     as_list,
     check_columns,
@@ -19,6 +20,7 @@ from rehab_eval.change._pairs import (
     warn_baseline_only,
     warn_small,
 )
+from rehab_eval.change.results import ReliableChange
 from rehab_eval.errors import ConfigError, DataQualityWarning, InputError
 from rehab_eval.intervals import wilson_interval
 
@@ -93,8 +95,8 @@ def reliable_change(
     measure: str,
     *,
     reliability: float,
-    id: str = "client_id",
-    time: str = "timepoint",
+    client: str = "client_id",
+    timepoint: str = "timepoint",
     pre: str = "pre",
     post: str = "post",
     sd_pre: float | None = None,
@@ -109,7 +111,8 @@ def reliable_change(
     reliability_source: str | None = None,
     norms_source: str | None = None,
     order: Sequence[str] | dict[str, float] | None = None,
-) -> pd.DataFrame:
+    **deprecated: Any,
+) -> ReliableChange:
     """Reliable change index and clinical-significance category per client.
 
     Parameters
@@ -120,8 +123,8 @@ def reliable_change(
         Score column.
     reliability : float
         r_xx of the measure, 0 < r_xx < 1 (test–retest or internal consistency: say which and
-        where from in ``reliability_source``; it is recorded in ``attrs``).
-    id, time, pre, post : str
+        where from in ``reliability_source``; it is recorded in the result).
+    client, timepoint, pre, post : str
         Client column, timepoint column and the two timepoint codes compared.
     sd_pre : float, optional
         Reference SD₁ for the standard error. Default: SD of the pre scores over the complete
@@ -143,17 +146,18 @@ def reliable_change(
     crit : float, optional
         Critical |RCI|; default 1.96 (1.65 for "ha"). Reliable change is |RCI| > crit.
     reliability_source, norms_source : str, optional
-        Where r_xx and the norms come from (citation); recorded in ``attrs``.
+        Where r_xx and the norms come from (citation); recorded in the result.
     order : sequence or mapping, optional
         For ``method="hlm"``: timepoint order (or code -> numeric time); default canonical
         order, numbered 0, 1, 2, ...
 
     Returns
     -------
-    DataFrame
-        One row per client with a complete pair (``hlm``: with two or more measurements):
+    ReliableChange
+        ``.table``: one row per client with a complete pair (``hlm``: with two or more
+        measurements):
 
-        - ``<id>``: client identifier (column named as ``id``).
+        - ``<client>``: client identifier (column named as ``client``).
         - ``pre``, ``post``: the two scores (``hlm``: first and last measurement).
         - ``diff``: post − pre.
         - ``rci``: reliable change index (``hlm``: empirical-Bayes slope / its conditional SD).
@@ -164,7 +168,7 @@ def reliable_change(
           without a cut-off; ``recovered`` / ``improved`` / ``unchanged`` / ``deteriorated`` /
           ``harmed`` with one.
 
-        ``attrs`` holds ``measure``, ``method``, ``n``, ``n_excluded``, ``reliability``,
+        The other fields of :class:`ReliableChange`: ``measure``, ``method``, ``n``, ``n_excluded``, ``reliability``,
         ``reliability_source``, ``sd_pre``, ``sd_pre_source``, ``m_pre``, ``se_measurement``,
         ``s_diff`` (denominator of the RCI), ``crit``, ``higher_is_better``, ``cutoff_type``,
         ``cutoff`` (value or None), ``clinical_mean``, ``clinical_sd``, ``functional_mean``,
@@ -188,7 +192,7 @@ def reliable_change(
       (Hageman & Arrindell 1999); crit 1.65.
     - HLM: REML fit of ``measure ~ time + (time | id)`` over every timepoint;
       RCI = b̂₁ᵢ / SD(b₁ᵢ | y), the empirical-Bayes estimate of client i's random slope (its
-      deviation from the average slope, reported in ``attrs["fixed_slope"]``) over its
+      deviation from the average slope, reported as ``fixed_slope``) over its
       conditional SD, as lme4 ``ranef(condVar = TRUE)`` and R clinicalsignificance
       ``rci_method = "HLM"`` compute it (Raudenbush & Bryk 2002). It flags clients who
       change reliably more (or less) than the cohort as a whole, not change from zero.
@@ -214,9 +218,10 @@ def reliable_change(
     >>> s = pd.DataFrame({"client_id": ["a", "a", "b", "b"], "timepoint": ["pre", "post"] * 2,
     ...                   "score": [40.0, 62.5, 55.0, 50.0]})
     >>> rc = reliable_change(s, "score", reliability=0.8, sd_pre=15, cutoff=None)
-    >>> round(float(rc["rci"].iloc[0]), 4), str(rc["category"].iloc[0])
+    >>> round(float(rc.table["rci"].iloc[0]), 4), str(rc.table["category"].iloc[0])
     (2.3717, 'improved')
     """
+    client, timepoint = renamed("reliable_change", deprecated, client=client, timepoint=timepoint)
     if method not in CRIT:
         raise ConfigError(f"method must be one of {sorted(CRIT)}, got {method!r}.")
     if not (isinstance(reliability, int | float) and 0 < reliability < 1):
@@ -231,19 +236,21 @@ def reliable_change(
     for name, value in (("sd_pre", sd_pre), ("functional_sd", functional_sd)):
         if value is not None and not value > 0:
             raise ConfigError(f"{name} must be positive, got {value!r}.")
-    check_columns(scores, [id, time, measure])
+    check_columns(scores, [client, timepoint, measure])
     check_numeric(scores, [measure])
-    check_unique(scores, [id, time])
+    check_unique(scores, [client, timepoint])
     warn_baseline_only([measure])
     crit_value = float(CRIT[method] if crit is None else crit)
     s = 1.0 if higher_is_better else -1.0
 
     if method == "hlm":
-        frame, info = _hlm(scores, measure, id=id, time=time, order=order)
+        frame, info = _hlm(scores, measure, client=client, timepoint=timepoint, order=order)
         n_excluded = info.pop("n_excluded")
         pre_v = frame["pre"].to_numpy()
     else:
-        frame, excluded = pairs(scores, measure, id=id, time=time, pre=pre, post=post)
+        frame, excluded = pairs(
+            scores, measure, client=client, timepoint=timepoint, pre=pre, post=post
+        )
         n_excluded = int(excluded.iloc[0])
         info = {}
         if frame.empty:
@@ -321,7 +328,7 @@ def reliable_change(
 
     out = pd.DataFrame(
         {
-            id: frame[id].to_numpy(),
+            client: frame[client].to_numpy(),
             "pre": pre_a,
             "post": post_a,
             "diff": diff,
@@ -332,7 +339,10 @@ def reliable_change(
             ),
         }
     )
-    out.attrs.update(
+    if "cov_re" in info:
+        info["cov_re"] = tuple(tuple(float(v) for v in row) for row in info["cov_re"])
+    return ReliableChange(
+        table=out,
         measure=measure,
         method=method,
         n=n,
@@ -355,21 +365,20 @@ def reliable_change(
         norms_source=norms_source or ("not given" if functional_mean is not None else None),
         **info,
     )
-    return out
 
 
 def _hlm(
     scores: pd.DataFrame,
     measure: str,
     *,
-    id: str,
-    time: str,
+    client: str,
+    timepoint: str,
     order: Sequence[str] | dict[str, float] | None,
 ) -> tuple[pd.DataFrame, dict]:
     from rehab_eval.change.mixed import eb_slopes
 
-    data = scores.loc[scores[measure].notna(), [id, time, measure]]
-    codes = data[time].astype("string")
+    data = scores.loc[scores[measure].notna(), [client, timepoint, measure]]
+    codes = data[timepoint].astype("string")
     times = order_timepoints(codes.dropna().unique().tolist(), order)
     if len(times) < 3:
         raise InputError(
@@ -377,33 +386,34 @@ def _hlm(
             "Use method='jt' for two timepoints."
         )
     data = data.assign(_t=codes.map(times).astype(float))
-    counts = data.groupby(id, sort=False)[measure].transform("size")
-    slopes, info = eb_slopes(data, measure, id=id, tcol="_t")
-    enough = data.loc[counts >= 2].sort_values([id, "_t"], kind="stable")
-    first = enough.groupby(id, sort=True)[measure].first()
-    last = enough.groupby(id, sort=True)[measure].last()
-    frame = pd.DataFrame({id: first.index, "pre": first.to_numpy(), "post": last.to_numpy()})
+    counts = data.groupby(client, sort=False)[measure].transform("size")
+    slopes, info = eb_slopes(data, measure, id=client, tcol="_t")
+    enough = data.loc[counts >= 2].sort_values([client, "_t"], kind="stable")
+    first = enough.groupby(client, sort=True)[measure].first()
+    last = enough.groupby(client, sort=True)[measure].last()
+    frame = pd.DataFrame({client: first.index, "pre": first.to_numpy(), "post": last.to_numpy()})
     frame["rci"] = (slopes["eb_slope"] / slopes["eb_sd"]).reindex(first.index).to_numpy()
-    info["n_excluded"] = int(data[id].nunique() - len(frame))
+    info["n_excluded"] = int(data[client].nunique() - len(frame))
     return frame, info
 
 
 def summarize_categories(
-    rc: pd.DataFrame,
+    rc: ReliableChange | pd.DataFrame,
     *,
     by: str | Sequence[str] | None = None,
-    confidence: float = 0.95,
+    conf_level: float = 0.95,
+    **deprecated: Any,
 ) -> pd.DataFrame:
     """Counts and proportions per reliable-change category with Wilson intervals.
 
     Parameters
     ----------
-    rc : DataFrame
-        Output of :func:`reliable_change` (a ``category`` column), optionally with group
-        columns added.
+    rc : ReliableChange or DataFrame
+        Output of :func:`reliable_change` (a :class:`ReliableChange`), or a DataFrame with a
+        ``category`` column, e.g. its ``table`` with group columns added.
     by : str or sequence of str, optional
         Group columns.
-    confidence : float
+    conf_level : float
         Level of the Wilson interval.
 
     Returns
@@ -430,6 +440,8 @@ def summarize_categories(
     >>> summarize_categories(rc)["n"].tolist()
     [2, 1, 0]
     """
+    (conf_level,) = renamed("summarize_categories", deprecated, conf_level=conf_level)
+    rc = rc.table if isinstance(rc, ReliableChange) else rc
     from scipy import stats
 
     by_cols = as_list(by)
@@ -440,7 +452,7 @@ def summarize_categories(
         if isinstance(cats.dtype, pd.CategoricalDtype)
         else sorted(cats.dropna().unique())
     )
-    z = stats.norm.ppf(0.5 + confidence / 2)
+    z = stats.norm.ppf(0.5 + conf_level / 2)
     groups = rc.groupby(by_cols, observed=True, sort=True, dropna=False) if by_cols else [((), rc)]
     rows = []
     for key, g in groups:

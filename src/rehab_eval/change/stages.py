@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from rehab_eval._deprecation import renamed
 from rehab_eval.change._pairs import check_columns, check_unique, warn_small
 from rehab_eval.errors import InputError
 from rehab_eval.vocab import STAGE_ORDER, URICA_STAGES
@@ -104,11 +106,12 @@ class StageTransitions:
 def stage_transitions(
     urica_scores: pd.DataFrame,
     *,
-    id: str = "client_id",
-    time: str = "timepoint",
+    client: str = "client_id",
+    timepoint: str = "timepoint",
     pre: str = "pre",
     post: str = "post",
     stage: str = "stage",
+    **deprecated: Any,
 ) -> StageTransitions:
     """Crosstab of URICA stage pre → post with the Stuart–Maxwell test.
 
@@ -116,7 +119,7 @@ def stage_transitions(
     ----------
     urica_scores : DataFrame
         URICA scores long by time with a ``stage`` column (stage code per assessment).
-    id, time, pre, post, stage : str
+    client, timepoint, pre, post, stage : str
         Client column, timepoint column, the two timepoint codes, the stage column.
 
     Returns
@@ -157,14 +160,17 @@ def stage_transitions(
     >>> res.n, int(res.table.loc["precontemplation", "contemplation"])
     (3, 1)
     """
-    check_columns(urica_scores, [id, time, stage], what="urica_scores")
-    check_unique(urica_scores, [id, time], what="urica_scores")
-    times = urica_scores[time].astype("string")
-    sub = urica_scores.loc[times.isin([pre, post]).fillna(False).to_numpy(), [id, time, stage]]
+    client, timepoint = renamed("stage_transitions", deprecated, client=client, timepoint=timepoint)
+    check_columns(urica_scores, [client, timepoint, stage], what="urica_scores")
+    check_unique(urica_scores, [client, timepoint], what="urica_scores")
+    times = urica_scores[timepoint].astype("string")
+    sub = urica_scores.loc[
+        times.isin([pre, post]).fillna(False).to_numpy(), [client, timepoint, stage]
+    ]
     if sub.empty:
-        raise InputError(f"no row has {time} = {pre!r} or {post!r}.")
-    wide = sub.assign(**{time: sub[time].astype("string")}).pivot(
-        index=id, columns=time, values=stage
+        raise InputError(f"no row has {timepoint} = {pre!r} or {post!r}.")
+    wide = sub.assign(**{timepoint: sub[timepoint].astype("string")}).pivot(
+        index=client, columns=timepoint, values=stage
     )
     wide = wide.reindex(columns=[pre, post])
     complete = wide.notna().all(axis=1)

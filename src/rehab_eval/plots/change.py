@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rehab_eval._deprecation import renamed
 from rehab_eval.errors import InputError
 from rehab_eval.i18n import format_ci, format_number, label, measure_label, t
 from rehab_eval.plots._frame import (
@@ -58,23 +59,27 @@ def _n_text(values: Any, min_cell: int, lang: str, nested_in: Any = None) -> tup
     return text, key
 
 
-def _client_pairs(scores: Any, measure: str, *, id: str, time: str, pre: str, post: str) -> Any:
+def _client_pairs(
+    scores: Any, measure: str, *, client: str, timepoint: str, pre: str, post: str
+) -> Any:
     """(pre, post) values of the clients with both, from a long-by-time scores frame."""
     if measure in scores.columns:
-        sub = scores[[id, time, measure]]
+        sub = scores[[client, timepoint, measure]]
         value = measure
     elif "measure" in scores.columns:
         value = next((c for c in ("score", "value") if c in scores.columns), None)
         if value is None:
             raise InputError("plot_prepost: scores with a 'measure' column need a 'score' column")
-        sub = scores.loc[scores["measure"] == measure, [id, time, value]]
+        sub = scores.loc[scores["measure"] == measure, [client, timepoint, value]]
     else:
         raise InputError(
             f"plot_prepost: measure {measure!r} of the paired result is not a column of the "
             f"scores frame (columns: {list(scores.columns)}); pass the frame given to paired()"
         )
-    sub = sub[sub[time].astype("object").isin([pre, post])]
-    wide = sub.pivot_table(index=id, columns=time, values=value, aggfunc="first", observed=True)
+    sub = sub[sub[timepoint].astype("object").isin([pre, post])]
+    wide = sub.pivot_table(
+        index=client, columns=timepoint, values=value, aggfunc="first", observed=True
+    )
     if pre not in wide.columns or post not in wide.columns:
         return wide.iloc[0:0, 0:0]
     return wide[[pre, post]].dropna()
@@ -92,10 +97,11 @@ def plot_prepost(
     period: Any = None,
     pre: str = "pre",
     post: str = "post",
-    id: str = "client_id",
-    time: str = "timepoint",
+    client: str = "client_id",
+    timepoint: str = "timepoint",
     ax: Any = None,
     nested_in: Any = None,
+    **deprecated: Any,
 ) -> Any:
     """Scores before and after per domain: a faint line per client, the mean ± SD, the change.
 
@@ -111,7 +117,7 @@ def plot_prepost(
         ``mean_diff``, ``ci_low``, ``ci_high``. Filter a grouped result to one group first.
     lang, min_cell, title, subtitle, source, period
         As in :func:`rehab_eval.plots.plot_flow`.
-    pre, post, id, time : str
+    pre, post, client, timepoint : str
         Timepoint codes and column names, as given to ``paired``.
     ax : sequence of Axes, optional
         One axes per measure; by default a new slide-sized figure with one panel each.
@@ -128,6 +134,7 @@ def plot_prepost(
         Each panel: the measure label and its n; under it "Perubahan +5,2" and the 95% CI of
         the mean change from ``paired``.
     """
+    client, timepoint = renamed("plot_prepost", deprecated, client=client, timepoint=timepoint)
     check_columns(
         paired,
         [
@@ -162,7 +169,9 @@ def plot_prepost(
         scale_0_100 = all(str(r["measure"]).endswith("_0_100") for r in rows)
         titles = []
         for panel, row in zip(axes, rows, strict=True):
-            pairs = _client_pairs(scores, row["measure"], id=id, time=time, pre=pre, post=post)
+            pairs = _client_pairs(
+                scores, row["measure"], client=client, timepoint=timepoint, pre=pre, post=post
+            )
             segments = [[(0.0, a), (1.0, b)] for a, b in pairs.to_numpy()]
             panel.add_collection(
                 LineCollection(segments, colors=FAINT, linewidths=1.2, alpha=0.45, zorder=1)

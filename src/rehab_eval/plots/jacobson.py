@@ -1,7 +1,8 @@
 """Jacobson plot: post against pre, coloured by reliable-change category.
 
-Draws the frame of :func:`rehab_eval.change.reliable_change` (``s_diff`` and the cutoff
-read from its ``attrs``); computes no statistics.
+Draws the :class:`~rehab_eval.change.ReliableChange` of
+:func:`rehab_eval.change.reliable_change` (its table, ``s_diff`` and ``cutoff``); computes no
+statistics.
 
 References
 ----------
@@ -53,16 +54,16 @@ def plot_jacobson(
 
     Parameters
     ----------
-    rc : DataFrame
-        ``rehab_eval.change.reliable_change(...)``: one row per client with ``pre``,
-        ``post`` and ``category`` (``recovered``, ``improved``, ``unchanged``,
-        ``deteriorated``, ``harmed``); ``rc.attrs["s_diff"]`` (the standard error of the
-        difference) and, when norms were given, ``rc.attrs["cutoff"]``.
+    rc : ReliableChange
+        ``rehab_eval.change.reliable_change(...)``: its ``table`` has one row per client
+        with ``pre``, ``post`` and ``category`` (``recovered``, ``improved``, ``unchanged``,
+        ``deteriorated``, ``harmed``); ``rc.s_diff`` is the standard error of the
+        difference and ``rc.cutoff`` the clinical cut-off (None without norms).
     lang, min_cell, title, subtitle, source, period, ax
         As in :func:`rehab_eval.plots.plot_flow`. The legend gives each category's count
         through ``format_count``.
     measure : str, optional
-        Measure name for the title (default ``rc.attrs.get("measure")``).
+        Measure name for the title (default ``rc.measure``).
 
     nested_in : sequence of int, optional
         Published counts the figure's clients are nested in (e.g. the cohort's flow:
@@ -77,18 +78,18 @@ def plot_jacobson(
         is not reliable (Jacobson & Truax 1991), and the cutoff as a horizontal and a
         vertical line when present. Points carry no identifier.
     """
-    check_columns(rc, ["pre", "post", "category"], "plot_jacobson")
-    s_diff = rc.attrs.get("s_diff")
-    if s_diff is None:
+    s_diff = getattr(rc, "s_diff", None)
+    table = getattr(rc, "table", None)
+    if s_diff is None or table is None:
         raise InputError(
-            "plot_jacobson: the frame has no attrs['s_diff']; pass the frame returned by "
-            "rehab_eval.change.reliable_change (copies made with some pandas operations drop "
-            "attrs)"
+            f"plot_jacobson: got a {type(rc).__name__}, which has no s_diff; pass the "
+            "ReliableChange returned by rehab_eval.change.reliable_change"
         )
-    cutoff = rc.attrs.get("cutoff")
-    measure = measure or rc.attrs.get("measure")
-    pre = [float(v) for v in rc["pre"]]
-    post = [float(v) for v in rc["post"]]
+    check_columns(table, ["pre", "post", "category"], "plot_jacobson")
+    cutoff = rc.cutoff
+    measure = measure or rc.measure
+    pre = [float(v) for v in table["pre"]]
+    post = [float(v) for v in table["post"]]
     values = [v for v in pre + post if v == v]
     with slide_style():
         fig, ax, own = make_axes(ax)
@@ -122,7 +123,7 @@ def plot_jacobson(
                 label=t("legend.cutoff", lang, value=format_number(c, 1, lang)),
             )
             ax.axvline(c, color="#333333", linestyle=":", linewidth=2)
-        categories = [str(c) for c in rc["category"]]
+        categories = [str(c) for c in table["category"]]
         present = [c for c in RC_ORDER if c in categories] + sorted(
             {c for c in categories if c not in RC_ORDER}
         )
@@ -165,7 +166,7 @@ def plot_jacobson(
             subtitle=subtitle,
             source=source,
             title_key="fig.jacobson.title",
-            n=nested_count(len(rc), min_cell, lang, nested_in),
+            n=nested_count(len(table), min_cell, lang, nested_in),
             period=period,
         )
         decorate(

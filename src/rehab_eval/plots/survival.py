@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from rehab_eval._deprecation import renamed
 from rehab_eval.errors import InputError
 from rehab_eval.i18n import format_number, format_percent, t
 from rehab_eval.plots._frame import (
@@ -78,7 +79,7 @@ def plot_km(
     period: Any = None,
     at_risk: Any = None,
     times: Any = None,
-    unit: str = "months",
+    unit: str | None = None,
     time_label: str | None = None,
     y_min: float | None = None,
     ax: Any = None,
@@ -87,14 +88,16 @@ def plot_km(
 
     Parameters
     ----------
-    km : DataFrame
-        ``rehab_eval.recidivism.kaplan_meier(...)``: ``group`` ("all" without ``by``),
-        ``time``, ``at_risk``, ``events``, ``censored``, ``survival``, ``ci_low``,
-        ``ci_high``; one row per group × distinct time.
+    km : KaplanMeier or DataFrame
+        ``rehab_eval.recidivism.kaplan_meier(...)``, or a table like its ``.table``:
+        ``group`` ("all" without ``by``), ``time``, ``at_risk``, ``events``, ``censored``,
+        ``survival``, ``ci_low``, ``ci_high``; one row per group × distinct time. A
+        :class:`~rehab_eval.recidivism.KaplanMeier` also gives the n of each group and the
+        unit of time.
     lang, min_cell, title, subtitle, source, period, ax
         As in :func:`rehab_eval.plots.plot_flow`; the at-risk counts go through
         ``format_count`` (a group with 3 clients left shows ``<5``).
-    at_risk : DataFrame, optional
+    at_risk : KaplanMeier or DataFrame, optional
         ``kaplan_meier(..., times=[0, 6, 12, …])`` of the same follow-up: its times are the
         columns of the at-risk table and its ``at_risk`` values are printed as they are
         (the exact way). Without it the numbers are looked up in ``km`` with
@@ -104,8 +107,9 @@ def plot_km(
     times : sequence of float, optional
         Ticks of the time axis and columns of the at-risk table (default: the times of
         ``at_risk``, else about six round values from 0 to the last time).
-    unit : {"months", "weeks", "days"}
-        Unit of ``time`` (``followup(..., unit=...)``), for the default axis label.
+    unit : {"months", "weeks", "days"}, optional
+        Unit of ``time``, for the default axis label (default: the ``unit`` of the
+        :class:`~rehab_eval.recidivism.KaplanMeier` when it knows it, else months).
     time_label : str, optional
         Label of the time axis (default "Bulan sejak awal pengamatan" / "Months since
         start of follow-up", or weeks/days after ``unit``).
@@ -120,6 +124,11 @@ def plot_km(
         Curves start at (0, 100%) and step down after each event time (``where="post"``);
         the subtitle gives the n of each group (``at_risk`` at time 0).
     """
+    sizes = dict(getattr(km, "sizes", None) or {})
+    unit = unit or getattr(km, "unit", None) or "months"
+    km = getattr(km, "table", km)
+    if at_risk is not None:
+        at_risk = getattr(at_risk, "table", at_risk)
     check_columns(km, ["group", "time", "at_risk", "survival", "ci_low", "ci_high"], "plot_km")
     from matplotlib.ticker import MaxNLocator
 
@@ -156,9 +165,7 @@ def plot_km(
             else:
                 lookup = {}
                 risk = at_risk_at(part, times)
-            sizes = km.attrs.get("n")
-            sizes = sizes if isinstance(sizes, dict) else {}
-            start = sizes.get(g, at_risk_at(part, [0.0])[0])
+            start = sizes.get(str(g), at_risk_at(part, [0.0])[0])
             if at_risk is not None and 0.0 in lookup:
                 start = lookup[0.0]
             starts.append(start)
@@ -265,15 +272,16 @@ def plot_rates_at(
     low: str | None = None,
     high: str | None = None,
     events: str | None = None,
-    group: str | None = None,
+    by: str | None = None,
     ax: Any = None,
+    **deprecated: Any,
 ) -> Any:
     """Share re-offended by 6 / 12 / 24 months (bars per window, one colour per group).
 
     Parameters
     ----------
-    rates : DataFrame
-        ``rehab_eval.recidivism.rates_at(...)``: ``window`` and ``unit`` (months, weeks or
+    rates : RatesAt or DataFrame
+        ``rehab_eval.recidivism.rates_at(...)`` or a table like its ``.table``: ``window`` and ``unit`` (months, weeks or
         days), optionally a group column, ``n`` (clients per group, for the subtitle), and
         an estimate with its interval (shares 0–1). By default the first of
         :data:`RATE_ESTIMATES` found is drawn: ``km_cum_incidence`` (1 − S(window), which
@@ -286,14 +294,17 @@ def plot_rates_at(
         Column with the number of events behind each bar (default the first of
         ``events``, ``n_events`` present). A bar whose count is under ``min_cell`` is
         not drawn (its height would reveal it), only labelled ``<5``.
-    group : str, optional
-        Group column (default ``group`` or ``level`` when present).
+    by : str, optional
+        Group column (default ``group`` or ``level`` when present). ``group=`` is the old
+        name (deprecated).
 
     Returns
     -------
     matplotlib.axes.Axes
         Bar labels are percents in the language's format.
     """
+    (group,) = renamed("plot_rates_at", deprecated, by=by)
+    rates = getattr(rates, "table", rates)
     check_columns(rates, ["window"], "plot_rates_at")
     est, lo, hi = _rate_columns(rates, estimate, low, high)
     check_columns(rates, [est, lo, hi], "plot_rates_at")

@@ -6,10 +6,14 @@ from rehab_eval.recidivism.cox import CoxResult, concordance, cox, proportional_
 from rehab_eval.recidivism.followup import OUTCOMES, followup
 from rehab_eval.recidivism.km import kaplan_meier, logrank, median_survival, rmst
 from rehab_eval.recidivism.rates import rates_at
+from rehab_eval.recidivism.results import FollowUp, KaplanMeier, RatesAt
 
 __all__ = [
     "OUTCOMES",
     "CoxResult",
+    "FollowUp",
+    "KaplanMeier",
+    "RatesAt",
     "concordance",
     "cox",
     "cumulative_incidence",

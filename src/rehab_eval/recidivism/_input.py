@@ -9,6 +9,7 @@ import pandas as pd
 
 from rehab_eval.errors import ConfigError, DataQualityWarning, InputError
 from rehab_eval.errors import require_columns as _require_columns
+from rehab_eval.recidivism.results import as_table
 
 __all__: list[str] = []
 
@@ -27,6 +28,7 @@ def durations_events(
     frame: pd.DataFrame, duration: str, event: str, what: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Durations as float and events as 0/1 int, validated row by row."""
+    frame = as_table(frame)
     require_columns(frame, [duration, event], what)
     t = pd.to_numeric(frame[duration], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isfinite(t) | (t < 0)
@@ -56,6 +58,7 @@ def group_labels(frame: pd.DataFrame, by: str | None, what: str) -> tuple[np.nda
     Groups are in category order for categoricals, sorted otherwise; ``["all"]`` without
     ``by``. Rows without a group are left out by the callers, with a warning here.
     """
+    frame = as_table(frame)
     if by is None:
         return np.zeros(len(frame), dtype=np.int64), ["all"]
     require_columns(frame, [by], what)
@@ -83,10 +86,10 @@ def group_labels(frame: pd.DataFrame, by: str | None, what: str) -> tuple[np.nda
     return remap[codes], [values[i] for i in order]
 
 
-def z_value(confidence: float) -> float:
+def z_value(conf_level: float) -> float:
     """Two-sided normal quantile for a confidence level in (0, 1)."""
     from scipy.stats import norm
 
-    if not 0 < confidence < 1:
-        raise ConfigError(f"confidence must be between 0 and 1 (e.g. 0.95), got {confidence!r}.")
-    return float(norm.ppf(1 - (1 - confidence) / 2))
+    if not 0 < conf_level < 1:
+        raise ConfigError(f"conf_level must be between 0 and 1 (e.g. 0.95), got {conf_level!r}.")
+    return float(norm.ppf(1 - (1 - conf_level) / 2))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from rehab_eval._deprecation import renamed
 from rehab_eval.errors import ConfigError, InputError
 from rehab_eval.recidivism._input import group_labels, require_columns, z_value
+from rehab_eval.recidivism.results import FollowUp, as_table
 from rehab_eval.vocab import COMPETING_EVENT_KINDS
 
 __all__ = ["cumulative_incidence"]
@@ -19,15 +22,16 @@ def _kinds(value: str | Sequence[str]) -> tuple[str, ...]:
 
 
 def cumulative_incidence(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | FollowUp,
+    *,
     duration: str = "duration",
     event_kind: str = "event_kind",
-    *,
     event_of_interest: str | Sequence[str],
     competing: str | Sequence[str] = COMPETING_EVENT_KINDS,
     by: str | None = None,
     times: Sequence[float] | None = None,
-    confidence: float = 0.95,
+    conf_level: float = 0.95,
+    **deprecated: Any,
 ) -> pd.DataFrame:
     """Cumulative incidence of one kind of event when other kinds compete (Aalen–Johansen).
 
@@ -48,7 +52,7 @@ def cumulative_incidence(
     times
         Evaluate at these times (step function); otherwise at every time with an event of
         interest or a competing event.
-    confidence
+    conf_level
         Level of the pointwise limits.
 
     Returns
@@ -81,12 +85,14 @@ def cumulative_incidence(
     Putter, H., Fiocco, M., & Geskus, R. B. (2007). Tutorial in biostatistics: competing
     risks and multi-state models. *Stat Med*, 26, 2389–2430.
     """
+    (conf_level,) = renamed("cumulative_incidence", deprecated, conf_level=conf_level)
     interest, comp = _kinds(event_of_interest), _kinds(competing)
     if set(interest) & set(comp):
         raise ConfigError(
             f"cumulative_incidence: {sorted(set(interest) & set(comp))} is both the event of "
             "interest and competing; list each kind once."
         )
+    frame = as_table(frame)
     require_columns(frame, [duration, event_kind], "cumulative_incidence")
     t = pd.to_numeric(frame[duration], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isfinite(t) | (t < 0)
@@ -99,7 +105,7 @@ def cumulative_incidence(
     kind = frame[event_kind].astype(object).to_numpy()
     is1 = np.isin(kind, interest).astype(float)
     is2 = np.isin(kind, comp).astype(float)
-    z = z_value(confidence)
+    z = z_value(conf_level)
     codes, groups = group_labels(frame, by, "cumulative_incidence")
     req = None if times is None else np.sort(np.asarray(list(times), dtype=float))
     parts = []
@@ -170,5 +176,4 @@ def cumulative_incidence(
             ).astype({"at_risk": np.int64, "events": np.int64, "competing_events": np.int64})
         )
     out = pd.concat(parts, ignore_index=True)
-    out.attrs = {"event_of_interest": interest, "competing": comp, "confidence": confidence}
     return out

@@ -11,8 +11,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rehab_eval._deprecation import renamed
 from rehab_eval.errors import ConfigError, InputError, ModelWarning
 from rehab_eval.recidivism._input import durations_events, require_columns, z_value
+from rehab_eval.recidivism.results import FollowUp, as_table
+from rehab_eval.results import result_repr
 
 __all__ = ["CoxResult", "concordance", "cox", "proportional_hazards"]
 
@@ -219,7 +222,7 @@ def _count_before_less(r: np.ndarray) -> np.ndarray:
 
 
 def concordance(
-    time: np.ndarray, event: np.ndarray, risk: np.ndarray, strata: np.ndarray | None = None
+    durations: np.ndarray, events: np.ndarray, risk: np.ndarray, strata: np.ndarray | None = None
 ) -> dict[str, float]:
     """Harrell's C of a risk score (higher risk, shorter time), counted as R's ``concordance``.
 
@@ -229,10 +232,11 @@ def concordance(
     discordant + tied_risk), as ``survival::concordance`` (its ``tied.x`` is our
     ``tied_risk``).
 
+    ``durations`` and ``events`` are arrays (follow-up times, 0/1 events), not column names.
     Returns a dict with ``concordant``, ``discordant``, ``tied_risk``, ``concordance``.
     """
-    time = np.asarray(time, float)
-    event = np.asarray(event, np.int64)
+    time = np.asarray(durations, float)
+    event = np.asarray(events, np.int64)
     risk = np.asarray(risk, float)
     strata = np.zeros(len(time), np.int64) if strata is None else np.asarray(strata)
     conc = disc = tied = 0
@@ -264,9 +268,11 @@ def concordance(
 
 
 # ----------------------------------------------------------------------------- result
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class CoxResult:
-    """A fitted Cox model. ``summary`` has one row per term; the rest are attributes."""
+    """A fitted Cox model. ``summary`` (also ``table``) has one row per term; the rest are
+    attributes. Its repr is one line (n, events, terms, LR test); ``covariance`` is there to
+    be read, not printed."""
 
     summary: pd.DataFrame
     loglik: float
@@ -297,6 +303,17 @@ class CoxResult:
         lp = s.x @ self.summary["coef"].to_numpy()
         return concordance(s.t, s.e, lp, self._stratum[self._order])["concordance"]
 
+    _what = "Cox proportional-hazards model"
+    _key_fields = ("n", "events", "covariates", "ties", "lr_statistic", "lr_df", "lr_p_value")
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The per-term table (same as ``summary``)."""
+        return self.summary
+
+    def __repr__(self) -> str:
+        return result_repr(self, self._what, self._key_fields)
+
     def _repr_html_(self) -> str:
         head = (
             f"<p>Cox model, {self.ties} ties: n = {self.n}, events = {self.events}; "
@@ -311,15 +328,16 @@ class CoxResult:
 
 
 def cox(
-    frame: pd.DataFrame,
-    duration: str = "duration",
-    event: str = "event",
+    frame: pd.DataFrame | FollowUp,
     covariates: Sequence[str] = (),
     *,
+    duration: str = "duration",
+    event: str = "event",
     ties: str = "efron",
     strata: str | Sequence[str] | None = None,
     reference: Mapping[str, Any] | None = None,
-    confidence: float = 0.95,
+    conf_level: float = 0.95,
+    **deprecated: Any,
 ) -> CoxResult:
     """Fit a Cox proportional-hazards model by Newton–Raphson on the partial likelihood.
 
@@ -341,7 +359,7 @@ def cox(
         Column(s) defining strata with their own baseline hazard.
     reference
         ``{column: level}`` reference levels.
-    confidence
+    conf_level
         Level of the hazard-ratio intervals.
 
     Returns
@@ -385,12 +403,14 @@ def cox(
     >>> round(float(cox(f, covariates=["x"]).summary["hr"].iloc[0]), 1)
     2.0
     """
+    (conf_level,) = renamed("cox", deprecated, conf_level=conf_level)
     from scipy.stats import chi2, norm
 
     if ties not in TIES:
         raise ConfigError(f"cox: ties {ties!r}; choose one of {TIES}.")
     covariates = list(covariates)
     strata_cols = [] if strata is None else ([strata] if isinstance(strata, str) else list(strata))
+    frame = as_table(frame)
     require_columns(frame, [duration, event, *covariates, *strata_cols], "cox")
     if not covariates:
         raise ConfigError("cox: give at least one covariate.")
@@ -442,7 +462,7 @@ def cox(
         cov = np.linalg.pinv(info)
     se = np.sqrt(np.diag(cov))
     z = beta / se
-    zc = z_value(confidence)
+    zc = z_value(conf_level)
     with np.errstate(over="ignore"):
         summary = pd.DataFrame(
             {

@@ -9,6 +9,7 @@ import pandas as pd
 
 from rehab_eval.errors import ConfigError
 from rehab_eval.etl.processed import table
+from rehab_eval.recidivism.results import FollowUp
 from rehab_eval.vocab import COMPETING_EVENT_KINDS, OFFENCE_EVENT_KINDS
 
 __all__ = ["OUTCOMES", "START_POINTS", "UNITS", "followup"]
@@ -69,7 +70,7 @@ def followup(
     end_date: Any,
     unit: str = "days",
     program: str | None = None,
-) -> pd.DataFrame:
+) -> FollowUp:
     """One row per client: follow-up from a start date to the first outcome event or censoring.
 
     Parameters
@@ -100,8 +101,8 @@ def followup(
 
     Returns
     -------
-    pandas.DataFrame
-        One row per included client, sorted by ``client_id``:
+    FollowUp
+        ``.table``: one row per included client, sorted by ``client_id``:
 
         - ``client_id`` -- pseudonymous client key.
         - ``start`` -- start of follow-up (datetime).
@@ -118,12 +119,13 @@ def followup(
         - ``program``, ``level``, ``status`` -- of the chosen enrollment (missing if none).
         - ``completion`` -- ``status == "completed"`` (boolean, missing if no enrollment).
 
-        ``attrs`` holds the definitions and counts: ``outcome``, ``start_point``, ``unit``,
-        ``end_date``, ``n_clients`` (in the clients table), ``n_included``,
+        The other fields record the definitions and counts: ``outcome``, ``start``,
+        ``unit``, ``end_date``, ``n_clients`` (in the clients table), ``n_included``,
         ``n_excluded_no_start`` (no start date), ``n_excluded_start_after_end`` (start after
         ``end_date``), ``n_excluded_other_program`` (no enrollment in ``program``),
         ``n_outcome_before_start_ignored`` (outcome records on or before the
-        start), ``n_events``, ``n_censored_competing``, ``n_censored_end_of_study``.
+        start), ``n_events``, ``n_censored_competing``, ``n_censored_end_of_study``; see
+        :class:`FollowUp`.
 
     Notes
     -----
@@ -165,7 +167,7 @@ def followup(
     ...         "kind": ["rearrest"]}),
     ...     urine_tests=pd.DataFrame(columns=["client_id", "date", "result"]))
     >>> f = followup(d, outcome="any", end_date="2023-12-31")
-    >>> row = f.iloc[0]
+    >>> row = f.table.iloc[0]
     >>> float(row["duration"]), int(row["event"]), row["event_kind"]
     (60.0, 1, 'rearrest')
     """
@@ -292,19 +294,16 @@ def followup(
         [None if pd.isna(v) else v == "completed" for v in status], dtype="boolean"
     )
     result = result.sort_values("client_id", kind="mergesort").reset_index(drop=True)
-    result.attrs = {
-        "outcome": outcome,
-        "start_point": start,
-        "unit": unit,
-        "end_date": end.date().isoformat(),
-        "n_clients": n_clients,
-        "n_included": len(result),
-        "n_excluded_no_start": int(no_start.sum()),
-        "n_excluded_start_after_end": int(after_end.sum()),
-        "n_excluded_other_program": n_other_program,
-        "n_outcome_before_start_ignored": n_before,
-        "n_events": int(result["event"].sum()),
-        "n_censored_competing": int(has_comp.sum()),
-        "n_censored_end_of_study": int((result["event_kind"] == "end_of_study").sum()),
-    }
-    return result
+    return FollowUp(
+        table=result,
+        outcome=outcome,
+        start=start,
+        unit=unit,
+        end_date=end.date(),
+        n_clients=n_clients,
+        n_excluded_no_start=int(no_start.sum()),
+        n_excluded_start_after_end=int(after_end.sum()),
+        n_excluded_other_program=n_other_program,
+        n_outcome_before_start_ignored=n_before,
+        n_censored_competing=int(has_comp.sum()),
+    )

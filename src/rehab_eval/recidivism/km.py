@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from rehab_eval._deprecation import renamed
 from rehab_eval.errors import ConfigError, DataQualityWarning
 from rehab_eval.recidivism._input import durations_events, group_labels, z_value
+from rehab_eval.recidivism.results import FollowUp, KaplanMeier, as_table
 
 __all__ = ["CONF_TYPES", "kaplan_meier", "logrank", "median_survival", "rmst"]
 
@@ -95,22 +98,23 @@ def _at_times(st: dict[str, np.ndarray], times: np.ndarray) -> dict[str, np.ndar
 
 
 def kaplan_meier(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | FollowUp,
+    *,
     duration: str = "duration",
     event: str = "event",
-    *,
     by: str | None = None,
     times: Sequence[float] | None = None,
     conf_type: str = "log-log",
-    confidence: float = 0.95,
+    conf_level: float = 0.95,
     all_times: bool = False,
-) -> pd.DataFrame:
+    **deprecated: Any,
+) -> KaplanMeier:
     """Kaplan–Meier (product-limit) survival with Greenwood pointwise confidence limits.
 
     Parameters
     ----------
     frame
-        One row per client, e.g. from :func:`followup`.
+        One row per client: a :class:`FollowUp` from :func:`followup` or a DataFrame.
     duration, event
         Column names of the follow-up time and the 0/1 event indicator.
     by
@@ -122,7 +126,7 @@ def kaplan_meier(
     conf_type
         ``"log-log"`` (default here; Kalbfleisch & Prentice), ``"log"`` (R's default) or
         ``"plain"``.
-    confidence
+    conf_level
         Confidence level of the limits.
     all_times
         Without ``times``: one row at every distinct time, censoring times included (as the
@@ -130,7 +134,9 @@ def kaplan_meier(
 
     Returns
     -------
-    pandas.DataFrame
+    KaplanMeier
+        ``.table``:
+
         - ``group`` -- group label (``"all"`` without ``by``).
         - ``time`` -- evaluation time.
         - ``at_risk`` -- number at risk at ``time`` (follow-up >= time).
@@ -142,7 +148,8 @@ def kaplan_meier(
         - ``std_err`` -- Greenwood standard error of S, S sqrt(sum d/(n(n-d))), as R's
           ``summary.survfit`` reports it.
 
-        ``attrs``: ``conf_type``, ``confidence``, ``n`` per group.
+        Also ``sizes`` (clients per group), ``conf_type``, ``conf_level``, ``by`` and
+        ``unit`` (the unit of the durations when ``frame`` is a :class:`FollowUp`).
 
     Notes
     -----
@@ -164,12 +171,15 @@ def kaplan_meier(
     --------
     >>> import pandas as pd
     >>> f = pd.DataFrame({"duration": [1, 2, 2, 3], "event": [1, 1, 0, 1]})
-    >>> kaplan_meier(f)["survival"].round(4).tolist()
+    >>> kaplan_meier(f).table["survival"].round(4).tolist()
     [0.75, 0.5, 0.0]
     """
+    (conf_level,) = renamed("kaplan_meier", deprecated, conf_level=conf_level)
     if conf_type not in CONF_TYPES:
         raise ConfigError(f"kaplan_meier: conf_type {conf_type!r}; choose one of {CONF_TYPES}.")
-    z = z_value(confidence)
+    unit = frame.unit if isinstance(frame, FollowUp) else None
+    frame = as_table(frame)
+    z = z_value(conf_level)
     t, e = durations_events(frame, duration, event, "kaplan_meier")
     codes, groups = group_labels(frame, by, "kaplan_meier")
     req = None
@@ -227,8 +237,9 @@ def kaplan_meier(
             ]
         )
     )
-    out.attrs = {"conf_type": conf_type, "confidence": confidence, "n": sizes}
-    return out
+    return KaplanMeier(
+        table=out, sizes=sizes, conf_type=conf_type, conf_level=conf_level, by=by, unit=unit
+    )
 
 
 def _first_below(times: np.ndarray, values: np.ndarray, next_times: np.ndarray) -> float:
@@ -244,13 +255,14 @@ def _first_below(times: np.ndarray, values: np.ndarray, next_times: np.ndarray) 
 
 
 def median_survival(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | FollowUp,
+    *,
     duration: str = "duration",
     event: str = "event",
-    *,
     by: str | None = None,
     conf_type: str = "log-log",
-    confidence: float = 0.95,
+    conf_level: float = 0.95,
+    **deprecated: Any,
 ) -> pd.DataFrame:
     """Median survival time with its confidence interval, per group.
 
@@ -274,7 +286,10 @@ def median_survival(
     Brookmeyer, R., & Crowley, J. (1982). A confidence interval for the median survival
     time. *Biometrics*, 38, 29–41.
     """
-    km = kaplan_meier(frame, duration, event, by=by, conf_type=conf_type, confidence=confidence)
+    (conf_level,) = renamed("median_survival", deprecated, conf_level=conf_level)
+    km = kaplan_meier(
+        frame, duration=duration, event=event, by=by, conf_type=conf_type, conf_level=conf_level
+    ).table
     with warnings.catch_warnings():  # kaplan_meier has warned about missing groups
         warnings.simplefilter("ignore", DataQualityWarning)
         codes, groups = group_labels(frame, by, "median_survival")
@@ -303,13 +318,14 @@ def median_survival(
 
 
 def rmst(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | FollowUp,
+    *,
     duration: str = "duration",
     event: str = "event",
-    *,
     tau: float,
     by: str | None = None,
-    confidence: float = 0.95,
+    conf_level: float = 0.95,
+    **deprecated: Any,
 ) -> pd.DataFrame:
     """Restricted mean survival time up to ``tau``: the area under the KM curve on [0, tau].
 
@@ -332,9 +348,10 @@ def rmst(
     Royston, P., & Parmar, M. K. B. (2013). Restricted mean survival time. *BMC Med Res
     Methodol*, 13, 152.
     """
+    (conf_level,) = renamed("rmst", deprecated, conf_level=conf_level)
     if not np.isfinite(tau) or tau <= 0:
         raise ConfigError(f"rmst: tau must be a positive number, got {tau!r}.")
-    z = z_value(confidence)
+    z = z_value(conf_level)
     t, e = durations_events(frame, duration, event, "rmst")
     codes, groups = group_labels(frame, by, "rmst")
     rows = []
@@ -367,7 +384,7 @@ def rmst(
 
 
 def logrank(
-    frame: pd.DataFrame, duration: str = "duration", event: str = "event", *, by: str
+    frame: pd.DataFrame | FollowUp, *, duration: str = "duration", event: str = "event", by: str
 ) -> pd.DataFrame:
     """Log-rank test of equal survival across the groups of ``by`` (R's ``survdiff``, rho = 0).
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,46 +14,52 @@ from rehab_eval.intervals import wilson_interval
 from rehab_eval.recidivism._input import durations_events, group_labels, z_value
 from rehab_eval.recidivism.followup import UNITS
 from rehab_eval.recidivism.km import kaplan_meier
+from rehab_eval.recidivism.results import FollowUp, RatesAt, as_table
 
 __all__ = ["rates_at", "wilson_interval"]
 
 
 def rates_at(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | FollowUp,
     windows: Sequence[float] = (6, 12, 24),
-    unit: str = "months",
     *,
+    window_unit: str = "months",
+    unit: str | None = None,
     duration: str = "duration",
     event: str = "event",
     by: str | None = None,
     conf_type: str = "log-log",
-    confidence: float = 0.95,
-    duration_unit: str | None = None,
-) -> pd.DataFrame:
+    conf_level: float = 0.95,
+    **deprecated: Any,
+) -> RatesAt:
     """Share, Kaplan–Meier risk and rate of the outcome within each follow-up window.
 
     Parameters
     ----------
     frame
-        One row per client, e.g. from :func:`followup`. Its durations are taken to be in
-        ``frame.attrs["unit"]`` when set (as :func:`followup` does), else in ``unit``.
+        One row per client: a :class:`FollowUp` from :func:`followup` (which knows the unit
+        of its durations) or a DataFrame (then say ``unit=``).
     windows
-        Window lengths, in ``unit``.
+        Window lengths, in ``window_unit``.
+    window_unit
+        Unit of the windows: ``"days"``, ``"weeks"`` or ``"months"`` (365.25 / 12 days).
     unit
-        ``"days"``, ``"weeks"`` or ``"months"`` (365.25 / 12 days).
+        Unit of the ``duration`` column. By default the :class:`FollowUp`'s ``unit``; a
+        DataFrame without ``unit=`` is taken to be in ``window_unit``, with a
+        ``DataQualityWarning``. A ``unit=`` that contradicts the FollowUp's is an error.
     duration, event, by
         Column names (``by`` optional).
-    conf_type, confidence
+    conf_type, conf_level
         Kaplan–Meier interval type (see :func:`kaplan_meier`) and confidence level.
-    duration_unit
-        Unit of the ``duration`` column. By default ``frame.attrs["unit"]`` (set by
-        :func:`followup`); a frame without it (built by hand, or after ``pd.concat``, which
-        drops ``attrs``) is taken to be in ``unit``, with a ``DataQualityWarning``.
+    **deprecated
+        ``duration_unit=`` (now ``unit=``) and ``confidence=`` (now ``conf_level=``), with
+        a ``DeprecationWarning``; the former positional/keyword ``unit`` of the windows is
+        now ``window_unit``.
 
     Returns
     -------
-    pandas.DataFrame
-        One row per window (× group):
+    RatesAt
+        ``.table``: one row per window (× group):
 
         - ``group`` (``"all"`` without ``by``), ``window``, ``unit``, ``n`` (clients).
         - ``n_full_followup`` -- clients whose outcome is known at the window's end: an event
@@ -87,37 +94,53 @@ def rates_at(
     --------
     >>> import pandas as pd
     >>> f = pd.DataFrame({"duration": [2.0, 5.0, 8.0, 13.0, 30.0], "event": [1, 0, 1, 1, 0]})
-    >>> r = rates_at(f, windows=[12], duration_unit="months")
-    >>> r.loc[0, ["n_full_followup", "n_events_in_window", "share"]].astype(float).tolist()
+    >>> r = rates_at(f, windows=[12], unit="months")
+    >>> r.table.loc[0, ["n_full_followup", "n_events_in_window", "share"]].astype(float).tolist()
     [4.0, 2.0, 0.5]
     """
     from scipy.stats import chi2
 
-    if unit not in UNITS:
-        raise ConfigError(f"rates_at: unknown unit {unit!r}; choose one of {tuple(UNITS)}.")
+    unit, conf_level = _deprecated(deprecated, unit, conf_level)
+    if window_unit not in UNITS:
+        raise ConfigError(
+            f"rates_at: unknown window_unit {window_unit!r}; choose one of {tuple(UNITS)}."
+        )
     w_in = np.asarray(list(windows), dtype=float)
     if w_in.size == 0 or not np.all(np.isfinite(w_in)) or np.any(w_in <= 0):
         raise ConfigError(f"rates_at: windows must be positive numbers, got {list(windows)!r}.")
-    frame_unit = duration_unit or frame.attrs.get("unit")
+    known = frame.unit if isinstance(frame, FollowUp) else None
+    if known is not None and unit is not None and unit != known:
+        raise ConfigError(
+            f"rates_at: unit={unit!r} contradicts the follow-up, whose durations are in "
+            f"{known!r}; leave unit= out."
+        )
+    frame_unit = unit or known
     if frame_unit is None:
         warnings.warn(
-            f"rates_at: the unit of {duration!r} is not recorded (frame.attrs['unit']); "
-            f"taking it to be {unit!r} like the windows. Pass duration_unit= to say.",
+            f"rates_at: the unit of {duration!r} is not known (a DataFrame, not a FollowUp); "
+            f"taking it to be {window_unit!r} like the windows. Pass unit= to say.",
             DataQualityWarning,
             stacklevel=2,
         )
-        frame_unit = unit
+        frame_unit = window_unit
     if frame_unit not in UNITS:
-        raise ConfigError(f"rates_at: frame.attrs['unit'] is {frame_unit!r}, not a known unit.")
-    w = w_in * UNITS[unit] / UNITS[frame_unit]  # windows in the frame's unit
+        raise ConfigError(f"rates_at: unknown unit {frame_unit!r}; choose one of {tuple(UNITS)}.")
+    frame = as_table(frame)
+    w = w_in * UNITS[window_unit] / UNITS[frame_unit]  # windows in the frame's unit
     years_per = UNITS[frame_unit] / 365.25
-    z = z_value(confidence)
-    alpha = 1 - confidence
+    z = z_value(conf_level)
+    alpha = 1 - conf_level
     t, e = durations_events(frame, duration, event, "rates_at")
     codes, groups = group_labels(frame, by, "rates_at")
     km = kaplan_meier(
-        frame, duration, event, by=by, times=w, conf_type=conf_type, confidence=confidence
-    )
+        frame,
+        duration=duration,
+        event=event,
+        by=by,
+        times=w,
+        conf_type=conf_type,
+        conf_level=conf_level,
+    ).table
     rows = []
     for gi, g in enumerate(groups):
         m = codes == gi
@@ -141,7 +164,7 @@ def rates_at(
                 {
                     "group": g,
                     "window": float(wi),
-                    "unit": unit,
+                    "unit": window_unit,
                     "n": int(m.sum()),
                     "n_full_followup": nf,
                     "n_events_in_window": k,
@@ -158,4 +181,40 @@ def rates_at(
                     "rate_ci_high": r_hi * scale,
                 }
             )
-    return pd.DataFrame(rows)
+    return RatesAt(
+        table=pd.DataFrame(rows),
+        windows=tuple(float(v) for v in w_in),
+        window_unit=window_unit,
+        unit=frame_unit,
+        conf_type=conf_type,
+        conf_level=conf_level,
+        by=by,
+    )
+
+
+def _deprecated(
+    deprecated: dict[str, Any], unit: str | None, conf_level: float
+) -> tuple[str | None, float]:
+    """Map the old keyword names ``duration_unit=`` and ``confidence=`` to the new ones."""
+    for old, new in (("duration_unit", "unit"), ("confidence", "conf_level")):
+        if old not in deprecated:
+            continue
+        warnings.warn(
+            f"rates_at(): {old}= is deprecated and will be removed in the next release; "
+            f"use {new}= instead.",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        value = deprecated.pop(old)
+        if new == "unit" and unit is not None:
+            raise TypeError(
+                "rates_at() got both duration_unit= (old name of unit=) and unit=; the unit of "
+                "the windows is now window_unit=."
+            )
+        if new == "unit":
+            unit = value
+        else:
+            conf_level = value
+    if deprecated:
+        raise TypeError(f"rates_at() got unexpected keyword argument(s) {sorted(deprecated)}")
+    return unit, conf_level
