@@ -369,7 +369,7 @@ def test_readme_python_example_runs_on_the_demo_data(demo):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    readme = (NOTEBOOKS.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
     assert len(blocks) == 1
     code = blocks[0].replace('"data/processed"', repr(str(demo["processed"])))

@@ -41,7 +41,7 @@ def reach(
     data: Any,
     *,
     by: str | Sequence[str] | None = _DEFAULT,
-    by_facility: bool | None = None,
+    **deprecated: Any,
 ) -> pd.DataFrame:
     """Program reach: clients enrolled per calendar year (of the enrollment start) and group.
 
@@ -54,8 +54,8 @@ def reach(
         defined by :func:`enrollment_facility`), another column of the enrollments or of the
         clients (``"program"``, ``"level"``, ``"province"``), a list of them, or ``None`` for
         one row per year with ``facility = "all"``.
-    by_facility
-        Deprecated: ``True`` is ``by="facility"``, ``False`` is ``by=None``.
+    **deprecated
+        ``by_facility`` (deprecated): ``True`` is ``by="facility"``, ``False`` is ``by=None``.
 
     Returns
     -------
@@ -78,6 +78,10 @@ def reach(
     DeprecationWarning
         When ``by_facility`` is given.
     """
+    unknown = set(deprecated) - {"by_facility"}
+    if unknown:
+        raise TypeError(f"reach() got an unexpected keyword argument {sorted(unknown)[0]!r}")
+    by_facility = deprecated.get("by_facility")
     if by_facility is not None:
         warnings.warn(
             "reach(by_facility=...) is deprecated; use by='facility' or by=None",
