@@ -53,6 +53,22 @@ def test_show_count(n, kind, group, publik, internal):
     assert show_count(1234, "tests", PUBLIK, lang="en").text == "1,234"
 
 
+@settings(max_examples=200)
+@given(
+    st.integers(0, 60),
+    st.sampled_from(["relapse", "urine_positive", "death", "risk_level", "completed", "tests"]),
+    st.one_of(st.none(), st.integers(0, 60)),
+)
+def test_publik_never_shows_a_sensitive_count_under_the_threshold(n, kind, group):
+    shown = show_count(n, kind, PUBLIK, group_size=group)
+    if shown.value is not None:
+        assert shown.text == str(n)
+        if kind not in ("completed", "tests") or group is None:
+            assert not 0 < n < 5
+        assert group is None or not 0 < group < 5
+    assert show_count(n, kind, INTERNAL, group_size=group).text == str(n)
+
+
 def test_semarang_flow_is_shown_exactly():
     # the 21-client 2024 cohort: every operational count of a group of 21 is published
     flow = {"enrolled": 21, "assessed_pre": 19, "assessed_post": 17, "pairs": 17, "completed": 19}
@@ -62,17 +78,29 @@ def test_semarang_flow_is_shown_exactly():
 
 
 def test_tiny_group_hides_every_count_inside_it():
-    out = show_counts({"enrolled": 1, "completed": 1}, {"enrolled": "enrolled", "completed": "completed"}, PUBLIK, group_size=1)
+    out = show_counts(
+        {"enrolled": 1, "completed": 1},
+        {"enrolled": "enrolled", "completed": "completed"},
+        PUBLIK,
+        group_size=1,
+    )
     assert [v.text for v in out.values()] == ["x", "x"]
     assert show_count(1, "enrolled", PUBLIK).text == "<5"
 
 
 def test_a_line_against_its_total():
-    kinds = {"all": "enrolled", "rendah": "risk_level", "sedang": "risk_level", "tinggi": "risk_level"}
+    kinds = {
+        "all": "enrolled",
+        "rendah": "risk_level",
+        "sedang": "risk_level",
+        "tinggi": "risk_level",
+    }
     values = {"all": 35, "rendah": 3, "sedang": 12, "tinggi": 20}
     out = show_counts(values, kinds, PUBLIK, relations=[("all", ["rendah", "sedang", "tinggi"])])
     assert [v.text for v in out.values()] == ["35", "<5", "x", "20"]
-    exact = show_counts(values, kinds, INTERNAL, relations=[("all", ["rendah", "sedang", "tinggi"])])
+    exact = show_counts(
+        values, kinds, INTERNAL, relations=[("all", ["rendah", "sedang", "tinggi"])]
+    )
     assert [v.text for v in exact.values()] == ["35", "3", "12", "20"]
 
 
@@ -88,7 +116,9 @@ def test_difference_with_a_sub_cohort_is_protected():
         "rest_pos": "urine_positive",
     }
     relations = [("tests", ["sub_tests", "rest_tests"]), ("pos", ["sub_pos", "rest_pos"])]
-    out = show_counts(values, kinds, PUBLIK, relations=relations, unpublished={"rest_tests", "rest_pos"})
+    out = show_counts(
+        values, kinds, PUBLIK, relations=relations, unpublished={"rest_tests", "rest_pos"}
+    )
     assert "rest_pos" not in out and "rest_tests" not in out
     assert out["tests"].text == "21" and out["sub_tests"].text == "18"  # operational: kept
     hidden = [k for k in ("pos", "sub_pos") if out[k].value is None]
@@ -172,10 +202,14 @@ def test_milp_audit_matches_brute_force_on_a_line(cells, data):
     status = {"total": SHOWN}
     for key, v in values.items():
         if key != "total":
-            status[key] = PRIMARY if 0 < v < 5 else data.draw(st.sampled_from([SHOWN, COMPLEMENTARY]))
+            status[key] = (
+                PRIMARY if 0 < v < 5 else data.draw(st.sampled_from([SHOWN, COMPLEMENTARY]))
+            )
     for target in [k for k in values if status[k] == PRIMARY]:
         expected = _brute_range(values, status, target, 5)
-        got = feasible_range(values, status, [("total", [k for k in values if k != "total"])], target, 5)
+        got = feasible_range(
+            values, status, [("total", [k for k in values if k != "total"])], target, 5
+        )
         assert got == expected
 
 
@@ -189,7 +223,11 @@ def nested_tables(draw):
     child = [draw(st.integers(0, p)) for p in parent]
     values, kinds = {}, {}
     for i in range(k):
-        values[f"p{i}"], values[f"c{i}"], values[f"r{i}"] = parent[i], child[i], parent[i] - child[i]
+        values[f"p{i}"], values[f"c{i}"], values[f"r{i}"] = (
+            parent[i],
+            child[i],
+            parent[i] - child[i],
+        )
         for prefix in "pcr":
             kinds[f"{prefix}{i}"] = "risk_level"
     values |= {"P": sum(parent), "C": sum(child), "R": sum(parent) - sum(child)}

@@ -12,18 +12,17 @@ import rehab_eval.disclosure as disclosure
 from rehab_eval.disclosure import (
     cells,
     counts,
+    default_policy,
+    load_policy,
+    merge_stricter,
     policy,
+    policy_document,
+    resolve,
     stats,
     survival,
     values,
 )
-from rehab_eval.disclosure import (
-    default_policy,
-    load_policy,
-    merge_stricter,
-    policy_document,
-    resolve,
-)
+from rehab_eval.disclosure.values import round_for_display
 from rehab_eval.errors import ConfigError
 
 
@@ -31,7 +30,15 @@ def test_packaged_policy_declares_the_product_decision():
     p = default_policy()
     assert p.thresholds == {"min_cell": 5, "display_min": 10, "stats_min": 10}
     assert p.data["audiences"]["default"] == "publik"
-    for kind in ("enrolled", "assessed_pre", "assessed_post", "pairs", "completed", "contacts", "tests"):
+    for kind in (
+        "enrolled",
+        "assessed_pre",
+        "assessed_post",
+        "pairs",
+        "completed",
+        "contacts",
+        "tests",
+    ):
         assert p.kind_of(kind) == "operational"
     for kind in (
         "urine_positive",
@@ -157,6 +164,23 @@ def test_record_for_run_json_and_closing_slide():
         "stamp": "TERBATAS — untuk internal, bukan untuk publikasi",
     }
     assert resolve().record()["stamp"] is None
+
+
+def test_closing_line_and_display_rounding():
+    sha = default_policy().sha256[:12]
+    assert resolve().closing_line("id") == (
+        f"Kebijakan pengungkapan rehab_eval v1 (sha256:{sha}), audiens publik, ambang <5"
+    )
+    assert (
+        resolve("internal").closing_line("en").endswith("audience internal, threshold exact counts")
+    )
+    assert round_for_display(0.380952, "percent", resolve()) == 0.38
+    assert round_for_display(0.8125, "effect_size", resolve()) == 0.81
+    assert round_for_display(3.14159, "score", resolve()) == 3.1
+    assert round_for_display(3.14159, "score", resolve("internal")) == 3.14159
+    assert round_for_display(float("nan"), "score", resolve()) is None
+    with pytest.raises(ConfigError, match="no display precision 'digits'"):
+        round_for_display(1.0, "digits", resolve())
 
 
 def test_short_form_and_policy_document_in_both_languages():

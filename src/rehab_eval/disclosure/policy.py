@@ -309,6 +309,30 @@ class Disclosure:
             stats_min=self.stats_min or thresholds["stats_min"],
         )
 
+    def closing_line(self, lang: str = "id") -> str:
+        """One line for the closing slide: policy, version, short hash, audience, threshold.
+
+        Examples
+        --------
+        >>> resolve().closing_line("en").startswith("Disclosure policy rehab_eval v1 (sha256:")
+        True
+        """
+        from rehab_eval.disclosure.values import text
+
+        record = self.record()
+        threshold = (
+            f"<{self.min_cell}" if self.min_cell is not None else text("disclosure.exact", lang)
+        )
+        return text(
+            "disclosure.closing",
+            lang,
+            name=record["policy"],
+            version=record["version"],
+            sha=f"sha256:{record['sha256'][:12]}",
+            audience=self.audience,
+            min_cell=threshold,
+        )
+
     def record(self) -> dict[str, Any]:
         """What ``run.json`` and the closing slide state about the policy in force.
 

@@ -117,4 +117,6 @@ def at_risk_display(at_times: Any, cut: KMCut, *, lang: str = "id") -> Any:
             rows.append((group, time, format_number(n, 0, lang), int(n), SHOWN))
         else:
             rows.append((group, time, f"<{cut.threshold}", None, HIDDEN))
-    return pd.DataFrame(rows, columns=["group", "time", "at_risk", "at_risk_value", "status"])
+    out = pd.DataFrame(rows, columns=["group", "time", "at_risk", "at_risk_value", "status"])
+    out["at_risk_value"] = pd.Series([r[3] for r in rows], index=out.index, dtype=object)
+    return out

@@ -23,6 +23,7 @@ __all__ = [
     "WITHHELD",
     "Shown",
     "policy_document",
+    "round_for_display",
     "round_half_even",
     "summary_values",
     "text",
@@ -91,6 +92,22 @@ def round_half_even(x: Any, decimals: int) -> float | None:
     if math.isnan(value):
         return None
     return float(f"{value:.{decimals}f}")
+
+
+def round_for_display(value: Any, what: str, disclosure: Any) -> float | None:
+    """A raw value rounded as the report displays ``what`` (exact in ``internal``).
+
+    ``what`` is a precision class of the policy (``score``, ``effect_size``, ``percent``,
+    ``survival``, ``p_value``, ``rate``); shares and survival are given as fractions and
+    rounded in percent.
+    """
+    if not disclosure.public:
+        return None if round_half_even(value, 12) is None else float(value)
+    digits = disclosure.precision(what)
+    if what in ("percent", "survival"):
+        rounded = round_half_even(None if value is None else float(value) * 100, digits)
+        return None if rounded is None else round(rounded / 100, digits + 2)
+    return round_half_even(value, digits)
 
 
 def summary_values(shown: Mapping[str, Shown | Mapping[str, Any]]) -> dict[str, Any]:
