@@ -198,27 +198,99 @@ def protect_cells(
         if status[k] == SHOWN:
             status[k] = PRIMARY
     keep = set(keep)
+    _line_pass(counts, status, relations, keep, min_cell)
+    # Hiding a cell only widens what a reader can infer, so a cell found safe stays safe.
+    safe: set[Hashable] = set()
     for _ in range(len(counts) + 1):
         pinned = None
         for k in small:
+            if k in safe:
+                continue
             low, high = feasible_range(counts, status, relations, k, min_cell, sensitive)
             if low == high:
                 pinned = k
                 break
+            safe.add(k)
         if pinned is None:
             return status
-        candidates = _neighbours(pinned, status, relations)
-        if not candidates:
-            raise InputError(
-                f"cell {pinned!r} ({counts[pinned]}) cannot be protected: every cell tied "
-                "to it is hidden already; publish fewer relations"
-            )
-        pick = min(
-            candidates,
-            key=lambda k: (k in keep, counts[k] == 0, counts[k], str(k)),
-        )
-        status[pick] = COMPLEMENTARY
+        status[_pick(pinned, counts, status, relations, keep, min_cell, sensitive)] = COMPLEMENTARY
     return status  # pragma: no cover - the loop hides at most every cell
+
+
+def _line_pass(
+    counts: Mapping[Hashable, int],
+    status: dict[Hashable, str],
+    relations: Sequence[Relation],
+    keep: Collection[Hashable],
+    min_cell: int,
+) -> None:
+    """Rule 2 of :mod:`rehab_eval.privacy` on every relation with a shown total, until stable.
+
+    A cheap first pass (each line against its total, as ``suppress(total="both")``); the
+    joint audit of :func:`protect_cells` then finds what it leaves exposed. Lines holding an
+    unpublished cell are left to the audit.
+    """
+    from rehab_eval.privacy import COMPLEMENTARY as LINE_HIDDEN
+    from rehab_eval.privacy import PRIMARY as LINE_PRIMARY
+    from rehab_eval.privacy import SHOWN as LINE_SHOWN
+    from rehab_eval.privacy import _exposed
+
+    translate = {SHOWN: LINE_SHOWN, PRIMARY: LINE_PRIMARY, COMPLEMENTARY: LINE_HIDDEN}
+    for _ in range(len(counts) + 1):
+        changed = False
+        for total, parts in relations:
+            if status[total] != SHOWN or any(status[p] == UNPUBLISHED for p in parts):
+                continue
+            values = [float(counts[p]) for p in parts]
+            while _exposed(values, [translate[status[p]] for p in parts], min_cell):
+                free = [p for p in parts if status[p] == SHOWN and p not in keep]
+                if not free:
+                    break
+                positive = [p for p in free if counts[p] > 0]
+                pick = min(positive or free, key=lambda p: (counts[p], str(p)))
+                status[pick] = COMPLEMENTARY
+                changed = True
+        if not changed:
+            return
+
+
+def _pick(
+    target: Hashable,
+    counts: Mapping[Hashable, int],
+    status: dict[Hashable, str],
+    relations: Sequence[Relation],
+    keep: Collection[Hashable],
+    min_cell: int,
+    sensitive: Collection[Hashable],
+) -> Hashable:
+    """The cell to hide next for a pinned ``target``.
+
+    Shown cells sharing a relation with ``target`` come first, then cells tied to it through
+    hidden cells; within each, cells not in ``keep``, positive, smallest first. The first
+    of the (at most 6) leading candidates whose hiding frees ``target`` is taken, else the
+    leading candidate.
+    """
+    direct = [
+        m
+        for total, parts in relations
+        if target in (total, *parts)
+        for m in (total, *parts)
+        if status[m] == SHOWN
+    ]
+    candidates = list(dict.fromkeys(direct)) or _neighbours(target, status, relations)
+    if not candidates:
+        raise InputError(
+            f"cell {target!r} ({counts[target]}) cannot be protected: every cell tied "
+            "to it is hidden already; publish fewer relations"
+        )
+    candidates.sort(key=lambda k: (k in keep, counts[k] == 0, counts[k], str(k)))
+    for key in candidates[:6]:
+        status[key] = COMPLEMENTARY
+        low, high = feasible_range(counts, status, relations, target, min_cell, sensitive)
+        status[key] = SHOWN
+        if low != high:
+            return key
+    return candidates[0]
 
 
 def _neighbours(
