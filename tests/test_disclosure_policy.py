@@ -20,6 +20,7 @@ from rehab_eval.disclosure import (
     resolve,
     stats,
     survival,
+    tables,
     values,
 )
 from rehab_eval.disclosure.values import round_for_display
@@ -200,7 +201,9 @@ def test_short_form_and_policy_document_in_both_languages():
     assert data["thresholds"]["min_cell"] == 5 and "sedikitnya 5 orang" in document
 
 
-@pytest.mark.parametrize("module", [policy, cells, counts, stats, survival, values, disclosure])
+@pytest.mark.parametrize(
+    "module", [policy, cells, counts, stats, survival, tables, values, disclosure]
+)
 def test_docstring_examples_run(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0

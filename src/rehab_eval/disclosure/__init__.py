@@ -25,6 +25,7 @@ from rehab_eval.disclosure.stats import (
     show_statistics,
 )
 from rehab_eval.disclosure.survival import KMCut, at_risk_display, truncate_km
+from rehab_eval.disclosure.tables import ShownTable, show_table
 from rehab_eval.disclosure.values import Shown, policy_document, summary_values, text
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Policy",
     "Share",
     "Shown",
+    "ShownTable",
     "age_band",
     "at_risk_display",
     "default_policy",
@@ -51,6 +53,7 @@ __all__ = [
     "show_counts",
     "show_share",
     "show_statistics",
+    "show_table",
     "summary_values",
     "text",
     "truncate_km",
