@@ -10,6 +10,7 @@ import pytest
 
 import rehab_eval.disclosure as disclosure
 from rehab_eval.disclosure import (
+    audience,
     cells,
     counts,
     default_policy,
@@ -202,7 +203,7 @@ def test_short_form_and_policy_document_in_both_languages():
 
 
 @pytest.mark.parametrize(
-    "module", [policy, cells, counts, stats, survival, tables, values, disclosure]
+    "module", [policy, audience, cells, counts, stats, survival, tables, values, disclosure]
 )
 def test_docstring_examples_run(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

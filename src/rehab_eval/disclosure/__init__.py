@@ -5,16 +5,15 @@ explains it in Bahasa Indonesia and English); :func:`resolve` turns a report's
 ``audience`` and ``min_cell`` into a :class:`Disclosure` that every primitive takes.
 """
 
+from rehab_eval.disclosure.audience import Disclosure, resolve
 from rehab_eval.disclosure.cells import feasible_range, protect_cells
 from rehab_eval.disclosure.counts import Share, show_count, show_counts, show_share
 from rehab_eval.disclosure.policy import (
     AUDIENCES,
-    Disclosure,
     Policy,
     default_policy,
     load_policy,
     merge_stricter,
-    resolve,
 )
 from rehab_eval.disclosure.stats import (
     MarkDecision,

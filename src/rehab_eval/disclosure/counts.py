@@ -19,8 +19,8 @@ import math
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
+from rehab_eval.disclosure.audience import Disclosure
 from rehab_eval.disclosure.cells import COMPLEMENTARY, PRIMARY, UNPUBLISHED, protect_cells
-from rehab_eval.disclosure.policy import Disclosure
 from rehab_eval.disclosure.values import HIDDEN, SHOWN, Shown, round_half_even, text
 from rehab_eval.i18n import format_ci, format_number, format_percent
 

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rehab_eval.disclosure.policy import Disclosure
+from rehab_eval.disclosure.audience import Disclosure
 from rehab_eval.disclosure.values import WITHHELD, Shown, round_half_even, text
 from rehab_eval.errors import ConfigError
 from rehab_eval.i18n import format_number, format_p

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rehab_eval.disclosure.policy import Disclosure
+from rehab_eval.disclosure.audience import Disclosure
 from rehab_eval.disclosure.values import HIDDEN, SHOWN
 from rehab_eval.errors import require_columns
 from rehab_eval.i18n import format_number

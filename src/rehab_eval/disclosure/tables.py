@@ -13,8 +13,8 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rehab_eval.disclosure.audience import Disclosure
 from rehab_eval.disclosure.counts import show_counts
-from rehab_eval.disclosure.policy import Disclosure
 from rehab_eval.errors import ConfigError, require_columns
 
 __all__ = ["ShownTable", "show_table"]
