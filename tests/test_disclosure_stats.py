@@ -93,11 +93,22 @@ def test_solve_back_attack_fails_when_n_is_hidden(n, seed):
     assert withheld == {k for k in shown if k not in N_FREE}
     for key in ("ci_low", "ci_high", "dz_ci_low", "dz_ci_high", "t", "p_value", "hedges_gav"):
         assert published[key] is None and shown[key].text == "x"
-    # what is left (md, d_z, means, SDs) is consistent with every n
-    assert _candidates(published) == list(range(2, 201))
-    # and nothing published is at more than display precision
-    assert published["mean_pre"] == round(row["mean_pre"], 1)
-    assert published["sd_diff"] == round(row["sd_diff"], 1)
+    # what is left is d_z at display precision, consistent with every n
+    assert {k for k, v in published.items() if v is not None} == {"cohen_dz"}
+    assert published["cohen_dz"] == round(row["cohen_dz"], 2)
+    # even a reader who knew the mean difference could not solve n from it
+    assert _candidates(published | {"mean_diff": round(row["mean_diff"], 1)}) == list(range(2, 201))
+
+
+def test_weighted_mean_attack_needs_the_means_withheld():
+    # parent of 33 (shown), group A of 12 (shown), group B of 21 hidden as "x"
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(50, 10, 12), rng.normal(60, 10, 21)
+    m_all, m_a, m_b = (round(float(np.mean(v)), 1) for v in (np.concatenate([a, b]), a, b))
+    solved = 12 * (m_a - m_all) / (m_all - m_b)
+    assert round(solved) == 21  # rounded means give the hidden n away
+    shown = show_statistics({"mean": float(np.mean(b))}, 21, PUBLIK, n_shown=False)
+    assert shown["mean"].value is None and shown["mean"].text == "x"
 
 
 def test_internal_twin_shows_every_statistic_exactly():

@@ -10,10 +10,12 @@ changes by 5–6 % per person at n = 10 … 20; rounding md and the limits to 0.
 0.01 leaves errors near 1 %, so n is still found (``tests/test_disclosure_stats.py``
 runs the attack). The same holds for the d_z interval (width ≈ 2·1.96/√n), for t and the
 p-value (t = d_z·√n), for g_av (its small-sample factor J depends on n) and for the
-rank-biserial correlation (rank sums over n(n+1)/2). No rounding fine enough to be
-useful defeats this, so when n is hidden only the n-free statistics are published
-(means, SDs, mean difference, SD of the differences, d_z), at display precision, and
-every interval, test statistic and p-value is withheld. When n is shown, every
+rank-biserial correlation (rank sums over n(n+1)/2). Means, SDs and mean differences
+are averages weighted by n: beside the parent group's mean and a sibling group's n and
+mean, n_B = n_A (m_A − m) / (m − m_B) (the weighted-mean attack, also run by the tests).
+No rounding fine enough to be useful defeats these, so when n is hidden only d_z (a
+ratio, neither additive over groups nor tied to n) is published, at display precision;
+every mean, SD, interval, test statistic and p-value is withheld. When n is shown, every
 statistic is published at display precision.
 """
 
@@ -70,10 +72,8 @@ PRECISION_OF = {
     **dict.fromkeys(("t", "wilcoxon_w"), "effect_size"),
 }
 
-#: Statistics that carry no information on n (published even when n is hidden).
-N_FREE = frozenset(
-    {"mean", "sd", "mean_pre", "sd_pre", "mean_post", "sd_post", "mean_diff", "sd_diff", "cohen_dz"}
-)
+#: Statistics published when n is hidden: neither tied to n nor additive over groups.
+N_FREE = frozenset({"cohen_dz"})
 
 
 def _withheld(threshold: int, lang: str) -> Shown:
