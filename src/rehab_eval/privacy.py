@@ -39,6 +39,13 @@ The rules (threshold rule with complementary suppression, Hundepool et al. 2012,
    columns are treated in turn until nothing changes (the usual iterative heuristic for
    two-way tables; it protects, though not with the fewest hidden cells).
 
+Which counts are sensitive, the audiences (``publik``/``internal``) and the thresholds are
+declared in :mod:`rehab_eval.disclosure` (``policy.toml``); its
+:func:`~rehab_eval.disclosure.protect_cells` audits every relation a report publishes at
+once (totals, sub-groups, shares with their n) and uses rule 2 of this module as its first
+pass. Rule 3 hides operational steps too; under the declared policy operational counts of
+a group of at least ``min_cell`` are shown exactly, so rule 3 serves sensitive chains only.
+
 References
 ----------
 Hundepool, A., Domingo-Ferrer, J., Franconi, L., Giessing, S., Schulte Nordholt, E.,
