@@ -6,6 +6,8 @@
     rehab-eval report NAME [-p KEY VALUE ...]               render one report
     rehab-eval report --plan plan.yaml                      render a list of reports
     rehab-eval demo                                         all of the above on synthetic data
+    rehab-eval template --out FILE.xlsx [--lang en]         the recommended data-entry workbook
+    rehab-eval quality --processed DIR --out DIR            rows to fix, one workbook per facility
 
 Every subcommand imports its module only when it runs, so ``rehab-eval --help`` starts fast.
 The package's own errors are printed as one line (no traceback) with exit status 2 for bad
@@ -182,7 +184,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reports", type=Path, default=Path("reports"))
     p.add_argument("--plan", type=Path, default=DEMO_PLAN, help="the plan of demo reports")
     p.set_defaults(func=_cmd_demo)
+    _add_office_commands(sub)
     return parser
+
+
+# --- data-entry template and data-quality feedback to the offices ---------------------------
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from rehab_eval.template import write_template
+
+    def split(text: str) -> list[str]:
+        return [s.strip() for s in text.split(",") if s.strip()]
+
+    path = write_template(
+        args.out,
+        lang=args.lang,
+        facility=args.facility,
+        instruments=split(args.instruments) if args.instruments else None,
+        sheets=split(args.sheets) if args.sheets else None,
+    )
+    _say(f"template: {path}")
+    return 0
+
+
+def _add_office_commands(sub) -> None:
+    p = sub.add_parser("template", help="write the recommended data-entry workbook (.xlsx)")
+    p.add_argument("--out", required=True, type=Path, help="the workbook to write (.xlsx)")
+    p.add_argument("--lang", choices=("id", "en"), default="id", help="language (default id)")
+    p.add_argument("--facility", default=None, help="the office's facility name")
+    p.add_argument("--instruments", default=None, help="comma-separated, e.g. whoqol_bref,urica")
+    p.add_argument(
+        "--sheets",
+        default=None,
+        help="comma-separated tables: clients,enrollments,assessments,contacts,urine_tests,events",
+    )
+    p.set_defaults(func=_cmd_template)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
