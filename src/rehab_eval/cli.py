@@ -208,6 +208,19 @@ def _cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_quality(args: argparse.Namespace) -> int:
+    from rehab_eval.quality import write_fix_workbooks
+
+    paths = write_fix_workbooks(args.processed, args.out, raw=args.raw, lang=args.lang)
+    if not paths:
+        _say(
+            "quality: tidak ada baris yang ditolak" if args.lang == "id" else "quality: no rejects"
+        )
+    for path in paths:
+        _say(f"quality: {path}")
+    return 0
+
+
 def _add_office_commands(sub) -> None:
     p = sub.add_parser("template", help="write the recommended data-entry workbook (.xlsx)")
     p.add_argument("--out", required=True, type=Path, help="the workbook to write (.xlsx)")
@@ -220,6 +233,15 @@ def _add_office_commands(sub) -> None:
         help="comma-separated tables: clients,enrollments,assessments,contacts,urine_tests,events",
     )
     p.set_defaults(func=_cmd_template)
+
+    p = sub.add_parser("quality", help="rows to fix: one workbook per facility, from the rejects")
+    p.add_argument("--processed", required=True, type=Path, help="the ETL's output folder")
+    p.add_argument("--out", required=True, type=Path, help="folder for the workbooks")
+    p.add_argument(
+        "--raw", type=Path, default=None, help="the raw folder, to tell each row's facility"
+    )
+    p.add_argument("--lang", choices=("id", "en"), default="id", help="language (default id)")
+    p.set_defaults(func=_cmd_quality)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
