@@ -156,7 +156,17 @@ def test_instruction_sheet_explains_every_column_one_cell_per_row(saved):
     for spec in specs:
         assert f"«{spec.name}»" in text
         for c in spec.columns:
-            assert c.header in lines
+            if c.kind != "answer":
+                assert c.header in lines
+        answers = [c.header for c in spec.columns if c.kind == "answer"]
+        if answers:
+            assert answers[0] in text and answers[-1] in text
+    assert "P1 … P26" in lines  # WHOQOL-BREF answers, grouped
+    assert "Jawaban: salah satu angka 1, 2, 3, 4, 5, seperti pada formulir." in lines
+    assert any(
+        line.startswith("Jawaban juga terbaca bila ditulis dengan kata: 1 = sangat")
+        for line in lines
+    )
     assert "Contoh: 3374010101900001" in text
     assert text.count("Contoh baris:") == len(specs)
     assert "None" not in text

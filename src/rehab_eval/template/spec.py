@@ -71,6 +71,7 @@ class SheetSpec:
     about: str
     columns: tuple[ColumnSpec, ...]
     instrument: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 @cache
@@ -284,25 +285,27 @@ def _instrument_sheet(inst: Any, lang: str, facility: str | None) -> SheetSpec:
     for block in inst.block_names:
         for item in inst.items:
             allowed = tuple(int(v) if float(v).is_integer() else v for v in inst.allowed[item])
-            meaning = "; ".join(
-                f"{_fmt(v)} = {' / '.join(words[float(v)])}" for v in allowed if float(v) in words
-            )
             cols.append(
                 ColumnSpec(
                     field=inst.column(item, block),
                     header=_item_header(inst, item, block, lang),
                     kind="answer",
-                    help=item_help.format(n=item[1:], words=f" ({meaning})" if meaning else ""),
+                    help=item_help.format(n=item[1:], values=", ".join(_fmt(v) for v in allowed)),
                     choices=allowed,
                     example=allowed[0],
                 )
             )
+    notes = ()
+    if words:
+        meaning = "; ".join(f"{_fmt(v)} = {' / '.join(ws)}" for v, ws in sorted(words.items()))
+        notes = (_text(_layout()["fields"]["item"]["words"], lang).format(words=meaning),)
     return SheetSpec(
         name=_sheet_name(inst, lang),
         table="assessments",
         about=_text(layout["about"], lang),
         columns=tuple(cols),
         instrument=inst.name,
+        notes=notes,
     )
 
 

@@ -45,6 +45,7 @@ _T = {
         ),
         "sheet": "Lembar «{name}»: {about}",
         "choices": "Pilihan: {values}",
+        "answers": "Jawaban: salah satu angka {values}, seperti pada formulir.",
         "example": "Contoh: {value}",
         "example_row": "Contoh baris: {values}",
         "list_title": "Pilihan «{header}» (lembar {sheet})",
@@ -71,6 +72,7 @@ _T = {
         ),
         "sheet": "Sheet “{name}”: {about}",
         "choices": "Choices: {values}",
+        "answers": "Answer: one of the numbers {values}, as on the form.",
         "example": "Example: {value}",
         "example_row": "Example row: {values}",
         "list_title": "Choices for “{header}” (sheet {sheet})",
@@ -212,17 +214,36 @@ def _help_sheet(wb: Any, sheets: list[SheetSpec], lang: str, facility: str | Non
     for sheet in sheets:
         row += 1
         put(1, t["sheet"].format(name=sheet.name, about=sheet.about), Font(bold=True, size=12))
+        for note in sheet.notes:
+            put(2, note)
         for c in sheet.columns:
+            if c.kind == "answer":
+                continue
             put(1, c.header, Font(bold=True))
             put(2, c.help)
             if c.choices and c.kind == "choice":
                 put(2, t["choices"].format(values=", ".join(str(v) for v in c.choices)))
             if c.example is not None:
                 put(2, t["example"].format(value=_show(c.example, lang)))
+        for headers, choices in _answer_groups(sheet):
+            put(1, headers, Font(bold=True))
+            put(2, t["answers"].format(values=", ".join(str(v) for v in choices)))
         shown = [c for c in sheet.columns if c.example is not None][:12]
         more = " …" if len(shown) < sum(c.example is not None for c in sheet.columns) else ""
         values = " · ".join(f"{c.header} = {_show(c.example, lang)}" for c in shown) + more
         put(2, t["example_row"].format(values=values), Font(italic=True))
+
+
+def _answer_groups(sheet: SheetSpec) -> list[tuple[str, tuple]]:
+    """Answer columns grouped by their answer set: ("P1 … P26", (1, 2, 3, 4, 5)), …"""
+    groups: dict[tuple, list[str]] = {}
+    for c in sheet.columns:
+        if c.kind == "answer":
+            groups.setdefault(c.choices, []).append(c.header)
+    return [
+        (" … ".join([h[0], h[-1]]) if len(h) > 2 else ", ".join(h), choices)
+        for choices, h in groups.items()
+    ]
 
 
 def build_template(
