@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 import rehab_eval.etl
 from rehab_eval.cli import main
 from rehab_eval.quality import (
+    assess_quality,
     explain,
     facility_summary,
     file_summary,
@@ -305,3 +306,18 @@ def test_trend_over_two_runs(run):
     dates = reasons[reasons["reason"] == "unparseable date"]["n"].tolist()
     assert dates == [2, 1]
     assert pd.api.types.is_datetime64_any_dtype(reasons["run_time"])
+
+
+def test_assess_quality_bundles_the_figures(run):
+    dq = assess_quality(run / "processed_fixed", raw=run / "raw_fixed", history=[run / "processed"])
+    assert dq.table is dq.files and dq.summary is dq.facilities
+    assert dq.trend["rows_rejected"].tolist() == [4, 3]
+    # Bapas: NIK as a number, sex "X", and a birth date in the provincial file; Lapas: the
+    # future date and an invalid NIK in the provincial file
+    assert dq.fixes["facility"].value_counts().to_dict() == {
+        "Bapas Kelas I Semarang": 3,
+        "Lapas Kelas I Semarang": 2,
+    }
+    assert dq.reasons["n"].sum() == len(dq.fixes)
+    assert "rows_rejected=3" in repr(dq) and "<table" in dq._repr_html_()
+    assert dq.as_of == AS_OF and dq.unknown_facilities == ()

@@ -8,6 +8,7 @@ report shows.
 from rehab_eval.quality.facility import facility_of_path, reject_facilities
 from rehab_eval.quality.fixlist import mask_value, rows_to_fix, write_fix_workbooks
 from rehab_eval.quality.reasons import explain, quality_text, reason_texts, untranslated
+from rehab_eval.quality.result import DataQuality, assess_quality
 from rehab_eval.quality.summary import (
     facility_summary,
     file_summary,
@@ -19,6 +20,8 @@ from rehab_eval.quality.summary import (
 )
 
 __all__ = [
+    "DataQuality",
+    "assess_quality",
     "explain",
     "facility_of_path",
     "facility_summary",
