@@ -243,3 +243,17 @@ def test_a_new_declaration_gets_its_sheet(temporary_declaration, tmp_path):
     ws = wb["Kessler K6 (uji)"]
     lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
     assert any(_range_values(wb, dv.formula1) == [0, 1, 2, 3, 4] for dv in lists)
+
+
+def test_cli_options_and_messages(tmp_path, capsys):
+    from rehab_eval.cli import main
+
+    out = tmp_path / "entry.xlsx"
+    args = ["template", "--out", str(out), "--lang", "en", "--sheets", "clients,urine_tests"]
+    assert main([*args, "--facility", "Bapas Kelas II Entah"]) == 0
+    said = capsys.readouterr().out
+    assert "facility 'Bapas Kelas II Entah' is not in the ETL's facility list" in said
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Instructions", "Clients", "Urine Tests", "Lists"]
+    assert main(["template", "--out", str(out), "--sheets", "lembar lain"]) == 2
+    assert "lembar 'lembar lain' tidak dikenal" in capsys.readouterr().err

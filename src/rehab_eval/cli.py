@@ -205,6 +205,18 @@ def _cmd_template(args: argparse.Namespace) -> int:
         sheets=split(args.sheets) if args.sheets else None,
     )
     _say(f"template: {path}")
+    if args.facility:
+        from rehab_eval.etl.facilities import FacilityResolver
+
+        found = FacilityResolver().resolve(args.facility)
+        if found is not None and not found.known:
+            _say(
+                f"template: UPT {found.name!r} belum ada di daftar fasilitas ETL; tambahkan ke "
+                "facility_aliases di berkas --config agar dikenali"
+                if args.lang == "id"
+                else f"template: facility {found.name!r} is not in the ETL's facility list; add "
+                "it to facility_aliases in the --config file so that it is recognised"
+            )
     return 0
 
 
