@@ -368,6 +368,14 @@ def test_roundtrip_survives_a_libreoffice_resave(filled, tmp_path, monkeypatch):
     resaved = raw / path.name
     assert resaved.is_file()
     wb = load_workbook(resaved)
-    assert wb["Klien"].data_validations.dataValidation  # the drop-downs survived
+    ws = wb["Klien"]
+    kinds = {str(dv.sqref).split(":")[0]: dv for dv in ws.data_validations.dataValidation}
+    # the drop-downs, the NIK length check, the text format and the hidden lists survive
+    # (LibreOffice keeps the validations on the first thousand rows only)
+    assert kinds["D2"].type == "list" and kinds["D2"].formula1.startswith("'Daftar Pilihan'!")
+    assert (kinds["A2"].type, kinds["A2"].formula1) == ("textLength", "16")
+    assert kinds["E2"].type == "date"
+    assert ws.column_dimensions["A"].number_format == "@"
+    assert wb["Daftar Pilihan"].sheet_state == "hidden"
     manifest, rejects = _run_etl(raw, tmp_path / "processed", monkeypatch)
     _check(manifest, rejects, tmp_path / "processed", path.name, expected, written)
