@@ -80,8 +80,9 @@ def test_validations_and_formats_are_really_in_the_file(saved):
                 assert _range_values(wb, dv.formula1) == list(c.choices)
 
 
-def test_drop_downs_offer_the_declared_vocabularies(saved):
-    _, specs = saved
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_drop_downs_offer_the_declared_vocabularies(lang):
+    specs = template_spec(lang=lang)
     cols = {(s.instrument or s.table, c.field): c for s in specs for c in s.columns}
     expect = {
         ("clients", "sex"): ("sex", vocab.SEXES),
@@ -99,7 +100,8 @@ def test_drop_downs_offer_the_declared_vocabularies(saved):
         table = value_table(kind)
         read = [table.get(v.lower(), table.get(norm_value(v))) for v in cols[key].choices]
         assert read == list(codes), key  # one entry per code, each read by the ETL as it
-    assert cols[("clients", "sex")].choices == ("Laki-laki", "Perempuan")
+    sexes = {"id": ("Laki-laki", "Perempuan"), "en": ("Male", "Female")}
+    assert cols[("clients", "sex")].choices == sexes[lang]
     # answers: the declared answer set of each item
     for name in ("whoqol_bref", "urica", "assist"):
         inst = get_instrument(name)
