@@ -130,64 +130,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="rehab-eval",
-        description="Outcome evaluation for drug-rehabilitation programs: "
-        "ETL, scoring, change, recidivism and reports.",
-    )
-    parser.add_argument("--version", action="version", version=f"rehab-eval {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    p = sub.add_parser("synth", help="write synthetic raw program exports (and truth.json)")
-    p.add_argument("--out", required=True, type=Path, help="folder for the raw exports")
-    p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    p.add_argument("--scale", type=int, default=1, help="multiply the provincial volume by K")
-    p.add_argument("--truth", type=Path, default=None, help="where to write truth.json")
-    p.set_defaults(func=_cmd_synth)
-
-    p = sub.add_parser("etl", help="turn raw exports into canonical Parquet tables")
-    p.add_argument("--raw", required=True, type=Path, help="folder of raw .xlsx/.csv exports")
-    p.add_argument("--out", required=True, type=Path, help="folder for the canonical tables")
-    p.add_argument("--config", type=Path, default=None, help="extra aliases (YAML or TOML)")
-    p.add_argument("--as-of", default=None, help="reference date for 'future date' (YYYY-MM-DD)")
-    p.set_defaults(func=_cmd_etl)
-
-    p = sub.add_parser("score", help="score the instruments in the processed assessments")
-    p.add_argument("--processed", required=True, type=Path, help="the ETL's output folder")
-    p.add_argument(
-        "--prereversed",
-        action="store_true",
-        help="WHOQOL-BREF Q3, Q4, Q26 were already reversed on the form (Indonesian printings)",
-    )
-    p.set_defaults(func=_cmd_score)
-
-    p = sub.add_parser("report", help="render a parameterized report (or a plan of reports)")
-    p.add_argument("name", nargs="?", help="cohort_report, recidivism_report, program_overview")
-    p.add_argument(
-        "-p",
-        "--param",
-        nargs=2,
-        action="append",
-        metavar=("KEY", "VALUE"),
-        help="set a report parameter (repeatable)",
-    )
-    p.add_argument("--params", type=Path, default=None, help="YAML file of parameters")
-    p.add_argument("--plan", type=Path, default=None, help="YAML list of reports to render")
-    p.add_argument("--out", type=Path, default=Path("reports"), help="reports folder")
-    p.set_defaults(func=_cmd_report)
-
-    p = sub.add_parser("demo", help="synth → etl → score → every report, on synthetic data")
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--raw", type=Path, default=Path("data/raw"))
-    p.add_argument("--processed", type=Path, default=Path("data/processed"))
-    p.add_argument("--reports", type=Path, default=Path("reports"))
-    p.add_argument("--plan", type=Path, default=DEMO_PLAN, help="the plan of demo reports")
-    p.set_defaults(func=_cmd_demo)
-    _add_office_commands(sub)
-    return parser
-
-
 # --- data-entry template and data-quality feedback to the offices ---------------------------
 
 
@@ -254,6 +196,64 @@ def _add_office_commands(sub) -> None:
     )
     p.add_argument("--lang", choices=("id", "en"), default="id", help="language (default id)")
     p.set_defaults(func=_cmd_quality)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rehab-eval",
+        description="Outcome evaluation for drug-rehabilitation programs: "
+        "ETL, scoring, change, recidivism and reports.",
+    )
+    parser.add_argument("--version", action="version", version=f"rehab-eval {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("synth", help="write synthetic raw program exports (and truth.json)")
+    p.add_argument("--out", required=True, type=Path, help="folder for the raw exports")
+    p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    p.add_argument("--scale", type=int, default=1, help="multiply the provincial volume by K")
+    p.add_argument("--truth", type=Path, default=None, help="where to write truth.json")
+    p.set_defaults(func=_cmd_synth)
+
+    p = sub.add_parser("etl", help="turn raw exports into canonical Parquet tables")
+    p.add_argument("--raw", required=True, type=Path, help="folder of raw .xlsx/.csv exports")
+    p.add_argument("--out", required=True, type=Path, help="folder for the canonical tables")
+    p.add_argument("--config", type=Path, default=None, help="extra aliases (YAML or TOML)")
+    p.add_argument("--as-of", default=None, help="reference date for 'future date' (YYYY-MM-DD)")
+    p.set_defaults(func=_cmd_etl)
+
+    p = sub.add_parser("score", help="score the instruments in the processed assessments")
+    p.add_argument("--processed", required=True, type=Path, help="the ETL's output folder")
+    p.add_argument(
+        "--prereversed",
+        action="store_true",
+        help="WHOQOL-BREF Q3, Q4, Q26 were already reversed on the form (Indonesian printings)",
+    )
+    p.set_defaults(func=_cmd_score)
+
+    p = sub.add_parser("report", help="render a parameterized report (or a plan of reports)")
+    p.add_argument("name", nargs="?", help="cohort_report, recidivism_report, program_overview")
+    p.add_argument(
+        "-p",
+        "--param",
+        nargs=2,
+        action="append",
+        metavar=("KEY", "VALUE"),
+        help="set a report parameter (repeatable)",
+    )
+    p.add_argument("--params", type=Path, default=None, help="YAML file of parameters")
+    p.add_argument("--plan", type=Path, default=None, help="YAML list of reports to render")
+    p.add_argument("--out", type=Path, default=Path("reports"), help="reports folder")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("demo", help="synth → etl → score → every report, on synthetic data")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--raw", type=Path, default=Path("data/raw"))
+    p.add_argument("--processed", type=Path, default=Path("data/processed"))
+    p.add_argument("--reports", type=Path, default=Path("reports"))
+    p.add_argument("--plan", type=Path, default=DEMO_PLAN, help="the plan of demo reports")
+    p.set_defaults(func=_cmd_demo)
+    _add_office_commands(sub)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
