@@ -227,10 +227,10 @@ def test_a_cell_over_the_timeout_fails_the_run(workspace):
             {"processed_dir": str(workspace / "processed"), "sleep": "30"},
             out=workspace / "reports-timeout",
             notebooks_dir=FIXTURES,
-            timeout=2,
+            timeout=6,  # above the import cell even on a loaded 2-core machine
         )
     message = str(info.value)
-    assert "\n" not in message and "longer than the 2 s timeout" in message
+    assert "\n" not in message and "longer than the 6 s timeout" in message
     record = json.loads((info.value.result.run_dir / "run.json").read_text())
     assert record["status"] == "failed"
     assert "time.sleep(sleep)" in (record["error"]["cell_source"] or "")
