@@ -6,6 +6,8 @@
     rehab-eval report NAME [-p KEY VALUE ...]               render one report
     rehab-eval report --plan plan.yaml                      render a list of reports
     rehab-eval demo                                         all of the above on synthetic data
+    rehab-eval template --out FILE.xlsx [--lang en]         the recommended data-entry workbook
+    rehab-eval quality --processed DIR --out DIR            rows to fix, one workbook per facility
 
 Every subcommand imports its module only when it runs, so ``rehab-eval --help`` starts fast.
 The package's own errors are printed as one line (no traceback) with exit status 2 for bad
@@ -131,6 +133,74 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- data-entry template and data-quality feedback to the offices ---------------------------
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from rehab_eval.template import write_template
+
+    def split(text: str) -> list[str]:
+        return [s.strip() for s in text.split(",") if s.strip()]
+
+    path = write_template(
+        args.out,
+        lang=args.lang,
+        facility=args.facility,
+        instruments=split(args.instruments) if args.instruments else None,
+        sheets=split(args.sheets) if args.sheets else None,
+    )
+    _say(f"template: {path}")
+    if args.facility:
+        from rehab_eval.etl.facilities import FacilityResolver
+
+        found = FacilityResolver().resolve(args.facility)
+        if found is not None and not found.known:
+            _say(
+                f"template: UPT {found.name!r} belum ada di daftar fasilitas ETL; tambahkan ke "
+                "facility_aliases di berkas --config agar dikenali"
+                if args.lang == "id"
+                else f"template: facility {found.name!r} is not in the ETL's facility list; add "
+                "it to facility_aliases in the --config file so that it is recognised"
+            )
+    return 0
+
+
+def _cmd_quality(args: argparse.Namespace) -> int:
+    from rehab_eval.quality import write_fix_workbooks
+
+    paths = write_fix_workbooks(args.processed, args.out, raw=args.raw, lang=args.lang)
+    if not paths:
+        _say(
+            "quality: tidak ada baris yang ditolak" if args.lang == "id" else "quality: no rejects"
+        )
+    for path in paths:
+        _say(f"quality: {path}")
+    return 0
+
+
+def _add_office_commands(sub) -> None:
+    p = sub.add_parser("template", help="write the recommended data-entry workbook (.xlsx)")
+    p.add_argument("--out", required=True, type=Path, help="the workbook to write (.xlsx)")
+    p.add_argument("--lang", choices=("id", "en"), default="id", help="language (default id)")
+    p.add_argument("--facility", default=None, help="the office's facility name")
+    p.add_argument("--instruments", default=None, help="comma-separated, e.g. whoqol_bref,urica")
+    p.add_argument(
+        "--sheets",
+        default=None,
+        help="comma-separated tables: clients,enrollments,assessments,contacts,urine_tests,events",
+    )
+    p.set_defaults(func=_cmd_template)
+
+    p = sub.add_parser("quality", help="rows to fix: one workbook per facility, from the rejects")
+    p.add_argument("--processed", required=True, type=Path, help="the ETL's output folder")
+    p.add_argument("--out", required=True, type=Path, help="folder for the workbooks")
+    p.add_argument(
+        "--raw", type=Path, default=None, help="the raw folder, to tell each row's facility"
+    )
+    p.add_argument("--lang", choices=("id", "en"), default="id", help="language (default id)")
+    p.set_defaults(func=_cmd_quality)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rehab-eval",
@@ -190,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the plan of demo reports (default: the demo.plan.yaml shipped with the package)",
     )
     p.set_defaults(func=_cmd_demo)
+    _add_office_commands(sub)
     return parser
 
 
