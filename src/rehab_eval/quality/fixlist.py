@@ -9,12 +9,11 @@ the workbook never carries an identity.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rehab_eval.atomic import atomic_path
 from rehab_eval.quality.facility import reject_facilities
 from rehab_eval.quality.reasons import explain, quality_text
 from rehab_eval.quality.summary import (
@@ -205,11 +204,5 @@ def write_fix_workbooks(
 
 
 def _save(wb: Any, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -13,13 +13,12 @@ two known headers on one row), so they are never taken for data.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from rehab_eval._version import __version__
+from rehab_eval.atomic import atomic_path
 from rehab_eval.template.spec import ColumnSpec, SheetSpec, template_spec
 
 __all__ = ["LIST_SHEET", "build_template", "write_template"]
@@ -301,14 +300,6 @@ def write_template(path: str | Path, **options: Any) -> Path:
     path = Path(path)
     wb = build_template(**options)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         wb.save(tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
