@@ -113,8 +113,10 @@ def followup(
           kind that came first), a competing end (``death``, ``transfer``,
           ``lost_to_supervision``) or ``"end_of_study"`` (administrative censoring). This is
           the column :func:`cumulative_incidence` reads.
-        - ``sex``, ``facility``, ``facility_type``, ``prior_offences`` -- from clients (the
-          last two only when the clients table has them).
+        - ``sex``, ``facility_type``, ``prior_offences`` -- from clients (the last two only
+          when the clients table has them).
+        - ``facility`` -- the facility of the chosen enrollment, else the client's (the
+          definition of :func:`rehab_eval.cohort.enrollment_facility`).
         - ``age_at_start`` -- completed years of age at ``start`` (Int64).
         - ``program``, ``level``, ``status`` -- of the chosen enrollment (missing if none).
         - ``completion`` -- ``status == "completed"`` (boolean, missing if no enrollment).
@@ -289,6 +291,11 @@ def followup(
             result[col] = cl[col].to_numpy()
     for col in ("program", "level", "status"):
         result[col] = ids.map(chosen[col].astype(object)).to_numpy() if len(chosen) else None
+    if "facility" in chosen.columns and len(chosen):
+        # the one definition of a client's facility (cohort.enrollment_facility): the office
+        # of the enrollment followed, else the client's record
+        own = ids.map(chosen["facility"].astype(object))
+        result["facility"] = own.where(own.notna(), cl["facility"]).to_numpy()
     status = result["status"]
     result["completion"] = pd.array(
         [None if pd.isna(v) else v == "completed" for v in status], dtype="boolean"
