@@ -1,0 +1,214 @@
+"""Keep identity out of the processed tables, the rejects, the manifest and the log.
+
+Three guards, each a pure function on values:
+
+* :func:`scrub_sheet` checks the free-text fields of one extracted sheet (facility, cohort,
+  province, notes; coded fields are checked by their vocabulary) for identifiers: NIK-like digit runs (12 or more digits, with
+  or without spaces, dots or dashes between them) and the row's own name. A hit empties the
+  field and lists the cell in the rejects (reason ``identifier in text``) with a masked
+  value. Numeric fields get plausible ranges (:data:`RANGES`: prior offences 0–50, age at
+  the run date 12–100), so a NIK typed into a count cannot become a number (reason
+  ``implausible value``).
+* :func:`mask_name` masks NIK-like runs in file and sheet names before they are printed or
+  written anywhere.
+* :func:`describe_values` turns the ``value`` column of the rejects into a masked or
+  described value (``<teks 12 huruf>``, ``<tanggal tidak valid>``, ``************4941``); a
+  data manager may ask for the values themselves (NIK-like runs stay masked even then).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from rehab_eval.etl.identity import mask
+
+__all__ = [
+    "IDENTIFIER_IN_TEXT",
+    "IMPLAUSIBLE_VALUE",
+    "NIK_LIKE",
+    "RANGES",
+    "TEXT_FIELDS",
+    "describe_values",
+    "find_identifier",
+    "mask_name",
+    "scrub_sheet",
+]
+
+#: Reject reason: an identifier (NIK-like number or the row's name) in a free-text field.
+IDENTIFIER_IN_TEXT = "identifier in text"
+#: Reject reason: a number outside its plausible range (a NIK typed into a count, …).
+IMPLAUSIBLE_VALUE = "implausible value"
+#: 12 or more digits, possibly separated by single spaces, dots, slashes or dashes.
+NIK_LIKE = re.compile(r"\d(?:[ .\-/]?\d){11,}")
+#: Free-text fields checked for identifiers.
+TEXT_FIELDS = ("facility", "cohort", "province", "notes")
+#: Plausible ranges of numeric fields (inclusive); ``age`` is checked on the birth date.
+RANGES = {"prior_offences": (0, 50), "age": (12, 100)}
+_DATE_REASONS = ("unparseable date",)
+_DATED_REASONS = ("future date", "release before birth")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SMALL_NUMBER = re.compile(r"^[+-]?\d{1,4}(?:[.,]\d{1,2})?$")
+
+
+def _mask_runs(text: str) -> str:
+    return NIK_LIKE.sub(lambda m: mask(re.sub(r"\D", "", m.group(0))), text)
+
+
+def mask_name(name: str) -> str:
+    """A file or sheet name with its NIK-like digit runs masked (``************0001``)."""
+    return _mask_runs(str(name)) if name else name
+
+
+def _words(name: str) -> list[str]:
+    return [w for w in re.findall(r"\w+", name.casefold()) if len(w) >= 3 and not w.isdigit()]
+
+
+def find_identifier(text: object, name: object = None) -> bool:
+    """Whether ``text`` holds a NIK-like number or the name ``name`` (all its words of 3+
+    letters, case-insensitive).
+
+    Examples
+    --------
+    >>> find_identifier("Lapas Kedungpane 3374 0112 0190 0001")
+    True
+    >>> find_identifier("Budi Santoso / Rutan Semarang", "BUDI SANTOSO")
+    True
+    >>> find_identifier("Bapas Semarang", "Budi Santoso")
+    False
+    """
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return False
+    s = str(text)
+    if NIK_LIKE.search(s):
+        return True
+    if name is None or (not isinstance(name, str) and pd.isna(name)):
+        return False
+    words = _words(str(name))
+    if not words:
+        return False
+    have = set(re.findall(r"\w+", s.casefold()))
+    return all(w in have for w in words)
+
+
+def scrub_sheet(
+    out: dict[str, object],
+    col: Callable[[str], pd.Series | None],
+    cell_bad: Callable[..., None],
+    *,
+    as_of,
+) -> None:
+    """Empty identifiers and implausible numbers in one extracted sheet, in place.
+
+    ``out`` maps field → column array (the sheet's extracted columns, ``_fac`` for the
+    facility); ``col(field)`` gives a raw column (or None); ``cell_bad(field, bad, values,
+    reason)`` records cell rejects (masked when the field is an identity field).
+    """
+    names = col("name")
+    first = None
+    if names is not None:  # each row's first name word: a cheap pre-filter for the name test
+        first = names.astype(object).where(names.notna(), "").astype(str).str.casefold()
+        first = first.str.extract(r"(\w{3,})", expand=False).fillna("").to_numpy(dtype=object)
+    for f in TEXT_FIELDS:
+        raw = col(f)
+        if raw is None:
+            continue
+        vals = raw.to_numpy(dtype=object)
+        codes, uniques = pd.factorize(raw, sort=False)
+        hit_u = np.array([find_identifier(u) for u in uniques] + [False], dtype=bool)
+        bad = hit_u[np.where(codes >= 0, codes, len(uniques))]
+        if first is not None:
+            for k, u in enumerate(uniques):
+                if hit_u[k]:
+                    continue
+                have = set(re.findall(r"\w+", str(u).casefold()))
+                rows = np.flatnonzero(codes == k)
+                rows = rows[np.isin(first[rows], list(have))]
+                for i in rows:
+                    bad[i] = find_identifier(vals[i], names.iat[i])
+        if not bad.any():
+            continue
+        masked = pd.Series([_describe_text(v) for v in vals[bad]], dtype=object)
+        shown = pd.Series(np.full(len(vals), "", dtype=object), dtype=object)
+        shown[np.flatnonzero(bad)] = masked.to_numpy()
+        cell_bad(f, bad, shown, IDENTIFIER_IN_TEXT)
+        key = "_fac" if f == "facility" else f
+        if key in out:
+            arr = np.asarray(out[key], dtype=object).copy()
+            arr[bad] = "" if key == "_fac" else None
+            out[key] = arr
+    if "prior_offences" in out:
+        lo, hi = RANGES["prior_offences"]
+        v = pd.array(out["prior_offences"], dtype="Float64")
+        bad = np.asarray(((v < lo) | (v > hi)).fillna(False), dtype=bool)
+        if bad.any():
+            raw = col("prior_offences")
+            cell_bad("prior_offences", bad, _masked_raw(raw, bad, len(bad)), IMPLAUSIBLE_VALUE)
+            arr = pd.array(out["prior_offences"], dtype="Int64")
+            arr[bad] = pd.NA
+            out["prior_offences"] = arr.to_numpy(dtype=object, na_value=pd.NA)
+    birth = out.get("birth_date", out.get("ttl"))
+    if birth is not None:
+        b = pd.to_datetime(pd.Series(birth), errors="coerce")
+        ref = pd.Timestamp(as_of)
+        age = (ref - b).dt.days / 365.25
+        lo, hi = RANGES["age"]
+        bad = ((age < lo) | (age > hi)).fillna(False).to_numpy(dtype=bool)
+        if bad.any():
+            field = "birth_date" if "birth_date" in out else "ttl"
+            raw = col(field)
+            cell_bad(field, bad, _masked_raw(raw, bad, len(bad)), IMPLAUSIBLE_VALUE)
+            key = "birth_date" if "birth_date" in out else "ttl"
+            arr = pd.Series(out[key]).copy()
+            arr[bad] = pd.NaT
+            out[key] = arr.to_numpy()
+
+
+def _masked_raw(raw: pd.Series | None, bad: np.ndarray, n: int) -> pd.Series:
+    vals = np.full(n, "", dtype=object) if raw is None else raw.to_numpy(dtype=object).copy()
+    vals = np.array([_mask_runs(str(v)) if b else v for v, b in zip(vals, bad, strict=True)])
+    return pd.Series(vals, dtype=object)
+
+
+def _describe_text(v: object) -> str:
+    s = "" if v is None else str(v).strip()
+    return f"<teks {len(s)} huruf>"
+
+
+def _describe(value: str, reason: str) -> str:
+    if value == "" or (value.startswith("<") and value.endswith(">")):
+        return value  # nothing, or already described
+    if re.fullmatch(r"\*+[^*]{0,4}", value):
+        return value  # already masked (identity fields are masked when extracted)
+    if NIK_LIKE.search(value):
+        digits = re.sub(r"\D", "", value)
+        return mask(digits) if len(digits) >= len(value) * 0.6 else _describe_text(value)
+    if reason in _DATE_REASONS:
+        return "<tanggal tidak valid>"
+    if reason in _DATED_REASONS or _ISO_DATE.match(value):
+        return "<tanggal>"
+    if _SMALL_NUMBER.match(value):
+        return value
+    return _describe_text(value)
+
+
+def describe_values(values: pd.Series, reasons: pd.Series, *, show: bool = False) -> pd.Series:
+    """The ``value`` column of the rejects, safe to open: described by default.
+
+    With ``show=True`` the values are kept as written except NIK-like runs (always masked).
+
+    Returns
+    -------
+    pandas.Series
+        One text per reject, aligned with ``values``.
+    """
+    v = values.astype(object).where(values.notna(), "").astype(str)
+    if show:
+        return v.map(_mask_runs)
+    pairs = pd.DataFrame({"v": v, "r": reasons.astype(object).fillna("").astype(str)})
+    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(pairs), sort=False)
+    done = np.array([_describe(a, b) for a, b in uniques] + [""], dtype=object)
+    return pd.Series(done[np.where(codes >= 0, codes, len(uniques))], index=values.index)
