@@ -156,7 +156,7 @@ def test_a_plain_folder_of_an_earlier_version_becomes_a_version(raw, tmp_path):
     legacy.rename(out)  # the flat layout written before versions existed
     run_etl(raw, out, as_of=AS_OF)
     names = sorted(p.name for p in (tmp_path / ".processed.versions").iterdir())
-    assert len(names) == 2 and names[0].endswith("-earlier")
+    assert len(names) == 2 and names[0].startswith("0-earlier-")
     # a folder that holds other files is never swallowed
     other = tmp_path / "mine"
     other.mkdir()

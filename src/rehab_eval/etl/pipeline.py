@@ -34,7 +34,7 @@ from rehab_eval.etl.identity import (
     mask,
 )
 from rehab_eval.etl.read import SUFFIXES, read_container
-from rehab_eval.etl.scrub import mask_name
+from rehab_eval.etl.scrub import mask_file_name, mask_name
 from rehab_eval.etl.write import write_outputs
 
 __all__ = ["EtlResult", "load_config", "run_etl"]
@@ -219,6 +219,7 @@ def run_etl(
         entry: dict[str, Any] = {"path": rel, "sha256": _sha256(path)}
         try:
             tables = read_container(path, aliases)
+            rel = entry["path"] = mask_file_name(rel, tables, aliases)  # a client's name, too
         except InputError as exc:
             entry.update(status="unreadable", reason=str(exc), sheets=[])
             manifest_files.append(entry)

@@ -34,6 +34,7 @@ __all__ = [
     "TEXT_FIELDS",
     "describe_values",
     "find_identifier",
+    "mask_file_name",
     "mask_name",
     "scrub_sheet",
 ]
@@ -61,6 +62,30 @@ def _mask_runs(text: str) -> str:
 def mask_name(name: str) -> str:
     """A file or sheet name with its NIK-like digit runs masked (``************0001``)."""
     return _mask_runs(str(name)) if name else name
+
+
+def mask_file_name(rel: str, tables, aliases) -> str:
+    """``rel`` (a raw file's path) with NIK-like runs masked and, when it holds the name of
+    a person listed in the file's own name column, that name's words starred out.
+
+    ``tables`` are the file's read sheets (:class:`~rehab_eval.etl.read.RawTable`).
+    """
+    from rehab_eval.etl.headers import map_headers
+
+    rel = mask_name(rel)
+    have = set(re.findall(r"\w+", rel.casefold()))
+    for rt in tables:
+        p = map_headers(rt.headers, aliases).column_of("name")
+        if p is None or not have:
+            continue
+        names = rt.body[p].dropna().astype(str)
+        first = names.str.casefold().str.extract(r"(\w{3,})", expand=False)
+        for name in names[first.isin(have).to_numpy()].unique():
+            words = _words(name)
+            if words and all(w in have for w in words):
+                for w in words:
+                    rel = re.sub(rf"(?i)\b{re.escape(w)}\b", "*" * len(w), rel)
+    return rel
 
 
 def _words(name: str) -> list[str]:

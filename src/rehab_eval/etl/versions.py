@@ -3,7 +3,7 @@
 The folder a user names (``data/processed``) is a relative symbolic link to one complete
 version; the versions live beside it in a hidden folder::
 
-    data/processed                →  .processed.versions/20261202T060000Z-1a2b3c4d
+    data/processed                →  .processed.versions/20261202T060000123456Z-1a2b3c4d
     data/.processed.versions/     one folder per ETL run (the newest few are kept)
     data/.processed.lock          held while a run writes (second runs wait, then stop)
 
@@ -144,9 +144,15 @@ def remove_stale(out: Path) -> list[Path]:
     return gone
 
 
-def _new_id() -> str:
-    now = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    return f"{now}-{secrets.token_hex(4)}"
+def _new_id(vdir: Path | None = None) -> str:
+    """``<UTC time to the microsecond>Z-<random>``: later runs sort after earlier ones (also
+    when the clock was set back: the id then extends the newest one)."""
+    vid = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}Z-{secrets.token_hex(4)}"
+    names = [p.name for p in vdir.iterdir() if not p.name.startswith(".")] if vdir else []
+    newest = max(names, default="")
+    if vid <= newest:
+        vid = f"{newest.split('-')[0]}1-{secrets.token_hex(4)}"
+    return vid
 
 
 def _make_private_dir(path: Path) -> None:
@@ -161,7 +167,7 @@ def _adopt_plain_folder(out: Path, vdir: Path) -> None:
         shutil.rmtree(out)  # empty, or only placeholders such as .gitkeep
         return
     if (out / "manifest.json").is_file():  # output of an earlier version: keep it as one
-        os.rename(out, vdir / f"{_new_id()}-earlier")
+        os.rename(out, vdir / f"0-earlier-{secrets.token_hex(4)}")  # sorts before the others
         return
     raise ConfigError(
         f"folder {out} berisi berkas yang bukan keluaran ETL; kosongkan folder itu atau pilih "
@@ -192,7 +198,7 @@ def publish_version(
     out = Path(out)
     vdir = versions_dir(out)
     _make_private_dir(vdir)
-    vid = _new_id()
+    vid = _new_id(vdir)
     tmp = vdir / f".tmp-{vid}"
     _make_private_dir(tmp)
     try:
