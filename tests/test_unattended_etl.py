@@ -136,7 +136,7 @@ def test_stale_temporary_folders_are_removed_and_versions_pruned(raw, tmp_path):
     out = tmp_path / "processed"
     (tmp_path / ".processed.tmp-abc").mkdir()  # left by an earlier version of the package
     (tmp_path / ".processed.old-def").mkdir()
-    for _ in range(5):
+    for _ in range(versions_mod.KEEP_VERSIONS + 1):
         run_etl(raw, out, as_of=AS_OF)
     vdir = tmp_path / ".processed.versions"
     kept = sorted(p.name for p in vdir.iterdir())

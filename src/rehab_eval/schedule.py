@@ -1,6 +1,7 @@
 """One scheduled command: ``rehab-eval run --plan monthly.yaml`` (etl → score → reports).
 
-The plan is a small YAML file; relative paths in it are taken from the plan's folder::
+The plan is a small YAML file; relative paths in it are taken from the folder the command
+runs in (the project folder, where cron ``cd``-s first), as in report plans::
 
     etl:
       raw: /srv/exports/bapas        # folder of raw exports (required)
@@ -39,7 +40,7 @@ _KNOWN = {
 
 
 def load_schedule(plan: str | Path) -> dict[str, dict[str, Any]]:
-    """Read and check a schedule plan; paths are made absolute against the plan's folder.
+    """Read and check a schedule plan; relative paths are taken from the working folder.
 
     Raises
     ------
@@ -72,7 +73,7 @@ def load_schedule(plan: str | Path) -> dict[str, dict[str, Any]]:
                 f"{path.name}: {section}: kunci tidak dikenal {', '.join(sorted(bad))}"
             )
         out[section] = dict(part)
-    base = path.parent
+    base = Path.cwd()
 
     def at(value: Any) -> Path | None:
         return None if value in (None, "") else (base / Path(str(value)).expanduser())
