@@ -133,10 +133,7 @@ def scrub_sheet(
     reason)`` records cell rejects (masked when the field is an identity field).
     """
     names = col("name")
-    first = None
-    if names is not None:  # each row's first name word: a cheap pre-filter for the name test
-        first = names.astype(object).where(names.notna(), "").astype(str).str.casefold()
-        first = first.str.extract(r"(\w{3,})", expand=False).fillna("").to_numpy(dtype=object)
+    first = None if names is None else _first_words(names)  # pre-filter of the name test
     for f in TEXT_FIELDS:
         raw = col(f)
         if raw is None:
@@ -151,7 +148,7 @@ def scrub_sheet(
                     continue
                 have = set(re.findall(r"\w+", str(u).casefold()))
                 rows = np.flatnonzero(codes == k)
-                rows = rows[np.isin(first[rows], list(have))]
+                rows = rows[pd.Series(first[rows], dtype=object).isin(have).to_numpy()]
                 for i in rows:
                     bad[i] = find_identifier(vals[i], names.iat[i])
         if not bad.any():
@@ -192,9 +189,24 @@ def scrub_sheet(
             out[key] = arr.to_numpy()
 
 
+def _first_words(names: pd.Series) -> np.ndarray:
+    """Each name's first word of 3+ letters, lower case ("" when none), vectorised."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(names.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        words = pc.extract_regex(pc.utf8_lower(arr), r"(?P<w>\w{3,})").field("w")
+        return words.fill_null("").to_numpy(zero_copy_only=False).astype(object)
+    except (TypeError, ValueError, ImportError):  # mixed types: the slower pandas way
+        text = names.astype(object).where(names.notna(), "").astype(str).str.casefold()
+        return text.str.extract(r"(\w{3,})", expand=False).fillna("").to_numpy(dtype=object)
+
+
 def _masked_raw(raw: pd.Series | None, bad: np.ndarray, n: int) -> pd.Series:
     vals = np.full(n, "", dtype=object) if raw is None else raw.to_numpy(dtype=object).copy()
-    vals = np.array([_mask_runs(str(v)) if b else v for v, b in zip(vals, bad, strict=True)])
+    idx = np.flatnonzero(bad)
+    vals[idx] = [_mask_runs(str(v)) for v in vals[idx]]
     return pd.Series(vals, dtype=object)
 
 

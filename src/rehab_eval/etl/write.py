@@ -138,6 +138,8 @@ def check_key_continuity(previous: dict[str, Any] | None, key: bytes | None, out
 def _mask_names(rejects: pd.DataFrame, manifest: dict[str, Any]) -> pd.DataFrame:
     for f in manifest.get("files", []):
         f["path"] = scrub.mask_name(f["path"])
+        if f.get("reason"):  # why a file was unreadable may quote its name
+            f["reason"] = scrub.mask_name(f["reason"])
         for s in f.get("sheets", []):
             if s.get("sheet"):
                 s["sheet"] = scrub.mask_name(s["sheet"])
