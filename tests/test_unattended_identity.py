@@ -176,6 +176,26 @@ def test_identifiers_typed_into_free_text_and_numbers_stay_out(tmp_path, key):
     assert p.manifest["files"][0]["path"] == "**** ******* ************0001.csv"
 
 
+def test_sheet_named_after_a_client_is_masked(tmp_path, key):
+    from openpyxl import Workbook
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Siti Rahayu"
+    ws.append(["NIK", "Nama Klien", "JK", "Tgl PB"])
+    ws.append([NIK2, "Siti Rahayu", "P", "1/3/2024"])
+    ws.append([NIK, "Budi Santoso", "X", "7/11/2024"])  # a bad cell: a reject names the sheet
+    wb.save(raw / "klien.xlsx")
+    lines: list[str] = []
+    res = run_etl(raw, tmp_path / "out", as_of=AS_OF, progress=lines.append)
+    lines.append(res.summary())
+    everything = _all_text(tmp_path / "out", lines)
+    assert "Rahayu" not in everything
+    assert set(load_processed(tmp_path / "out").rejects["sheet"]) == {"**** ******"}
+
+
 def test_find_identifier():
     assert find_identifier("Lapas 3374-0112-0190-0001")
     assert find_identifier("Lapas 3374.0112.0190.0001")

@@ -65,27 +65,35 @@ def mask_name(name: str) -> str:
 
 
 def mask_file_name(rel: str, tables, aliases) -> str:
-    """``rel`` (a raw file's path) with NIK-like runs masked and, when it holds the name of
-    a person listed in the file's own name column, that name's words starred out.
+    """``rel`` (a raw file's path) with NIK-like runs masked and the names of the people
+    listed in the file's own name columns starred out; the sheets' names likewise, in place.
 
-    ``tables`` are the file's read sheets (:class:`~rehab_eval.etl.read.RawTable`).
+    ``tables`` are the file's read sheets (:class:`~rehab_eval.etl.read.RawTable`), whose
+    ``sheet`` is replaced by its masked form, so every later output names the masked sheet.
     """
     from rehab_eval.etl.headers import map_headers
 
-    rel = mask_name(rel)
-    have = set(re.findall(r"\w+", rel.casefold()))
+    labels = [mask_name(rel), *(mask_name(rt.sheet) for rt in tables)]
+    have = set(re.findall(r"\w+", " ".join(labels).casefold()))
+    found: set[str] = set()
     for rt in tables:
         p = map_headers(rt.headers, aliases).column_of("name")
         if p is None or not have:
             continue
         names = rt.body[p].dropna().astype(str)
-        first = names.str.casefold().str.extract(r"(\w{3,})", expand=False)
-        for name in names[first.isin(have).to_numpy()].unique():
-            words = _words(name)
-            if words and all(w in have for w in words):
+        first = pd.Series(_first_words(names), index=names.index, dtype=object)
+        found.update(names[first.isin(have).to_numpy()].unique())
+    for name in found:
+        words = _words(name)
+        for i, label in enumerate(labels):
+            own = set(re.findall(r"\w+", label.casefold()))
+            if words and all(w in own for w in words):
                 for w in words:
-                    rel = re.sub(rf"(?i)\b{re.escape(w)}\b", "*" * len(w), rel)
-    return rel
+                    label = re.sub(rf"(?i)\b{re.escape(w)}\b", "*" * len(w), label)
+                labels[i] = label
+    for rt, label in zip(tables, labels[1:], strict=True):
+        rt.sheet = label
+    return labels[0]
 
 
 def _words(name: str) -> list[str]:

@@ -242,10 +242,6 @@ def run_report(
         "error": None,
     }
 
-    # the record exists from the start: a run killed midway stays marked "running"
-    record["pid"] = os.getpid()
-    _runs.write_json(run_dir / "run.json", _project_relative(record))
-
     def finish(status: str, error: dict[str, Any] | None) -> RunResult:
         timings["total"] = time.perf_counter() - t0
         record.update(status=status, finished_at=_now(), error=error)
@@ -276,6 +272,13 @@ def run_report(
             error=None if error is None else error.get("message"),
             label=folder_name,
         )
+
+    # the record exists from the start: a run killed midway stays marked "running"
+    record["pid"] = os.getpid()
+    try:
+        _runs.write_json(run_dir / "run.json", _project_relative(record))
+    except OSError as err:
+        _fail_on_os_error(name, "start", err, finish)
 
     t = time.perf_counter()
     try:
