@@ -85,9 +85,11 @@ def mask_file_name(rel: str, tables, aliases) -> str:
         found.update(names[first.isin(have).to_numpy()].unique())
     for name in found:
         words = _words(name)
+        if len(words) < 2:  # a full name: one word ("35 klien", a totals row) is too weak
+            continue
         for i, label in enumerate(labels):
             own = set(re.findall(r"\w+", label.casefold()))
-            if words and all(w in own for w in words):
+            if all(w in own for w in words):
                 for w in words:
                     label = re.sub(rf"(?i)\b{re.escape(w)}\b", "*" * len(w), label)
                 labels[i] = label
