@@ -74,6 +74,25 @@ def test_a_non_interactive_run_never_creates_a_key(tmp_path, no_key, capsys):
     assert key_fingerprint(no_key.read_text().strip().encode()) in capsys.readouterr().out
 
 
+def test_at_a_terminal_the_etl_offers_to_create_the_key(tmp_path, no_key, monkeypatch, capsys):
+    import io
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    raw = _raw(tmp_path, CLIENTS)
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    answers = iter(["t", "y"])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    assert main(["etl", "--raw", str(raw), "--out", str(tmp_path / "out")]) == 2  # "tidak"
+    assert not no_key.exists()
+    assert main(["etl", "--raw", str(raw), "--out", str(tmp_path / "out")]) == 0  # "ya"
+    assert no_key.is_file() and stat.S_IMODE(no_key.stat().st_mode) == 0o600
+
+
 @pytest.mark.parametrize(
     "weak",
     ["x", "fixture-secret", "correct horse battery staple", "a" * 80, "0123456789abcdef" * 2],
