@@ -143,24 +143,29 @@ def scrub_sheet(
     reason)`` records cell rejects (masked when the field is an identity field).
     """
     names = col("name")
-    first = None if names is None else _first_words(names)  # pre-filter of the name test
+    if names is not None:  # each row's first name word (as a code): the name test's pre-filter
+        fcodes, fwords = _first_word_codes(names)
+        fword_index = pd.Index(fwords)  # a hash table, built once, in C
     for f in TEXT_FIELDS:
         raw = col(f)
         if raw is None:
             continue
         vals = raw.to_numpy(dtype=object)
         codes, uniques = pd.factorize(raw, sort=False)
+        codes = np.where(codes >= 0, codes, len(uniques))
         hit_u = np.array([find_identifier(u) for u in uniques] + [False], dtype=bool)
-        bad = hit_u[np.where(codes >= 0, codes, len(uniques))]
-        if first is not None:
+        bad = hit_u[codes]
+        if names is not None:
+            # (value, first name word) pairs where the word occurs in the value: few rows
+            pair = np.zeros((len(uniques) + 1, len(fwords) + 1), dtype=bool)
             for k, u in enumerate(uniques):
-                if hit_u[k]:
-                    continue
-                have = set(re.findall(r"\w+", str(u).casefold()))
-                rows = np.flatnonzero(codes == k)
-                rows = rows[pd.Series(first[rows], dtype=object).isin(have).to_numpy()]
-                for i in rows:
-                    bad[i] = find_identifier(vals[i], names.iat[i])
+                if not hit_u[k]:
+                    found = fword_index.get_indexer(
+                        sorted(set(re.findall(r"\w+", str(u).casefold())))
+                    )
+                    pair[k, found[found >= 0]] = True
+            for i in np.flatnonzero(pair[codes, fcodes]):
+                bad[i] = find_identifier(vals[i], names.iat[i])
         if not bad.any():
             continue
         masked = pd.Series([_describe_text(v) for v in vals[bad]], dtype=object)
@@ -199,18 +204,35 @@ def scrub_sheet(
             out[key] = arr.to_numpy()
 
 
-def _first_words(names: pd.Series) -> np.ndarray:
-    """Each name's first word of 3+ letters, lower case ("" when none), vectorised."""
+def _first_word_codes(names: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each name's first word of 3+ letters, lower case, as (code per row, distinct words);
+    a row without one gets code ``len(words)``. Vectorised (pyarrow), names never copied
+    into Python strings one by one."""
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
 
         arr = pa.array(names.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-        words = pc.extract_regex(pc.utf8_lower(arr), r"(?P<w>\w{3,})").field("w")
-        return words.fill_null("").to_numpy(zero_copy_only=False).astype(object)
-    except (TypeError, ValueError, ImportError):  # mixed types: the slower pandas way
+        words = pc.extract_regex(pc.utf8_lower(arr), r"(?P<w>[\pL\pN_]{3,})").field("w")
+        enc = (
+            pc.dictionary_encode(words).combine_chunks()
+            if hasattr(words, "chunks")
+            else (pc.dictionary_encode(words))
+        )
+        uniq = enc.dictionary.to_pylist()
+        codes = enc.indices.fill_null(len(uniq)).to_numpy(zero_copy_only=False)
+        return codes.astype(np.int64), uniq
+    except (TypeError, ValueError, ImportError, pa.ArrowException):  # mixed types: pandas
         text = names.astype(object).where(names.notna(), "").astype(str).str.casefold()
-        return text.str.extract(r"(\w{3,})", expand=False).fillna("").to_numpy(dtype=object)
+        first = text.str.extract(r"(\w{3,})", expand=False)
+        codes, uniq = pd.factorize(first, sort=False)
+        return np.where(codes >= 0, codes, len(uniq)), list(uniq)
+
+
+def _first_words(names: pd.Series) -> np.ndarray:
+    """Each name's first word of 3+ letters, lower case ("" when none)."""
+    codes, uniq = _first_word_codes(names)
+    return np.array([*uniq, ""], dtype=object)[codes]
 
 
 def _masked_raw(raw: pd.Series | None, bad: np.ndarray, n: int) -> pd.Series:
