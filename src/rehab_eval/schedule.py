@@ -105,6 +105,9 @@ def run_schedule(plan: str | Path, *, say: Callable[[str], None] = print) -> int
         say(f"run: GAGAL — {exc}")
         return 2
     processed = cfg["etl"]["out"]
+    if not cfg["etl"]["raw"].is_dir():  # before the lock: nothing is created for a typo
+        say(f"etl: GAGAL — folder data mentah {cfg['etl']['raw']} tidak ada; periksa etl: raw:")
+        return 2
     try:
         with output_lock(processed):
             return _steps(cfg, processed, say)
