@@ -22,7 +22,6 @@ venv: $(STAMP)
 
 demo: $(STAMP)
 	$(VENV)/bin/rehab-eval demo --seed $(SEED) --raw $(RAW) --processed $(PROCESSED) --reports $(REPORTS)
-	@touch $(PROCESSED)/.gitkeep  # the ETL swaps the whole folder in; keep the placeholder
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2 --dist loadfile
@@ -38,5 +37,5 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 
 clean:
-	rm -rf $(PROCESSED)/* $(REPORTS)/* $(RAW)/* data/truth.json
-	@touch $(RAW)/.gitkeep $(PROCESSED)/.gitkeep $(REPORTS)/.gitkeep
+	rm -rf $(PROCESSED) data/.processed.versions data/.processed.lock $(REPORTS)/* $(RAW)/* data/truth.json data/demo.key
+	@touch $(RAW)/.gitkeep $(REPORTS)/.gitkeep

@@ -48,7 +48,11 @@ def _demo(folder: Path) -> Path:
 
     started = time.perf_counter()
     generate_synthetic(folder / "raw", seed=7, truth_path=folder / "truth.json")
-    run_etl(folder / "raw", folder / "processed", secret="benchmark-secret")
+    run_etl(
+        folder / "raw",
+        folder / "processed",
+        secret="benchmark-secret-5f1c9e2a7b3d4c6e8f0a1b2c3d4e5f607182a3b4c5d6e7f8",
+    )
     score_processed(folder / "processed")
     print(f"demo data (synth → etl → score): {time.perf_counter() - started:.1f} s")
     return folder / "processed"

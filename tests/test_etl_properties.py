@@ -95,7 +95,12 @@ def test_mangled_cells_and_headers_never_crash_nor_lose_rows(spec):
         root = Path(tmp)
         (root / "raw").mkdir()
         (root / "raw" / "kegiatan.csv").write_bytes(buf.getvalue().encode(encoding))
-        result = run_etl(root / "raw", root / "out", secret="prop", as_of=dt.date(2025, 1, 1))
+        result = run_etl(
+            root / "raw",
+            root / "out",
+            secret="prop-5f1c9e2a7b3d4c6e8f0a1b2c3d4e5f607182a3b4c5d6e7f8",
+            as_of=dt.date(2025, 1, 1),
+        )
         (f,) = result.manifest["files"]
         assert f["status"] == "read"
         (s,) = f["sheets"]

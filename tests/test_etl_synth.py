@@ -40,7 +40,10 @@ def run(tmp_path_factory):
     try:
         with pytest.MonkeyPatch.context() as mp, warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            mp.setenv("REHAB_EVAL_SECRET", "test-secret-synth")
+            mp.setenv(
+                "REHAB_EVAL_SECRET",
+                "test-secret-synth-5f1c9e2a7b3d4c6e8f0a1b2c3d4e5f607182a3b4c5d6e7f8",
+            )
             result = run_etl(
                 root / "raw",
                 root / "out",
@@ -162,7 +165,9 @@ def test_no_identifier_reaches_any_output_or_log(run):
 
 def test_same_input_and_key_give_identical_parquet(run, tmp_path, monkeypatch):
     root, truth, _, _ = run
-    monkeypatch.setenv("REHAB_EVAL_SECRET", "test-secret-synth")
+    monkeypatch.setenv(
+        "REHAB_EVAL_SECRET", "test-secret-synth-5f1c9e2a7b3d4c6e8f0a1b2c3d4e5f607182a3b4c5d6e7f8"
+    )
     run_etl(root / "raw", tmp_path / "again", as_of=dt.date.fromisoformat(truth["cutoff_date"]))
     for path in sorted((root / "out").glob("*.parquet")):
         assert path.read_bytes() == (tmp_path / "again" / path.name).read_bytes(), path.name

@@ -5,13 +5,16 @@
     rehab-eval score  --processed DIR                       assessments → scores.parquet
     rehab-eval report NAME [-p KEY VALUE ...]               render one report
     rehab-eval report --plan plan.yaml                      render a list of reports
+    rehab-eval run    --plan monthly.yaml                   etl → score → reports, one lock
+    rehab-eval key    init | show                           create / check the key
     rehab-eval demo                                         all of the above on synthetic data
     rehab-eval template --out FILE.xlsx [--lang en]         the recommended data-entry workbook
     rehab-eval quality --processed DIR --out DIR            rows to fix, one workbook per facility
 
 Every subcommand imports its module only when it runs, so ``rehab-eval --help`` starts fast.
 The package's own errors are printed as one line (no traceback) with exit status 2 for bad
-input or parameters and 1 for a failed report run.
+input or parameters and 1 for a failed report run; a file-system error (disk full, no
+permission) is one line with exit status 1.
 """
 
 from __future__ import annotations
@@ -44,25 +47,94 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _offer_key() -> None:
+    """At a terminal, offer to create the missing key (never in an unattended run)."""
+    from rehab_eval.etl.keys import create_key_file, default_key_file, key_source
+
+    path = default_key_file()
+    if key_source() != "file" or path.exists():
+        return
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return
+    answer = input(
+        f"Kunci pseudonimisasi belum ada. Buat kunci baru di {path}? "
+        "(simpan cadangannya sesudahnya) [y/T] "
+    )
+    if answer.strip().lower() in ("y", "ya", "yes"):
+        create_key_file(path)
+        _say(f"kunci dibuat: {path}; simpan salinannya di tempat aman (lihat README)")
+
+
+def _as_of(text: str | None):
+    if not text:
+        return None
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"--as-of {text} bukan tanggal (YYYY-MM-DD)") from None
+
+
 def _cmd_etl(args: argparse.Namespace) -> int:
     from rehab_eval.etl import run_etl
 
-    as_of = None
-    if args.as_of:
-        from datetime import date
-
-        as_of = date.fromisoformat(args.as_of)
-    result = run_etl(args.raw, args.out, config=args.config, as_of=as_of, progress=_say)
+    _offer_key()
+    result = run_etl(
+        args.raw,
+        args.out,
+        config=args.config,
+        as_of=_as_of(args.as_of),
+        progress=_say,
+        allow_shrink=args.allow_shrink,
+        rekey=args.rekey,
+        show_reject_values=args.show_reject_values,
+    )
     _say(result.summary())
     return 0
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
+    from rehab_eval.etl.versions import output_lock
     from rehab_eval.scoring import score_processed
 
-    path = score_processed(args.processed, prereversed=args.prereversed)
+    with output_lock(args.processed):  # scores go into the published version, not a new one
+        path = score_processed(args.processed, prereversed=args.prereversed)
     _say(f"score: wrote {path}")
     return 0
+
+
+def _cmd_key(args: argparse.Namespace) -> int:
+    from rehab_eval.etl.keys import create_key_file, key_fingerprint, key_source, load_key
+
+    if args.action == "init":
+        path = create_key_file(args.file)
+        fp = key_fingerprint(path.read_text("utf-8").strip().encode("utf-8"))
+        _say(
+            f"key: kunci baru {path} (sidik {fp}); simpan salinannya di tempat aman: tanpa "
+            "kunci yang sama, client_id bulan depan tidak tertaut dengan bulan ini"
+        )
+        return 0
+    if args.file is not None:
+        import os
+
+        os.environ["REHAB_EVAL_KEY_FILE"] = str(args.file)
+    key = load_key()
+    where = key_source()
+    if where == "file":
+        from rehab_eval.etl.keys import default_key_file
+
+        where = str(default_key_file())
+    else:
+        where = "REHAB_EVAL_SECRET"
+    _say(f"key: {where}, sidik {key_fingerprint(key)}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from rehab_eval.schedule import run_schedule
+
+    return run_schedule(args.plan, say=_say)
 
 
 def _parse_params(pairs: Sequence[Sequence[str]] | None) -> dict[str, str]:
@@ -90,6 +162,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo_key(folder: Path) -> str:
+    """The demo's own key (``<folder>/demo.key``, created on first use; git-ignored)."""
+    from rehab_eval.etl.keys import create_key_file
+
+    path = folder / "demo.key"
+    if not path.exists():
+        create_key_file(path)
+    return path.read_text("utf-8").strip()
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from rehab_eval import reports
     from rehab_eval.etl import run_etl
@@ -101,7 +183,16 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     _say(f"[1/4] synthetic program records (seed {args.seed}) → {raw}")
     generate_synthetic(raw, seed=args.seed)
     _say(f"[2/4] ETL {raw} → {processed}")
-    etl = run_etl(raw, processed, progress=lambda line: _say(f"      {line}"))
+    # synthetic records get a key of their own, kept beside them (never a real export's key);
+    # the demo replaces its output folder whatever it held, as it always has
+    etl = run_etl(
+        raw,
+        processed,
+        secret=_demo_key(raw.parent),
+        progress=lambda line: _say(f"      {line}"),
+        rekey=True,
+        allow_shrink=True,
+    )
     _say(etl.summary())
     _say(f"[3/4] scoring → {score_processed(processed)}")
     plan_file = args.plan
@@ -114,7 +205,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         plan_file,
         out=out,
         progress=lambda line: _say(f"      {line}"),
-        defaults={"processed_dir": str(processed.resolve())},
+        defaults={"processed_dir": str(processed.absolute())},
     )
 
     _say("")
@@ -222,6 +313,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, type=Path, help="folder for the canonical tables")
     p.add_argument("--config", type=Path, default=None, help="extra aliases (YAML or TOML)")
     p.add_argument("--as-of", default=None, help="reference date for 'future date' (YYYY-MM-DD)")
+    p.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="replace the output even when a table empties or the clients fall by over half",
+    )
+    p.add_argument(
+        "--rekey",
+        action="store_true",
+        help="write into an output made with another key (every client_id changes)",
+    )
+    p.add_argument(
+        "--show-reject-values",
+        action="store_true",
+        help="write the rejected values as typed (data manager only; NIKs stay masked)",
+    )
     p.set_defaults(func=_cmd_etl)
 
     p = sub.add_parser("score", help="score the instruments in the processed assessments")
@@ -247,6 +353,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plan", type=Path, default=None, help="YAML list of reports to render")
     p.add_argument("--out", type=Path, default=Path("reports"), help="reports folder")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("run", help="scheduled run: etl → score → reports under one lock")
+    p.add_argument("--plan", required=True, type=Path, help="YAML plan (see monthly.yaml)")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("key", help="create (init) or check (show) the pseudonymisation key")
+    p.add_argument("action", choices=["init", "show"])
+    p.add_argument("--file", type=Path, default=None, help="key file (default: the usual one)")
+    p.set_defaults(func=_cmd_key)
 
     p = sub.add_parser("demo", help="synth → etl → score → every report, on synthetic data")
     p.add_argument("--seed", type=int, default=7)
@@ -284,6 +399,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("rehab-eval: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        print(f"rehab-eval: {os_error_line(exc)}", file=sys.stderr)
+        return 1
+
+
+def os_error_line(exc: OSError) -> str:
+    """One line for a file-system error (disk full, no permission …), without a traceback."""
+    what = exc.strerror or type(exc).__name__
+    where = f" ({Path(exc.filename).name})" if getattr(exc, "filename", None) else ""
+    return f"galat berkas: {what}{where}; periksa ruang disk dan izin folder, lalu jalankan ulang"
 
 
 if __name__ == "__main__":  # pragma: no cover

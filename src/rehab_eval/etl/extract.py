@@ -30,6 +30,7 @@ from rehab_eval.etl.parse import (
     value_table,
 )
 from rehab_eval.etl.read import RawTable, is_totals_label
+from rehab_eval.etl.scrub import scrub_sheet
 
 __all__ = ["Extracted", "SheetContext", "extract_sheet", "infer_instrument", "infer_timepoint"]
 
@@ -375,6 +376,8 @@ def extract_sheet(
         if birth is not None:
             out["birth_date"] = birth
         out.pop("ttl", None)
+    # identifiers typed into free text, implausible numbers: emptied and rejected (scrub.py)
+    scrub_sheet(out, col, cell_bad, as_of=ctx.as_of)
     # the row's identifiers: a row with none of NIK, register number is rejected later
     out["_reason"] = reason
     out["_rcol"] = rcol

@@ -7,10 +7,8 @@ digits and cannot be recovered.
 
 ``client_id`` = ``"c"`` + the first 16 hex digits of HMAC-SHA256(key, ``"nik:" + NIK``), or of
 ``"reg:" + facility + "|" + register number`` when the NIK is not known. The key comes from
-the environment variable ``REHAB_EVAL_SECRET`` or from a key file created on first use
-(``REHAB_EVAL_KEY_FILE``, else ``$XDG_CONFIG_HOME/rehab_eval/secret.key`` or
-``~/.config/rehab_eval/secret.key``, mode 0600). Only the key's fingerprint (first 12 hex of
-its SHA-256) is ever written down.
+the ``secret`` argument, ``REHAB_EVAL_SECRET`` or the key file; creating, checking and
+fingerprinting the key is :mod:`rehab_eval.etl.keys`' job (its names are re-exported here).
 
 References
 ----------
@@ -21,15 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
-import secrets
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from rehab_eval.errors import ConfigError
+from rehab_eval.etl.keys import key_fingerprint, load_key  # re-exported: keys live in keys.py
 
 __all__ = [
     "NIK_INVALID",
@@ -226,57 +221,16 @@ def nik_sex(nik: str) -> str | None:
 
 
 def mask(text: object) -> str:
-    """Mask an identifier for rejects and messages: ``3374011201900001`` → ``3374********0001``.
+    """Mask an identifier for rejects and messages: ``3374011201900001`` → ``************0001``.
 
-    Keeps at most the first and last four characters of identifiers of 12 or more
-    characters, two each for shorter ones, and masks everything of up to four characters.
+    Keeps only the last four characters of identifiers of 12 or more characters, the last
+    two of 8 to 11 characters, and masks shorter ones entirely (the leading digits of a NIK
+    are its region and birth date, so they are never shown).
     """
     s = str(text).strip()
     n = len(s)
-    if n <= 4:
-        return "*" * n
-    k = 4 if n >= 12 else 2 if n >= 8 else 1
-    return s[:k] + "*" * (n - 2 * k) + s[-k:]
-
-
-def _default_key_file() -> Path:
-    env = os.environ.get("REHAB_EVAL_KEY_FILE")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "rehab_eval" / "secret.key"
-
-
-def load_key(secret: bytes | str | None = None) -> bytes:
-    """The pseudonymisation key: ``secret``, else ``REHAB_EVAL_SECRET``, else the key file.
-
-    The key file is created on first use with 32 random bytes (hex) and mode 0600.
-    """
-    if secret is None:
-        secret = os.environ.get("REHAB_EVAL_SECRET") or None
-    if secret is None:
-        path = _default_key_file()
-        try:
-            if not path.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "w") as fh:
-                    fh.write(secrets.token_hex(32) + "\n")
-            secret = path.read_text("utf-8").strip()
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot read or create the pseudonymisation key file {path} ({exc.strerror}); "
-                "set REHAB_EVAL_SECRET or REHAB_EVAL_KEY_FILE"
-            ) from None
-    key = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
-    if not key:
-        raise ConfigError("the pseudonymisation key is empty; set REHAB_EVAL_SECRET")
-    return key
-
-
-def key_fingerprint(key: bytes) -> str:
-    """First 12 hex digits of SHA-256 of the key (safe to record; the key is not)."""
-    return hashlib.sha256(key).hexdigest()[:12]
+    k = 4 if n >= 12 else 2 if n >= 8 else 0
+    return "*" * (n - k) + s[n - k :]
 
 
 def _hmac_sha256(key: bytes):

@@ -34,6 +34,7 @@ from rehab_eval.etl.identity import (
     mask,
 )
 from rehab_eval.etl.read import SUFFIXES, read_container
+from rehab_eval.etl.scrub import mask_file_name, mask_name
 from rehab_eval.etl.write import write_outputs
 
 __all__ = ["EtlResult", "load_config", "run_etl"]
@@ -154,6 +155,9 @@ def run_etl(
     secret: bytes | str | None = None,
     as_of: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
+    allow_shrink: bool = False,
+    rekey: bool = False,
+    show_reject_values: bool = False,
 ) -> EtlResult:
     """Turn the raw exports under ``raw`` into canonical tables in ``out``.
 
@@ -173,6 +177,9 @@ def run_etl(
         (``future date``). Default: the config's ``as_of``, else today.
     progress
         Called with one line per file while reading.
+    allow_shrink, rekey, show_reject_values
+        Guards of the output in place and of the rejects' values: see
+        :func:`rehab_eval.etl.write.write_outputs`.
 
     Returns
     -------
@@ -208,10 +215,11 @@ def run_etl(
     n_read = 0
     sheet_meta: list[tuple[str, str, str, str]] = []
     for path in files:
-        rel = path.relative_to(raw).as_posix()
+        rel = mask_name(path.relative_to(raw).as_posix())  # a NIK in a file name stays out
         entry: dict[str, Any] = {"path": rel, "sha256": _sha256(path)}
         try:
             tables = read_container(path, aliases)
+            rel = entry["path"] = mask_file_name(rel, tables, aliases)  # a client's name, too
         except InputError as exc:
             entry.update(status="unreadable", reason=str(exc), sheets=[])
             manifest_files.append(entry)
@@ -316,7 +324,16 @@ def run_etl(
             )
         },
     }
-    write_outputs(out, tables, rejects, manifest)
+    write_outputs(
+        out,
+        tables,
+        rejects,
+        manifest,
+        key=key,
+        allow_shrink=allow_shrink,
+        rekey=rekey,
+        show_reject_values=show_reject_values,
+    )
     log.info("ETL wrote %s", out)
     return EtlResult(manifest, out, table_rows, by_reason, unknown)
 

@@ -164,6 +164,8 @@ def load_processed(path: str | Path = "data/processed") -> Processed:
         The folder or one of its tables is missing (run ``rehab-eval etl`` first).
     """
     p = Path(path)
+    if p.is_symlink():  # a versioned output: read the one version it points at now
+        p = p.resolve()
     if not (p / "manifest.json").is_file():
         raise InputError(
             f"{p} holds no ETL output (manifest.json missing); run `rehab-eval etl` first"

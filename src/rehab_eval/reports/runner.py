@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import re
 import time
@@ -225,7 +226,9 @@ def run_report(
         record["outputs"] = sorted(
             str(p.relative_to(run_dir)) for p in run_dir.rglob("*") if p.is_file()
         )
-        _runs.write_json(run_dir / "run.json", record)
+        for published in (executed, html):
+            _strip_project_paths(published)
+        _runs.write_json(run_dir / "run.json", _project_relative(record))
         summary_path = run_dir / "summary.json"
         summary = {}
         if summary_path.is_file():
@@ -246,15 +249,25 @@ def run_report(
             label=folder_name,
         )
 
+    # the record exists from the start: a run killed midway stays marked "running"
+    record["pid"] = os.getpid()
+    try:
+        _runs.write_json(run_dir / "run.json", _project_relative(record))
+    except OSError as err:
+        _fail_on_os_error(name, "start", err, finish)
+
     t = time.perf_counter()
-    outcome = execute_notebook(
-        notebook,
-        executed,
-        injected,
-        cwd=folder,
-        kernel_name=kernel,
-        timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
-    )
+    try:
+        outcome = execute_notebook(
+            notebook,
+            executed,
+            injected,
+            cwd=folder,
+            kernel_name=kernel,
+            timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
+        )
+    except OSError as err:  # disk full, no permission: one line, the run marked failed
+        _fail_on_os_error(name, "execute", err, finish)
     timings["execute"] = time.perf_counter() - t
     if not outcome.ok:
         message = (
@@ -306,6 +319,8 @@ def run_report(
             },
         )
         timings["deck"] = time.perf_counter() - t
+    except OSError as err:
+        _fail_on_os_error(name, stage, err, finish)
     except Exception as err:  # keep the run's record whatever broke
         detail = str(err).strip().splitlines()
         message = f"{name} failed while building the {stage}: {type(err).__name__}: " + (
@@ -327,6 +342,56 @@ def run_report(
     result = finish("ok", None)
     _runs.point_latest(report_dir, run_dir)
     return result
+
+
+def _fail_on_os_error(name: str, stage: str, err: OSError, finish) -> None:
+    """Record a file-system failure (best effort: the disk may be full) and raise one line."""
+    what = err.strerror or type(err).__name__
+    message = (
+        f"{name} gagal saat {stage}: galat berkas ({what}); periksa ruang disk dan izin "
+        "folder laporan, lalu jalankan ulang"
+    )
+    result = None
+    try:
+        result = finish(
+            "failed",
+            {"stage": stage, "ename": type(err).__name__, "evalue": what, "message": message},
+        )
+    except OSError:
+        pass  # run.json stays "running": the folder is still marked as not finished
+    exc = ReportError(message)
+    exc.result = result  # type: ignore[attr-defined]
+    raise exc from None
+
+
+def _project_relative(value: Any, project: Path | None = None) -> Any:
+    """``value`` with absolute paths inside the project (the working folder) made relative,
+    so that ``run.json`` names no user's home folder."""
+    root = str(project or Path.cwd())
+    if isinstance(value, Mapping):
+        return {k: _project_relative(v, project) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_project_relative(v, project) for v in value]
+    if isinstance(value, Path):
+        value = str(value)
+    if isinstance(value, str) and value.startswith(root + os.sep):
+        return value[len(root) + 1 :]
+    if isinstance(value, str) and value == root:
+        return "."
+    return value
+
+
+def _strip_project_paths(path: Path, project: Path | None = None) -> None:
+    """Rewrite the project's absolute path as relative in a published text file."""
+    if not path.is_file():
+        return
+    root = str(project or Path.cwd())
+    text = path.read_text(encoding="utf-8")
+    if root + os.sep not in text:
+        return
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text.replace(root + os.sep, ""), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _describe(params: Mapping[str, Any]) -> str:
