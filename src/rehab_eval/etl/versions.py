@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from rehab_eval.atomic import publish_dir
 from rehab_eval.errors import ConfigError
 
 __all__ = [
@@ -203,11 +204,13 @@ def publish_version(
     _make_private_dir(tmp)
     try:
         fill(tmp)
-        final = vdir / vid
-        os.rename(tmp, final)
+        final = publish_dir(tmp, vdir, vid)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    # The pointer swap is done here rather than with rehab_eval.atomic.point: that helper falls
+    # back to copying where symlinks cannot be made, which would weaken the guarantee that a
+    # reader sees the previous complete version or the new one.
     link = out.parent / f".{out.name}.link-{secrets.token_hex(4)}"
     target = os.path.relpath(final, out.parent)
     try:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from rehab_eval._version import __version__
+from rehab_eval.atomic import write_text
 from rehab_eval.errors import ConfigError, RehabEvalError, ReportError
 from rehab_eval.reports import params as _params
 from rehab_eval.reports import runs as _runs
@@ -389,9 +390,7 @@ def _strip_project_paths(path: Path, project: Path | None = None) -> None:
     text = path.read_text(encoding="utf-8")
     if root + os.sep not in text:
         return
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text.replace(root + os.sep, ""), encoding="utf-8")
-    os.replace(tmp, path)
+    write_text(path, text.replace(root + os.sep, ""))
 
 
 def _describe(params: Mapping[str, Any]) -> str:
