@@ -163,7 +163,11 @@ def trajectory(
     -----
     y_ij = x_ijᵀβ + z_ijᵀb_i + ε_ij, b_i ~ N(0, G), ε_ij ~ N(0, σ²), fitted by restricted
     maximum likelihood (statsmodels ``MixedLM``; the same model as R
-    ``nlme::lme(y ~ factor(time), random = ~ 1 | id, method = "REML")``). Means per timepoint
+    ``nlme::lme(y ~ factor(time), random = ~ 1 | id, method = "REML")`` and
+    ``lme4::lmer(..., REML = TRUE)``). The covariance of β̂ is σ̂²(XᵀV̂⁻¹X)⁻¹ at the REML
+    variance estimates, as lme4 ``vcov`` and nlme report it (not the fixed block of the
+    inverse Hessian over all parameters, which is larger when a between-client covariate
+    meets a random slope); tested against lme4 on nlme's Orthodont data. Means per timepoint
     are L·β̂ with L the design row at the covariate averages, SE √(L·Cov(β̂)·Lᵀ); intervals use
     the normal reference, which is optimistic with few clients (no Kenward–Roger
     correction is available in statsmodels).
@@ -229,9 +233,8 @@ def trajectory(
     )
     fit, notes = _fit(data[measure].to_numpy(float), exog, data[id].to_numpy(), exog_re)
 
-    k = exog.shape[1]
     beta = np.asarray(fit.fe_params)
-    cov = np.asarray(fit.cov_params())[:k, :k]
+    cov = _fixed_cov(exog.to_numpy(float), exog_re, data[id].to_numpy(), fit)
     se = np.sqrt(np.diag(cov))
     z = stats.norm.ppf(0.5 + confidence / 2)
     zval = beta / se
@@ -284,6 +287,29 @@ def trajectory(
         loglik=float(fit.llf),
         notes=tuple(notes),
     )
+
+
+def _fixed_cov(x: np.ndarray, z: np.ndarray, groups: np.ndarray, fit) -> np.ndarray:
+    """σ²(XᵀV̂⁻¹X)⁻¹ at the REML variance estimates, as lme4 ``vcov`` and nlme report it.
+
+    Rows must be sorted by client. V_i = Z_i G Z_iᵀ + σ²I; by Woodbury,
+    X_iᵀV_i⁻¹X_i = σ⁻²[X_iᵀX_i − A_i (σ²I + G B_i)⁻¹ G A_iᵀ] with A_i = X_iᵀZ_i, B_i = Z_iᵀZ_i,
+    which needs no inverse of G (a variance on the boundary is fine).
+    """
+    g_mat = np.atleast_2d(np.asarray(fit.cov_re, dtype=float))
+    s2 = float(fit.scale)
+    q = z.shape[1]
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    a = np.add.reduceat(x[:, :, None] * z[:, None, :], starts, axis=0)  # (m, p, q)
+    b = np.add.reduceat(z[:, :, None] * z[:, None, :], starts, axis=0)  # (m, q, q)
+    m_mat = s2 * np.eye(q) + np.einsum("ij,mjk->mik", g_mat, b)
+    rhs = np.einsum("ij,mpj->mip", g_mat, a)  # G A_iᵀ, (m, q, p)
+    solved = np.linalg.solve(m_mat, rhs)
+    xtvx = (x.T @ x - np.einsum("mpq,mqr->pr", a, solved)) / s2
+    try:
+        return np.linalg.inv(xtvx)
+    except np.linalg.LinAlgError:
+        return np.linalg.pinv(xtvx)
 
 
 def _covariate_design(data: pd.DataFrame, covs: list[str]) -> pd.DataFrame:

@@ -1,0 +1,59 @@
+# Reference values for tests/test_effect_survival.py (R 4.2.2, survival 3.5.3).
+# Run from this folder: Rscript effect_reference.R > effect_reference.txt
+library(survival)
+options(digits = 15)
+r <- read.csv("rossi_weighted.csv")
+out <- list()
+add <- function(case, fit) {
+  s <- summary(fit)$coefficients
+  rob <- if ("robust se" %in% colnames(s)) s[, "robust se"] else NA
+  out[[length(out) + 1]] <<- data.frame(case = case, term = rownames(s), coef = s[, "coef"],
+    se_naive = s[, "se(coef)"], se = if (all(is.na(rob))) s[, "se(coef)"] else rob)
+  print(case); print(s)
+}
+add("w_efron", coxph(Surv(week, arrest) ~ fin + age + prio, data = r, weights = w, robust = TRUE))
+add("w_breslow", coxph(Surv(week, arrest) ~ fin + age + prio, data = r, weights = w,
+                       robust = TRUE, ties = "breslow"))
+add("w_cluster", coxph(Surv(week, arrest) ~ fin + age + prio, data = r, weights = w,
+                       cluster = cl))
+add("cluster", coxph(Surv(week, arrest) ~ fin + age + prio, data = r, cluster = cl))
+add("robust", coxph(Surv(week, arrest) ~ fin + age + prio, data = r, robust = TRUE))
+add("w_strata_cluster", coxph(Surv(week, arrest) ~ fin + age + prio + strata(wexp), data = r,
+                              weights = w, cluster = cl))
+write.csv(do.call(rbind, out), "cox_weighted.csv", row.names = FALSE)
+
+# stratified log-rank
+sd <- survdiff(Surv(week, arrest) ~ fin + strata(wexp), data = r)
+print(sd)
+sd2 <- survdiff(Surv(week, arrest) ~ fin + strata(wexp, mar), data = r)
+print(sd2)
+write.csv(data.frame(case = c("wexp", "wexp_mar"), chisq = c(sd$chisq, sd2$chisq),
+                     obs0 = c(sd$obs[1], sd2$obs[1]), exp0 = c(sd$exp[1], sd2$exp[1])),
+          "logrank_strata.csv", row.names = FALSE)
+
+# RMST per group (print(survfit, rmean=)), unweighted and weighted
+rm <- function(fit, case, tau) {
+  t <- summary(fit, rmean = tau)$table
+  data.frame(case = case, group = rownames(t), rmst = t[, "rmean"], se = t[, "se(rmean)"])
+}
+f1 <- survfit(Surv(week, arrest) ~ fin, data = r)
+f2 <- survfit(Surv(week, arrest) ~ fin, data = r, weights = w)
+rmt <- rbind(rm(f1, "plain", 40), rm(f2, "weighted", 40))
+print(rmt)
+write.csv(rmt, "rmst.csv", row.names = FALSE)
+
+# weighted Kaplan-Meier at chosen times
+s2 <- summary(f2, times = c(10, 20, 30, 40, 52))
+km <- data.frame(group = s2$strata, time = s2$time, n_risk = s2$n.risk, surv = s2$surv,
+                 std_err = s2$std.err)
+print(km)
+write.csv(km, "km_weighted.csv", row.names = FALSE)
+
+# Aalen-Johansen cumulative incidence with R's default (log) limits, competing.csv
+cr <- read.csv("../recidivism/competing.csv")
+aj <- survfit(Surv(time, factor(status)) ~ 1, data = cr)
+sa <- summary(aj, times = c(5, 10, 20, 30))
+cif <- data.frame(time = sa$time, cif = sa$pstate[, 2], std_err = sa$std.err[, 2],
+                  lower = sa$lower[, 2], upper = sa$upper[, 2])
+print(cif)
+write.csv(cif, "competing_cif_log.csv", row.names = FALSE)

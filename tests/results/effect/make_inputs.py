@@ -1,0 +1,13 @@
+"""Write rossi_weighted.csv: the Rossi data with seeded case weights and clusters.
+
+Run from this folder: python make_inputs.py (numpy.random.default_rng(20261202)).
+"""
+
+import numpy as np
+import pandas as pd
+
+r = pd.read_csv("../recidivism/rossi.csv")
+rng = np.random.default_rng(20261202)
+r["w"] = np.round(rng.uniform(0.3, 3.0, len(r)), 4)
+r["cl"] = "k" + pd.Series(rng.integers(0, 12, len(r))).astype(str)
+r.to_csv("rossi_weighted.csv", index=False)
