@@ -28,7 +28,8 @@ print(sd)
 sd2 <- survdiff(Surv(week, arrest) ~ fin + strata(wexp, mar), data = r)
 print(sd2)
 write.csv(data.frame(case = c("wexp", "wexp_mar"), chisq = c(sd$chisq, sd2$chisq),
-                     obs0 = c(sd$obs[1], sd2$obs[1]), exp0 = c(sd$exp[1], sd2$exp[1])),
+                     obs0 = c(rowSums(sd$obs)[1], rowSums(sd2$obs)[1]),
+                     exp0 = c(rowSums(sd$exp)[1], rowSums(sd2$exp)[1])),
           "logrank_strata.csv", row.names = FALSE)
 
 # RMST per group (print(survfit, rmean=)), unweighted and weighted
@@ -57,3 +58,17 @@ cif <- data.frame(time = sa$time, cif = sa$pstate[, 2], std_err = sa$std.err[, 2
                   lower = sa$lower[, 2], upper = sa$upper[, 2])
 print(cif)
 write.csv(cif, "competing_cif_log.csv", row.names = FALSE)
+
+# weighted RMST with the infinitesimal-jackknife SE from survfit's influence matrix
+ij <- NULL
+for (g in 0:1) {
+  d <- r[r$fin == g, ]
+  f <- survfit(Surv(week, arrest) ~ 1, data = d, weights = w, influence = TRUE)
+  tau <- 40; keep <- f$time <= tau
+  lens <- diff(c(f$time[keep], tau))
+  area <- f$time[1] + sum(f$surv[keep] * lens)
+  infl <- f$influence.surv[, keep, drop = FALSE] %*% lens
+  ij <- rbind(ij, data.frame(group = g, rmst = area, se = sqrt(sum(infl^2))))
+}
+print(ij)
+write.csv(ij, "rmst_weighted_ij.csv", row.names = FALSE)

@@ -1,0 +1,26 @@
+"""Comparison-group evaluation: did the programme change re-offending?
+
+Propensity scores on declared covariates, inverse-probability weights or matching, balance
+diagnostics, weighted survival curves, a weighted Cox model with robust (cluster) variance,
+restricted-mean differences and the E-value, gathered by :func:`programme_effect`.
+"""
+
+from rehab_eval.effect.balance import Balance, balance
+from rehab_eval.effect.curves import rmst_difference, weighted_km
+from rehab_eval.effect.propensity import PropensityScores, propensity
+from rehab_eval.effect.sensitivity import evalue
+from rehab_eval.effect.weights import Weights, effective_size, ipw, match_nearest
+
+__all__ = [
+    "Balance",
+    "PropensityScores",
+    "Weights",
+    "balance",
+    "effective_size",
+    "evalue",
+    "ipw",
+    "match_nearest",
+    "propensity",
+    "rmst_difference",
+    "weighted_km",
+]
