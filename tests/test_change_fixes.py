@@ -123,3 +123,37 @@ def test_cumulative_incidence_log_limits_match_r_default():
     np.testing.assert_allclose(out["std_err"], ref["std_err"], atol=1e-10)
     np.testing.assert_allclose(out["ci_low"], ref["lower"], atol=1e-10)
     np.testing.assert_allclose(out["ci_high"], ref["upper"], atol=1e-10)
+
+
+def test_trajectory_arm_by_time_term_matches_lme4_interaction():
+    ref = pd.read_csv(REF / "orthodont_lme4.csv")
+    ref = ref[ref["model"] == "age_x_sex"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = trajectory(
+            _orthodont(),
+            "distance",
+            id="Subject",
+            time="tp",
+            order=ORDER,
+            arm="Sex",
+            random="slope",
+            shape="linear",
+        )
+    assert res.fixed["term"].tolist() == ["intercept", "time", "Sex[Male]", "Sex[Male]:time"]
+    np.testing.assert_allclose(res.fixed["estimate"], ref["estimate"], rtol=1e-4)
+    np.testing.assert_allclose(res.fixed["std_error"], ref["se"], rtol=1e-4)
+    row = res.fixed.set_index("term").loc["Sex[Male]:time"]
+    assert row["ci_low"] < row["estimate"] < row["ci_high"]
+
+
+def test_trajectory_arm_categorical_is_difference_in_differences():
+    """Balanced complete data: the arm × last-timepoint term equals the raw DiD of means."""
+    o = _orthodont()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = trajectory(o, "distance", id="Subject", time="tp", order=ORDER, arm="Sex")
+    m = o.groupby(["Sex", "age"])["distance"].mean()
+    did = (m["Male", 14] - m["Male", 8]) - (m["Female", 14] - m["Female", 8])
+    est = res.fixed.set_index("term").loc["Sex[Male]:timepoint[14]", "estimate"]
+    assert est == pytest.approx(did, abs=1e-6)

@@ -121,6 +121,7 @@ def trajectory(
     random: Literal["intercept", "slope"] = "intercept",
     shape: Literal["categorical", "linear"] = "categorical",
     confidence: float = 0.95,
+    arm: str | None = None,
 ) -> TrajectoryResult:
     """Linear mixed model of a measure over all available timepoints.
 
@@ -146,6 +147,14 @@ def trajectory(
         Time as a factor (one mean per timepoint; default) or as a linear trend.
     confidence : float
         Level of the Wald intervals.
+    arm : str, optional
+        Column naming the arm of each client (e.g. programme vs comparison). Adds the arm
+        (against its first level, sorted) and the arm × time interaction: with
+        ``shape="linear"`` the term ``<arm>[<level>]:time`` is the difference in slope per
+        unit of time between the arms; with ``shape="categorical"`` the terms
+        ``<arm>[<level>]:timepoint[<code>]`` are the differences between the arms in the
+        change from the first timepoint to ``<code>`` (difference in differences), each one
+        estimate with its interval. ``means`` stays at the arm average.
 
     Returns
     -------
@@ -194,14 +203,15 @@ def trajectory(
     from scipy import stats
 
     covs = as_list(covariates)
+    arm_cols = [] if arm is None else [arm]
     if random not in ("intercept", "slope"):
         raise ConfigError(f"random must be 'intercept' or 'slope', got {random!r}.")
     if shape not in ("categorical", "linear"):
         raise ConfigError(f"shape must be 'categorical' or 'linear', got {shape!r}.")
-    check_columns(scores, [id, time, measure, *covs])
+    check_columns(scores, [id, time, measure, *covs, *arm_cols])
     check_numeric(scores, [measure])
     check_unique(scores, [id, time])
-    data = scores.loc[:, [id, time, measure, *covs]].dropna()
+    data = scores.loc[:, list(dict.fromkeys([id, time, measure, *covs, *arm_cols]))].dropna()
     if data.empty:
         raise InputError(f"no row has {measure!r} (and the covariates) observed.")
     codes = data[time].astype("string")
@@ -225,7 +235,10 @@ def trajectory(
     else:
         time_x = pd.DataFrame({"time": data["_t"] - times[tp[0]]})
     cov_x = _covariate_design(data, covs)
-    exog = pd.concat([pd.DataFrame({"intercept": np.ones(len(data))}), time_x, cov_x], axis=1)
+    arm_x = _arm_design(data, arm, time_x) if arm is not None else pd.DataFrame(index=data.index)
+    exog = pd.concat(
+        [pd.DataFrame({"intercept": np.ones(len(data))}), time_x, arm_x, cov_x], axis=1
+    )
     exog_re = (
         np.ones((len(data), 1))
         if random == "intercept"
@@ -257,7 +270,11 @@ def trajectory(
             t_part = np.eye(len(tp) - 1)[i - 1] if i > 0 else np.zeros(len(tp) - 1)
         else:
             t_part = np.array([times[code] - times[tp[0]]])
-        L = np.concatenate([[1.0], t_part, cov_means])
+        arm_part = np.empty(0)
+        if arm is not None:
+            a_mean = arm_x.iloc[:, : arm_x.shape[1] // (1 + len(t_part))].mean().to_numpy()
+            arm_part = np.concatenate([a_mean, np.outer(a_mean, t_part).ravel()])
+        L = np.concatenate([[1.0], t_part, arm_part, cov_means])
         m, s = float(L @ beta), float(np.sqrt(L @ cov @ L))
         rows.append(
             {
@@ -310,6 +327,26 @@ def _fixed_cov(x: np.ndarray, z: np.ndarray, groups: np.ndarray, fit) -> np.ndar
         return np.linalg.inv(xtvx)
     except np.linalg.LinAlgError:
         return np.linalg.pinv(xtvx)
+
+
+def _arm_design(data: pd.DataFrame, arm: str, time_x: pd.DataFrame) -> pd.DataFrame:
+    """Arm dummies (first sorted level as reference), then each dummy × each time column."""
+    levels = sorted(data[arm].astype("string").unique().tolist())
+    if len(levels) < 2:
+        raise InputError(
+            f"arm column {arm!r} holds one arm only ({levels}); a between-arm contrast needs two."
+        )
+    values = data[arm].astype("string")
+    main = pd.DataFrame(
+        {f"{arm}[{lev}]": (values == lev).to_numpy(float) for lev in levels[1:]},
+        index=data.index,
+    )
+    inter = {
+        f"{m}:{tc}": main[m].to_numpy() * time_x[tc].to_numpy()
+        for m in main.columns
+        for tc in time_x.columns
+    }
+    return pd.concat([main, pd.DataFrame(inter, index=data.index)], axis=1)
 
 
 def _covariate_design(data: pd.DataFrame, covs: list[str]) -> pd.DataFrame:
