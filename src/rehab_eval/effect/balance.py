@@ -57,10 +57,10 @@ class Balance:
         )
 
     def __repr__(self) -> str:
-        s = self.summary.iloc[0]
+        s = self.summary.iloc[0].to_dict()
         return (
-            f"Balance({s.n_terms} terms; max |SMD| {s.max_abs_smd_before:.3f} before, "
-            f"{s.max_abs_smd_after:.3f} after)"
+            f"Balance({s['n_terms']} terms; max |SMD| {s['max_abs_smd_before']:.3f} before, "
+            f"{s['max_abs_smd_after']:.3f} after)"
         )
 
     def _repr_html_(self) -> str:

@@ -66,10 +66,10 @@ class PropensityScores:
         )
 
     def __repr__(self) -> str:
-        s = self.summary.iloc[0]
+        s = self.summary.iloc[0].to_dict()
         return (
-            f"PropensityScores({s.n_treated} treated, {s.n_control} comparison, "
-            f"c = {self.c_statistic:.3f}, {s.n_outside} outside common support)"
+            f"PropensityScores({s['n_treated']} treated, {s['n_control']} comparison, "
+            f"c = {self.c_statistic:.3f}, {s['n_outside']} outside common support)"
         )
 
     def _repr_html_(self) -> str:
@@ -126,7 +126,8 @@ def propensity(
     Austin, P. C. (2011). An introduction to propensity score methods for reducing the
     effects of confounding in observational studies. *Multivar Behav Res*, 46, 399–424.
     """
-    import statsmodels.api as sm
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
     require(frame, [treatment, client], "propensity")
@@ -137,7 +138,7 @@ def propensity(
     names = ["intercept", *x.columns]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = sm.GLM(z, exog, family=sm.families.Binomial()).fit()
+        fit = GLM(z, exog, family=families.Binomial()).fit()
     ps = np.asarray(fit.fittedvalues, dtype=float)
     trouble = [
         w for w in caught if issubclass(w.category, ConvergenceWarning | PerfectSeparationWarning)

@@ -381,6 +381,11 @@ def build_sumsel(
         "sumsel_dropout_share": DROPOUT_SHARE, "sumsel_transfer_share": TRANSFER_SHARE,
         "sumsel_whoqol_timepoint_fraction_of_change": {k: v[1] for k, v in WHOQOL_TIMEPOINTS.items()},
     }  # fmt: skip
+    from rehab_eval.synth.sumsel_register import build_register
+
+    effects["sumsel_programme_effect"], reg_ids = build_register(seed, scale, out, allc)
+    for lst, extra in zip(ids, reg_ids, strict=True):
+        lst.extend(extra)
     variants = {v: f for f in (*MALE_FACILITIES, WOMEN_FACILITY) for v in FACILITY_VARIANTS[f]}
     return ProgramBuild(files, programs, effects, niks=ids[0], names=ids[1], register_nos=ids[2],
                         facility_variants=variants)  # fmt: skip
