@@ -72,3 +72,11 @@ for (g in 0:1) {
 }
 print(ij)
 write.csv(ij, "rmst_weighted_ij.csv", row.names = FALSE)
+
+# propensity model: logistic regression of fin on age, prio, wexp, race (glm binomial)
+g <- glm(fin ~ age + prio + factor(wexp) + factor(race), family = binomial, data = r)
+print(summary(g)$coefficients)
+write.csv(data.frame(term = names(coef(g)), coef = unname(coef(g)),
+                     se = unname(summary(g)$coefficients[, 2])), "propensity_glm.csv",
+          row.names = FALSE)
+write.csv(data.frame(ps = unname(fitted(g))), "propensity_fitted.csv", row.names = FALSE)
