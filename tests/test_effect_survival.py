@@ -121,3 +121,39 @@ def test_evalue_matches_vanderweele_ding_example():
     assert evalue(0.5, rare=False)["rr"] == pytest.approx(
         (1 - 0.5 ** np.sqrt(0.5)) / (1 - 0.5 ** np.sqrt(2))
     )
+
+
+@pytest.mark.parametrize("ties", ["efron", "breslow"])
+def test_fine_gray_matches_r_finegray_coxph(ties):
+    from rehab_eval.effect import fine_gray
+
+    d = pd.read_csv(REF / "mgus2.csv")
+    d["kind"] = d["event"].map({0: "end_of_study", 1: "progression", 2: "death"})
+    ref = pd.read_csv(REF / "finegray_mgus2.csv")
+    ref = ref[ref["ties"] == ties]
+    out = fine_gray(
+        d,
+        duration="etime",
+        event_kind="kind",
+        event_of_interest="progression",
+        competing="death",
+        covariates=["male", "age"],
+        ties=ties,
+    )
+    np.testing.assert_allclose(out["coef"], ref["coef"], atol=1e-7)
+    np.testing.assert_allclose(out["se"], ref["se"], atol=1e-7)
+    np.testing.assert_allclose(out["se_naive"], ref["se_naive"], atol=1e-7)
+    assert out["events"].iloc[0] == int((d["event"] == 1).sum())
+
+
+def test_fine_gray_without_competing_events_is_cox(rossi):
+    """No competing end: the subdistribution hazard is the ordinary hazard."""
+    from rehab_eval.effect import fine_gray
+
+    f = rossi.assign(kind=np.where(rossi["arrest"] == 1, "rearrest", "end_of_study"))
+    fg = fine_gray(
+        f, duration="week", event_kind="kind", event_of_interest="rearrest", covariates=COVS
+    )
+    cx = cox(rossi, "week", "arrest", COVS, robust=True).summary
+    np.testing.assert_allclose(fg["coef"], cx["coef"], atol=1e-9)
+    np.testing.assert_allclose(fg["se"], cx["se"], atol=1e-9)

@@ -9,6 +9,7 @@ from rehab_eval.effect.balance import Balance, balance
 from rehab_eval.effect.cohort import DEFAULT_COVARIATES, REHAB_PROGRAMS, comparison_cohort
 from rehab_eval.effect.curves import rmst_difference, weighted_km
 from rehab_eval.effect.estimate import ProgrammeEffect, programme_effect
+from rehab_eval.effect.finegray import fine_gray
 from rehab_eval.effect.propensity import PropensityScores, propensity
 from rehab_eval.effect.sensitivity import evalue
 from rehab_eval.effect.weights import Weights, effective_size, ipw, match_nearest
@@ -24,6 +25,7 @@ __all__ = [
     "comparison_cohort",
     "effective_size",
     "evalue",
+    "fine_gray",
     "ipw",
     "match_nearest",
     "programme_effect",

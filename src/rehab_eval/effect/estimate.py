@@ -33,7 +33,8 @@ class ProgrammeEffect:
     ----------
     table : DataFrame
         The estimates, tidy: ``analysis`` (``"unadjusted"`` or ``"adjusted"``), ``measure``
-        (``hazard_ratio``, ``rmst_difference``, ``rmst_ratio``, ``risk_difference``),
+        (``hazard_ratio``, ``rmst_difference``, ``rmst_ratio``, ``risk_difference``, and
+        with competing ends ``subdistribution_hazard_ratio``),
         ``time`` (horizon of RMST and risks, NaN for the hazard ratio), ``estimate``,
         ``ci_low``, ``ci_high``, ``p_value``. Programme versus comparison: a hazard ratio
         under 1, a positive RMST difference (more offence-free time) and a negative risk
@@ -56,6 +57,10 @@ class ProgrammeEffect:
         ``n_comparison``, ``events_treated``, ``events_comparison``.
     notes : tuple of str
         Warnings raised on the way, in words.
+    incidence : DataFrame or None
+        With competing ends: the unweighted cumulative incidence of re-offending per group
+        at ``times`` (:func:`rehab_eval.recidivism.cumulative_incidence`, ``group`` = 0/1);
+        ``table`` then also has ``subdistribution_hazard_ratio`` rows (Fine–Gray).
     """
 
     table: pd.DataFrame
@@ -67,6 +72,7 @@ class ProgrammeEffect:
     evalue: dict
     settings: dict
     notes: tuple[str, ...] = field(default=())
+    incidence: pd.DataFrame | None = None
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -130,6 +136,7 @@ def programme_effect(
     tau: float = 730.0,
     times: Sequence[float] = (365.0, 730.0),
     conf_level: float = 0.95,
+    event_kind: str | None = "event_kind",
 ) -> ProgrammeEffect:
     """Did the programme change re-offending? Participants against a weighted comparison group.
 
@@ -161,6 +168,11 @@ def programme_effect(
         Horizons of the cumulative risks and risk differences.
     conf_level : float
         Level of every interval.
+    event_kind : str, optional
+        Column saying what ended follow-up (as :func:`~rehab_eval.recidivism.followup`
+        writes it). When it holds competing ends (death, transfer, loss to supervision) the
+        result adds the cumulative incidence per group and the Fine–Gray subdistribution
+        hazard ratio, unadjusted and weighted (:func:`rehab_eval.effect.fine_gray`).
 
     Returns
     -------
@@ -183,7 +195,10 @@ def programme_effect(
     Austin, P. C. (2016). Variance estimation when using inverse probability of treatment
     weighting (IPTW) with survival analysis. *Stat Med*, 35, 5642–5655.
     """
+    from rehab_eval.effect.finegray import fine_gray
+    from rehab_eval.recidivism.competing import cumulative_incidence
     from rehab_eval.recidivism.cox import cox
+    from rehab_eval.vocab import COMPETING_EVENT_KINDS, OFFENCE_EVENT_KINDS
 
     if method not in METHODS:
         raise ConfigError(f"programme_effect: method {method!r}; choose one of {METHODS}.")
@@ -201,6 +216,11 @@ def programme_effect(
         bal = balance(data, treatment=treatment, covariates=covariates, weights="_w")
         used = data[data["_w"] > 0].reset_index(drop=True)
         rows, curves, risks = [], [], []
+        competing = (
+            event_kind is not None
+            and event_kind in frame.columns
+            and bool(frame[event_kind].isin(COMPETING_EVENT_KINDS).any())
+        )
         for analysis, d, wcol in (("unadjusted", data, None), ("adjusted", used, "_w")):
             rob = {"weights": wcol, "cluster": cluster} if wcol else {}
             fit = cox(d, duration, event, [treatment], confidence=conf_level, **rob)
@@ -227,6 +247,21 @@ def programme_effect(
                 )
             )  # fmt: skip
             rows += _risk_differences(risks[-1], analysis, conf_level)
+            if competing:
+                fg = fine_gray(d, duration=duration, event_kind=event_kind,
+                               event_of_interest=OFFENCE_EVENT_KINDS,
+                               competing=COMPETING_EVENT_KINDS, covariates=[treatment],
+                               weights=wcol, conf_level=conf_level).iloc[0]  # fmt: skip
+                rows.append([analysis, "subdistribution_hazard_ratio", np.nan, fg["shr"],
+                             fg["shr_ci_low"], fg["shr_ci_high"], fg["p_value"]])  # fmt: skip
+        incidence = None
+        if competing:
+            incidence = cumulative_incidence(
+                data, duration, event_kind, event_of_interest=OFFENCE_EVENT_KINDS,
+                competing=COMPETING_EVENT_KINDS, by=treatment, times=list(times),
+                confidence=conf_level,
+            )  # fmt: skip
+            incidence.attrs = {}
     notes = list(dict.fromkeys(str(c.message).splitlines()[0] for c in caught))
     table = pd.DataFrame(rows, columns=EFFECT_COLUMNS)
     adj = table[(table["analysis"] == "adjusted") & (table["measure"] == "hazard_ratio")].iloc[0]
@@ -251,6 +286,7 @@ def programme_effect(
         evalue=ev,
         settings=settings,
         notes=tuple(notes),
+        incidence=incidence,
     )
 
 
