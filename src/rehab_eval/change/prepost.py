@@ -254,13 +254,13 @@ def _one(
             wilcoxon_method=_wilcoxon_method(d),
             rank_biserial=float((r_plus - r_minus) / (r_plus + r_minus)),
         )
-        est, lo, hi = hodges_lehmann(d, confidence=confidence, correction=correction)
+        est, lo, hi = hodges_lehmann(d, conf_level=confidence, correction=correction)
         row.update(hl_estimate=est, hl_ci_low=lo, hl_ci_high=hi)
     return row
 
 
 def hodges_lehmann(
-    d: np.ndarray, *, confidence: float = 0.95, correction: bool = True
+    d: np.ndarray, *, conf_level: float = 0.95, correction: bool = True
 ) -> tuple[float, float, float]:
     """Hodges–Lehmann (pseudo)median of paired differences with its signed-rank interval.
 
@@ -268,7 +268,7 @@ def hodges_lehmann(
     ----------
     d : array
         Differences post − pre.
-    confidence : float
+    conf_level : float
         Level of the interval.
     correction : bool
         Continuity correction of the normal approximation (R's default ``True``).
@@ -294,7 +294,7 @@ def hodges_lehmann(
     n = d.size
     if n == 0:
         return (float("nan"),) * 3
-    alpha = 1 - confidence
+    alpha = 1 - conf_level
     exact = n < 50 and np.unique(np.abs(d)).size == n and not np.any(d == 0)
     if exact:
         i, j = np.triu_indices(n)

@@ -13,6 +13,10 @@ Re-offending model (exponential proportional hazards, time in days from release)
 ``h(t) = h0 × exp(b_level + b_age × (age_at_release − 35) + b_prior × prior_offences +
 b_completed × completed)``; competing ends at constant hazards; administrative censoring at
 ``CUTOFF``. Cox (1972) estimates of the log-hazard ratios should recover ``LOG_HR``.
+
+The same facilities also export the release register of drug-case inmates who did not join
+the programme (the comparison group, :mod:`rehab_eval.synth.sumsel_register`); its truth is
+``effects["sumsel_programme_effect"]``.
 """
 
 from __future__ import annotations
