@@ -157,3 +157,27 @@ def test_fine_gray_without_competing_events_is_cox(rossi):
     cx = cox(rossi, "week", "arrest", COVS, robust=True).summary
     np.testing.assert_allclose(fg["coef"], cx["coef"], atol=1e-9)
     np.testing.assert_allclose(fg["se"], cx["se"], atol=1e-9)
+
+
+def test_weighted_incidence_matches_r_multistate_survfit():
+    from rehab_eval.effect import weighted_incidence
+    from rehab_eval.recidivism import cumulative_incidence
+
+    c = pd.read_csv(REF / "competing_weighted.csv")
+    c["kind"] = c["status"].map({0: "end_of_study", 1: "rearrest", 2: "death"})
+    ref = pd.read_csv(REF / "competing_weighted_cif.csv")
+    kw = {"duration": "time", "event_kind": "kind", "event_of_interest": "rearrest",
+          "competing": "death", "by": "grp", "times": [5, 10, 20, 30]}  # fmt: skip
+    out = weighted_incidence(c, weights="w", **kw)
+    np.testing.assert_allclose(out["cum_incidence"], ref["cif"], atol=1e-12)
+    np.testing.assert_allclose(out["std_err"], ref["std_err"], atol=1e-12)
+    np.testing.assert_allclose(out["ci_low"], ref["lower"], atol=1e-12)
+    np.testing.assert_allclose(out["ci_high"], ref["upper"], atol=1e-12)
+    # without weights: the estimate and SE of cumulative_incidence
+    plain = weighted_incidence(c, conf_type="log-log", **kw)
+    aj = cumulative_incidence(
+        c, "time", "kind", event_of_interest="rearrest", competing="death", by="grp",
+        times=[5, 10, 20, 30],
+    )  # fmt: skip
+    for col in ("cum_incidence", "std_err", "ci_low", "ci_high"):
+        np.testing.assert_allclose(plain[col], aj[col], atol=1e-12)

@@ -10,6 +10,7 @@ from rehab_eval.effect.cohort import DEFAULT_COVARIATES, REHAB_PROGRAMS, compari
 from rehab_eval.effect.curves import rmst_difference, weighted_km
 from rehab_eval.effect.estimate import ProgrammeEffect, programme_effect
 from rehab_eval.effect.finegray import fine_gray
+from rehab_eval.effect.incidence import weighted_incidence
 from rehab_eval.effect.propensity import PropensityScores, propensity
 from rehab_eval.effect.sensitivity import evalue
 from rehab_eval.effect.weights import Weights, effective_size, ipw, match_nearest
@@ -31,5 +32,6 @@ __all__ = [
     "programme_effect",
     "propensity",
     "rmst_difference",
+    "weighted_incidence",
     "weighted_km",
 ]

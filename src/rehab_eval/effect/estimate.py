@@ -58,9 +58,11 @@ class ProgrammeEffect:
     notes : tuple of str
         Warnings raised on the way, in words.
     incidence : DataFrame or None
-        With competing ends: the unweighted cumulative incidence of re-offending per group
-        at ``times`` (:func:`rehab_eval.recidivism.cumulative_incidence`, ``group`` = 0/1);
-        ``table`` then also has ``subdistribution_hazard_ratio`` rows (Fine–Gray).
+        With competing ends: the cumulative incidence of re-offending per group at
+        ``times``, both analyses (:func:`rehab_eval.effect.weighted_incidence`: ``group`` =
+        0/1, ``time``, ``cum_incidence``, ``std_err``, ``ci_low``, ``ci_high``,
+        ``analysis``); ``table`` then also has ``subdistribution_hazard_ratio`` rows
+        (Fine–Gray).
     """
 
     table: pd.DataFrame
@@ -196,7 +198,7 @@ def programme_effect(
     weighting (IPTW) with survival analysis. *Stat Med*, 35, 5642–5655.
     """
     from rehab_eval.effect.finegray import fine_gray
-    from rehab_eval.recidivism.competing import cumulative_incidence
+    from rehab_eval.effect.incidence import weighted_incidence
     from rehab_eval.recidivism.cox import cox
     from rehab_eval.vocab import COMPETING_EVENT_KINDS, OFFENCE_EVENT_KINDS
 
@@ -256,12 +258,17 @@ def programme_effect(
                              fg["shr_ci_low"], fg["shr_ci_high"], fg["p_value"]])  # fmt: skip
         incidence = None
         if competing:
-            incidence = cumulative_incidence(
-                data, duration, event_kind, event_of_interest=OFFENCE_EVENT_KINDS,
-                competing=COMPETING_EVENT_KINDS, by=treatment, times=list(times),
-                confidence=conf_level,
+            incidence = pd.concat(
+                [
+                    weighted_incidence(
+                        d, duration=duration, event_kind=event_kind,
+                        event_of_interest=OFFENCE_EVENT_KINDS, competing=COMPETING_EVENT_KINDS,
+                        by=treatment, weights=wcol, times=list(times), conf_level=conf_level,
+                    ).assign(analysis=analysis)
+                    for analysis, d, wcol in (("unadjusted", data, None), ("adjusted", used, "_w"))
+                ],
+                ignore_index=True,
             )  # fmt: skip
-            incidence.attrs = {}
     notes = list(dict.fromkeys(str(c.message).splitlines()[0] for c in caught))
     table = pd.DataFrame(rows, columns=EFFECT_COLUMNS)
     adj = table[(table["analysis"] == "adjusted") & (table["measure"] == "hazard_ratio")].iloc[0]

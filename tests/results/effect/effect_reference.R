@@ -99,3 +99,12 @@ for (ti in c("efron", "breslow")) {
                                se_naive = s[, "se(coef)"], se = s[, "robust se"]))
 }
 write.csv(fgo, "finegray_mgus2.csv", row.names = FALSE)
+
+# weighted Aalen-Johansen by group (competing.csv with seeded weights and groups)
+cw <- read.csv("competing_weighted.csv")
+aw <- survfit(Surv(time, factor(status)) ~ grp, data = cw, weights = w)
+sw <- summary(aw, times = c(5, 10, 20, 30))
+wcif <- data.frame(group = sw$strata, time = sw$time, cif = sw$pstate[, 2],
+                   std_err = sw$std.err[, 2], lower = sw$lower[, 2], upper = sw$upper[, 2])
+print(wcif)
+write.csv(wcif, "competing_weighted_cif.csv", row.names = FALSE)
