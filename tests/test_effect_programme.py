@@ -67,6 +67,8 @@ def test_adjustment_removes_the_imbalance_and_moves_towards_the_truth(confounded
     assert "subdistribution_hazard_ratio" in res.table["measure"].tolist()
     assert set(res.incidence["group"]) == {0, 1}
     assert set(res.risks["analysis"]) == {"unadjusted", "adjusted"}
+    assert res.tests["test"].tolist() == ["logrank", "gray"]
+    assert (res.tests["p_value"] < 0.05).all()
     assert res.evalue["evalue"] > 1 and res.evalue["evalue_ci"] >= 1
     s = res.summary.iloc[0]
     assert s["n_treated"] + s["n_comparison"] == len(confounded)

@@ -181,3 +181,27 @@ def test_weighted_incidence_matches_r_multistate_survfit():
     )  # fmt: skip
     for col in ("cum_incidence", "std_err", "ci_low", "ci_high"):
         np.testing.assert_allclose(plain[col], aj[col], atol=1e-12)
+
+
+@pytest.mark.parametrize("case", ["male", "agegrp", "male_strata_agegrp"])
+@pytest.mark.parametrize("cause", [1, 2])
+def test_gray_test_matches_cmprsk_cuminc(case, cause):
+    from rehab_eval.effect import gray_test
+
+    d = pd.read_csv(REF / "mgus2.csv")
+    d["kind"] = d["event"].map({0: "end_of_study", 1: "progression", 2: "death"})
+    d["agegrp"] = pd.cut(d["age"], [0, 60, 75, np.inf], labels=["a", "b", "c"])
+    ref = pd.read_csv(REF / "gray_mgus2.csv")
+    r = ref[(ref["case"] == case) & (ref["cause"] == cause)].iloc[0]
+    kinds = ["progression", "death"]
+    out = gray_test(
+        d,
+        duration="etime",
+        event_kind="kind",
+        event_of_interest=kinds[cause - 1],
+        competing=kinds[2 - cause],
+        by="agegrp" if case == "agegrp" else "male",
+        strata="agegrp" if case == "male_strata_agegrp" else None,
+    )
+    assert out["statistic"] == pytest.approx(r["stat"], rel=1e-10)
+    assert out["df"] == r["df"]

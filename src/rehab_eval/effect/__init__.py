@@ -10,7 +10,7 @@ from rehab_eval.effect.cohort import DEFAULT_COVARIATES, REHAB_PROGRAMS, compari
 from rehab_eval.effect.curves import rmst_difference, weighted_km
 from rehab_eval.effect.estimate import ProgrammeEffect, programme_effect
 from rehab_eval.effect.finegray import fine_gray
-from rehab_eval.effect.incidence import weighted_incidence
+from rehab_eval.effect.incidence import gray_test, weighted_incidence
 from rehab_eval.effect.propensity import PropensityScores, propensity
 from rehab_eval.effect.sensitivity import evalue
 from rehab_eval.effect.weights import Weights, effective_size, ipw, match_nearest
@@ -27,6 +27,7 @@ __all__ = [
     "effective_size",
     "evalue",
     "fine_gray",
+    "gray_test",
     "ipw",
     "match_nearest",
     "programme_effect",

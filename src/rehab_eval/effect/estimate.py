@@ -63,6 +63,10 @@ class ProgrammeEffect:
         0/1, ``time``, ``cum_incidence``, ``std_err``, ``ci_low``, ``ci_high``,
         ``analysis``); ``table`` then also has ``subdistribution_hazard_ratio`` rows
         (Fine–Gray).
+    tests : DataFrame
+        Unadjusted tests of no difference: ``test`` (``logrank``; ``logrank_stratified``
+        by ``cluster`` when given; ``gray``, Gray's test of the cumulative incidence, with
+        competing ends), ``statistic``, ``df``, ``p_value``.
     """
 
     table: pd.DataFrame
@@ -75,6 +79,7 @@ class ProgrammeEffect:
     settings: dict
     notes: tuple[str, ...] = field(default=())
     incidence: pd.DataFrame | None = None
+    tests: pd.DataFrame | None = None
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -198,7 +203,7 @@ def programme_effect(
     weighting (IPTW) with survival analysis. *Stat Med*, 35, 5642–5655.
     """
     from rehab_eval.effect.finegray import fine_gray
-    from rehab_eval.effect.incidence import weighted_incidence
+    from rehab_eval.effect.incidence import gray_test, weighted_incidence
     from rehab_eval.recidivism.cox import cox
     from rehab_eval.vocab import COMPETING_EVENT_KINDS, OFFENCE_EVENT_KINDS
 
@@ -275,6 +280,14 @@ def programme_effect(
     ev = evalue(adj["estimate"], adj["ci_low"], adj["ci_high"], rare=False)
     z = data[treatment].to_numpy()
     e = pd.to_numeric(data[event]).to_numpy()
+    tests = [_logrank_row("logrank", data, duration, event, treatment, None)]
+    if cluster is not None:
+        tests.append(_logrank_row("logrank_stratified", data, duration, event, treatment, cluster))
+    if competing:
+        g = gray_test(data, duration=duration, event_kind=event_kind,
+                      event_of_interest=OFFENCE_EVENT_KINDS, competing=COMPETING_EVENT_KINDS,
+                      by=treatment)  # fmt: skip
+        tests.append({"test": "gray", **g})
     settings = {
         "treatment": treatment, "covariates": tuple(covariates), "method": method,
         "estimand": w.estimand, "tau": float(tau), "times": tuple(float(t) for t in times),
@@ -294,7 +307,15 @@ def programme_effect(
         settings=settings,
         notes=tuple(notes),
         incidence=incidence,
+        tests=pd.DataFrame(tests, columns=["test", "statistic", "df", "p_value"]),
     )
+
+
+def _logrank_row(name, data, duration, event, treatment, strata) -> dict:
+    from rehab_eval.recidivism.km import logrank
+
+    lr = logrank(data, duration, event, by=treatment, strata=strata).iloc[0]
+    return {"test": name, "statistic": lr["statistic"], "df": lr["df"], "p_value": lr["p_value"]}
 
 
 def _risk_differences(risks: pd.DataFrame, analysis: str, conf_level: float) -> list[list]:

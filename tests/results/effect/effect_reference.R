@@ -108,3 +108,15 @@ wcif <- data.frame(group = sw$strata, time = sw$time, cif = sw$pstate[, 2],
                    std_err = sw$std.err[, 2], lower = sw$lower[, 2], upper = sw$upper[, 2])
 print(wcif)
 write.csv(wcif, "competing_weighted_cif.csv", row.names = FALSE)
+
+# Gray's test (cmprsk 2.2-11 cuminc) on mgus2: by sex; by age group (3); by sex within age strata
+library(cmprsk)
+d$agegrp <- cut(d$age, c(0, 60, 75, Inf), labels = c("a", "b", "c"))
+g1 <- cuminc(d$etime, d$event, d$male)$Tests
+g2 <- cuminc(d$etime, d$event, d$agegrp)$Tests
+g3 <- cuminc(d$etime, d$event, d$male, strata = d$agegrp)$Tests
+print(g1); print(g2); print(g3)
+gray <- data.frame(case = rep(c("male", "agegrp", "male_strata_agegrp"), each = 2),
+                   cause = rep(1:2, 3), stat = c(g1[, "stat"], g2[, "stat"], g3[, "stat"]),
+                   df = c(g1[, "df"], g2[, "df"], g3[, "df"]))
+write.csv(gray, "gray_mgus2.csv", row.names = FALSE)
