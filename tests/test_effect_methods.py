@@ -142,3 +142,13 @@ def test_love_plot_draws_before_and_after_in_indonesian(rossi, scores):
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.mark.parametrize("name", ["propensity", "weights", "balance", "curves", "sensitivity"])
+def test_docstring_examples_run(name):
+    import doctest
+    import importlib
+
+    module = importlib.import_module(f"rehab_eval.effect.{name}")
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

@@ -113,6 +113,13 @@ def balance(
     28, 3083–3107. Austin, P. C., & Stuart, E. A. (2015). Moving towards best practice
     when using inverse probability of treatment weighting (IPTW). *Stat Med*, 34,
     3661–3679.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"treated": [1, 1, 0, 0], "age": [20.0, 30.0, 30.0, 40.0]})
+    >>> balance(f, treatment="treated", covariates=["age"]).table["smd_before"].round(3).tolist()
+    [-2.0]
     """
     require(frame, [treatment, *([weights] if weights else [])], "balance")
     z = treatment_indicator(frame, treatment, "balance")

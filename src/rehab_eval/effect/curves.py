@@ -70,7 +70,7 @@ def _weighted_steps(t: np.ndarray, e: np.ndarray, w: np.ndarray, ij: bool) -> di
     # D_i(t) = C(min(t, t_i)) - e_i 1[t_i <= t] / (n_k - d_k) with k the time of i
     with np.errstate(divide="ignore", invalid="ignore"):
         jump = np.where(e == 1, 1.0 / (n[inv] - d[inv]), 0.0)
-    k_const = c[inv] - jump
+        k_const = c[inv] - jump  # NaN where S reaches 0: the variance is undefined there
     w2 = w * w
     done = np.cumsum(np.bincount(inv, weights=w2 * k_const**2, minlength=len(times)))
     still = w2.sum() - np.cumsum(np.bincount(inv, weights=w2, minlength=len(times)))
@@ -134,6 +134,14 @@ def weighted_km(
     Xie, J., & Liu, C. (2005). Adjusted Kaplan–Meier estimator and log-rank test with
     inverse probability of treatment weighting for survival data. *Stat Med*, 24,
     3089–3110.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"duration": [1, 2, 2, 3], "event": [1, 1, 0, 1],
+    ...                   "w": [1.0, 2.0, 1.0, 1.0]})
+    >>> weighted_km(f, weights="w")["survival"].round(4).tolist()
+    [0.8, 0.4, 0.0]
     """
     from rehab_eval.recidivism.km import CONF_TYPES, _limits
 
@@ -276,6 +284,14 @@ def rmst_difference(
     time-to-event outcome. *BMC Med Res Methodol*, 13, 152. Uno, H., et al. (2014). Moving
     beyond the hazard ratio in quantifying the between-group difference in survival
     analysis. *J Clin Oncol*, 32, 2380–2385.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"duration": [2, 4, 6, 8, 3, 5, 7, 9], "event": 1,
+    ...                   "g": [0, 0, 0, 0, 1, 1, 1, 1]})
+    >>> rmst_difference(f, by="g", tau=6)["estimate"].round(3).tolist()
+    [4.5, 5.0, 0.5, 1.111]
     """
     from scipy.stats import norm
 

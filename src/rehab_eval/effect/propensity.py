@@ -125,6 +125,16 @@ def propensity(
     observational studies for causal effects. *Biometrika*, 70, 41–55.
     Austin, P. C. (2011). An introduction to propensity score methods for reducing the
     effects of confounding in observational studies. *Multivar Behav Res*, 46, 399–424.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> f = pd.DataFrame({"client_id": range(300), "age": rng.normal(35, 8, 300)})
+    >>> f["treated"] = (rng.random(300) < 1 / (1 + np.exp((f["age"] - 35) / 8))).astype(int)
+    >>> ps = propensity(f, treatment="treated", covariates=["age"])
+    >>> ps.coefficients["term"].tolist(), bool(ps.coefficients["coef"].iloc[1] < 0)
+    (['intercept', 'age'], True)
     """
     from statsmodels.genmod import families
     from statsmodels.genmod.generalized_linear_model import GLM

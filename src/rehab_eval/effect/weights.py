@@ -112,6 +112,18 @@ def ipw(
     causal inference in epidemiology. *Epidemiology*, 11, 550–560.
     Crump, R. K., Hotz, V. J., Imbens, G. W., & Mitnik, O. A. (2009). Dealing with limited
     overlap in estimation of average treatment effects. *Biometrika*, 96, 187–199.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from rehab_eval.effect import propensity
+    >>> rng = np.random.default_rng(0)
+    >>> f = pd.DataFrame({"client_id": range(300), "age": rng.normal(35, 8, 300)})
+    >>> f["treated"] = (rng.random(300) < 1 / (1 + np.exp((f["age"] - 35) / 8))).astype(int)
+    >>> w = ipw(propensity(f, treatment="treated", covariates=["age"]))
+    >>> s = w.summary.set_index("treated")
+    >>> bool(np.isclose(s.loc[0, "sum_weights"], s.loc[0, "n"])), float(s.loc[1, "max_weight"])
+    (True, 1.0)
     """
     if estimand not in ESTIMANDS:
         raise ConfigError(f"ipw: estimand {estimand!r}; choose one of {ESTIMANDS}.")
@@ -181,6 +193,18 @@ def match_nearest(
     Austin, P. C. (2011). Optimal caliper widths for propensity-score matching when
     estimating differences in means and differences in proportions in observational
     studies. *Pharm Stat*, 10, 150–161.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from rehab_eval.effect import propensity
+    >>> rng = np.random.default_rng(0)
+    >>> f = pd.DataFrame({"client_id": range(300), "age": rng.normal(35, 8, 300)})
+    >>> f["treated"] = (rng.random(300) < 1 / (1 + np.exp((f["age"] - 35) / 8))).astype(int)
+    >>> m = match_nearest(propensity(f, treatment="treated", covariates=["age"]))
+    >>> s = m.summary.set_index("treated")
+    >>> bool(s.loc[1, "n_used"] == s.loc[0, "n_used"])
+    True
     """
     if ratio < 1:
         raise ConfigError(f"match_nearest: ratio must be at least 1, got {ratio!r}.")
