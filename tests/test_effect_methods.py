@@ -152,3 +152,31 @@ def test_docstring_examples_run(name):
     module = importlib.import_module(f"rehab_eval.effect.{name}")
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize(("ratio", "replace"), [(1, False), (2, False), (1, True), (3, True)])
+def test_matching_equals_brute_force_greedy(ratio, replace):
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(ratio + 10 * replace)
+    n = 400
+    lp = rng.normal(0, 1, n)
+    z = (rng.random(n) < 0.35).astype(int)
+    scores = SimpleNamespace(table=pd.DataFrame({"treated": z, "ps": 0.5, "logit_ps": lp}))
+    got = match_nearest(scores, caliper=0.1, ratio=ratio, replace=replace).table["weight"]
+    width = 0.1 * np.std(lp, ddof=1)
+    want = np.zeros(n)
+    controls = np.flatnonzero(z == 0)
+    available = np.ones(controls.size, bool)
+    for i in np.flatnonzero(z == 1)[np.argsort(-lp[z == 1], kind="stable")]:
+        dist = np.abs(lp[controls] - lp[i])
+        if not replace:
+            dist = np.where(available, dist, np.inf)
+        pick = np.argsort(dist, kind="stable")[:ratio]
+        pick = pick[dist[pick] <= width]
+        if pick.size:
+            want[i] = 1.0
+            np.add.at(want, controls[pick], 1.0 / ratio)
+            if not replace:
+                available[pick] = False
+    np.testing.assert_allclose(got.to_numpy(), want)

@@ -185,8 +185,12 @@ def match_nearest(
 
     Notes
     -----
-    Participants are matched in order of decreasing score (hardest first); ties in
-    distance go to the earlier row, so the result is reproducible.
+    Participants are matched in order of decreasing score (hardest first), each to the
+    nearest comparison people still available (ties in distance go to the lower score), so
+    the result is reproducible. Without replacement the search skips used people through
+    "next available" pointers (near-linear time, fine for a million rows); with replacement
+    a comparison person's weight is the sum of 1/k over the participants it serves and
+    ``match_id`` keeps the last of them.
 
     References
     ----------
@@ -215,23 +219,14 @@ def match_nearest(
     treated = np.flatnonzero(z == 1)
     controls = np.flatnonzero(z == 0)
     treated = treated[np.argsort(-lp[treated], kind="stable")]
-    available = np.ones(controls.size, bool)
+    controls = controls[np.argsort(lp[controls], kind="stable")]
+    cv = lp[controls]
     w = np.zeros(len(z))
     match_id = np.full(len(z), -1, np.int64)
-    for i in treated:
-        dist = np.abs(lp[controls] - lp[i])
-        if not replace:
-            dist = np.where(available, dist, np.inf)
-        order = np.argsort(dist, kind="stable")[:ratio]
-        chosen = order[dist[order] <= width]
-        if chosen.size == 0:
-            continue
-        w[i] = 1.0
-        match_id[i] = i
-        w[controls[chosen]] += 1.0 / ratio
-        match_id[controls[chosen]] = i
-        if not replace:
-            available[chosen] = False
+    if replace:
+        _match_with_replacement(lp, treated, controls, cv, ratio, width, w, match_id)
+    else:
+        _match_greedy(lp, treated, controls, cv, ratio, width, w, match_id)
     out = t.assign(weight=w, match_id=match_id)
     return Weights(
         table=out,
@@ -239,3 +234,58 @@ def match_nearest(
         estimand="ATT",
         details={"caliper": caliper, "ratio": ratio, "replace": replace},
     )
+
+
+def _find(ptr: np.ndarray, i: int) -> int:
+    """Follow ``ptr`` to a fixed point (the nearest available position), compressing the path."""
+    root = i
+    while ptr[root] != root:
+        root = ptr[root]
+    while ptr[i] != root:
+        ptr[i], i = root, ptr[i]
+    return root
+
+
+def _match_greedy(lp, treated, controls, cv, ratio, width, w, match_id) -> None:
+    m = cv.size
+    # right[j]: first available position >= j (m = none); left[j + 1]: last available <= j
+    right = np.arange(m + 1)
+    left = np.arange(m + 1)  # shifted by one: left[0] = sentinel "none"
+    for i in treated:
+        v = lp[i]
+        pos = int(np.searchsorted(cv, v))
+        chosen = []
+        for _ in range(ratio):
+            r = _find(right, pos)
+            q = _find(left, pos) - 1  # last available <= pos - 1
+            dr = cv[r] - v if r < m else np.inf
+            dq = v - cv[q] if q >= 0 else np.inf
+            if min(dr, dq) > width:
+                break
+            j = q if dq <= dr else r
+            chosen.append(j)
+            right[j] = j + 1  # j is used: skip it from both sides
+            left[j + 1] = j
+        if chosen:
+            w[i] = 1.0
+            match_id[i] = i
+            idx = controls[chosen]
+            w[idx] += 1.0 / ratio
+            match_id[idx] = i
+
+
+def _match_with_replacement(lp, treated, controls, cv, ratio, width, w, match_id) -> None:
+    m = cv.size
+    for i in treated:
+        v = lp[i]
+        pos = int(np.searchsorted(cv, v))
+        lo, hi = max(pos - ratio, 0), min(pos + ratio, m)
+        cand = np.arange(lo, hi)
+        dist = np.abs(cv[cand] - v)
+        pick = cand[np.argsort(dist, kind="stable")[:ratio]]
+        pick = pick[np.abs(cv[pick] - v) <= width]
+        if pick.size:
+            w[i] = 1.0
+            match_id[i] = i
+            np.add.at(w, controls[pick], 1.0 / ratio)
+            match_id[controls[pick]] = i
