@@ -419,8 +419,8 @@ def logrank(
         cols = [strata] if isinstance(strata, str) else list(strata)
         require_columns(frame, cols, "logrank")
         keep &= frame[cols].notna().all(axis=1).to_numpy()
-        labels = frame[cols].astype(str).agg("\x1f".join, axis=1).to_numpy()[keep]
-        scode = np.unique(labels, return_inverse=True)[1]
+        scode = frame.loc[keep, cols].groupby(cols, sort=True, observed=True).ngroup()
+        scode = scode.to_numpy()
         obs, exp, v = np.zeros(k), np.zeros(k), np.zeros((k, k))
         for sc in np.unique(scode):
             m = scode == sc
