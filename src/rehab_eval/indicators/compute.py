@@ -120,17 +120,45 @@ def _end_date(data: Any) -> pd.Timestamp:
     return max(latest).normalize()
 
 
+def _canonical_facilities(names: str | list[str]) -> list[str]:
+    """Facility names as the ETL writes them ("Bapas Semarang" -> "Bapas Kelas I Semarang")."""
+    from rehab_eval.etl.facilities import FacilityResolver
+
+    resolver = FacilityResolver()
+    out = []
+    for name in [names] if isinstance(names, str) else list(names):
+        found = resolver.resolve(name)
+        out.append(found.name if found is not None and found.known else name)
+    return out
+
+
 def _select(data: Any, facility: Any, province: Any) -> tuple[Any, str]:
     if facility is None and province is None:
         return data, "semua"
-    from rehab_eval.cohort import select
+    from rehab_eval.cohort import enrollment_facility, select
 
     parts = []
-    if province is not None:
-        parts.append(f"provinsi {province}" if isinstance(province, str) else str(province))
     if facility is not None:
-        parts.append(facility if isinstance(facility, str) else ", ".join(facility))
-    return select(data, facility=facility, province=province), "; ".join(parts)
+        facility = _canonical_facilities(facility)
+    if province is not None:
+        province = [province] if isinstance(province, str) else list(province)
+        parts.append("provinsi " + ", ".join(province))
+    if facility is not None:
+        parts.append(", ".join(facility))
+    chosen = select(data, facility=facility, province=province)
+    if len(table(chosen, "enrollments")) == 0:
+        if facility is not None:
+            known = sorted({str(f) for f in enrollment_facility(data).dropna()})
+            what = f"fasilitas {', '.join(facility)}"
+        else:
+            clients = tables(data).get("clients")
+            col = clients["province"] if clients is not None and "province" in clients else []
+            known = sorted({str(p) for p in pd.Series(col).dropna()})
+            what = f"provinsi {', '.join(province)}"
+        raise InputError(
+            f"{what} tidak ada dalam data; pilih salah satu dari: {'; '.join(known) or '-'}."
+        )
+    return chosen, "; ".join(parts)
 
 
 def _years(data: Any, ind_set: IndicatorSet, year: int) -> list[int]:
@@ -187,6 +215,7 @@ def compute_indicators(
     end_date: Any = None,
     targets: str | Targets | dict | None = None,
     previous_years: bool = True,
+    indicators: list[str] | None = None,
     conf_level: float = 0.95,
     lang: str = "id",
 ) -> Indicators:
@@ -213,6 +242,8 @@ def compute_indicators(
         :class:`Targets`); None: realisasi only.
     previous_years
         Also compute every earlier year present in the selection's data.
+    indicators
+        Ids of the indicators to compute (default: all of the set, in declaration order).
     conf_level
         Level of the Wilson intervals.
     lang
@@ -237,7 +268,7 @@ def compute_indicators(
     >>> ri.load_set("bnn_pascarehabilitasi").indicators[0].id
     'tanpa_relaps'
     """
-    from scipy.stats import norm
+    from statistics import NormalDist
 
     from rehab_eval.intervals import wilson_interval
 
@@ -257,12 +288,15 @@ def compute_indicators(
         raise ConfigError(f"end_date {end_date!r} is not a date; give it as YYYY-MM-DD.")
     chosen, selection = _select(data, facility, province)
     years = _years(chosen, ind_set, year) if previous_years else [year]
-    z = float(norm.ppf(1 - (1 - conf_level) / 2))
+    z = NormalDist().inv_cdf(1 - (1 - conf_level) / 2)
 
     rows, detail = [], []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
+        chosen_ids = None if indicators is None else [ind_set[i].id for i in indicators]
         for ind in ind_set.indicators:
+            if chosen_ids is not None and ind.id not in chosen_ids:
+                continue
             for y in years:
                 ev = _one(ind, chosen, y, end, lang)
                 detail.append(ev[["indicator", "category", "year", "client_id", "eligible",

@@ -129,6 +129,8 @@ def _pairs(pop: pd.DataFrame, data: Any, spec: dict[str, Any], measures: list[st
     """Per person, the pre and post score rows of the episode (long: client_id, timepoint)."""
     sc = _scores(data, spec["instrument"])
     sc = sc[sc["client_id"].isin(pop["client_id"])]
+    if sc.empty:
+        return pd.DataFrame({"client_id": [], "timepoint": [], **{m: [] for m in measures}})
     for m in measures:
         if m not in sc.columns:
             raise InputError(
