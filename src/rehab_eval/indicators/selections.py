@@ -46,6 +46,8 @@ REASONS = {
 
 
 def _dates(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(s) and getattr(s.dt, "tz", None) is None:
+        return s.astype("datetime64[ns]")
     return pd.to_datetime(s, errors="coerce").astype("datetime64[ns]")
 
 
