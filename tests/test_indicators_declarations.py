@@ -189,3 +189,12 @@ def test_bad_targets_are_refused(tmp_path, targets, message):
 def test_a_targets_file_without_the_sets_section_gives_no_targets():
     t = ri.load_targets({"lain": {"x": {2024: 1}}}, ri.load_set("bnn_pascarehabilitasi"))
     assert t.values == {}
+
+
+@pytest.mark.parametrize("module", ["declaration", "compute", "targets"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"rehab_eval.indicators.{module}"))
+    assert result.attempted > 0 and result.failed == 0

@@ -21,7 +21,7 @@ SEMARANG = "Bapas Kelas I Semarang"
 REHAB = ["rehabilitasi_sosial", "rehabilitasi_medis"]
 DOMAINS = ["physical_0_100", "psychological_0_100", "social_0_100", "environment_0_100"]
 ALPHA = np.array([0.82, 0.81, 0.68, 0.80])
-FORMULA = re.compile(r"^(\d+) : (\d+) × 100% = (\d+),(\d)%$")
+FORMULA = re.compile(r"^([\d.]+) : ([\d.]+) × 100% = (\d+),(\d)%$")
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +100,7 @@ def test_every_printed_formula_gives_its_numbers(sumsel, semarang):
         for r in x.table.itertuples():
             m = FORMULA.match(r.formula)
             assert m, r.formula
-            num, den = int(m.group(1)), int(m.group(2))
+            num, den = (int(m.group(i).replace(".", "")) for i in (1, 2))
             assert (num, den) == (r.numerator, r.denominator)
             assert float(f"{m.group(3)}.{m.group(4)}") == pytest.approx(round(r.realisasi, 1))
             if not np.isnan(r.target):

@@ -186,15 +186,11 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
     for text in result.definitions:
         _say(f"- {text}")
     if args.out is not None:
-        period = f"{min(result.years)}–{max(result.years)}"
         path = indicators.write_excel(
             shown,
             args.out,
             title=result.title,
-            subtitle=[
-                f"{result.selection}, {result.year}",
-                period if comparison is not None else "",
-            ],
+            subtitle=[f"{result.selection}, {result.year}"],
             definitions=result.definitions,
             comparison=comparison,
             lang=args.lang,

@@ -87,6 +87,14 @@ class Indicators(Result):
     _key_fields: ClassVar[tuple[str, ...]] = ("set_name", "selection", "year", "years")
 
     @property
+    def summary(self) -> pd.DataFrame:
+        """The report year's rows: indicator, category, numerator, denominator, realisasi,
+        its interval, target and capaian."""
+        keep = ["indicator", "category", "numerator", "denominator", "realisasi", "ci_low",
+                "ci_high", "target", "capaian"]  # fmt: skip
+        return self.current[keep]
+
+    @property
     def current(self) -> pd.DataFrame:
         """The rows of the report year."""
         return self.table[self.table["year"] == self.year].reset_index(drop=True)
@@ -180,9 +188,12 @@ def _years(data: Any, ind_set: IndicatorSet, year: int) -> list[int]:
 
 
 def _formula(ind: Indicator, num: int, den: int, value: float, lang: str) -> str:
-    if lang == "en":
-        return f"{num} ÷ {den} × 100% = {percent_text(value, lang)}"
-    return f"{num} : {den} × 100% = {percent_text(value, lang)}"
+    """``x : n × 100% = r%`` (``÷`` in English), counts with the locale's digit grouping."""
+    from rehab_eval.i18n import format_number
+
+    sign = "÷" if lang == "en" else ":"
+    x, n = format_number(num, 0, lang), format_number(den, 0, lang)
+    return f"{x} {sign} {n} × 100% = {percent_text(value, lang)}"
 
 
 def _excluded(rows: pd.DataFrame, lang: str) -> str:

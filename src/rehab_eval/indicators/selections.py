@@ -1,8 +1,8 @@
 """The selection vocabulary: who is in an indicator's population, and who has its event.
 
 Each declared selection kind is one function here. A *population* function returns one row
-per person of the report year (the first-come definition of that person: their episode, their
-release, their screening); an *event* function returns, for those persons, whether they count
+per person of the report year (with what places them in it: their episode, their release,
+their screening); an *event* function returns, for those persons, whether they count
 in the denominator (``eligible``, with the ``reason`` when not) and in the numerator
 (``event``). :mod:`rehab_eval.indicators.compute` counts them. The analysis itself is done by
 the library's functions: :func:`rehab_eval.change.reliable_change`,
