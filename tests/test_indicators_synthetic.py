@@ -223,3 +223,23 @@ def test_excel_takes_already_displayed_cells(tmp_path, semarang):
     assert data_row[3] == "<5" and data_row[-1] == 1.5
     with pytest.raises(ri.compute.InputError):
         ri.write_excel(shown, tmp_path / "t.csv")
+
+
+def test_year_on_year_figure_draws_each_year_and_hides_small_counts(semarang):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ax = ri.plot_year_on_year(semarang, "tanpa_relaps", min_cell=None)
+    labels = [t.get_text() for t in ax.texts]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2024", "2025"]
+    assert "38,1%" in labels and "45,7%" in labels
+    plt.close(ax.figure)
+    # 8 of 21 without relapse in 2024: under 14, so 2024 is not drawn; 2025 has 16 and 19
+    ax = ri.plot_year_on_year(semarang, "tanpa_relaps", min_cell=14)
+    labels = [t.get_text() for t in ax.texts]
+    assert "x" in labels and "38,1%" not in labels and "45,7%" in labels
+    plt.close(ax.figure)
+    with pytest.raises(ri.compute.ConfigError):
+        ri.plot_year_on_year(semarang, "tidak_ada")

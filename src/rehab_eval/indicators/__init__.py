@@ -17,6 +17,7 @@ from rehab_eval.indicators.compute import (
 from rehab_eval.indicators.declaration import Indicator, IndicatorSet, list_sets, load_set
 from rehab_eval.indicators.display import display_table, display_year_on_year, example_targets
 from rehab_eval.indicators.excel import write_excel
+from rehab_eval.indicators.figure import plot_year_on_year
 from rehab_eval.indicators.targets import Targets, capaian, load_targets
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "load_set",
     "load_targets",
     "percent_text",
+    "plot_year_on_year",
     "write_excel",
     "year_on_year",
 ]
