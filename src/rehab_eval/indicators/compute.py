@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import warnings
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -107,14 +108,18 @@ class Indicators(Result):
 
 
 def _end_date(data: Any) -> pd.Timestamp:
-    """The latest date recorded in the processed tables (the default end of follow-up)."""
+    """The latest date observed in the processed tables (the default end of follow-up).
+
+    Observations only: events, urine tests, contacts, assessments and enrollment dates; not
+    release dates, which may be planned ones.
+    """
     latest = []
     for name, columns in (
         ("events", ["date"]),
         ("urine_tests", ["date"]),
         ("contacts", ["date"]),
+        ("assessments", ["date"]),
         ("enrollments", ["start_date", "end_date"]),
-        ("clients", ["release_date"]),
     ):
         frame = tables(data).get(name)
         if frame is None:
@@ -150,6 +155,9 @@ def _select(data: Any, facility: Any, province: Any) -> tuple[Any, str]:
         facility = _canonical_facilities(facility)
     if province is not None:
         province = [province] if isinstance(province, str) else list(province)
+        # a Kanwil is named after its province: "Kanwil Sumatera Selatan" -> "Sumatera Selatan"
+        province = [re.sub(r"(?i)^\s*kanwil\s+(ditjenpas\s+|kemenkumham\s+)?", "", p)
+                    for p in province]  # fmt: skip
         parts.append("provinsi " + ", ".join(province))
     if facility is not None:
         parts.append(", ".join(facility))
@@ -244,10 +252,14 @@ def compute_indicators(
         The report year.
     facility, province
         The selection (:func:`rehab_eval.cohort.select`: the enrollment's facility, the
-        client's province); None for all. A Kanwil is its province.
+        client's province); None for all. Facility names are read as the ETL reads them
+        ("Bapas Semarang" is "Bapas Kelas I Semarang"); a Kanwil is its province
+        ("Kanwil Sumatera Selatan"). A selection that matches nothing is refused, naming
+        the facilities or provinces present.
     end_date
         End of follow-up (censoring) for the windowed indicators. Default: the latest date
-        recorded in the processed tables.
+        observed in the processed tables (events, urine tests, contacts, assessments,
+        enrollments; not release dates).
     targets
         Targets per indicator and year (:func:`load_targets`: a YAML path, a mapping or
         :class:`Targets`); None: realisasi only.
