@@ -103,6 +103,8 @@ def test_every_printed_formula_gives_its_numbers(sumsel, semarang):
             num, den = (int(m.group(i).replace(".", "")) for i in (1, 2))
             assert (num, den) == (r.numerator, r.denominator)
             assert float(f"{m.group(3)}.{m.group(4)}") == pytest.approx(round(r.realisasi, 1))
+            assert r.denominator + r.n_excluded == r.n_population and r.numerator <= r.denominator
+            assert r.ci_low <= r.realisasi <= r.ci_high
             if not np.isnan(r.target):
                 assert r.capaian == pytest.approx(num / den * 100 / r.target * 100)
 
