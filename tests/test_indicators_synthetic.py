@@ -12,6 +12,7 @@ import pytest
 
 import rehab_eval.indicators as ri
 from rehab_eval.cli import main
+from rehab_eval.errors import ConfigError, InputError
 from rehab_eval.etl import load_processed, run_etl
 from rehab_eval.scoring import score_processed
 from rehab_eval.synth import generate_synthetic
@@ -223,7 +224,7 @@ def test_excel_takes_already_displayed_cells(tmp_path, semarang):
     assert rows[0][0] == "Judul" and rows[1][0] == "Bapas, 2025"
     data_row = rows[4]
     assert data_row[3] == "<5" and data_row[-1] == 1.5
-    with pytest.raises(ri.compute.InputError):
+    with pytest.raises(InputError):
         ri.write_excel(shown, tmp_path / "t.csv")
 
 
@@ -243,5 +244,5 @@ def test_year_on_year_figure_draws_each_year_and_hides_small_counts(semarang):
     labels = [t.get_text() for t in ax.texts]
     assert "x" in labels and "38,1%" not in labels and "45,7%" in labels
     plt.close(ax.figure)
-    with pytest.raises(ri.compute.ConfigError):
+    with pytest.raises(ConfigError):
         ri.plot_year_on_year(semarang, "tidak_ada")
