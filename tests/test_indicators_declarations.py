@@ -82,6 +82,9 @@ def test_shipped_sets_declare_the_indicators_of_the_issue():
                                       "social_0_100", "environment_0_100"}  # fmt: skip
     assert "sederhana" in dj["kualitas_hidup_sederhana"].label_id
     assert bnn["tanpa_relaps"].event["min_tests"] >= 1
+    # completion and referral are operational counts; outcomes are protected
+    assert not dj["selesai_program"].sensitive and not bnn["rujukan_sesuai"].sensitive
+    assert dj["tidak_mengulangi_12"].sensitive and bnn["tanpa_relaps"].sensitive
     for s in (dj, bnn):
         for ind in s.indicators:
             assert ind.name_id and ind.name_en and ind.definition_id and ind.definition_en

@@ -209,6 +209,8 @@ def test_cli_prints_the_table_and_writes_the_workbook(synthetic, capsys):
     first = cells[cells.index(header) + 1]
     assert first[1] == "Persentase klien pascarehabilitasi yang tidak relaps"
     assert any("Tidak relaps" in r[0] for r in cells if r)  # the definitions under the table
+    ids = set(load_processed(root / "processed").clients["client_id"])
+    assert not any(cid in printed for cid in ids)  # no pseudonym in the output
 
 
 def test_excel_takes_already_displayed_cells(tmp_path, semarang):
@@ -243,6 +245,9 @@ def test_year_on_year_figure_draws_each_year_and_hides_small_counts(semarang):
     ax = ri.plot_year_on_year(semarang, "tanpa_relaps", min_cell=14)
     labels = [t.get_text() for t in ax.texts]
     assert "x" in labels and "38,1%" not in labels and "45,7%" in labels
+    plt.close(ax.figure)
+    ax = ri.plot_year_on_year(semarang, "selesai_program", min_cell=14)  # operational: all shown
+    assert "x" not in [t.get_text() for t in ax.texts]
     plt.close(ax.figure)
     with pytest.raises(ConfigError):
         ri.plot_year_on_year(semarang, "tidak_ada")

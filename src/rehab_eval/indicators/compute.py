@@ -21,7 +21,7 @@ from rehab_eval.results import Result
 __all__ = ["Indicators", "compute_indicators", "percent_text", "year_on_year"]
 
 COLUMNS = (
-    "set", "indicator", "category", "year", "name", "label", "unit", "direction",
+    "set", "indicator", "category", "year", "name", "label", "unit", "direction", "sensitive",
     "n_population", "denominator", "numerator", "n_excluded", "excluded",
     "realisasi", "ci_low", "ci_high", "target", "capaian", "formula", "definition",
 )  # fmt: skip
@@ -46,7 +46,9 @@ class Indicators(Result):
 
         - ``set``, ``indicator``, ``category`` ('' unless the indicator has categories),
           ``year``, ``name`` (in ``lang``), ``label`` (sub-label, may be ''), ``unit``,
-          ``direction``.
+          ``direction``, ``sensitive`` (True: the counts are of people with a health or
+          justice outcome, which the publication layer protects under its threshold;
+          False: operational counts such as completion).
         - ``n_population`` -- persons in the indicator's population that year.
         - ``denominator`` -- those counted in the denominator; ``n_excluded`` -- the others,
           with ``excluded`` saying why (``"3 belum diikuti penuh; 2 tes urine kurang ..."``).
@@ -246,7 +248,8 @@ def compute_indicators(
                         {"set": ind_set.name, "indicator": ind.id, "category": cat, "year": y,
                          "name": ind.name(lang),
                          "label": ind.label_en if lang == "en" else ind.label_id,
-                         "unit": ind.unit, "direction": ind.direction, "n_population": n_pop,
+                         "unit": ind.unit, "direction": ind.direction,
+                         "sensitive": ind.sensitive, "n_population": n_pop,
                          "denominator": den, "numerator": num, "n_excluded": n_pop - den,
                          "excluded": _excluded(g, lang), "definition": ind.definition(lang)}
                     )  # fmt: skip

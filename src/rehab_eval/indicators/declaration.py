@@ -13,6 +13,9 @@ The vocabulary
 Keys of an ``[[indicators]]`` entry: ``id``, ``name_id``, ``name_en``, ``period``,
 ``population``, ``event`` (required); ``unit`` (``"persen"``), ``direction`` (``"higher"``:
 capaian = realisasi / target × 100; ``"none"``: a distribution without capaian),
+``sensitive`` (default true: the counts are of people with a health or justice outcome,
+which the publication layer protects under its threshold; false for operational counts
+such as completion or referral),
 ``definition_id``, ``definition_en``, ``label_id``, ``label_en`` (a sub-label such as "the
 simple comparison").
 
@@ -123,7 +126,7 @@ COMBINES = ("mean", "any", "all")
 
 _INDICATOR_KEYS = {
     "id", "name_id", "name_en", "population", "event", "period", "unit", "definition_id",
-    "definition_en", "direction", "label_id", "label_en",
+    "definition_en", "direction", "label_id", "label_en", "sensitive",
 }  # fmt: skip
 
 
@@ -151,6 +154,9 @@ class Indicator:
         ``"none"`` (a distribution, no capaian).
     label_id, label_en : str
         Short label of a subsidiary row (e.g. "the simple comparison"), may be empty.
+    sensitive : bool
+        The counts are of people with a health or justice outcome (protected under the
+        disclosure threshold); False for operational counts (completion, referral).
     """
 
     id: str
@@ -163,6 +169,7 @@ class Indicator:
     definition_id: str = ""
     definition_en: str = ""
     direction: str = "higher"
+    sensitive: bool = True
     label_id: str = ""
     label_en: str = ""
 
@@ -260,6 +267,9 @@ def _indicator(where: str, d: Any) -> Indicator:
     direction = d.get("direction", "higher")
     if direction not in ("higher", "none"):
         raise ConfigError(f"{where}: direction {direction!r} must be 'higher' or 'none'.")
+    sensitive = d.get("sensitive", True)
+    if not isinstance(sensitive, bool):
+        raise ConfigError(f"{where}: sensitive must be true or false.")
     population = _check_params(f"{where} population", d["population"], POPULATION_KINDS)
     event = _check_params(f"{where} event", d["event"], EVENT_KINDS)
     if event.get("rule", RULES[0]) not in RULES:
@@ -291,6 +301,7 @@ def _indicator(where: str, d: Any) -> Indicator:
         definition_id=str(d.get("definition_id", "")).strip(),
         definition_en=str(d.get("definition_en", "")).strip(),
         direction=direction,
+        sensitive=sensitive,
         label_id=str(d.get("label_id", "")),
         label_en=str(d.get("label_en", "")),
     )
