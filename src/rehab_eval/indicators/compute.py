@@ -223,7 +223,7 @@ def compute_indicators(
     end = end_of_data(data) if end_date is None else pd.Timestamp(end_date)
     if pd.isna(end):
         raise ConfigError(f"end_date {end_date!r} is not a date; give it as YYYY-MM-DD.")
-    chosen, selection = select_scope(data, facility, province)
+    chosen, selection = select_scope(data, facility, province, lang)
     years = years_present(chosen, ind_set, year) if previous_years else [year]
     z = NormalDist().inv_cdf(1 - (1 - conf_level) / 2)
 

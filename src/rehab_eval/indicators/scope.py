@@ -53,9 +53,10 @@ def _canonical_facilities(names: str | list[str]) -> list[str]:
     return out
 
 
-def select_scope(data: Any, facility: Any, province: Any) -> tuple[Any, str]:
+def select_scope(data: Any, facility: Any, province: Any, lang: str = "id") -> tuple[Any, str]:
+    """The processed data restricted to the facility or province, and the selection in words."""
     if facility is None and province is None:
-        return data, "semua"
+        return data, "all facilities" if lang == "en" else "semua fasilitas"
     from rehab_eval.cohort import enrollment_facility, select
 
     parts = []
@@ -66,7 +67,7 @@ def select_scope(data: Any, facility: Any, province: Any) -> tuple[Any, str]:
         # a Kanwil is named after its province: "Kanwil Sumatera Selatan" -> "Sumatera Selatan"
         province = [re.sub(r"(?i)^\s*kanwil\s+(ditjenpas\s+|kemenkumham\s+)?", "", p)
                     for p in province]  # fmt: skip
-        parts.append("provinsi " + ", ".join(province))
+        parts.append(("province " if lang == "en" else "provinsi ") + ", ".join(province))
     if facility is not None:
         parts.append(", ".join(facility))
     chosen = select(data, facility=facility, province=province)
