@@ -24,6 +24,7 @@ MODULES = [
     "rehab_eval.scoring",
     "rehab_eval.effect",
     "rehab_eval.quality",
+    "rehab_eval.indicators",
 ]
 #: old names that must not be parameters of a public function any more
 FORBIDDEN = {"id", "time", "confidence", "duration_unit", "by_facility", "group"}
