@@ -107,4 +107,5 @@ def test_the_installed_wheel_renders_a_report(tmp_path):
     assert (latest / "report.html").stat().st_size > 10_000
     assert (latest / "deck.pptx").is_file()
     assert json.loads((latest / "summary.json").read_text(encoding="utf-8"))
-    assert Path(record["parameters"]["processed_dir"]) == (work / "processed").resolve()
+    # run.json records paths relative to the project; processed/ points at its current version
+    assert (work / record["parameters"]["processed_dir"]).resolve() == (work / "processed").resolve()
