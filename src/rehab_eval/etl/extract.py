@@ -29,7 +29,7 @@ from rehab_eval.etl.parse import (
     parse_numbers,
     value_table,
 )
-from rehab_eval.etl.read import RawTable, is_totals_label
+from rehab_eval.etl.read import RawTable, is_note_label, is_totals_label
 
 __all__ = ["Extracted", "SheetContext", "extract_sheet", "infer_instrument", "infer_timepoint"]
 
@@ -83,6 +83,7 @@ class Extracted:
     rows_totals: int
     numbering_column: bool
     inferred: dict[str, str]
+    rows_notes: int = 0
 
 
 _INSTR_PATTERNS = [
@@ -152,6 +153,26 @@ def _label(col: pd.Series) -> np.ndarray:
     return lab[np.where(codes >= 0, codes, len(uniques))]
 
 
+def _note_rows(body: pd.DataFrame, cols: list[int], no_id: np.ndarray) -> np.ndarray:
+    """Note and signature rows under the data (``Keterangan: …``, ``Mengetahui, Kepala …``):
+    a row without identifier whose text in one of its first columns opens a note, and every
+    row without identifier after it."""
+    out = np.zeros(len(body), dtype=bool)
+    cand = np.flatnonzero(no_id)
+    if not len(cand):
+        return out
+    flagged = np.zeros(len(cand), dtype=bool)
+    for p in cols[:4]:
+        sub = pd.Series(body[p].to_numpy()[cand], dtype=object)
+        codes, uniques = pd.factorize(sub, sort=False)
+        lab = np.array([is_note_label(str(u)) for u in uniques] + [False], dtype=bool)
+        flagged |= lab[np.where(codes >= 0, codes, len(uniques))]
+    if flagged.any():
+        first = cand[np.argmax(flagged)]
+        out[cand[cand >= first]] = True
+    return out
+
+
 def _reject_frame(
     file: str,
     sheet: str,
@@ -218,7 +239,8 @@ def extract_sheet(
         if len(cand):
             label_any[cand] |= _label(pd.Series(body[p].to_numpy()[cand], dtype=object))
     totals_row = label_any & no_id & ~empty_row
-    keep = ~(empty_row | totals_row)
+    note_row = _note_rows(body, numbering + data_cols, no_id & ~totals_row)
+    keep = ~(empty_row | totals_row | note_row)
     if not keep.all():
         body = body.loc[keep]
     rows = raw.source_rows[keep]
@@ -394,6 +416,7 @@ def extract_sheet(
         int(totals_row.sum()),
         bool(numbering),
         inferred,
+        int(note_row.sum()),
     )
 
 
