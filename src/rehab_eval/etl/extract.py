@@ -153,23 +153,36 @@ def _label(col: pd.Series) -> np.ndarray:
     return lab[np.where(codes >= 0, codes, len(uniques))]
 
 
-def _note_rows(body: pd.DataFrame, cols: list[int], no_id: np.ndarray) -> np.ndarray:
-    """Note and signature rows under the data (``Keterangan: …``, ``Mengetahui, Kepala …``):
-    a row without identifier whose text in one of its first columns opens a note, and every
-    row without identifier after it."""
+_ID_LIKE = re.compile(r"^'?\d[\d .\-]{13,}\d$")
+
+
+def _note_rows(
+    body: pd.DataFrame, cols: list[int], id_cols: list[int], no_id: np.ndarray, empty: np.ndarray
+) -> np.ndarray:
+    """Note and signature rows under the data (``Keterangan: …``, ``Mengetahui, Kepala …``).
+
+    The first row whose text in one of its first columns opens a note (also when typed into
+    the identifier column), and every non-empty row after it that holds no identifier (a
+    row whose identifier cell holds a NIK-like number stays data).
+    """
     out = np.zeros(len(body), dtype=bool)
-    cand = np.flatnonzero(no_id)
+    cand = np.flatnonzero(~empty)
     if not len(cand):
         return out
     flagged = np.zeros(len(cand), dtype=bool)
-    for p in cols[:4]:
+    for p in list(dict.fromkeys(cols[:4] + id_cols)):
         sub = pd.Series(body[p].to_numpy()[cand], dtype=object)
         codes, uniques = pd.factorize(sub, sort=False)
         lab = np.array([is_note_label(str(u)) for u in uniques] + [False], dtype=bool)
         flagged |= lab[np.where(codes >= 0, codes, len(uniques))]
-    if flagged.any():
-        first = cand[np.argmax(flagged)]
-        out[cand[cand >= first]] = True
+    if not flagged.any():
+        return out
+    after = cand[cand >= cand[np.argmax(flagged)]]
+    keep_data = np.zeros(len(after), dtype=bool)
+    for p in id_cols:
+        vals = body[p].to_numpy()[after]
+        keep_data |= np.array([bool(_ID_LIKE.match(str(v).strip())) for v in vals], dtype=bool)
+    out[after[~keep_data | np.isin(after, np.flatnonzero(no_id))]] = True
     return out
 
 
@@ -239,7 +252,9 @@ def extract_sheet(
         if len(cand):
             label_any[cand] |= _label(pd.Series(body[p].to_numpy()[cand], dtype=object))
     totals_row = label_any & no_id & ~empty_row
-    note_row = _note_rows(body, numbering + data_cols, no_id & ~totals_row)
+    note_row = _note_rows(
+        body, numbering + data_cols, id_pos, no_id & ~totals_row, empty_row | totals_row
+    )
     keep = ~(empty_row | totals_row | note_row)
     if not keep.all():
         body = body.loc[keep]

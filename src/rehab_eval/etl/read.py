@@ -87,8 +87,8 @@ def is_data_row(cells: list[str]) -> bool:
             return True
     nums = [int(v) for v in vals if _SMALL_INT.match(v)]
     if len(nums) >= 3 and 2 * len(nums) >= len(vals):
-        steps = [b - a for a, b in zip(nums, nums[1:], strict=False)]
-        if not all(s == 1 for s in steps) and not all(s > 0 for s in steps):
+        # item numbers run up, restarting at 1 under a second group (1…26, 1…26)
+        if not all(b > a or b == 1 for a, b in zip(nums, nums[1:], strict=False)):
             return True
     return False
 
@@ -183,12 +183,20 @@ _GRID = re.compile(r"^\s*(.*?)\s*\[[^\]]*\]\s*$")
 
 
 def _grid_titles(headers: list[str]) -> list[str]:
-    """Question titles of Google Forms grid headers (``Kualitas Hidup [1. …]``), once each."""
+    """Question titles of Google Forms grid headers (``Kualitas Hidup [1. …]``) and group
+    paths of KoboToolbox item headers (``group_whoqol/q1``), once each: they name the
+    instrument."""
     out: list[str] = []
     for h in headers:
         m = _GRID.match(h)
-        if m and m.group(1) and item_column(h) and m.group(1) not in out:
-            out.append(m.group(1))
+        if m and m.group(1) and item_column(h):
+            title = m.group(1)
+        elif "/" in h and item_column(h):
+            title = h.rsplit("/", 1)[0]
+        else:
+            continue
+        if title not in out:
+            out.append(title)
     return out
 
 
