@@ -153,7 +153,11 @@ def _label(col: pd.Series) -> np.ndarray:
     return lab[np.where(codes >= 0, codes, len(uniques))]
 
 
-_ID_LIKE = re.compile(r"^'?\d[\d .\-]{13,}\d$")
+def _text_flags(body: pd.DataFrame, p: int, rows: np.ndarray, fn) -> np.ndarray:
+    sub = pd.Series(body[p].to_numpy()[rows], dtype=object)
+    codes, uniques = pd.factorize(sub, sort=False)
+    lab = np.array([fn(str(u).strip()) for u in uniques] + [False], dtype=bool)
+    return lab[np.where(codes >= 0, codes, len(uniques))]
 
 
 def _note_rows(
@@ -161,28 +165,30 @@ def _note_rows(
 ) -> np.ndarray:
     """Note and signature rows under the data (``Keterangan: …``, ``Mengetahui, Kepala …``).
 
-    The first row whose text in one of its first columns opens a note (also when typed into
-    the identifier column), and every non-empty row after it that holds no identifier (a
-    row whose identifier cell holds a NIK-like number stays data).
+    The first row without identifier whose text in one of its first columns opens a note
+    (also when typed into the identifier column), and every non-empty row after it whose
+    identifier cells hold nothing like an identifier (no digit): a signature block's name
+    line is a note, a row with a NIK or register number stays data.
     """
     out = np.zeros(len(body), dtype=bool)
     cand = np.flatnonzero(~empty)
     if not len(cand):
         return out
-    flagged = np.zeros(len(cand), dtype=bool)
-    for p in list(dict.fromkeys(cols[:4] + id_cols)):
-        sub = pd.Series(body[p].to_numpy()[cand], dtype=object)
-        codes, uniques = pd.factorize(sub, sort=False)
-        lab = np.array([is_note_label(str(u)) for u in uniques] + [False], dtype=bool)
-        flagged |= lab[np.where(codes >= 0, codes, len(uniques))]
-    if not flagged.any():
-        return out
-    after = cand[cand >= cand[np.argmax(flagged)]]
-    keep_data = np.zeros(len(after), dtype=bool)
+    id_note = np.zeros(len(cand), dtype=bool)
+    id_like = np.zeros(len(cand), dtype=bool)
     for p in id_cols:
-        vals = body[p].to_numpy()[after]
-        keep_data |= np.array([bool(_ID_LIKE.match(str(v).strip())) for v in vals], dtype=bool)
-    out[after[~keep_data | np.isin(after, np.flatnonzero(no_id))]] = True
+        id_note |= _text_flags(body, p, cand, is_note_label)
+        id_like |= _text_flags(body, p, cand, lambda t: any(ch.isdigit() for ch in t))
+    id_like &= ~id_note
+    opens = id_note.copy()
+    for p in cols[:4]:
+        opens |= _text_flags(body, p, cand, is_note_label)
+    opens &= no_id[cand] | id_note
+    if not opens.any():
+        return out
+    first = int(np.argmax(opens))
+    tail = np.arange(len(cand)) >= first
+    out[cand[tail & ~id_like]] = True
     return out
 
 

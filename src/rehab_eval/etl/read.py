@@ -401,9 +401,12 @@ def is_totals_label(text: str) -> bool:
 
 
 _NOTE = re.compile(
-    r"^\s*(?:keterangan\s*:|ket\s*[.:]|catatan\s*:|note\s*:|sumber\s*:|\*|mengetahui\b|"
-    r"menyetujui\b|disetujui\b|diperiksa\b|dibuat oleh\b|yang membuat\b|kepala\s+"
-    r"(?:bapas|lapas|rutan|balai|seksi|sub|bnn|upt)|nip\b|[a-z .]+,\s*\d{1,2}\s+[a-z]+\s+\d{4}$)",
+    r"^\s*(?:keterangan\s*:|ket\s*[.:]|catatan\s*:|note\s*:|sumber\s*:|\*+\s*[a-z]|"
+    r"mengetahui\b|menyetujui\b|disetujui\b|diperiksa\b|dibuat oleh\b|yang membuat\b|"
+    r"kepala\s+(?:bapas|lapas|rutan|balai|seksi|sub|bnn|upt)|nip\b|"
+    # a place and date above a signature ("Semarang, 31 Oktober 2024"), not a day name
+    r"(?!(?:senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|ahad)\b)"
+    r"[a-z][a-z .]+,\s*\d{1,2}\s+[a-z]+\s+\d{4}$)",
     re.I,
 )
 
