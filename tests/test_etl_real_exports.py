@@ -189,3 +189,40 @@ def test_no_identity_in_any_output_or_log(corpus_run):
     assert corpus.niks and corpus.names and corpus.emails
     for ident in [*corpus.niks, *corpus.names, *corpus.emails]:
         assert ident not in blob, ident
+
+
+def test_client_who_moved_from_lapas_to_bapas(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    c = etl_corpus.Corpus(raw)
+    nik, name = c.person(5)
+    other, other_name = c.person(6)
+    head = "NIK;Nama;UPT;Program;Tgl Mulai;Tgl Selesai\n"
+    (raw / "lapas.csv").write_text(
+        head
+        + f"{nik};{name};Lapas Narkotika Kelas IIA Jakarta;Rehabilitasi Sosial;1/1/2024;31/5/2024\n"
+        + f"{other};{other_name};Lapas Narkotika Kelas IIA Jakarta;Rehabilitasi Sosial;1/1/2024;31/5/2024\n",
+        "utf-8",
+    )
+    (raw / "bapas.csv").write_text(
+        head
+        + f"{nik};{name};Bapas Kelas I Jakarta Pusat;Pascarehabilitasi;10/6/2024;10/12/2024\n"
+        + f"{nik};{name};Bapas Kelas I Jakarta Pusat;Pascarehabilitasi;10/6/2024;10/12/2024\n",
+        "utf-8",
+    )
+    head_k = "NIK;Nama;JK;Tgl Lahir;Tgl Bebas;UPT\n"
+    (raw / "klien_lapas.csv").write_text(
+        head_k + f"{nik};{name};L;1/1/1990;1/6/2024;Lapas Narkotika Kelas IIA Jakarta\n", "utf-8"
+    )
+    (raw / "klien_bapas.csv").write_text(
+        head_k + f"{nik};{name};L;1/1/1990;1/6/2024;Bapas Kelas I Jakarta Pusat\n", "utf-8"
+    )
+    result = run_etl(raw, tmp_path / "out", secret="k" * 40, as_of=AS_OF)
+    p = load_processed(tmp_path / "out")
+    assert p.rejects.empty
+    assert len(p.clients) == 2  # one row per client
+    cid = p.enrollments.groupby("client_id")["facility"].nunique()
+    assert sorted(cid.tolist()) == [1, 2]  # the mover keeps one enrollment per facility
+    assert result.manifest["totals"]["clients_moved"] == 1
+    assert result.manifest["totals"]["rows_duplicate"] == 1  # the row repeated in bapas.csv
+    assert "moved): 1" in result.summary()

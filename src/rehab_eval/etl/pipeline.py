@@ -78,6 +78,10 @@ class EtlResult:
             lines.append("  rejects: none")
         totals = self.manifest.get("totals", {})
         lines.append(f"  exact duplicates dropped: {totals.get('rows_duplicate', 0)}")
+        if totals.get("clients_moved"):
+            lines.append(
+                f"  clients seen in two or more facilities (moved): {totals['clients_moved']}"
+            )
         if totals.get("rows_notes"):
             lines.append(f"  note rows under the data: {totals['rows_notes']}")
         if self.unknown_facilities:
@@ -267,13 +271,13 @@ def run_etl(
             "none readable"
         )
     fac_info = {f.name: f for f in ctx.resolver.resolved() if f is not None}
-    tables, rejects, dup_counts, unknown = assemble(
-        acc.parts, acc.cells, acc.headers_of, key, as_of, acc.sheet_meta, fac_info
-    )
-    rejects = _count_sheets(acc.sheet_info, rejects, dup_counts)
+    done = assemble(acc.parts, acc.cells, acc.headers_of, key, as_of, acc.sheet_meta, fac_info)
+    tables, unknown = done.tables, done.unknown
+    rejects = _count_sheets(acc.sheet_info, done.rejects, done.dup_counts)
     table_rows = {t: int(len(f)) for t, f in tables.items()}
     by_reason = {str(k): int(v) for k, v in rejects["reason"].value_counts().sort_index().items()}
     manifest = _manifest(as_of, key, manifest_files, table_rows, rejects, by_reason, unknown, acc)
+    manifest["totals"]["clients_moved"] = done.clients_moved
     write_outputs(out, tables, rejects, manifest)
     log.info("ETL wrote %s", out)
     return EtlResult(manifest, out, table_rows, by_reason, unknown)
