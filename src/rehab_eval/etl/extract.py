@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -86,11 +87,35 @@ class Extracted:
     rows_notes: int = 0
 
 
-_INSTR_PATTERNS = [
-    (re.compile(r"whoqol|kualitas hidup"), "whoqol_bref"),
-    (re.compile(r"urica"), "urica"),
-    (re.compile(r"\bassist\b"), "assist"),
-]
+@cache
+def _instrument_patterns() -> tuple[tuple[re.Pattern, str], ...]:
+    """(pattern, instrument) for every declared name of every declared instrument."""
+    from rehab_eval.instruments.registry import declared_instruments
+
+    out = []
+    for inst in declared_instruments():
+        for name in (inst.name, *inst.raw_forms.names):
+            text = _context_text(name).strip()
+            pattern = re.compile(r"(?<![a-z])" + re.escape(text) + r"(?![a-z])")
+            out.append((pattern, inst.name))
+    return tuple(out)
+
+
+def _instrument_by_items(items: Mapping[str, int]) -> str | None:
+    """The declared instrument whose items best cover the sheet's item columns: one with
+    blocks for block items (``alcohol_q2``), else the smallest form holding the highest item."""
+    from rehab_eval.instruments.registry import declared_instruments
+
+    blocked = any("_q" in k for k in items)
+    top = max((int(k[1:]) for k in items if k[1:].isdigit()), default=0)
+    fits = [
+        i
+        for i in declared_instruments()
+        if bool(i.blocks) == blocked and (blocked or i.n_items >= top)
+    ]
+    return min(fits, key=lambda i: (i.n_items, i.name)).name if fits else None
+
+
 _TP_PATTERNS = [
     (re.compile(r"\b(?:follow ?up|fu|tindak lanjut)\s*(3|6|12)\b"), "fu{}"),
     (re.compile(r"\b(?:bulan|bln|month)\s*(?:ke\s*)?([1-6])\b"), "m{}"),
@@ -109,7 +134,7 @@ def infer_instrument(*texts: str) -> str | None:
     """Instrument named in a sheet name, title row or file name (first text that names one)."""
     for t in texts:
         s = _context_text(t)
-        for pat, code in _INSTR_PATTERNS:
+        for pat, code in _instrument_patterns():
             if pat.search(s):
                 return code
     return None
@@ -451,13 +476,7 @@ def _assessments(out, hmap, body, rows, context, inferred, ctx, cell_bad, row_ba
     )
     if missing.any():
         # from the sheet name, title rows or file name, else from the item columns
-        guess = infer_instrument(*context)
-        if guess is None:
-            if any("_q" in k for k in items):
-                guess = "assist"
-            else:
-                top = max((int(k[1:]) for k in items if k[1:].isdigit()), default=0)
-                guess = "urica" if top > 26 else "whoqol_bref"
+        guess = infer_instrument(*context) or _instrument_by_items(items)
         inferred["instrument"] = guess
         if instr is None:
             out["instrument"] = np.full(n, guess, dtype=object)
@@ -465,6 +484,13 @@ def _assessments(out, hmap, body, rows, context, inferred, ctx, cell_bad, row_ba
             bad = out.get("_bad_instrument", np.zeros(n, dtype=bool))
             cell_bad("instrument", bad, col("instrument"), "unparseable value")
             out["instrument"] = pd.Series(instr, dtype=object).fillna(guess).to_numpy()
+    # no declared instrument named or fitting: the rows are rejected, never kept unscored
+    row_bad(
+        pd.isna(pd.Series(out["instrument"], dtype=object)).to_numpy(),
+        "instrument" if col("instrument") is not None else "",
+        col("instrument"),
+        "missing required value",
+    )
     tp = out.get("timepoint")
     tp_col = col("timepoint")
     if tp is None:
