@@ -3,8 +3,11 @@
 Aliases are data (``aliases.toml`` beside this module, extended by the ``--config`` file).
 Matching ignores case, spaces, dots, underscores, hyphens, slashes, commas and brackets.
 Item columns are recognised by pattern: ``P3``, ``Q3``, ``Item 3``, ``3``, a Google Forms
-question text prefixed by its number (``3. Seberapa jauh rasa sakit fisik ...``), and ASSIST
-items ``<substance>_q2`` / ``Alkohol P2``.
+question text prefixed by its number (``3. Seberapa jauh rasa sakit fisik ...``), a Google
+Forms grid header (``Kualitas Hidup [3. ...]``), a KoboToolbox/ODK path (``group_whoqol/q3``),
+and ASSIST items ``<substance>_q2`` / ``Alkohol P2``. In a KoboToolbox export (``_uuid``,
+``_index`` or ``_submission_time`` present) the tool columns (``start``, ``end``, ``_uuid``,
+...) are recognised as such and not read as fields.
 """
 
 from __future__ import annotations

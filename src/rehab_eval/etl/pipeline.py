@@ -2,9 +2,14 @@
 
 Every data row of a recognised sheet ends in exactly one place: its canonical table
 (accepted), ``rejects`` (rejected whole, one reject row per raw row) or the duplicate count
-(an exact duplicate of an accepted row). A bad cell in an accepted row becomes missing and is
-listed in ``rejects`` too. The manifest's per-sheet counts add up:
-``rows_read = rows_accepted + rows_rejected + rows_duplicate``.
+(an exact duplicate of an accepted row: equal in every canonical column, facility included).
+A bad cell in an accepted row becomes missing and is listed in ``rejects`` too. The
+manifest's per-sheet counts add up: ``rows_read = rows_accepted + rows_rejected +
+rows_duplicate``, and every row under a header is read, empty, a totals row or a note row
+(``Keterangan: …``, a signature block). Every file under the raw folder is listed: read
+(with its sheets; summary, lookup and hidden sheets listed as skipped) or not read with the
+reason. File names, sheet names and the headers of unrecognised sheets are masked where they
+hold an identifier.
 """
 
 from __future__ import annotations
@@ -103,7 +108,8 @@ class EtlResult:
 
 def load_config(path: str | Path | None) -> dict[str, Any]:
     """Read the optional YAML or TOML config: ``header_aliases``, ``facility_aliases``,
-    ``values`` (extra spellings per vocabulary) and ``as_of``."""
+    ``values`` (extra spellings per vocabulary), ``as_of`` and ``limits`` (``max_file_mb``,
+    ``max_cells``: see :class:`~rehab_eval.etl.containers.Limits`)."""
     if path is None:
         return {}
     p = Path(path)
