@@ -32,7 +32,17 @@ from rehab_eval.etl.parse import (
 )
 from rehab_eval.etl.read import RawTable, is_note_label, is_totals_label
 
-__all__ = ["Extracted", "SheetContext", "extract_sheet", "infer_instrument", "infer_timepoint"]
+__all__ = [
+    "FIELD_PARSERS",
+    "Extracted",
+    "Problems",
+    "RowKinds",
+    "SheetContext",
+    "extract_sheet",
+    "infer_instrument",
+    "infer_timepoint",
+    "row_kinds",
+]
 
 IDENTITY_FIELDS = ("nik", "register_no", "name", "address", "ttl")
 _CODE_FIELDS = {
@@ -241,6 +251,253 @@ def _reject_frame(
     )
 
 
+@dataclass
+class RowKinds:
+    """Which body rows are empty, a totals row or a note/signature row (all others are data)."""
+
+    empty: np.ndarray
+    totals: np.ndarray
+    notes: np.ndarray
+
+    @property
+    def data(self) -> np.ndarray:
+        return ~(self.empty | self.totals | self.notes)
+
+
+def _all_blank(body: pd.DataFrame, cols: list[int]) -> np.ndarray:
+    """Rows blank in every column of ``cols``: narrowed column by column."""
+    nrow = len(body)
+    idx = np.arange(nrow)
+    for p in cols:
+        if not len(idx):
+            break
+        sub = body[p].to_numpy()[idx] if len(idx) < nrow else body[p]
+        idx = idx[_blank(pd.Series(sub, dtype=object))]
+    out = np.zeros(nrow, dtype=bool)
+    out[idx] = True
+    return out
+
+
+def row_kinds(body: pd.DataFrame, fields: Mapping[int, str]) -> RowKinds:
+    """Sort the body rows: empty, totals (``Jumlah`` … without identifier), notes, data."""
+    nrow = len(body)
+    numbering = [p for p, f in fields.items() if f == "numbering"]
+    data_cols = [p for p in range(body.shape[1]) if p not in numbering]
+    empty = _all_blank(body, data_cols) if data_cols else np.ones(nrow, dtype=bool)
+    id_pos = [p for p, f in fields.items() if f in ("nik", "register_no")]
+    no_id = (_all_blank(body, id_pos) if id_pos else np.ones(nrow, dtype=bool)) & ~empty
+    label_any = np.zeros(nrow, dtype=bool)
+    cand = np.flatnonzero(no_id)
+    for p in data_cols[:4] + numbering:
+        if len(cand):
+            label_any[cand] |= _label(pd.Series(body[p].to_numpy()[cand], dtype=object))
+    totals = label_any & no_id & ~empty
+    notes = _note_rows(body, numbering + data_cols, id_pos, no_id & ~totals, empty | totals)
+    return RowKinds(empty, totals, notes)
+
+
+class Problems:
+    """What goes wrong in one sheet: cell rejects (the cell becomes missing, the row stays)
+    and the first row-level problem of each row (the row is rejected once, with it)."""
+
+    def __init__(self, hmap: HeaderMap, file: str, sheet: str, rows: np.ndarray) -> None:
+        self.hmap, self.file, self.sheet, self.rows = hmap, file, sheet, rows
+        n = len(rows)
+        self.cells: list[pd.DataFrame] = []
+        self.reason = np.full(n, "", dtype=object)
+        self.rcol = np.full(n, "", dtype=object)
+        self.rval = np.full(n, "", dtype=object)
+
+    def header(self, f: str) -> str:
+        p = self.hmap.column_of(f)
+        return self.hmap.headers[p] if p is not None else ""
+
+    def cell(self, f: str, bad, values: pd.Series, why: str, hdr: str | None = None) -> None:
+        """Reject the cells of field ``f`` where ``bad`` (identity values masked)."""
+        b = np.asarray(bad, dtype=bool)
+        if b.any():
+            self.cells.append(
+                _reject_frame(
+                    self.file,
+                    self.sheet,
+                    self.rows[b],
+                    self.header(f) if hdr is None else hdr,
+                    values[b],
+                    why,
+                    f in IDENTITY_FIELDS,
+                )
+            )
+
+    def row(self, where: np.ndarray, f: str, values: pd.Series | None, why: str) -> None:
+        """Reject the rows ``where`` for ``why`` unless they already have a reason."""
+        m = where & (self.reason == "")
+        if m.any():
+            self.reason[m] = why
+            self.rcol[m] = self.header(f) if f else ""
+            if values is not None:
+                sub = pd.Series(values.to_numpy(dtype=object)[m], dtype=object)
+                v = sub.astype(str).str.strip().to_numpy(dtype=object)
+                self.rval[m] = [mask(x) for x in v] if f in IDENTITY_FIELDS else v
+
+    def cell_frame(self) -> pd.DataFrame:
+        if self.cells:
+            return pd.concat(self.cells, ignore_index=True)
+        return pd.DataFrame(
+            columns=["source_file", "sheet", "source_row", "column", "value", "reason"]
+        )
+
+
+@dataclass
+class _Sheet:
+    """A sheet being extracted: its data rows, its columns by field, its problems."""
+
+    hmap: HeaderMap
+    body: pd.DataFrame
+    problems: Problems
+    ctx: SheetContext
+    out: dict[str, object]
+
+    @property
+    def n(self) -> int:
+        return len(self.body)
+
+    def col(self, f: str) -> pd.Series | None:
+        p = self.hmap.column_of(f)
+        return None if p is None else self.body[p].reset_index(drop=True)
+
+
+# field → parser: each reads the raw column of its field into ``s.out`` and reports problems
+def _date_field(s: _Sheet, f: str, values: pd.Series) -> None:
+    parsed, bad = parse_dates(values, month_first=f == "timestamp", pivot=s.ctx.pivot)
+    s.problems.cell(f, bad, values, "unparseable date")
+    s.out[f] = parsed.to_numpy()
+    s.out[f"_bad_{f}"] = bad.to_numpy()
+
+
+def _ttl_field(s: _Sheet, f: str, values: pd.Series) -> None:
+    part = values.astype(str).str.rsplit(",", n=1).str[-1]
+    parsed, bad = parse_dates(part, pivot=s.ctx.pivot)
+    s.problems.cell(f, bad, values, "unparseable date")
+    s.out["ttl"] = parsed.to_numpy()
+
+
+def _code_field(s: _Sheet, f: str, values: pd.Series) -> None:
+    parsed, bad = parse_codes(values, s.ctx.table(_CODE_FIELDS[f]), first_word=f == "urine_result")
+    s.problems.cell(f, bad, values, "unparseable value")
+    s.out[f] = parsed.to_numpy()
+
+
+def _count_field(s: _Sheet, f: str, values: pd.Series) -> None:
+    parsed, bad = parse_numbers(values)
+    frac = parsed.notna() & ((parsed % 1 != 0) | (parsed < 0))
+    s.problems.cell(f, bad | frac, values, "unparseable value")
+    s.out[f] = parsed.where(~frac).astype("Int64").to_numpy()
+
+
+def _text_field(s: _Sheet, f: str, values: pd.Series) -> None:
+    s.out[f] = _on_uniques(values, lambda u: re.sub(r"\s+", " ", str(u)).strip() or None)
+
+
+def _instrument_field(s: _Sheet, f: str, values: pd.Series) -> None:
+    parsed, bad = parse_codes(values, s.ctx.table("instrument"))
+    s.out[f] = parsed.to_numpy()
+    s.out["_bad_instrument"] = bad.to_numpy()
+
+
+def _timepoint_field(s: _Sheet, f: str, values: pd.Series) -> None:
+    parsed, _ = parse_codes(values, s.ctx.table("timepoint"))
+    s.out[f] = parsed.to_numpy()
+
+
+FIELD_PARSERS = {
+    **dict.fromkeys(
+        ("birth_date", "release_date", "start_date", "end_date", "date", "timestamp"),
+        _date_field,
+    ),
+    "ttl": _ttl_field,
+    **dict.fromkeys(_CODE_FIELDS, _code_field),
+    "prior_offences": _count_field,
+    "cohort": _text_field,
+    "province": _text_field,
+    "instrument": _instrument_field,
+    "timepoint": _timepoint_field,
+}
+
+
+def _identity(s: _Sheet) -> None:
+    """``_nik`` (valid or ""; a bad NIK rejects the row), ``_reg`` and ``_fac``."""
+    n, out = s.n, s.out
+    nik = s.col("nik")
+    if nik is not None:
+        codes, uniques = pd.factorize(nik, sort=False)
+        c_u, p_u = check_niks(pd.Series(uniques, dtype=object))
+        idx = np.where(codes >= 0, codes, len(uniques))
+        clean = np.append(c_u.to_numpy(dtype=object), "")[idx]
+        problem = np.append(p_u.to_numpy(dtype=object), "")[idx]
+        for why in ("nik unrecoverable", "invalid nik"):
+            s.problems.row(problem == why, "nik", nik, why)
+        out["_nik"] = clean
+    else:
+        out["_nik"] = np.full(n, "", dtype=object)
+    reg = s.col("register_no")
+    if reg is not None:
+        # str.split() and the regex \s split on the same (Unicode) whitespace
+        out["_reg"] = _on_uniques(reg, lambda u: "".join(str(u).split()).upper())
+    else:
+        out["_reg"] = np.full(n, "", dtype=object)
+    fac = s.col("facility")
+    if fac is not None:
+        codes, uniques = pd.factorize(fac, sort=False)
+        res = [s.ctx.resolver.resolve(u) for u in uniques] + [None]
+        idx = np.where(codes >= 0, codes, len(uniques))
+        out["_fac"] = np.array([r.name if r else "" for r in res], dtype=object)[idx]
+    else:
+        out["_fac"] = np.full(n, "", dtype=object)
+
+
+def _row_dates(s: _Sheet, table: str, present: set[str]) -> None:
+    """The row's date (the date column, else the Google Forms timestamp) and its checks:
+    required for contacts, tests and events; never after the run date."""
+    out, n = s.out, s.n
+    if "date" in out or "timestamp" in out:
+        if "date" in out and "timestamp" in out:
+            d = pd.Series(out["date"]).fillna(pd.Series(out["timestamp"])).to_numpy()
+        elif "date" in out:
+            d = out["date"]
+        else:
+            d = out.pop("timestamp")
+        out["date"] = d
+    dfield = "date" if "date" in present else "timestamp"
+    if table in _REQUIRED_DATE:
+        raw_date = s.col(dfield)
+        dates = pd.Series(out.get("date", np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")))
+        if raw_date is None:
+            s.problems.row(np.ones(n, dtype=bool), "", None, "missing required value")
+        else:
+            unparsable = np.asarray(out.get(f"_bad_{dfield}", np.zeros(n, dtype=bool)), dtype=bool)
+            missing = dates.isna().to_numpy()
+            s.problems.row(unparsable & missing, dfield, raw_date, "unparseable date")
+            s.problems.row(missing, dfield, raw_date, "missing required value")
+    if table in _FUTURE_CHECK and "date" in out:
+        fut = (pd.Series(out["date"]) > pd.Timestamp(s.ctx.as_of)).to_numpy()
+        s.problems.row(fut, dfield, s.col(dfield), "future date")
+
+
+def _client_dates(s: _Sheet) -> None:
+    """Birth date (from ``Tempat, Tanggal Lahir`` when that is the column); a release before
+    birth rejects the row."""
+    out = s.out
+    birth = out.get("birth_date")
+    if birth is None and "ttl" in out:
+        birth = out["ttl"]
+    if birth is not None and "release_date" in out:
+        rb = (pd.Series(out["release_date"]) < pd.Series(birth)).to_numpy()
+        s.problems.row(rb, "release_date", s.col("release_date"), "release before birth")
+    if birth is not None:
+        out["birth_date"] = birth
+    out.pop("ttl", None)
+
+
 def extract_sheet(
     raw: RawTable,
     hmap: HeaderMap,
@@ -256,217 +513,46 @@ def extract_sheet(
     ``_nik`` (valid NIK or ""), ``_reg`` (register number), ``_fac`` (facility name),
     ``_reason``, ``_rcol``, ``_rval`` (first row-level problem, its column and value).
     """
-    body = raw.body
-    fields = dict(hmap.fields)
-    numbering = [p for p, f in fields.items() if f == "numbering"]
-    data_cols = [p for p in range(body.shape[1]) if p not in numbering]
-    nrow = len(body)
-
-    def all_blank(cols: list[int]) -> np.ndarray:
-        """Rows blank in every column of ``cols``: narrowed column by column."""
-        idx = np.arange(nrow)
-        for p in cols:
-            if not len(idx):
-                break
-            sub = body[p].to_numpy()[idx] if len(idx) < nrow else body[p]
-            idx = idx[_blank(pd.Series(sub, dtype=object))]
-        out = np.zeros(nrow, dtype=bool)
-        out[idx] = True
-        return out
-
-    empty_row = all_blank(data_cols) if data_cols else np.ones(nrow, dtype=bool)
-    id_pos = [p for p, f in fields.items() if f in ("nik", "register_no")]
-    no_id = (all_blank(id_pos) if id_pos else np.ones(nrow, dtype=bool)) & ~empty_row
-    label_any = np.zeros(nrow, dtype=bool)
-    cand = np.flatnonzero(no_id)
-    for p in data_cols[:4] + numbering:
-        if len(cand):
-            label_any[cand] |= _label(pd.Series(body[p].to_numpy()[cand], dtype=object))
-    totals_row = label_any & no_id & ~empty_row
-    note_row = _note_rows(
-        body, numbering + data_cols, id_pos, no_id & ~totals_row, empty_row | totals_row
-    )
-    keep = ~(empty_row | totals_row | note_row)
-    if not keep.all():
-        body = body.loc[keep]
+    kinds = row_kinds(raw.body, hmap.fields)
+    keep = kinds.data
+    body = raw.body if keep.all() else raw.body.loc[keep]
     rows = raw.source_rows[keep]
-    n = len(body)
-    sheet = raw.sheet
-    out: dict[str, object] = {"_sid": np.full(n, sid, dtype=np.int32), "_row": rows}
-    rejects: list[pd.DataFrame] = []
-    reason = np.full(n, "", dtype=object)
-    rcol = np.full(n, "", dtype=object)
-    rval = np.full(n, "", dtype=object)
-
-    def header(f: str) -> str:
-        p = hmap.column_of(f)
-        return hmap.headers[p] if p is not None else ""
-
-    def col(f: str) -> pd.Series | None:
-        p = hmap.column_of(f)
-        return None if p is None else body[p].reset_index(drop=True)
-
-    def cell_bad(
-        f: str, bad: pd.Series, values: pd.Series, why: str, hdr: str | None = None
-    ) -> None:
-        b = np.asarray(bad, dtype=bool)
-        if b.any():
-            rejects.append(
-                _reject_frame(
-                    file,
-                    sheet,
-                    rows[b],
-                    header(f) if hdr is None else hdr,
-                    values[b],
-                    why,
-                    f in IDENTITY_FIELDS,
-                )
-            )
-
-    def row_bad(mask_: np.ndarray, f: str, values: pd.Series | None, why: str) -> None:
-        m = mask_ & (reason == "")
-        if m.any():
-            reason[m] = why
-            rcol[m] = header(f) if f else ""
-            if values is not None:
-                sub = pd.Series(values.to_numpy(dtype=object)[m], dtype=object)
-                v = sub.astype(str).str.strip().to_numpy(dtype=object)
-                rval[m] = [mask(x) for x in v] if f in IDENTITY_FIELDS else v
-
-    # identity ---------------------------------------------------------------------------
-    nik = col("nik")
-    if nik is not None:
-        codes, uniques = pd.factorize(nik, sort=False)
-        c_u, p_u = check_niks(pd.Series(uniques, dtype=object))
-        idx = np.where(codes >= 0, codes, len(uniques))
-        clean = np.append(c_u.to_numpy(dtype=object), "")[idx]
-        problem = np.append(p_u.to_numpy(dtype=object), "")[idx]
-        for why in ("nik unrecoverable", "invalid nik"):
-            row_bad(problem == why, "nik", nik, why)
-        out["_nik"] = clean
-    else:
-        out["_nik"] = np.full(n, "", dtype=object)
-    reg = col("register_no")
-    if reg is not None:
-        # str.split() and the regex \s split on the same (Unicode) whitespace
-        out["_reg"] = _on_uniques(reg, lambda u: "".join(str(u).split()).upper())
-    else:
-        out["_reg"] = np.full(n, "", dtype=object)
-    fac = col("facility")
-    if fac is not None:
-        codes, uniques = pd.factorize(fac, sort=False)
-        res = [ctx.resolver.resolve(u) for u in uniques] + [None]
-        idx = np.where(codes >= 0, codes, len(uniques))
-        out["_fac"] = np.array([r.name if r else "" for r in res], dtype=object)[idx]
-    else:
-        out["_fac"] = np.full(n, "", dtype=object)
-
-    # table fields -------------------------------------------------------------------------
-    inferred: dict[str, str] = {}
-    present = set(fields.values())
+    out: dict[str, object] = {"_sid": np.full(len(body), sid, dtype=np.int32), "_row": rows}
+    s = _Sheet(hmap, body, Problems(hmap, file, raw.sheet, rows), ctx, out)
+    _identity(s)
+    present = set(hmap.fields.values())
     for f in _TABLE_FIELDS[table]:
-        if f not in present:
-            continue
-        values = col(f)
-        if f in ("birth_date", "release_date", "start_date", "end_date", "date"):
-            parsed, bad = parse_dates(values, pivot=ctx.pivot)
-            cell_bad(f, bad, values, "unparseable date")
-            out[f] = parsed.to_numpy()
-            out[f"_bad_{f}"] = bad.to_numpy()
-        elif f == "timestamp":
-            parsed, bad = parse_dates(values, month_first=True, pivot=ctx.pivot)
-            cell_bad(f, bad, values, "unparseable date")
-            out["timestamp"] = parsed.to_numpy()
-            out["_bad_timestamp"] = bad.to_numpy()
-        elif f == "ttl":
-            part = values.astype(str).str.rsplit(",", n=1).str[-1]
-            parsed, bad = parse_dates(part, pivot=ctx.pivot)
-            cell_bad(f, bad, values, "unparseable date")
-            out["ttl"] = parsed.to_numpy()
-        elif f in _CODE_FIELDS:
-            parsed, bad = parse_codes(
-                values, ctx.table(_CODE_FIELDS[f]), first_word=f == "urine_result"
-            )
-            cell_bad(f, bad, values, "unparseable value")
-            out[f] = parsed.to_numpy()
-        elif f == "prior_offences":
-            parsed, bad = parse_numbers(values)
-            frac = parsed.notna() & ((parsed % 1 != 0) | (parsed < 0))
-            bad = bad | frac
-            cell_bad(f, bad, values, "unparseable value")
-            out[f] = parsed.where(~frac).astype("Int64").to_numpy()
-        elif f in ("cohort", "province"):
-            out[f] = _on_uniques(values, lambda u: re.sub(r"\s+", " ", str(u)).strip() or None)
-        elif f == "instrument":
-            parsed, bad = parse_codes(values, ctx.table("instrument"))
-            out[f] = parsed.to_numpy()
-            out["_bad_instrument"] = bad.to_numpy()
-        elif f == "timepoint":
-            parsed, bad = parse_codes(values, ctx.table("timepoint"))
-            out[f] = parsed.to_numpy()
+        if f in present:
+            FIELD_PARSERS[f](s, f, s.col(f))
+    inferred: dict[str, str] = {}
     context = [raw.sheet, *raw.titles, file.rsplit("/", 1)[-1].rsplit(".", 1)[0]]
     if table == "assessments":
-        _assessments(out, hmap, body, rows, context, inferred, ctx, cell_bad, row_bad, col, n)
+        _assessments(s, context, inferred)
     if table == "urine_tests":
-        _urine(out, hmap, body, ctx, cell_bad, col, n)
-    # dates of the row: the date column, else the Google Forms timestamp
-    if "date" in out or "timestamp" in out:
-        if "date" in out and "timestamp" in out:
-            d = pd.Series(out["date"]).fillna(pd.Series(out["timestamp"])).to_numpy()
-        elif "date" in out:
-            d = out["date"]
-        else:
-            d = out.pop("timestamp")
-        out["date"] = d
-    if table in _REQUIRED_DATE:
-        dfield = "date" if "date" in present else "timestamp"
-        raw_date = col(dfield)
-        dates = pd.Series(out.get("date", np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")))
-        if raw_date is None:
-            row_bad(np.ones(n, dtype=bool), "", None, "missing required value")
-        else:
-            unparsable = np.asarray(out.get(f"_bad_{dfield}", np.zeros(n, dtype=bool)), dtype=bool)
-            row_bad(unparsable & dates.isna().to_numpy(), dfield, raw_date, "unparseable date")
-            row_bad(dates.isna().to_numpy(), dfield, raw_date, "missing required value")
-    if table in _FUTURE_CHECK and "date" in out:
-        dates = pd.Series(out["date"])
-        fut = (dates > pd.Timestamp(ctx.as_of)).to_numpy()
-        dfield = "date" if "date" in present else "timestamp"
-        row_bad(fut, dfield, col(dfield), "future date")
+        _urine(s)
+    _row_dates(s, table, present)
     if table == "clients":
-        birth = out.get("birth_date")
-        if birth is None and "ttl" in out:
-            birth = out["ttl"]
-        if birth is not None and "release_date" in out:
-            rb = (pd.Series(out["release_date"]) < pd.Series(birth)).to_numpy()
-            row_bad(rb, "release_date", col("release_date"), "release before birth")
-        if birth is not None:
-            out["birth_date"] = birth
-        out.pop("ttl", None)
-    # the row's identifiers: a row with none of NIK, register number is rejected later
-    out["_reason"] = reason
-    out["_rcol"] = rcol
-    out["_rval"] = rval
+        _client_dates(s)
+    out["_reason"] = s.problems.reason
+    out["_rcol"] = s.problems.rcol
+    out["_rval"] = s.problems.rval
     frame = pd.DataFrame({k: v for k, v in out.items() if not k.startswith("_bad_")})
-    cells = (
-        pd.concat(rejects, ignore_index=True)
-        if rejects
-        else pd.DataFrame(
-            columns=["source_file", "sheet", "source_row", "column", "value", "reason"]
-        )
-    )
     return Extracted(
         frame,
-        cells,
-        int(empty_row.sum()),
-        int(totals_row.sum()),
-        bool(numbering),
+        s.problems.cell_frame(),
+        int(kinds.empty.sum()),
+        int(kinds.totals.sum()),
+        any(f == "numbering" for f in hmap.fields.values()),
         inferred,
-        int(note_row.sum()),
+        int(kinds.notes.sum()),
     )
 
 
-def _assessments(out, hmap, body, rows, context, inferred, ctx, cell_bad, row_bad, col, n):
+def _assessments(s: _Sheet, context: list[str], inferred: dict[str, str]) -> None:
+    """Instrument and timepoint of each row (named, else inferred from the sheet's context or
+    declared item counts) and the answers, read by the instrument's declaration."""
+    out, hmap, body, n = s.out, s.hmap, s.body, s.n
+    col, cell_bad, row_bad = s.col, s.problems.cell, s.problems.row
     items = hmap.items()
     instr = out.get("instrument")
     missing = (
@@ -537,8 +623,10 @@ def _assessments(out, hmap, body, rows, context, inferred, ctx, cell_bad, row_ba
         )
 
 
-def _urine(out, hmap, body, ctx, cell_bad, col, n):
-    table = ctx.table("panel")
+def _urine(s: _Sheet) -> None:
+    """Panel columns and substances named in the result text → ``substances`` and a result."""
+    out, n, col, cell_bad = s.out, s.n, s.col, s.problems.cell
+    table = s.ctx.table("panel")
     pos = np.zeros((n, len(PANEL)), dtype=bool)
     seen = np.zeros(n, dtype=bool)
     for j, code in enumerate(PANEL):
