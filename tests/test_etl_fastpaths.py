@@ -98,7 +98,7 @@ def test_nik_attributes_agree_with_the_scalar_functions():
 
 
 def test_blank_cells_are_those_that_strip_to_nothing():
-    from rehab_eval.etl.extract import _blank
+    from rehab_eval.etl.rows import _blank
 
     vals = ["", " ", "\t", "a", " a ", "\x00", "\x00\x00", " \x00", "\u3000", "\u200b", "x\x00"]
     vals += ["  ", "\x1c", None, np.nan]

@@ -21,7 +21,7 @@ import pandas as pd
 
 from rehab_eval.etl.facilities import FacilityResolver
 from rehab_eval.etl.headers import HeaderMap
-from rehab_eval.etl.identity import check_niks, mask
+from rehab_eval.etl.identity import check_niks
 from rehab_eval.etl.parse import (
     norm_value,
     parse_answers,
@@ -30,7 +30,9 @@ from rehab_eval.etl.parse import (
     parse_numbers,
     value_table,
 )
-from rehab_eval.etl.read import RawTable, is_note_label, is_totals_label
+from rehab_eval.etl.problems import Problems
+from rehab_eval.etl.read import RawTable
+from rehab_eval.etl.rows import RowKinds, row_kinds
 
 __all__ = [
     "FIELD_PARSERS",
@@ -44,7 +46,6 @@ __all__ = [
     "row_kinds",
 ]
 
-IDENTITY_FIELDS = ("nik", "register_no", "name", "address", "ttl")
 _CODE_FIELDS = {
     "sex": "sex",
     "program": "program",
@@ -166,185 +167,6 @@ def _on_uniques(col: pd.Series, fn) -> np.ndarray:
     codes, uniques = pd.factorize(col, sort=False)
     mapped = np.array([fn(u) for u in uniques] + [None], dtype=object)
     return mapped[np.where(codes >= 0, codes, len(uniques))]
-
-
-def _blank(col: pd.Series) -> np.ndarray:
-    """Rows whose text is empty or whitespace (``str(v).strip() == ""``)."""
-    codes, uniques = pd.factorize(col, sort=False)
-    u = uniques.to_numpy(dtype=object)
-    # numpy's isspace is str.isspace; its fixed-width text drops trailing NULs, so the few
-    # candidates are confirmed one by one
-    text = u.astype(str) if len(u) else np.zeros(0, dtype="U1")
-    cand = np.flatnonzero((text == "") | np.strings.isspace(text))
-    empty = np.zeros(len(u) + 1, dtype=bool)
-    empty[cand] = [str(v).strip() == "" for v in u[cand]]
-    empty[-1] = True
-    return empty[np.where(codes >= 0, codes, len(uniques))]
-
-
-def _label(col: pd.Series) -> np.ndarray:
-    codes, uniques = pd.factorize(col, sort=False)
-    lab = np.array([is_totals_label(str(u)) for u in uniques] + [False], dtype=bool)
-    return lab[np.where(codes >= 0, codes, len(uniques))]
-
-
-def _text_flags(body: pd.DataFrame, p: int, rows: np.ndarray, fn) -> np.ndarray:
-    sub = pd.Series(body[p].to_numpy()[rows], dtype=object)
-    codes, uniques = pd.factorize(sub, sort=False)
-    lab = np.array([fn(str(u).strip()) for u in uniques] + [False], dtype=bool)
-    return lab[np.where(codes >= 0, codes, len(uniques))]
-
-
-def _note_rows(
-    body: pd.DataFrame, cols: list[int], id_cols: list[int], no_id: np.ndarray, empty: np.ndarray
-) -> np.ndarray:
-    """Note and signature rows under the data (``Keterangan: …``, ``Mengetahui, Kepala …``).
-
-    The first row without identifier whose text in one of its first columns opens a note
-    (also when typed into the identifier column), and every non-empty row after it whose
-    identifier cells hold nothing like an identifier (no digit): a signature block's name
-    line is a note, a row with a NIK or register number stays data.
-    """
-    out = np.zeros(len(body), dtype=bool)
-    cand = np.flatnonzero(~empty)
-    if not len(cand):
-        return out
-    id_note = np.zeros(len(cand), dtype=bool)
-    id_like = np.zeros(len(cand), dtype=bool)
-    for p in id_cols:
-        id_note |= _text_flags(body, p, cand, is_note_label)
-        id_like |= _text_flags(body, p, cand, lambda t: any(ch.isdigit() for ch in t))
-    id_like &= ~id_note
-    opens = id_note.copy()
-    for p in cols[:4]:
-        opens |= _text_flags(body, p, cand, is_note_label)
-    opens &= no_id[cand] | id_note
-    if not opens.any():
-        return out
-    first = int(np.argmax(opens))
-    tail = np.arange(len(cand)) >= first
-    out[cand[tail & ~id_like]] = True
-    return out
-
-
-def _reject_frame(
-    file: str,
-    sheet: str,
-    rows: np.ndarray,
-    column: str,
-    values: pd.Series,
-    reason: str,
-    masked: bool,
-) -> pd.DataFrame:
-    vals = values.astype(str).str.strip()
-    if masked:
-        vals = vals.map(mask)
-    return pd.DataFrame(
-        {
-            "source_file": file,
-            "sheet": sheet,
-            "source_row": rows,
-            "column": column,
-            "value": vals.to_numpy(dtype=object),
-            "reason": reason,
-        }
-    )
-
-
-@dataclass
-class RowKinds:
-    """Which body rows are empty, a totals row or a note/signature row (all others are data)."""
-
-    empty: np.ndarray
-    totals: np.ndarray
-    notes: np.ndarray
-
-    @property
-    def data(self) -> np.ndarray:
-        return ~(self.empty | self.totals | self.notes)
-
-
-def _all_blank(body: pd.DataFrame, cols: list[int]) -> np.ndarray:
-    """Rows blank in every column of ``cols``: narrowed column by column."""
-    nrow = len(body)
-    idx = np.arange(nrow)
-    for p in cols:
-        if not len(idx):
-            break
-        sub = body[p].to_numpy()[idx] if len(idx) < nrow else body[p]
-        idx = idx[_blank(pd.Series(sub, dtype=object))]
-    out = np.zeros(nrow, dtype=bool)
-    out[idx] = True
-    return out
-
-
-def row_kinds(body: pd.DataFrame, fields: Mapping[int, str]) -> RowKinds:
-    """Sort the body rows: empty, totals (``Jumlah`` … without identifier), notes, data."""
-    nrow = len(body)
-    numbering = [p for p, f in fields.items() if f == "numbering"]
-    data_cols = [p for p in range(body.shape[1]) if p not in numbering]
-    empty = _all_blank(body, data_cols) if data_cols else np.ones(nrow, dtype=bool)
-    id_pos = [p for p, f in fields.items() if f in ("nik", "register_no")]
-    no_id = (_all_blank(body, id_pos) if id_pos else np.ones(nrow, dtype=bool)) & ~empty
-    label_any = np.zeros(nrow, dtype=bool)
-    cand = np.flatnonzero(no_id)
-    for p in data_cols[:4] + numbering:
-        if len(cand):
-            label_any[cand] |= _label(pd.Series(body[p].to_numpy()[cand], dtype=object))
-    totals = label_any & no_id & ~empty
-    notes = _note_rows(body, numbering + data_cols, id_pos, no_id & ~totals, empty | totals)
-    return RowKinds(empty, totals, notes)
-
-
-class Problems:
-    """What goes wrong in one sheet: cell rejects (the cell becomes missing, the row stays)
-    and the first row-level problem of each row (the row is rejected once, with it)."""
-
-    def __init__(self, hmap: HeaderMap, file: str, sheet: str, rows: np.ndarray) -> None:
-        self.hmap, self.file, self.sheet, self.rows = hmap, file, sheet, rows
-        n = len(rows)
-        self.cells: list[pd.DataFrame] = []
-        self.reason = np.full(n, "", dtype=object)
-        self.rcol = np.full(n, "", dtype=object)
-        self.rval = np.full(n, "", dtype=object)
-
-    def header(self, f: str) -> str:
-        p = self.hmap.column_of(f)
-        return self.hmap.headers[p] if p is not None else ""
-
-    def cell(self, f: str, bad, values: pd.Series, why: str, hdr: str | None = None) -> None:
-        """Reject the cells of field ``f`` where ``bad`` (identity values masked)."""
-        b = np.asarray(bad, dtype=bool)
-        if b.any():
-            self.cells.append(
-                _reject_frame(
-                    self.file,
-                    self.sheet,
-                    self.rows[b],
-                    self.header(f) if hdr is None else hdr,
-                    values[b],
-                    why,
-                    f in IDENTITY_FIELDS,
-                )
-            )
-
-    def row(self, where: np.ndarray, f: str, values: pd.Series | None, why: str) -> None:
-        """Reject the rows ``where`` for ``why`` unless they already have a reason."""
-        m = where & (self.reason == "")
-        if m.any():
-            self.reason[m] = why
-            self.rcol[m] = self.header(f) if f else ""
-            if values is not None:
-                sub = pd.Series(values.to_numpy(dtype=object)[m], dtype=object)
-                v = sub.astype(str).str.strip().to_numpy(dtype=object)
-                self.rval[m] = [mask(x) for x in v] if f in IDENTITY_FIELDS else v
-
-    def cell_frame(self) -> pd.DataFrame:
-        if self.cells:
-            return pd.concat(self.cells, ignore_index=True)
-        return pd.DataFrame(
-            columns=["source_file", "sheet", "source_row", "column", "value", "reason"]
-        )
 
 
 @dataclass
