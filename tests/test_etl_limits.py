@@ -79,3 +79,23 @@ def test_file_size_limit_and_config(tmp_path):
         Limits.from_config({"max_rows": 10})
     with pytest.raises(ConfigError, match="positive"):
         Limits.from_config({"max_file_mb": 0})
+
+
+@pytest.mark.parametrize(
+    ("name", "blob", "words"),
+    [
+        (
+            "a.xls",
+            b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">',
+            "XML Spreadsheet 2003",
+        ),
+        ("b.xls", b"<html><body>" + b" " * 70_000 + b"</body></html>", "tanpa tabel"),
+        ("c.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "dilindungi kata sandi"),
+        ("d.docx", b"PK\x03\x04", "tipe berkas tidak didukung: .docx"),
+        ("e.ods", b"PK\x03\x04 broken", "berkas rusak"),
+    ],
+)
+def test_containers_that_are_not_read_say_why(tmp_path, name, blob, words):
+    (tmp_path / name).write_bytes(blob)
+    with pytest.raises(InputError, match=words):
+        read_container(tmp_path / name, ALIASES)

@@ -155,10 +155,12 @@ def _kind(head: bytes, suffix: str, names: list[str] | None) -> str:
             return "ods"
         return "zip"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if text.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<?xml")) and (
-        b"<table" in head.lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<table")) or (
+        text.startswith((b"<meta", b"<?xml")) and b"<table" in head.lower()
     ):
         return "html"
+    if text.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        return "spreadsheetml"
     if suffix in HTML:
         return "html"
     if suffix in TEXT:
@@ -210,6 +212,13 @@ def _classify(
                 rel, f"berkas rusak: bukan buku kerja {suffix} yang dapat dibaca", archive
             )
         return Unread(rel, f"tipe berkas tidak didukung: {suffix or 'tanpa akhiran'}", archive)
+    if kind == "spreadsheetml":
+        return Unread(
+            rel,
+            "tipe berkas tidak didukung: XML Spreadsheet 2003; buka di Excel dan simpan ulang "
+            "sebagai .xlsx",
+            archive,
+        )
     if kind == "unknown":
         if suffix in SPREADSHEET:
             return Unread(
