@@ -30,6 +30,7 @@ class Corpus:
     emails: list[str] = field(default_factory=list)
     data_rows: dict[str, int] = field(default_factory=dict)  # file -> data rows written
     not_read: dict[str, str] = field(default_factory=dict)  # file -> words of the reason
+    ignored: list[str] = field(default_factory=list)  # lock, hidden and system files
 
     def person(self, i: int, *, woman: bool = False) -> tuple[str, str]:
         day = 1 + i % 28 + (40 if woman else 0)
@@ -293,6 +294,9 @@ def build(root: Path) -> Corpus:
     c.not_read["terkunci.xlsx"] = "dilindungi kata sandi"
     (root / "rusak.xls").write_bytes(b"\x00\x01 this is no workbook at all")
     c.not_read["rusak.xls"] = "berkas rusak"
+    (root / "~$klien_lama.xls").write_bytes(b"\x00" * 162)  # Excel's lock file
+    (root / ".gitkeep").write_bytes(b"")
+    c.ignored += ["~$klien_lama.xls", ".gitkeep"]
     return c
 
 

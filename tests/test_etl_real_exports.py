@@ -53,7 +53,7 @@ def _sheets(files, path):
 
 def test_every_file_is_listed_read_or_not_read_with_a_reason(corpus_run):
     corpus, result, files, _, root, _ = corpus_run
-    on_disk = {p.relative_to(root / "raw").as_posix() for p in (root / "raw").iterdir()}
+    on_disk = {p.relative_to(root / "raw").as_posix() for p in (root / "raw").rglob("*")}
     listed = {f.get("archive") or p for p, f in files.items()}
     # one file is named after a client: listed under its masked name
     assert len(listed) == len(on_disk) and len(listed - on_disk) == 1
@@ -65,6 +65,9 @@ def test_every_file_is_listed_read_or_not_read_with_a_reason(corpus_run):
     summary = result.summary()
     for path in corpus.not_read:
         assert f"unreadable: {path}" in summary
+    for path in corpus.ignored:  # listed, not counted as unreadable
+        assert files[path]["status"] == "ignored" and path in summary
+    assert f"{len(corpus.not_read)} unreadable" in summary
 
 
 def test_rows_read_are_accepted_rejected_duplicates_or_notes(corpus_run):

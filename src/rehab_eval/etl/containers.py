@@ -126,6 +126,7 @@ class Unread:
     rel: str
     reason: str
     archive: str | None = None
+    status: str = "unreadable"  # or "ignored": a lock, hidden or system file, not data
 
 
 def list_raw_files(raw: Path) -> list[Path]:
@@ -133,8 +134,13 @@ def list_raw_files(raw: Path) -> list[Path]:
     return sorted(p for p in raw.rglob("*") if p.is_file())
 
 
+_SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
+
+
 def _ignored(name: str) -> str | None:
     base = name.rsplit("/", 1)[-1]
+    if base.lower() in _SYSTEM_FILES:
+        return "berkas sistem, bukan data; abaikan"
     if base.startswith("~$"):
         return "berkas kunci sementara Excel (~$), bukan data; abaikan"
     if base.startswith(".") or "/." in "/" + name or name.startswith("__MACOSX/"):
@@ -239,7 +245,7 @@ def _walk_zip(zf: zipfile.ZipFile, prefix: str, limits: Limits, depth: int) -> I
         suffix = PurePosixPath(info.filename).suffix.lower()
         why = _ignored(info.filename)
         if why:
-            yield Unread(rel, why, prefix)
+            yield Unread(rel, why, prefix, "ignored")
             continue
         if info.flag_bits & 0x1:
             yield Unread(rel, "dilindungi kata sandi: kirim ulang arsip tanpa sandi", prefix)
@@ -275,7 +281,7 @@ def open_raw_files(raw: Path, limits: Limits | None = None) -> Iterator[RawFile 
         suffix = path.suffix.lower()
         why = _ignored(rel)
         if why:
-            yield Unread(rel, why)
+            yield Unread(rel, why, status="ignored")
             continue
         if suffix not in SUPPORTED:
             yield Unread(rel, f"tipe berkas tidak didukung: {suffix or 'tanpa akhiran'}")

@@ -68,11 +68,13 @@ class EtlResult:
     def summary(self) -> str:
         """Short data-quality summary: rows per table, rejects by reason, unknown facilities."""
         files = self.manifest["files"]
-        unread = [f for f in files if f["status"] != "read"]
-        lines = [
-            f"ETL → {self.out}: {len(files) - len(unread)} file(s) read, {len(unread)} unreadable"
-        ]
+        unread = [f for f in files if f["status"] == "unreadable"]
+        ignored = [f["path"] for f in files if f["status"] == "ignored"]
+        n_read = sum(f["status"] == "read" for f in files)
+        lines = [f"ETL → {self.out}: {n_read} file(s) read, {len(unread)} unreadable"]
         lines += [f"  unreadable: {f['path']} ({f.get('reason', '')})" for f in unread]
+        if ignored:
+            lines.append("  ignored (lock, hidden or system files): " + "; ".join(ignored))
         lines.append("  rows: " + ", ".join(f"{t} {n}" for t, n in self.table_rows.items()))
         if self.rejects_by_reason:
             lines.append(
@@ -260,13 +262,15 @@ def run_etl(
     manifest_files: list[dict[str, Any]] = []
     for item in open_raw_files(raw, limits):
         if isinstance(item, Unread):
-            entry = _unread_entry(raw, item.rel, item.reason, item.archive)
+            entry = _unread_entry(raw, item.rel, item.reason, item.archive, item.status)
         else:
             entry = _read_file(raw, item, aliases, limits, ctx, acc)
         manifest_files.append(entry)
         if entry["status"] == "read":
             n_rows = sum(s.get("rows_read", 0) for s in entry["sheets"])
             say(f"{entry['path']}: {len(entry['sheets'])} sheet(s), {n_rows} data rows")
+        elif entry["status"] == "ignored":
+            say(f"{entry['path']}: ignored ({entry['reason']})")
         else:
             say(f"{entry['path']}: not read ({entry['reason']})")
             log.warning("%s: not read (%s)", entry["path"], entry["reason"])
@@ -289,14 +293,16 @@ def run_etl(
     return EtlResult(manifest, out, table_rows, by_reason, unknown)
 
 
-def _unread_entry(raw: Path, rel: str, reason: str, archive: str | None) -> dict[str, Any]:
+def _unread_entry(
+    raw: Path, rel: str, reason: str, archive: str | None, status: str = "unreadable"
+) -> dict[str, Any]:
     masker = IdentityMasker()
     entry: dict[str, Any] = {"path": masker(rel)}
     if archive:
         entry["archive"] = masker(archive)
     elif (raw / rel).is_file():
         entry["sha256"] = _sha256(raw / rel)
-    entry.update(status="unreadable", reason=masker(reason), sheets=[])
+    entry.update(status=status, reason=masker(reason), sheets=[])
     return entry
 
 
