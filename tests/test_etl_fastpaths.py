@@ -109,27 +109,45 @@ def test_blank_cells_are_those_that_strip_to_nothing():
 
 
 def _plain_row_kinds(rows: list[list[str]], fields: dict[int, str]):
-    """The definitions row_kinds implements, row by row."""
+    """The definitions row_kinds implements, on every row (notes: the rows from the first
+    note opener after the last row holding an identifier)."""
     from rehab_eval.etl.read import is_note_label, is_totals_label
 
     numbering = [p for p, f in fields.items() if f == "numbering"]
     data_cols = [p for p in range(len(rows[0])) if p not in numbering]
     ids = [p for p, f in fields.items() if f in ("nik", "register_no")]
-    empty, totals, notes = [], [], []
-    opened = False
+    empty, totals, id_like, opens = [], [], [], []
     for r in rows:
         e = all(not str(r[p]).strip() for p in data_cols)
         no_id = all(not str(r[p]).strip() for p in ids) and not e
         t = no_id and any(is_totals_label(str(r[p])) for p in data_cols[:4] + numbering)
         id_note = any(is_note_label(str(r[p]).strip()) for p in ids)
-        id_like = not id_note and any(any(ch.isdigit() for ch in str(r[p])) for p in ids)
+        id_like.append(
+            any(
+                any(ch.isdigit() for ch in str(r[p])) and not is_note_label(str(r[p]).strip())
+                for p in ids
+            )
+        )
         first_cols = (numbering + data_cols)[:4]
-        if not (e or t) and (no_id or id_note):
-            opens = id_note or any(is_note_label(str(r[p]).strip()) for p in first_cols)
-            opened = opened or opens
-        notes.append(opened and not (e or t) and not id_like)
+        opens.append(
+            (no_id or id_note)
+            and (id_note or any(is_note_label(str(r[p]).strip()) for p in first_cols))
+        )
         empty.append(e)
         totals.append(t)
+    last_id = max(
+        [
+            i
+            for i, (x, e, t) in enumerate(zip(id_like, empty, totals, strict=True))
+            if x and not (e or t)
+        ],
+        default=-1,
+    )
+    start = next(
+        (i for i in range(last_id + 1, len(rows)) if opens[i] and not (empty[i] or totals[i])),
+        len(rows),
+    )
+    notes = [i >= start and not (empty[i] or totals[i]) for i in range(len(rows))]
     return empty, totals, notes
 
 

@@ -38,42 +38,37 @@ def _label(col: pd.Series) -> np.ndarray:
     return lab[np.where(codes >= 0, codes, len(uniques))]
 
 
-def _text_flags(body: pd.DataFrame, p: int, rows: np.ndarray, fn) -> np.ndarray:
-    sub = pd.Series(body[p].to_numpy()[rows], dtype=object)
-    codes, uniques = pd.factorize(sub, sort=False)
-    lab = np.array([fn(str(u).strip()) for u in uniques] + [False], dtype=bool)
-    return lab[np.where(codes >= 0, codes, len(uniques))]
-
-
 def _note_rows(
     body: pd.DataFrame, cols: list[int], id_cols: list[int], no_id: np.ndarray, empty: np.ndarray
 ) -> np.ndarray:
     """Note and signature rows under the data (``Keterangan: …``, ``Mengetahui, Kepala …``).
 
-    The first row without identifier whose text in one of its first columns opens a note
-    (also when typed into the identifier column), and every non-empty row after it whose
-    identifier cells hold nothing like an identifier (no digit): a signature block's name
-    line is a note, a row with a NIK or register number stays data.
+    Notes are a trailing block: among the rows after the last row whose identifier cells hold
+    an identifier (a digit, and not a note label such as ``NIP. …``), the first row that opens
+    a note (a note label in one of its first columns or typed into the identifier column)
+    and every non-empty row after it. Only that tail is looked at, row by row: it is a few
+    rows, whatever the size of the sheet.
     """
-    out = np.zeros(len(body), dtype=bool)
-    cand = np.flatnonzero(~empty)
-    if not len(cand):
-        return out
-    id_note = np.zeros(len(cand), dtype=bool)
-    id_like = np.zeros(len(cand), dtype=bool)
-    for p in id_cols:
-        id_note |= _text_flags(body, p, cand, is_note_label)
-        id_like |= _text_flags(body, p, cand, lambda t: any(ch.isdigit() for ch in t))
-    id_like &= ~id_note
-    opens = id_note.copy()
-    for p in cols[:4]:
-        opens |= _text_flags(body, p, cand, is_note_label)
-    opens &= no_id[cand] | id_note
-    if not opens.any():
-        return out
-    first = int(np.argmax(opens))
-    tail = np.arange(len(cand)) >= first
-    out[cand[tail & ~id_like]] = True
+    n = len(body)
+    out = np.zeros(n, dtype=bool)
+
+    def cell(i: int, p: int) -> str:
+        v = body.iat[i, p]
+        return "" if v is None or (isinstance(v, float) and v != v) else str(v).strip()
+
+    tail: list[int] = []
+    for i in range(n - 1, -1, -1):
+        if empty[i]:
+            continue
+        ids = [cell(i, p) for p in id_cols]
+        if any(any(ch.isdigit() for ch in t) and not is_note_label(t) for t in ids):
+            break
+        tail.append(i)
+    for i in reversed(tail):
+        id_note = any(is_note_label(cell(i, p)) for p in id_cols)
+        if (no_id[i] or id_note) and (id_note or any(is_note_label(cell(i, p)) for p in cols[:4])):
+            out[[j for j in tail if j >= i]] = True
+            break
     return out
 
 
