@@ -44,7 +44,7 @@ def timed(name, fn):
     return wrapper
 
 # the pipeline's stages, timed where the pipeline calls them
-for attr, name in [("read_container", "read"), ("extract_sheet", "extract"),
+for attr, name in [("read_raw", "read"), ("extract_sheet", "extract"),
                    ("assemble", "assemble"), ("write_outputs", "write")]:
     setattr(pipeline, attr, timed(name, getattr(pipeline, attr)))
 res = run_etl(sys.argv[1], sys.argv[2], secret="bench-5f1c9e2a7b3d4c6e8f0a1b2c3d4e5f607182a3b4c5d6e7f8", as_of=dt.date.fromisoformat(sys.argv[3]))

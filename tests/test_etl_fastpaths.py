@@ -98,7 +98,7 @@ def test_nik_attributes_agree_with_the_scalar_functions():
 
 
 def test_blank_cells_are_those_that_strip_to_nothing():
-    from rehab_eval.etl.extract import _blank
+    from rehab_eval.etl.rows import _blank
 
     vals = ["", " ", "\t", "a", " a ", "\x00", "\x00\x00", " \x00", "\u3000", "\u200b", "x\x00"]
     vals += ["  ", "\x1c", None, np.nan]
@@ -106,3 +106,62 @@ def test_blank_cells_are_those_that_strip_to_nothing():
     expected = [v is None or isinstance(v, float) or str(v).strip() == "" for v in vals * 3]
     assert _blank(col).tolist() == expected
     assert _blank(pd.Series([], dtype=object)).tolist() == []
+
+
+def _plain_row_kinds(rows: list[list[str]], fields: dict[int, str]):
+    """The definitions row_kinds implements, on every row (notes: the rows from the first
+    note opener after the last row holding an identifier)."""
+    from rehab_eval.etl.read import is_note_label, is_totals_label
+
+    numbering = [p for p, f in fields.items() if f == "numbering"]
+    data_cols = [p for p in range(len(rows[0])) if p not in numbering]
+    ids = [p for p, f in fields.items() if f in ("nik", "register_no")]
+    empty, totals, id_like, opens = [], [], [], []
+    for r in rows:
+        e = all(not str(r[p]).strip() for p in data_cols)
+        no_id = all(not str(r[p]).strip() for p in ids) and not e
+        t = no_id and any(is_totals_label(str(r[p])) for p in data_cols[:4] + numbering)
+        id_note = any(is_note_label(str(r[p]).strip()) for p in ids)
+        id_like.append(
+            any(
+                any(ch.isdigit() for ch in str(r[p])) and not is_note_label(str(r[p]).strip())
+                for p in ids
+            )
+        )
+        first_cols = (numbering + data_cols)[:4]
+        opens.append(
+            (no_id or id_note)
+            and (id_note or any(is_note_label(str(r[p]).strip()) for p in first_cols))
+        )
+        empty.append(e)
+        totals.append(t)
+    last_id = max(
+        [
+            i
+            for i, (x, e, t) in enumerate(zip(id_like, empty, totals, strict=True))
+            if x and not (e or t)
+        ],
+        default=-1,
+    )
+    start = next(
+        (i for i in range(last_id + 1, len(rows)) if opens[i] and not (empty[i] or totals[i])),
+        len(rows),
+    )
+    notes = [i >= start and not (empty[i] or totals[i]) for i in range(len(rows))]
+    return empty, totals, notes
+
+
+def test_row_kinds_agree_with_the_row_by_row_definition():
+    from rehab_eval.etl.rows import row_kinds
+
+    pool = ["", " ", "Budi", "3374014501900001", "PB.01/2024", "Jumlah", "Keterangan: x",
+            "Mengetahui,", "Drs. Pejabat", "NIP. 1970", "Semarang, 1 Mei 2024", "4"]  # fmt: skip
+    rng = np.random.default_rng(5)
+    fields = {0: "numbering", 1: "nik", 2: "name", 3: "date"}
+    for _ in range(200):
+        rows = [list(rng.choice(pool, 4)) for _ in range(int(rng.integers(1, 12)))]
+        kinds = row_kinds(pd.DataFrame(rows, dtype=object), fields)
+        empty, totals, notes = _plain_row_kinds(rows, fields)
+        assert kinds.empty.tolist() == empty, rows
+        assert kinds.totals.tolist() == totals, rows
+        assert kinds.notes.tolist() == notes, rows

@@ -102,5 +102,5 @@ def test_unreadable_files(tmp_path):
     with pytest.raises(InputError, match="xlsx"):
         read_container(tmp_path / "a.xlsx", ALIASES)
     (tmp_path / "b.csv").write_bytes(b"")
-    with pytest.raises(InputError, match="empty"):
+    with pytest.raises(InputError, match="kosong"):
         read_container(tmp_path / "b.csv", ALIASES)

@@ -130,7 +130,7 @@ def test_mask_value():
     assert mask_value("3374********0001", "NIK") == "************0001"
     assert mask_value("Budi Rahardjo", "Nama Klien") == "****"
     assert mask_value("Semarang, 12 Januari 1990", "TTL") == "****"
-    assert mask_value("kode 33740112019", "Keterangan") == "kode 33*******19"
+    assert mask_value("kode 33740112019", "Keterangan") == "kode *********19"
     assert mask_value("31/02/2024", "Tanggal") == "31/02/2024"
     assert mask_value(None, "NIK") == ""
 

@@ -99,6 +99,11 @@ def read_rows(root: Path, relpath: str, spec: dict, sheet: str) -> list[list]:
     if spec["format"] == "xlsx":
         ws = load_workbook(path)[sheet]
         return [list(r) for r in ws.iter_rows(values_only=True)]
+    if spec["format"] == "xls":
+        import xlrd
+
+        sh = xlrd.open_workbook(str(path)).sheet_by_name(sheet)
+        return [[v if v != "" else None for v in sh.row_values(r)] for r in range(sh.nrows)]
     text = path.read_bytes().decode(spec["encoding"])
     if spec["encoding"] == "utf-8-sig":
         assert not text.startswith("\ufeff")
@@ -224,7 +229,7 @@ def test_conflicting_duplicates_differ_in_exactly_the_stated_column(synth):
 
 def test_workbooks_have_titles_merged_cells_several_sheets_and_totals(synth):
     root, truth = synth
-    books = [p for p, s in truth["files"].items() if s["format"] == "xlsx"]
+    books = [p for p, s in truth["files"].items() if s["format"] in ("xlsx", "xls")]
     assert len(books) >= 4
     wb = load_workbook(root / "bapas_semarang/pascarehab_bapas_semarang_2024.xlsx")
     assert len(wb.sheetnames) >= 5
@@ -442,7 +447,7 @@ def test_semarang_home_visit_first_and_urine_positivity_falls(synth):
 
 def test_rejosari_ibm_from_24_january_2025(synth):
     root, truth = synth
-    rel = "ibm_rejosari/ibm_rejosari_2025.xlsx"
+    rel = "ibm_rejosari/ibm_rejosari_2025.xls"
     lay = table(root, truth, rel, "Layanan")
     assert len(lay) == len(table(root, truth, rel, "Peserta")) == 12
     assert min(parse_date(r["Tgl Masuk"]) for r in lay) == dt.date(2025, 1, 24)

@@ -192,7 +192,7 @@ def test_identifiers_typed_into_free_text_and_numbers_stay_out(tmp_path, key):
     assert set(rej.loc["identifier in text", "value"]) == {"<teks 32 huruf>", "<teks 17 huruf>"}
     assert rej.loc["implausible value", "value"] == "************0014"
     assert res.unknown_facilities == []
-    assert p.manifest["files"][0]["path"] == "**** ******* ************0001.csv"
+    assert p.manifest["files"][0]["path"] == "<nama> ************0001.csv"
 
 
 def test_sheet_named_after_a_client_is_masked(tmp_path, key):
@@ -212,7 +212,7 @@ def test_sheet_named_after_a_client_is_masked(tmp_path, key):
     lines.append(res.summary())
     everything = _all_text(tmp_path / "out", lines)
     assert "Rahayu" not in everything
-    assert set(load_processed(tmp_path / "out").rejects["sheet"]) == {"**** ******"}
+    assert set(load_processed(tmp_path / "out").rejects["sheet"]) == {"<nama>"}
 
 
 def test_find_identifier():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ from rehab_eval import vocab
 from rehab_eval.etl.identity import client_ids, nik_attributes
 from rehab_eval.etl.schemas import coerce_columns, id_digits, validate_table
 
-__all__ = ["TABLES", "assemble"]
+__all__ = ["TABLES", "Assembled", "assemble"]
 
 TABLES = ("clients", "enrollments", "assessments", "contacts", "urine_tests", "events")
 _RENAME = {
@@ -28,6 +29,18 @@ _RENAME = {
     "events": {"event_kind": "kind"},
 }
 _DUP_KEYS = {"clients": ["client_id"], "assessments": ["client_id", "instrument", "timepoint"]}
+
+
+@dataclass(frozen=True)
+class Assembled:
+    """The canonical tables of a run, its rejects (with ``_whole``), exact duplicates per
+    (file, sheet), unknown facilities and the number of clients seen in two facilities."""
+
+    tables: dict[str, pd.DataFrame]
+    rejects: pd.DataFrame
+    dup_counts: Counter
+    unknown: list[str]
+    clients_moved: int = 0
 
 
 def _ids(
@@ -113,6 +126,7 @@ def assemble(parts, cells, headers_of, key, as_of, sheet_meta, fac_info):
     reg_map, reg_only = _register_maps(parts)
     row_rejects = []
     dup_counts: Counter = Counter()
+    moved = 0
     tables: dict[str, pd.DataFrame] = {}
     unknown: set[str] = set()
     id_info = []
@@ -155,8 +169,9 @@ def assemble(parts, cells, headers_of, key, as_of, sheet_meta, fac_info):
         names = set(f["_fac"].to_numpy(dtype=object)[good]) - {""}
         unknown |= {n for n in names if n in fac_info and not fac_info[n].known}
         id_info.append(f[["client_id", "_nik", "_fac"]].iloc[good])
-        keep, dups, conflicts = _dedupe(t, f, good, headers_of, m_file, m_sheet)
+        keep, dups, conflicts, n_moved = _dedupe(t, f, good, headers_of, m_file, m_sheet)
         dup_counts.update(dups)
+        moved += n_moved
         row_rejects.append(conflicts)
         if t == "clients":  # finished last: it also lists clients seen only elsewhere
             tables[t] = (f, keep)
@@ -206,11 +221,15 @@ def assemble(parts, cells, headers_of, key, as_of, sheet_meta, fac_info):
         t: done[t] if t in done else _finish(t, *tables.get(t, (None, None)), ids, as_of, fac_info)
         for t in TABLES
     }
-    return out, rejects, dup_counts, sorted(unknown)
+    return Assembled(out, rejects, dup_counts, sorted(unknown), moved)
 
 
 def _value_columns(t: str, f: pd.DataFrame) -> list[str]:
+    """Every canonical column of ``t`` but the client (the facility as ``_fac``): rows equal in
+    all of them are exact duplicates."""
     cols = [c for c in vocab.TABLES[t] if c in f.columns and c != "client_id"]
+    if "facility" in vocab.TABLES[t] and "_fac" in f.columns:
+        cols.append("_fac")
     if t == "assessments":
         cols += [c for c in f.columns if not c.startswith("_") and c not in vocab.TABLES[t]]
     return cols
@@ -250,8 +269,9 @@ def _same(a: Any, b: Any) -> bool:
 
 def _dedupe(
     t: str, f: pd.DataFrame, good: np.ndarray, headers_of, m_file, m_sheet
-) -> tuple[np.ndarray, Counter, pd.DataFrame]:
-    """Rows of ``good`` to keep, exact duplicates per (file, sheet), conflicting duplicates.
+) -> tuple[np.ndarray, Counter, pd.DataFrame, int]:
+    """Rows of ``good`` to keep, exact duplicates per (file, sheet), conflicting duplicates,
+    and the number of clients who moved between facilities (see :func:`_moves`).
 
     Exact duplicates (same client, same values after parsing) are found by a row hash and
     confirmed value by value; the first is kept. Then rows sharing the table's key (client;
@@ -281,16 +301,22 @@ def _dedupe(
     rest = good[~dup]
     empty = pd.DataFrame(columns=["_file", "_sheet", "_row", "_rcol", "_rval", "_reason"])
     keys = _DUP_KEYS.get(t)
+    n_moved = 0
     if not keys or not all(k in f.columns for k in keys) or not len(rest):
-        return rest, dups, empty
+        return rest, dups, empty, 0
     kh = _row_hash(f, keys, rest, {c: v[~dup] for c, v in col_h.items()})
     maybe = pd.Series(kh).duplicated(keep=False).to_numpy()
     if not maybe.any():
-        return rest, dups, empty
+        return rest, dups, empty, 0
     c = f.iloc[rest[maybe]]
     sizes = c.groupby(keys, sort=False, dropna=False).transform("size")
     size = sizes.to_numpy() if isinstance(sizes, pd.Series) else sizes.iloc[:, 0].to_numpy()
     clash_rows = rest[maybe][size > 1]
+    if t == "clients":
+        clash_rows, merged, n_moved = _moves(f, clash_rows, vals)
+        rest = np.setdiff1d(rest, merged, assume_unique=True)
+        if not len(clash_rows):
+            return rest, dups, empty, n_moved
     c = f.iloc[clash_rows]
     first_diff = {}
     for k, g in c.groupby(keys, sort=False, dropna=False):
@@ -312,7 +338,39 @@ def _dedupe(
             "_reason": "conflicting duplicate",
         }
     )
-    return np.setdiff1d(rest, clash_rows, assume_unique=True), dups, conflicts
+    return np.setdiff1d(rest, clash_rows, assume_unique=True), dups, conflicts, n_moved
+
+
+def _moves(
+    f: pd.DataFrame, rows: np.ndarray, vals: list[str]
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Clients seen in two or more facilities with otherwise equal values (Lapas → Bapas).
+
+    ``rows`` are the rows sharing a client with another row. Returns the rows still in
+    conflict, the rows merged into their client's row (accepted, not kept as a second client
+    row) and the number of clients who moved. The kept row is the one with the latest
+    release date, else the last one read; each facility stays in that facility's enrollments.
+    """
+    other = [v for v in vals if v != "_fac"]
+    if "_fac" not in vals or not len(rows):
+        return rows, rows[:0], 0
+    g = f.iloc[rows].assign(_pos=rows)
+    still, merged, n = [], [], 0
+    for _, grp in g.groupby("client_id", sort=False, dropna=False):
+        same = all(grp[v].astype(str).nunique() <= 1 for v in other)
+        if same and grp["_fac"].nunique() > 1:
+            n += 1
+            order = (
+                grp.sort_values("release_date", kind="mergesort") if "release_date" in grp else grp
+            )
+            merged.extend(order["_pos"].to_numpy()[:-1].tolist())
+        else:
+            still.extend(grp["_pos"].tolist())
+    return (
+        np.array(sorted(still), dtype=rows.dtype),
+        np.array(sorted(merged), dtype=rows.dtype),
+        n,
+    )
 
 
 def _show(v: Any) -> str:

@@ -14,13 +14,14 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from rehab_eval.etl.facilities import FacilityResolver
 from rehab_eval.etl.headers import HeaderMap
-from rehab_eval.etl.identity import check_niks, mask
+from rehab_eval.etl.identity import check_niks
 from rehab_eval.etl.parse import (
     norm_value,
     parse_answers,
@@ -29,12 +30,23 @@ from rehab_eval.etl.parse import (
     parse_numbers,
     value_table,
 )
-from rehab_eval.etl.read import RawTable, is_totals_label
+from rehab_eval.etl.problems import Problems
+from rehab_eval.etl.read import RawTable
+from rehab_eval.etl.rows import RowKinds, row_kinds
 from rehab_eval.etl.scrub import scrub_sheet
 
-__all__ = ["Extracted", "SheetContext", "extract_sheet", "infer_instrument", "infer_timepoint"]
+__all__ = [
+    "FIELD_PARSERS",
+    "Extracted",
+    "Problems",
+    "RowKinds",
+    "SheetContext",
+    "extract_sheet",
+    "infer_instrument",
+    "infer_timepoint",
+    "row_kinds",
+]
 
-IDENTITY_FIELDS = ("nik", "register_no", "name", "address", "ttl")
 _CODE_FIELDS = {
     "sex": "sex",
     "program": "program",
@@ -84,13 +96,38 @@ class Extracted:
     rows_totals: int
     numbering_column: bool
     inferred: dict[str, str]
+    rows_notes: int = 0
 
 
-_INSTR_PATTERNS = [
-    (re.compile(r"whoqol|kualitas hidup"), "whoqol_bref"),
-    (re.compile(r"urica"), "urica"),
-    (re.compile(r"\bassist\b"), "assist"),
-]
+@cache
+def _instrument_patterns() -> tuple[tuple[re.Pattern, str], ...]:
+    """(pattern, instrument) for every declared name of every declared instrument."""
+    from rehab_eval.instruments.registry import declared_instruments
+
+    out = []
+    for inst in declared_instruments():
+        for name in (inst.name, *inst.raw_forms.names):
+            text = _context_text(name).strip()
+            pattern = re.compile(r"(?<![a-z])" + re.escape(text) + r"(?![a-z])")
+            out.append((pattern, inst.name))
+    return tuple(out)
+
+
+def _instrument_by_items(items: Mapping[str, int]) -> str | None:
+    """The declared instrument whose items best cover the sheet's item columns: one with
+    blocks for block items (``alcohol_q2``), else the smallest form holding the highest item."""
+    from rehab_eval.instruments.registry import declared_instruments
+
+    blocked = any("_q" in k for k in items)
+    top = max((int(k[1:]) for k in items if k[1:].isdigit()), default=0)
+    fits = [
+        i
+        for i in declared_instruments()
+        if bool(i.blocks) == blocked and (blocked or i.n_items >= top)
+    ]
+    return min(fits, key=lambda i: (i.n_items, i.name)).name if fits else None
+
+
 _TP_PATTERNS = [
     (re.compile(r"\b(?:follow ?up|fu|tindak lanjut)\s*(3|6|12)\b"), "fu{}"),
     (re.compile(r"\b(?:bulan|bln|month)\s*(?:ke\s*)?([1-6])\b"), "m{}"),
@@ -109,7 +146,7 @@ def infer_instrument(*texts: str) -> str | None:
     """Instrument named in a sheet name, title row or file name (first text that names one)."""
     for t in texts:
         s = _context_text(t)
-        for pat, code in _INSTR_PATTERNS:
+        for pat, code in _instrument_patterns():
             if pat.search(s):
                 return code
     return None
@@ -133,48 +170,155 @@ def _on_uniques(col: pd.Series, fn) -> np.ndarray:
     return mapped[np.where(codes >= 0, codes, len(uniques))]
 
 
-def _blank(col: pd.Series) -> np.ndarray:
-    """Rows whose text is empty or whitespace (``str(v).strip() == ""``)."""
-    codes, uniques = pd.factorize(col, sort=False)
-    u = uniques.to_numpy(dtype=object)
-    # numpy's isspace is str.isspace; its fixed-width text drops trailing NULs, so the few
-    # candidates are confirmed one by one
-    text = u.astype(str) if len(u) else np.zeros(0, dtype="U1")
-    cand = np.flatnonzero((text == "") | np.strings.isspace(text))
-    empty = np.zeros(len(u) + 1, dtype=bool)
-    empty[cand] = [str(v).strip() == "" for v in u[cand]]
-    empty[-1] = True
-    return empty[np.where(codes >= 0, codes, len(uniques))]
+@dataclass
+class _Sheet:
+    """A sheet being extracted: its data rows, its columns by field, its problems."""
+
+    hmap: HeaderMap
+    body: pd.DataFrame
+    problems: Problems
+    ctx: SheetContext
+    out: dict[str, object]
+
+    @property
+    def n(self) -> int:
+        return len(self.body)
+
+    def col(self, f: str) -> pd.Series | None:
+        p = self.hmap.column_of(f)
+        return None if p is None else self.body[p].reset_index(drop=True)
 
 
-def _label(col: pd.Series) -> np.ndarray:
-    codes, uniques = pd.factorize(col, sort=False)
-    lab = np.array([is_totals_label(str(u)) for u in uniques] + [False], dtype=bool)
-    return lab[np.where(codes >= 0, codes, len(uniques))]
+# field → parser: each reads the raw column of its field into ``s.out`` and reports problems
+def _date_field(s: _Sheet, f: str, values: pd.Series) -> None:
+    parsed, bad = parse_dates(values, month_first=f == "timestamp", pivot=s.ctx.pivot)
+    s.problems.cell(f, bad, values, "unparseable date")
+    s.out[f] = parsed.to_numpy()
+    s.out[f"_bad_{f}"] = bad.to_numpy()
 
 
-def _reject_frame(
-    file: str,
-    sheet: str,
-    rows: np.ndarray,
-    column: str,
-    values: pd.Series,
-    reason: str,
-    masked: bool,
-) -> pd.DataFrame:
-    vals = values.astype(str).str.strip()
-    if masked:
-        vals = vals.map(mask)
-    return pd.DataFrame(
-        {
-            "source_file": file,
-            "sheet": sheet,
-            "source_row": rows,
-            "column": column,
-            "value": vals.to_numpy(dtype=object),
-            "reason": reason,
-        }
-    )
+def _ttl_field(s: _Sheet, f: str, values: pd.Series) -> None:
+    part = values.astype(str).str.rsplit(",", n=1).str[-1]
+    parsed, bad = parse_dates(part, pivot=s.ctx.pivot)
+    s.problems.cell(f, bad, values, "unparseable date")
+    s.out["ttl"] = parsed.to_numpy()
+
+
+def _code_field(s: _Sheet, f: str, values: pd.Series) -> None:
+    parsed, bad = parse_codes(values, s.ctx.table(_CODE_FIELDS[f]), first_word=f == "urine_result")
+    s.problems.cell(f, bad, values, "unparseable value")
+    s.out[f] = parsed.to_numpy()
+
+
+def _count_field(s: _Sheet, f: str, values: pd.Series) -> None:
+    parsed, bad = parse_numbers(values)
+    frac = parsed.notna() & ((parsed % 1 != 0) | (parsed < 0))
+    s.problems.cell(f, bad | frac, values, "unparseable value")
+    s.out[f] = parsed.where(~frac).astype("Int64").to_numpy()
+
+
+def _text_field(s: _Sheet, f: str, values: pd.Series) -> None:
+    s.out[f] = _on_uniques(values, lambda u: re.sub(r"\s+", " ", str(u)).strip() or None)
+
+
+def _instrument_field(s: _Sheet, f: str, values: pd.Series) -> None:
+    parsed, bad = parse_codes(values, s.ctx.table("instrument"))
+    s.out[f] = parsed.to_numpy()
+    s.out["_bad_instrument"] = bad.to_numpy()
+
+
+def _timepoint_field(s: _Sheet, f: str, values: pd.Series) -> None:
+    parsed, _ = parse_codes(values, s.ctx.table("timepoint"))
+    s.out[f] = parsed.to_numpy()
+
+
+FIELD_PARSERS = {
+    **dict.fromkeys(
+        ("birth_date", "release_date", "start_date", "end_date", "date", "timestamp"),
+        _date_field,
+    ),
+    "ttl": _ttl_field,
+    **dict.fromkeys(_CODE_FIELDS, _code_field),
+    "prior_offences": _count_field,
+    "cohort": _text_field,
+    "province": _text_field,
+    "instrument": _instrument_field,
+    "timepoint": _timepoint_field,
+}
+
+
+def _identity(s: _Sheet) -> None:
+    """``_nik`` (valid or ""; a bad NIK rejects the row), ``_reg`` and ``_fac``."""
+    n, out = s.n, s.out
+    nik = s.col("nik")
+    if nik is not None:
+        codes, uniques = pd.factorize(nik, sort=False)
+        c_u, p_u = check_niks(pd.Series(uniques, dtype=object))
+        idx = np.where(codes >= 0, codes, len(uniques))
+        clean = np.append(c_u.to_numpy(dtype=object), "")[idx]
+        problem = np.append(p_u.to_numpy(dtype=object), "")[idx]
+        for why in ("nik unrecoverable", "invalid nik"):
+            s.problems.row(problem == why, "nik", nik, why)
+        out["_nik"] = clean
+    else:
+        out["_nik"] = np.full(n, "", dtype=object)
+    reg = s.col("register_no")
+    if reg is not None:
+        # str.split() and the regex \s split on the same (Unicode) whitespace
+        out["_reg"] = _on_uniques(reg, lambda u: "".join(str(u).split()).upper())
+    else:
+        out["_reg"] = np.full(n, "", dtype=object)
+    fac = s.col("facility")
+    if fac is not None:
+        codes, uniques = pd.factorize(fac, sort=False)
+        res = [s.ctx.resolver.resolve(u) for u in uniques] + [None]
+        idx = np.where(codes >= 0, codes, len(uniques))
+        out["_fac"] = np.array([r.name if r else "" for r in res], dtype=object)[idx]
+    else:
+        out["_fac"] = np.full(n, "", dtype=object)
+
+
+def _row_dates(s: _Sheet, table: str, present: set[str]) -> None:
+    """The row's date (the date column, else the Google Forms timestamp) and its checks:
+    required for contacts, tests and events; never after the run date."""
+    out, n = s.out, s.n
+    if "date" in out or "timestamp" in out:
+        if "date" in out and "timestamp" in out:
+            d = pd.Series(out["date"]).fillna(pd.Series(out["timestamp"])).to_numpy()
+        elif "date" in out:
+            d = out["date"]
+        else:
+            d = out.pop("timestamp")
+        out["date"] = d
+    dfield = "date" if "date" in present else "timestamp"
+    if table in _REQUIRED_DATE:
+        raw_date = s.col(dfield)
+        dates = pd.Series(out.get("date", np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")))
+        if raw_date is None:
+            s.problems.row(np.ones(n, dtype=bool), "", None, "missing required value")
+        else:
+            unparsable = np.asarray(out.get(f"_bad_{dfield}", np.zeros(n, dtype=bool)), dtype=bool)
+            missing = dates.isna().to_numpy()
+            s.problems.row(unparsable & missing, dfield, raw_date, "unparseable date")
+            s.problems.row(missing, dfield, raw_date, "missing required value")
+    if table in _FUTURE_CHECK and "date" in out:
+        fut = (pd.Series(out["date"]) > pd.Timestamp(s.ctx.as_of)).to_numpy()
+        s.problems.row(fut, dfield, s.col(dfield), "future date")
+
+
+def _client_dates(s: _Sheet) -> None:
+    """Birth date (from ``Tempat, Tanggal Lahir`` when that is the column); a release before
+    birth rejects the row."""
+    out = s.out
+    birth = out.get("birth_date")
+    if birth is None and "ttl" in out:
+        birth = out["ttl"]
+    if birth is not None and "release_date" in out:
+        rb = (pd.Series(out["release_date"]) < pd.Series(birth)).to_numpy()
+        s.problems.row(rb, "release_date", s.col("release_date"), "release before birth")
+    if birth is not None:
+        out["birth_date"] = birth
+    out.pop("ttl", None)
 
 
 def extract_sheet(
@@ -192,215 +336,48 @@ def extract_sheet(
     ``_nik`` (valid NIK or ""), ``_reg`` (register number), ``_fac`` (facility name),
     ``_reason``, ``_rcol``, ``_rval`` (first row-level problem, its column and value).
     """
-    body = raw.body
-    fields = dict(hmap.fields)
-    numbering = [p for p, f in fields.items() if f == "numbering"]
-    data_cols = [p for p in range(body.shape[1]) if p not in numbering]
-    nrow = len(body)
-
-    def all_blank(cols: list[int]) -> np.ndarray:
-        """Rows blank in every column of ``cols``: narrowed column by column."""
-        idx = np.arange(nrow)
-        for p in cols:
-            if not len(idx):
-                break
-            sub = body[p].to_numpy()[idx] if len(idx) < nrow else body[p]
-            idx = idx[_blank(pd.Series(sub, dtype=object))]
-        out = np.zeros(nrow, dtype=bool)
-        out[idx] = True
-        return out
-
-    empty_row = all_blank(data_cols) if data_cols else np.ones(nrow, dtype=bool)
-    id_pos = [p for p, f in fields.items() if f in ("nik", "register_no")]
-    no_id = (all_blank(id_pos) if id_pos else np.ones(nrow, dtype=bool)) & ~empty_row
-    label_any = np.zeros(nrow, dtype=bool)
-    cand = np.flatnonzero(no_id)
-    for p in data_cols[:4] + numbering:
-        if len(cand):
-            label_any[cand] |= _label(pd.Series(body[p].to_numpy()[cand], dtype=object))
-    totals_row = label_any & no_id & ~empty_row
-    keep = ~(empty_row | totals_row)
-    if not keep.all():
-        body = body.loc[keep]
+    kinds = row_kinds(raw.body, hmap.fields)
+    keep = kinds.data
+    body = raw.body if keep.all() else raw.body.loc[keep]
     rows = raw.source_rows[keep]
-    n = len(body)
-    sheet = raw.sheet
-    out: dict[str, object] = {"_sid": np.full(n, sid, dtype=np.int32), "_row": rows}
-    rejects: list[pd.DataFrame] = []
-    reason = np.full(n, "", dtype=object)
-    rcol = np.full(n, "", dtype=object)
-    rval = np.full(n, "", dtype=object)
-
-    def header(f: str) -> str:
-        p = hmap.column_of(f)
-        return hmap.headers[p] if p is not None else ""
-
-    def col(f: str) -> pd.Series | None:
-        p = hmap.column_of(f)
-        return None if p is None else body[p].reset_index(drop=True)
-
-    def cell_bad(
-        f: str, bad: pd.Series, values: pd.Series, why: str, hdr: str | None = None
-    ) -> None:
-        b = np.asarray(bad, dtype=bool)
-        if b.any():
-            rejects.append(
-                _reject_frame(
-                    file,
-                    sheet,
-                    rows[b],
-                    header(f) if hdr is None else hdr,
-                    values[b],
-                    why,
-                    f in IDENTITY_FIELDS,
-                )
-            )
-
-    def row_bad(mask_: np.ndarray, f: str, values: pd.Series | None, why: str) -> None:
-        m = mask_ & (reason == "")
-        if m.any():
-            reason[m] = why
-            rcol[m] = header(f) if f else ""
-            if values is not None:
-                sub = pd.Series(values.to_numpy(dtype=object)[m], dtype=object)
-                v = sub.astype(str).str.strip().to_numpy(dtype=object)
-                rval[m] = [mask(x) for x in v] if f in IDENTITY_FIELDS else v
-
-    # identity ---------------------------------------------------------------------------
-    nik = col("nik")
-    if nik is not None:
-        codes, uniques = pd.factorize(nik, sort=False)
-        c_u, p_u = check_niks(pd.Series(uniques, dtype=object))
-        idx = np.where(codes >= 0, codes, len(uniques))
-        clean = np.append(c_u.to_numpy(dtype=object), "")[idx]
-        problem = np.append(p_u.to_numpy(dtype=object), "")[idx]
-        for why in ("nik unrecoverable", "invalid nik"):
-            row_bad(problem == why, "nik", nik, why)
-        out["_nik"] = clean
-    else:
-        out["_nik"] = np.full(n, "", dtype=object)
-    reg = col("register_no")
-    if reg is not None:
-        # str.split() and the regex \s split on the same (Unicode) whitespace
-        out["_reg"] = _on_uniques(reg, lambda u: "".join(str(u).split()).upper())
-    else:
-        out["_reg"] = np.full(n, "", dtype=object)
-    fac = col("facility")
-    if fac is not None:
-        codes, uniques = pd.factorize(fac, sort=False)
-        res = [ctx.resolver.resolve(u) for u in uniques] + [None]
-        idx = np.where(codes >= 0, codes, len(uniques))
-        out["_fac"] = np.array([r.name if r else "" for r in res], dtype=object)[idx]
-    else:
-        out["_fac"] = np.full(n, "", dtype=object)
-
-    # table fields -------------------------------------------------------------------------
-    inferred: dict[str, str] = {}
-    present = set(fields.values())
+    out: dict[str, object] = {"_sid": np.full(len(body), sid, dtype=np.int32), "_row": rows}
+    s = _Sheet(hmap, body, Problems(hmap, file, raw.sheet, rows), ctx, out)
+    _identity(s)
+    present = set(hmap.fields.values())
     for f in _TABLE_FIELDS[table]:
-        if f not in present:
-            continue
-        values = col(f)
-        if f in ("birth_date", "release_date", "start_date", "end_date", "date"):
-            parsed, bad = parse_dates(values, pivot=ctx.pivot)
-            cell_bad(f, bad, values, "unparseable date")
-            out[f] = parsed.to_numpy()
-            out[f"_bad_{f}"] = bad.to_numpy()
-        elif f == "timestamp":
-            parsed, bad = parse_dates(values, month_first=True, pivot=ctx.pivot)
-            cell_bad(f, bad, values, "unparseable date")
-            out["timestamp"] = parsed.to_numpy()
-            out["_bad_timestamp"] = bad.to_numpy()
-        elif f == "ttl":
-            part = values.astype(str).str.rsplit(",", n=1).str[-1]
-            parsed, bad = parse_dates(part, pivot=ctx.pivot)
-            cell_bad(f, bad, values, "unparseable date")
-            out["ttl"] = parsed.to_numpy()
-        elif f in _CODE_FIELDS:
-            parsed, bad = parse_codes(
-                values, ctx.table(_CODE_FIELDS[f]), first_word=f == "urine_result"
-            )
-            cell_bad(f, bad, values, "unparseable value")
-            out[f] = parsed.to_numpy()
-        elif f == "prior_offences":
-            parsed, bad = parse_numbers(values)
-            frac = parsed.notna() & ((parsed % 1 != 0) | (parsed < 0))
-            bad = bad | frac
-            cell_bad(f, bad, values, "unparseable value")
-            out[f] = parsed.where(~frac).astype("Int64").to_numpy()
-        elif f in ("cohort", "province"):
-            out[f] = _on_uniques(values, lambda u: re.sub(r"\s+", " ", str(u)).strip() or None)
-        elif f == "instrument":
-            parsed, bad = parse_codes(values, ctx.table("instrument"))
-            out[f] = parsed.to_numpy()
-            out["_bad_instrument"] = bad.to_numpy()
-        elif f == "timepoint":
-            parsed, bad = parse_codes(values, ctx.table("timepoint"))
-            out[f] = parsed.to_numpy()
+        if f in present:
+            FIELD_PARSERS[f](s, f, s.col(f))
+    inferred: dict[str, str] = {}
     context = [raw.sheet, *raw.titles, file.rsplit("/", 1)[-1].rsplit(".", 1)[0]]
     if table == "assessments":
-        _assessments(out, hmap, body, rows, context, inferred, ctx, cell_bad, row_bad, col, n)
+        _assessments(s, context, inferred)
     if table == "urine_tests":
-        _urine(out, hmap, body, ctx, cell_bad, col, n)
-    # dates of the row: the date column, else the Google Forms timestamp
-    if "date" in out or "timestamp" in out:
-        if "date" in out and "timestamp" in out:
-            d = pd.Series(out["date"]).fillna(pd.Series(out["timestamp"])).to_numpy()
-        elif "date" in out:
-            d = out["date"]
-        else:
-            d = out.pop("timestamp")
-        out["date"] = d
-    if table in _REQUIRED_DATE:
-        dfield = "date" if "date" in present else "timestamp"
-        raw_date = col(dfield)
-        dates = pd.Series(out.get("date", np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")))
-        if raw_date is None:
-            row_bad(np.ones(n, dtype=bool), "", None, "missing required value")
-        else:
-            unparsable = np.asarray(out.get(f"_bad_{dfield}", np.zeros(n, dtype=bool)), dtype=bool)
-            row_bad(unparsable & dates.isna().to_numpy(), dfield, raw_date, "unparseable date")
-            row_bad(dates.isna().to_numpy(), dfield, raw_date, "missing required value")
-    if table in _FUTURE_CHECK and "date" in out:
-        dates = pd.Series(out["date"])
-        fut = (dates > pd.Timestamp(ctx.as_of)).to_numpy()
-        dfield = "date" if "date" in present else "timestamp"
-        row_bad(fut, dfield, col(dfield), "future date")
+        _urine(s)
+    _row_dates(s, table, present)
     if table == "clients":
-        birth = out.get("birth_date")
-        if birth is None and "ttl" in out:
-            birth = out["ttl"]
-        if birth is not None and "release_date" in out:
-            rb = (pd.Series(out["release_date"]) < pd.Series(birth)).to_numpy()
-            row_bad(rb, "release_date", col("release_date"), "release before birth")
-        if birth is not None:
-            out["birth_date"] = birth
-        out.pop("ttl", None)
+        _client_dates(s)
     # identifiers typed into free text, implausible numbers: emptied and rejected (scrub.py)
-    scrub_sheet(out, col, cell_bad, as_of=ctx.as_of)
-    # the row's identifiers: a row with none of NIK, register number is rejected later
-    out["_reason"] = reason
-    out["_rcol"] = rcol
-    out["_rval"] = rval
+    scrub_sheet(out, s.col, s.problems.cell, as_of=s.ctx.as_of)
+    out["_reason"] = s.problems.reason
+    out["_rcol"] = s.problems.rcol
+    out["_rval"] = s.problems.rval
     frame = pd.DataFrame({k: v for k, v in out.items() if not k.startswith("_bad_")})
-    cells = (
-        pd.concat(rejects, ignore_index=True)
-        if rejects
-        else pd.DataFrame(
-            columns=["source_file", "sheet", "source_row", "column", "value", "reason"]
-        )
-    )
     return Extracted(
         frame,
-        cells,
-        int(empty_row.sum()),
-        int(totals_row.sum()),
-        bool(numbering),
+        s.problems.cell_frame(),
+        int(kinds.empty.sum()),
+        int(kinds.totals.sum()),
+        any(f == "numbering" for f in hmap.fields.values()),
         inferred,
+        int(kinds.notes.sum()),
     )
 
 
-def _assessments(out, hmap, body, rows, context, inferred, ctx, cell_bad, row_bad, col, n):
+def _assessments(s: _Sheet, context: list[str], inferred: dict[str, str]) -> None:
+    """Instrument and timepoint of each row (named, else inferred from the sheet's context or
+    declared item counts) and the answers, read by the instrument's declaration."""
+    out, hmap, body, n = s.out, s.hmap, s.body, s.n
+    col, cell_bad, row_bad = s.col, s.problems.cell, s.problems.row
     items = hmap.items()
     instr = out.get("instrument")
     missing = (
@@ -410,13 +387,7 @@ def _assessments(out, hmap, body, rows, context, inferred, ctx, cell_bad, row_ba
     )
     if missing.any():
         # from the sheet name, title rows or file name, else from the item columns
-        guess = infer_instrument(*context)
-        if guess is None:
-            if any("_q" in k for k in items):
-                guess = "assist"
-            else:
-                top = max((int(k[1:]) for k in items if k[1:].isdigit()), default=0)
-                guess = "urica" if top > 26 else "whoqol_bref"
+        guess = infer_instrument(*context) or _instrument_by_items(items)
         inferred["instrument"] = guess
         if instr is None:
             out["instrument"] = np.full(n, guess, dtype=object)
@@ -424,6 +395,13 @@ def _assessments(out, hmap, body, rows, context, inferred, ctx, cell_bad, row_ba
             bad = out.get("_bad_instrument", np.zeros(n, dtype=bool))
             cell_bad("instrument", bad, col("instrument"), "unparseable value")
             out["instrument"] = pd.Series(instr, dtype=object).fillna(guess).to_numpy()
+    # no declared instrument named or fitting: the rows are rejected, never kept unscored
+    row_bad(
+        pd.isna(pd.Series(out["instrument"], dtype=object)).to_numpy(),
+        "instrument" if col("instrument") is not None else "",
+        col("instrument"),
+        "missing required value",
+    )
     tp = out.get("timepoint")
     tp_col = col("timepoint")
     if tp is None:
@@ -470,8 +448,10 @@ def _assessments(out, hmap, body, rows, context, inferred, ctx, cell_bad, row_ba
         )
 
 
-def _urine(out, hmap, body, ctx, cell_bad, col, n):
-    table = ctx.table("panel")
+def _urine(s: _Sheet) -> None:
+    """Panel columns and substances named in the result text → ``substances`` and a result."""
+    out, n, col, cell_bad = s.out, s.n, s.col, s.problems.cell
+    table = s.ctx.table("panel")
     pos = np.zeros((n, len(PANEL)), dtype=bool)
     seen = np.zeros(n, dtype=bool)
     for j, code in enumerate(PANEL):

@@ -3,8 +3,11 @@
 Aliases are data (``aliases.toml`` beside this module, extended by the ``--config`` file).
 Matching ignores case, spaces, dots, underscores, hyphens, slashes, commas and brackets.
 Item columns are recognised by pattern: ``P3``, ``Q3``, ``Item 3``, ``3``, a Google Forms
-question text prefixed by its number (``3. Seberapa jauh rasa sakit fisik ...``), and ASSIST
-items ``<substance>_q2`` / ``Alkohol P2``.
+question text prefixed by its number (``3. Seberapa jauh rasa sakit fisik ...``), a Google
+Forms grid header (``Kualitas Hidup [3. ...]``), a KoboToolbox/ODK path (``group_whoqol/q3``),
+and ASSIST items ``<substance>_q2`` / ``Alkohol P2``. In a KoboToolbox export (``_uuid``,
+``_index`` or ``_submission_time`` present) the tool columns (``start``, ``end``, ``_uuid``,
+...) are recognised as such and not read as fields.
 """
 
 from __future__ import annotations
@@ -88,9 +91,46 @@ _ITEM = re.compile(r"^(?:p|q|item|butir|soal|pertanyaan|no)?(\d{1,2})$")
 _ASSIST = re.compile(r"^([a-z]+?)(?:p|q|item)?(\d)$")
 
 
+_GRID_ITEM = re.compile(
+    r"\[\s*(?:no\.?\s*|p|q|item\s*|butir\s*)?(\d{1,2})\s*(?:[.)]\s*[^\]]*)?\]\s*$", re.I
+)
+
+# KoboToolbox / ODK tool columns: metadata of the submission, not answers.
+KOBO_MARKERS = frozenset({"_uuid", "_index", "_submission_time", "_id", "meta/instanceid"})
+TOOL_COLUMNS = frozenset(
+    {
+        "_uuid", "_index", "_id", "_submission_time", "_submitted_by", "_validation_status",
+        "_status", "_notes", "_tags", "__version__", "_version_", "_xform_id_string",
+        "meta/instanceid", "meta/deprecatedid", "meta/instancename", "instanceid", "deviceid",
+        "subscriberid", "simserial", "phonenumber", "username", "today", "start", "end",
+        "_parent_index", "_parent_table_name", "_submission__uuid", "_submission__id",
+    }
+)  # fmt: skip
+
+
+def path_tail(header: str) -> str:
+    """Last segment of a KoboToolbox/ODK path header (``group_whoqol/q1`` → ``q1``)."""
+    return header.rsplit("/", 1)[-1] if "/" in header else header
+
+
 def item_column(header: str) -> str | None:
-    """Canonical item column for a raw header (``"P3"`` → ``"q3"``), or None."""
+    """Canonical item column for a raw header (``"P3"`` → ``"q3"``), or None.
+
+    Also Google Forms grid headers (``Kualitas Hidup [1. Bagaimana …]`` → ``"q1"``) and
+    KoboToolbox path headers (``group_whoqol/q1`` → ``"q1"``).
+    """
     raw = str(header)
+    m = _GRID_ITEM.search(raw)
+    if m and 1 <= int(m.group(1)) <= 32:
+        return f"q{int(m.group(1))}"
+    if "/" in raw and not raw.strip().startswith("/"):
+        tail = path_tail(raw.strip())
+        if tail and re.fullmatch(r"[A-Za-z_]*\d{1,2}", tail):
+            return _item_column(tail)
+    return _item_column(raw)
+
+
+def _item_column(raw: str) -> str | None:
     m = _QTEXT.match(raw)
     if m and not raw.strip().replace(".", "").isdigit():
         return f"q{int(m.group(1))}"
@@ -133,7 +173,10 @@ class HeaderMap:
 
     def as_manifest(self) -> dict[str, object]:
         return {
-            "mapping": {self.headers[p]: f for p, f in sorted(self.fields.items())},
+            "mapping": {self.headers[p]: f for p, f in sorted(self.fields.items()) if f != "tool"},
+            "tool_columns": [
+                self.headers[p] for p, f in sorted(self.fields.items()) if f == "tool"
+            ],
             "unused_columns": list(self.unused),
         }
 
@@ -145,10 +188,14 @@ def map_headers(headers: Iterable[object], aliases: Mapping[str, str]) -> Header
     taken: set[str] = set()
     unused: list[str] = []
     dups: list[str] = []
+    kobo = any(h.lower() in KOBO_MARKERS for h in headers)
     for pos, h in enumerate(headers):
         if not h:
             continue
-        f = aliases.get(normalize_header(h)) or item_column(h)
+        if kobo and h.lower() in TOOL_COLUMNS:
+            fields[pos] = "tool"
+            continue
+        f = field_of(h, aliases)
         if f is None:
             unused.append(h)
         elif f in taken:
@@ -159,6 +206,15 @@ def map_headers(headers: Iterable[object], aliases: Mapping[str, str]) -> Header
     return HeaderMap(headers, fields, tuple(unused), tuple(dups))
 
 
+def field_of(header: str, aliases: Mapping[str, str]) -> str | None:
+    """Canonical field of one raw header: an alias, an item column, or (for a path header
+    ``group/question``) the alias of its last segment."""
+    f = aliases.get(normalize_header(header)) or item_column(header)
+    if f is None and "/" in header:
+        f = aliases.get(normalize_header(path_tail(header)))
+    return f
+
+
 def header_score(cells: Iterable[object], aliases: Mapping[str, str]) -> int:
     """How many cells of a row read as known headers (used to find the header row)."""
     n = 0
@@ -166,7 +222,7 @@ def header_score(cells: Iterable[object], aliases: Mapping[str, str]) -> int:
         if c is None or str(c).strip() == "":
             continue
         s = str(c)
-        if aliases.get(normalize_header(s)) or item_column(s):
+        if field_of(s, aliases) or s.lower() in KOBO_MARKERS:
             n += 1
     return n
 

@@ -49,8 +49,9 @@ _FLOATY = re.compile(r"^\d+(?:[.,]\d*)?[eE][+-]?\d+$|^\d+\.\d*$|^\d{1,3}(?:,\d{3
 
 def clean_nik(text: str) -> str:
     """Strip spaces, a leading apostrophe (Excel's text marker) and separators."""
-    s = str(text).strip().lstrip("'`").strip()
-    return re.sub(r"[\s\-]", "", s)
+    s = re.sub(r"[\s\-]", "", str(text).strip().lstrip("'`").strip())
+    # dots between the groups (33.74.07.070195.4941); a single dot is a float's
+    return s.replace(".", "") if s.count(".") >= 2 else s
 
 
 def check_nik(text: str) -> tuple[str, str]:
@@ -105,6 +106,9 @@ def check_niks(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         other = pd.Series(arr[~plain], dtype=object).astype(str)
         other = other.str.strip().str.lstrip("'`").str.strip()
         other = other.str.replace(r"[\s\-]", "", regex=True)
+        dotted = other.str.count(r"\.") >= 2
+        if dotted.any():  # dots between the groups (33.74.07.070195.4941)
+            other = other.where(~dotted, other.str.replace(".", "", regex=False))
         arr = arr.copy()
         arr[~plain] = other.to_numpy(dtype=object)
     s = pd.Series(arr, index=values.index, dtype=object)

@@ -44,7 +44,7 @@ _MONTHS = {
     "mei": 5, "may": 5,
     "juni": 6, "jun": 6, "june": 6,
     "juli": 7, "jul": 7, "july": 7,
-    "agustus": 8, "agu": 8, "agt": 8, "ags": 8, "agust": 8, "agus": 8, "aug": 8, "august": 8,
+    "agustus": 8, "agu": 8, "agt": 8, "ags": 8, "agst": 8, "agts": 8, "agust": 8, "agus": 8, "aug": 8, "august": 8,
     "september": 9, "sep": 9, "sept": 9,
     "oktober": 10, "okt": 10, "oct": 10, "october": 10,
     "november": 11, "nov": 11, "nop": 11, "nopember": 11,
@@ -221,9 +221,10 @@ def _values_data() -> dict:
 
 
 def value_table(kind: str, extra: Mapping[str, list[str]] | None = None) -> dict[str, str]:
-    """Normalised spelling → canonical code for one vocabulary of ``values.toml``."""
-    out: dict[str, str] = {}
-    for code, spellings in _values_data()[kind].items():
+    """Normalised spelling → canonical code for one vocabulary of ``values.toml`` (the
+    instrument names come from the instrument declarations)."""
+    out: dict[str, str] = dict(instrument_table()) if kind == "instrument" else {}
+    for code, spellings in ({} if kind == "instrument" else _values_data()[kind]).items():
         out[norm_value(code)] = code
         for s in spellings:
             out[norm_value(s)] = code
@@ -267,19 +268,35 @@ def parse_codes(
 
 
 @cache
+def _instruments() -> dict:
+    from rehab_eval.instruments.registry import declared_instruments
+
+    return {i.name: i for i in declared_instruments()}
+
+
+@cache
+def instrument_table() -> dict[str, str]:
+    """Normalised spelling → instrument name, from the instrument declarations."""
+    out: dict[str, str] = {}
+    for name, inst in _instruments().items():
+        for s in (name, *inst.raw_forms.names):
+            out[norm_value(s)] = name
+            out[str(s).strip().lower()] = name
+    return out
+
+
+@cache
 def _answer_words(instrument: str) -> dict[str, float]:
-    words = _values_data().get("answers", {}).get(instrument, {})
-    return {norm_value(w): float(v) for v, ws in words.items() for w in ws}
+    words = _instruments()[instrument].raw_forms.answer_words
+    return {norm_value(w): float(v) for w, v in words.items()}
 
 
 @cache
 def allowed_values(instrument: str, item: str) -> frozenset[float]:
-    """Allowed answers of one item column (``"q3"`` or ``"alcohol_q2"``)."""
-    spec = _values_data()["allowed"][instrument]
-    if "values" in spec:
-        return frozenset(float(v) for v in spec["values"])
+    """Allowed answers of one item column (``"q3"`` or ``"alcohol_q2"``), as declared."""
+    allowed = _instruments()[instrument].allowed
     q = item.rsplit("_", 1)[-1]
-    return frozenset(float(v) for v in spec.get(q, []))
+    return frozenset(float(v) for v in allowed.get(q, ()))
 
 
 def _answer(text: str, instrument: str) -> float | None:
@@ -294,7 +311,7 @@ def parse_answers(values: pd.Series, instrument: str, item: str) -> tuple[pd.Ser
     """Parse one item column → (float answers, bool out-of-range cells).
 
     Digits, decimal-comma digits and the instrument's answer words are read; a value not in
-    the item's allowed set (``values.toml`` ``[allowed]``) is missing and flagged.
+    the item's allowed set (both from the instrument's declaration) is missing and flagged.
     """
     allowed = allowed_values(instrument, item)
     codes, uniques = pd.factorize(values, sort=False)

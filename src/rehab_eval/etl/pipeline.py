@@ -2,9 +2,14 @@
 
 Every data row of a recognised sheet ends in exactly one place: its canonical table
 (accepted), ``rejects`` (rejected whole, one reject row per raw row) or the duplicate count
-(an exact duplicate of an accepted row). A bad cell in an accepted row becomes missing and is
-listed in ``rejects`` too. The manifest's per-sheet counts add up:
-``rows_read = rows_accepted + rows_rejected + rows_duplicate``.
+(an exact duplicate of an accepted row: equal in every canonical column, facility included).
+A bad cell in an accepted row becomes missing and is listed in ``rejects`` too. The
+manifest's per-sheet counts add up: ``rows_read = rows_accepted + rows_rejected +
+rows_duplicate``, and every row under a header is read, empty, a totals row or a note row
+(``Keterangan: …``, a signature block). Every file under the raw folder is listed: read
+(with its sheets; summary, lookup and hidden sheets listed as skipped) or not read with the
+reason. File names, sheet names and the headers of unrecognised sheets are masked where they
+hold an identifier.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 import warnings
 from collections import Counter
 from collections.abc import Callable
@@ -25,6 +31,7 @@ from rehab_eval import vocab
 from rehab_eval._version import __version__
 from rehab_eval.errors import ConfigError, DataQualityWarning, InputError
 from rehab_eval.etl.assemble import TABLES, assemble
+from rehab_eval.etl.containers import Limits, Unread, open_raw_files
 from rehab_eval.etl.extract import SheetContext, extract_sheet
 from rehab_eval.etl.facilities import FacilityResolver
 from rehab_eval.etl.headers import load_aliases, map_headers, recognise_table
@@ -33,11 +40,11 @@ from rehab_eval.etl.identity import (
     load_key,
     mask,
 )
-from rehab_eval.etl.read import SUFFIXES, read_container
-from rehab_eval.etl.scrub import mask_file_name, mask_name
+from rehab_eval.etl.masking import IdentityMasker
+from rehab_eval.etl.read import RawTable, read_raw
 from rehab_eval.etl.write import write_outputs
 
-__all__ = ["EtlResult", "load_config", "run_etl"]
+__all__ = ["EtlResult", "Limits", "load_config", "run_etl", "sheet_skip_reason"]
 
 log = logging.getLogger("rehab_eval.etl")
 REJECT_COLUMNS = list(vocab.TABLES["rejects"])
@@ -61,11 +68,13 @@ class EtlResult:
     def summary(self) -> str:
         """Short data-quality summary: rows per table, rejects by reason, unknown facilities."""
         files = self.manifest["files"]
-        unread = [f["path"] for f in files if f["status"] != "read"]
-        lines = [
-            f"ETL → {self.out}: {len(files) - len(unread)} file(s) read, {len(unread)} unreadable"
-        ]
-        lines += [f"  unreadable: {p}" for p in unread]
+        unread = [f for f in files if f["status"] == "unreadable"]
+        ignored = [f["path"] for f in files if f["status"] == "ignored"]
+        n_read = sum(f["status"] == "read" for f in files)
+        lines = [f"ETL → {self.out}: {n_read} file(s) read, {len(unread)} unreadable"]
+        lines += [f"  unreadable: {f['path']} ({f.get('reason', '')})" for f in unread]
+        if ignored:
+            lines.append("  ignored (lock, hidden or system files): " + "; ".join(ignored))
         lines.append("  rows: " + ", ".join(f"{t} {n}" for t, n in self.table_rows.items()))
         if self.rejects_by_reason:
             lines.append(
@@ -74,24 +83,35 @@ class EtlResult:
             )
         else:
             lines.append("  rejects: none")
-        dup = self.manifest.get("totals", {}).get("rows_duplicate", 0)
-        lines.append(f"  exact duplicates dropped: {dup}")
+        totals = self.manifest.get("totals", {})
+        lines.append(f"  exact duplicates dropped: {totals.get('rows_duplicate', 0)}")
+        if totals.get("clients_moved"):
+            lines.append(
+                f"  clients seen in two or more facilities (moved): {totals['clients_moved']}"
+            )
+        if totals.get("rows_notes"):
+            lines.append(f"  note rows under the data: {totals['rows_notes']}")
         if self.unknown_facilities:
             lines.append("  unknown facilities: " + "; ".join(self.unknown_facilities))
-        unrec = [
-            f"{f['path']}{'#' + s['sheet'] if s['sheet'] else ''}"
-            for f in files
-            for s in f.get("sheets", [])
-            if s.get("table") is None
-        ]
-        if unrec:
-            lines.append("  sheets not recognised: " + "; ".join(unrec))
+        for status, title in (
+            ("skipped", "sheets skipped"),
+            ("not recognised", "sheets not recognised"),
+        ):
+            got = [
+                f"{f['path']}{'#' + s['sheet'] if s['sheet'] else ''} ({s.get('problem', '')})"
+                for f in files
+                for s in f.get("sheets", [])
+                if s.get("status") == status
+            ]
+            if got:
+                lines.append(f"  {title}: " + "; ".join(got))
         return "\n".join(lines)
 
 
 def load_config(path: str | Path | None) -> dict[str, Any]:
     """Read the optional YAML or TOML config: ``header_aliases``, ``facility_aliases``,
-    ``values`` (extra spellings per vocabulary) and ``as_of``."""
+    ``values`` (extra spellings per vocabulary), ``as_of`` and ``limits`` (``max_file_mb``,
+    ``max_cells``: see :class:`~rehab_eval.etl.containers.Limits`)."""
     if path is None:
         return {}
     p = Path(path)
@@ -112,30 +132,22 @@ def load_config(path: str | Path | None) -> dict[str, Any]:
         ) from None
     if not isinstance(data, dict):
         raise ConfigError(f"config file {p} must hold a mapping at the top level")
-    known = {"header_aliases", "facility_aliases", "values", "as_of"}
+    known = {"header_aliases", "facility_aliases", "values", "as_of", "limits"}
     extra = set(data) - known
     if extra:
         raise ConfigError(f"config file {p}: unknown keys {sorted(extra)}; known: {sorted(known)}")
     return data
 
 
-def _sha256(path: Path) -> str:
+def _sha256(data: bytes | Path) -> str:
     h = hashlib.sha256()
-    with path.open("rb") as fh:
+    if isinstance(data, bytes):
+        h.update(data)
+        return h.hexdigest()
+    with data.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-def _files(raw: Path) -> list[Path]:
-    return sorted(
-        p
-        for p in raw.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in SUFFIXES
-        and not p.name.startswith(("~$", "."))
-        and not any(part.startswith(".") for part in p.relative_to(raw).parts[:-1])
-    )
 
 
 def _as_date(value: Any) -> dt.date | None:
@@ -145,6 +157,46 @@ def _as_date(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise ConfigError(f"as_of {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@dataclass
+class _Accumulated:
+    """What the sheets of a run add up to, before assembly (replaces loose locals)."""
+
+    parts: dict[str, list[pd.DataFrame]]
+    cells: list[pd.DataFrame] = field(default_factory=list)
+    sheet_info: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    headers_of: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    sheet_meta: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+_SUMMARY_SHEET = re.compile(
+    r"^\s*(?:rekap|rekapitulasi|ringkasan|resume|summary|pivot|grafik|chart|diagram|statistik)",
+    re.I,
+)
+_LOOKUP_SHEET = re.compile(
+    r"^\s*(?:daftar|list|lookup|referensi|ref\b|master|pilihan|kode|codes?\b|validasi|"
+    r"dropdown|petunjuk|instruksi|panduan|keterangan|legend)",
+    re.I,
+)
+
+
+def sheet_skip_reason(rt: RawTable, hmap, rec) -> str | None:
+    """Why a sheet is listed but not read as data (Bahasa Indonesia), or None to read it.
+
+    Summary and pivot sheets (``Rekap``, ``Rekapitulasi``), lookup lists of valid values and
+    hidden sheets that hold no recognised table are not data; nor is a sheet whose
+    recognised table has no identifier column at all when its name says it is a summary.
+    """
+    name = rt.sheet or ""
+    ids = {"nik", "register_no", "name"} & set(hmap.fields.values())
+    if _SUMMARY_SHEET.match(name) and not ({"nik", "register_no"} & ids):
+        return "lembar ringkasan/rekap, bukan data per klien"
+    if _LOOKUP_SHEET.match(name) and not ids:
+        return "daftar nilai/referensi, bukan data"
+    if rt.hidden and (rec.table is None or not ids):
+        return "lembar tersembunyi tanpa tabel yang dikenali"
+    return None
 
 
 def run_etl(
@@ -158,18 +210,21 @@ def run_etl(
     allow_shrink: bool = False,
     rekey: bool = False,
     show_reject_values: bool = False,
+    limits: Limits | None = None,
 ) -> EtlResult:
     """Turn the raw exports under ``raw`` into canonical tables in ``out``.
 
     Parameters
     ----------
     raw
-        Folder of raw exports (``.xlsx``, ``.csv``, ``.tsv``, ``.txt``, searched recursively).
+        Folder of raw exports, searched recursively: ``.xlsx``/``.xlsm``, ``.xls`` (also an
+        HTML table saved under that name), ``.ods``, ``.csv``/``.tsv``/``.txt`` and ``.zip``
+        archives of these. Every file is listed in the manifest, read or not read with why.
     out
         Output folder; replaced atomically when the run completes.
     config
-        Optional YAML or TOML file with ``header_aliases``, ``facility_aliases``, ``values``
-        and ``as_of``.
+        Optional YAML or TOML file with ``header_aliases``, ``facility_aliases``, ``values``,
+        ``as_of`` and ``limits`` (``max_file_mb``, ``max_cells``).
     secret
         Pseudonymisation key; default ``REHAB_EVAL_SECRET`` or the key file.
     as_of
@@ -180,6 +235,8 @@ def run_etl(
     allow_shrink, rekey, show_reject_values
         Guards of the output in place and of the rejects' values: see
         :func:`rehab_eval.etl.write.write_outputs`.
+    limits
+        Resource caps (default: the config's ``limits``, else :class:`Limits` defaults).
 
     Returns
     -------
@@ -197,6 +254,7 @@ def run_etl(
         raise InputError(f"raw folder {raw} does not exist (give --raw the folder of exports)")
     cfg = load_config(config)
     as_of = as_of or _as_date(cfg.get("as_of")) or dt.date.today()
+    limits = limits or Limits.from_config(cfg.get("limits"))
     key = load_key(secret)
     aliases = load_aliases(cfg.get("header_aliases"))
     ctx = SheetContext(
@@ -206,124 +264,36 @@ def run_etl(
         pivot=as_of.year % 100,
     )
     say = progress or (lambda line: None)
-    files = _files(raw)
+    acc = _Accumulated(parts={t: [] for t in TABLES})
     manifest_files: list[dict[str, Any]] = []
-    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
-    cells: list[pd.DataFrame] = []
-    sheet_info: dict[tuple[str, str], dict[str, Any]] = {}
-    headers_of: dict[tuple[str, str], dict[str, str]] = {}
-    n_read = 0
-    sheet_meta: list[tuple[str, str, str, str]] = []
-    for path in files:
-        rel = mask_name(path.relative_to(raw).as_posix())  # a NIK in a file name stays out
-        entry: dict[str, Any] = {"path": rel, "sha256": _sha256(path)}
-        try:
-            tables = read_container(path, aliases)
-            rel = entry["path"] = mask_file_name(rel, tables, aliases)  # a client's name, too
-        except InputError as exc:
-            entry.update(status="unreadable", reason=str(exc), sheets=[])
-            manifest_files.append(entry)
-            say(f"{rel}: unreadable ({exc})")
-            log.warning("%s: unreadable (%s)", rel, exc)
-            continue
-        n_read += 1
-        entry["status"] = "read"
-        if tables and tables[0].encoding:
-            entry["encoding"] = tables[0].encoding
-            entry["delimiter"] = tables[0].delimiter
-        sheets = []
-        for rt in tables:
-            hmap = map_headers(rt.headers, aliases)
-            rec = recognise_table(hmap)
-            info: dict[str, Any] = {
-                "sheet": rt.sheet,
-                "table": rec.table,
-                "header_row": rt.header_row,
-                **hmap.as_manifest(),
-            }
-            if rec.table is None:
-                n_rows = int(len(rt.body))
-                info.update(
-                    problem=rec.problem,
-                    headers=[h for h in rt.headers if h],
-                    rows_unassigned=n_rows,
-                )
-                if rt.header_row:
-                    warnings.warn(
-                        f"{rel}{' sheet ' + repr(rt.sheet) if rt.sheet else ''}: {rec.problem}; "
-                        f"headers {[h for h in rt.headers if h]} (add aliases in the config file)",
-                        DataQualityWarning,
-                        stacklevel=2,
-                    )
-                sheets.append(info)
-                continue
-            sheet_meta.append((rel, rt.sheet, _hdr(hmap, "nik"), _hdr(hmap, "register_no")))
-            ex = extract_sheet(rt, hmap, rec.table, rel, ctx, sid=len(sheet_meta) - 1)
-            parts[rec.table].append(ex.frame)
-            cells.append(ex.cell_rejects)
-            info.update(
-                numbering_column=ex.numbering_column,
-                inferred=ex.inferred,
-                rows_read=int(len(ex.frame)),
-                rows_empty=ex.rows_empty,
-                rows_totals=ex.rows_totals,
-            )
-            sheet_info[(rel, rt.sheet)] = info
-            headers_of[(rel, rt.sheet)] = {f: hmap.headers[p] for p, f in hmap.fields.items()}
-            sheets.append(info)
-        entry["sheets"] = sheets
+    for item in open_raw_files(raw, limits):
+        if isinstance(item, Unread):
+            entry = _unread_entry(raw, item.rel, item.reason, item.archive, item.status)
+        else:
+            entry = _read_file(raw, item, aliases, limits, ctx, acc)
         manifest_files.append(entry)
-        n_rows = sum(s.get("rows_read", 0) for s in sheets)
-        say(f"{rel}: {len(sheets)} sheet(s), {n_rows} data rows")
+        if entry["status"] == "read":
+            n_rows = sum(s.get("rows_read", 0) for s in entry["sheets"])
+            say(f"{entry['path']}: {len(entry['sheets'])} sheet(s), {n_rows} data rows")
+        elif entry["status"] == "ignored":
+            say(f"{entry['path']}: ignored ({entry['reason']})")
+        else:
+            say(f"{entry['path']}: not read ({entry['reason']})")
+            log.warning("%s: not read (%s)", entry["path"], entry["reason"])
+    n_read = sum(f["status"] == "read" for f in manifest_files)
     if n_read == 0:
         raise InputError(
-            f"nothing could be read under {raw}: {len(files)} raw file(s) found, none readable"
+            f"nothing could be read under {raw}: {len(manifest_files)} raw file(s) found, "
+            "none readable"
         )
     fac_info = {f.name: f for f in ctx.resolver.resolved() if f is not None}
-    tables, rejects, dup_counts, unknown = assemble(
-        parts, cells, headers_of, key, as_of, sheet_meta, fac_info
-    )
-    # per-sheet counts
-    rej_counts = Counter(
-        zip(rejects["_whole"].map(bool), rejects["source_file"], rejects["sheet"], strict=True)
-    )
-    for (rel, sheet), info in sheet_info.items():
-        whole = rej_counts.get((True, rel, sheet), 0)
-        dup = dup_counts.get((rel, sheet), 0)
-        info["rows_rejected"] = whole
-        info["rows_duplicate"] = dup
-        info["rows_accepted"] = info["rows_read"] - whole - dup
-        info["cells_rejected"] = rej_counts.get((False, rel, sheet), 0)
-    rejects = rejects.drop(columns="_whole").assign(
-        source_row=lambda r: r["source_row"].astype("Int64"),
-        # a NIK-like number typed into another column is masked too
-        value=lambda r: r["value"].astype(str).str.replace(_LONG_DIGITS, _mask_match, regex=True),
-    )
+    done = assemble(acc.parts, acc.cells, acc.headers_of, key, as_of, acc.sheet_meta, fac_info)
+    tables, unknown = done.tables, done.unknown
+    rejects = _count_sheets(acc.sheet_info, done.rejects, done.dup_counts)
     table_rows = {t: int(len(f)) for t, f in tables.items()}
     by_reason = {str(k): int(v) for k, v in rejects["reason"].value_counts().sort_index().items()}
-    manifest = {
-        "package": "rehab_eval",
-        "version": __version__,
-        "run_time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "as_of": as_of.isoformat(),
-        "key_fingerprint": key_fingerprint(key),
-        "files": manifest_files,
-        "tables": {t: {"rows_written": n, "file": f"{t}.parquet"} for t, n in table_rows.items()},
-        "rejects": {"rows_written": int(len(rejects)), "by_reason": by_reason},
-        "unknown_facilities": unknown,
-        "totals": {
-            k: int(sum(i.get(k, 0) for i in sheet_info.values()))
-            for k in (
-                "rows_read",
-                "rows_accepted",
-                "rows_rejected",
-                "rows_duplicate",
-                "rows_empty",
-                "rows_totals",
-                "cells_rejected",
-            )
-        },
-    }
+    manifest = _manifest(as_of, key, manifest_files, table_rows, rejects, by_reason, unknown, acc)
+    manifest["totals"]["clients_moved"] = done.clients_moved
     write_outputs(
         out,
         tables,
@@ -336,6 +306,140 @@ def run_etl(
     )
     log.info("ETL wrote %s", out)
     return EtlResult(manifest, out, table_rows, by_reason, unknown)
+
+
+def _unread_entry(
+    raw: Path, rel: str, reason: str, archive: str | None, status: str = "unreadable"
+) -> dict[str, Any]:
+    masker = IdentityMasker()
+    entry: dict[str, Any] = {"path": masker(rel)}
+    if archive:
+        entry["archive"] = masker(archive)
+    elif (raw / rel).is_file():
+        entry["sha256"] = _sha256(raw / rel)
+    entry.update(status=status, reason=masker(reason), sheets=[])
+    return entry
+
+
+def _read_file(raw, rf, aliases, limits, ctx, acc: _Accumulated) -> dict[str, Any]:
+    """Read one file's sheets into ``acc``; its manifest entry (read or unreadable)."""
+    try:
+        tables = read_raw(rf, aliases, limits)
+    except InputError as exc:
+        return _unread_entry(raw, rf.rel, str(exc), rf.archive)
+    except MemoryError:
+        return _unread_entry(
+            raw, rf.rel, "memori tidak cukup untuk membaca berkas ini; pecah berkasnya", rf.archive
+        )
+    maps = [map_headers(rt.headers, aliases) for rt in tables]
+    masker = IdentityMasker.from_tables(tables, maps)
+    rel = masker(rf.rel)
+    entry: dict[str, Any] = {"path": rel}
+    if rf.archive:
+        entry["archive"] = masker(rf.archive)
+    entry["sha256"] = _sha256(rf.blob if rf.blob is not None else rf.path)
+    entry["status"] = "read"
+    if tables and tables[0].encoding:
+        entry["encoding"] = tables[0].encoding
+        entry["delimiter"] = tables[0].delimiter
+    entry["sheets"] = [
+        _read_sheet(rt, hmap, rel, masker, ctx, acc) for rt, hmap in zip(tables, maps, strict=True)
+    ]
+    return entry
+
+
+def _read_sheet(rt, hmap, rel, masker, ctx, acc: _Accumulated) -> dict[str, Any]:
+    """Extract one sheet into ``acc`` (or list it as skipped); its manifest entry."""
+    rec = recognise_table(hmap)
+    sheet = masker(rt.sheet)
+    if sheet != rt.sheet:
+        rt.sheet = sheet
+    skip = sheet_skip_reason(rt, hmap, rec)
+    info: dict[str, Any] = {
+        "sheet": sheet,
+        "table": None if skip else rec.table,
+        "header_row": rt.header_row,
+        "hidden": rt.hidden,
+    }
+    if skip or rec.table is None:
+        headers = [masker(h) for h in rt.headers if h]
+        info.update(
+            status="skipped" if skip else "not recognised",
+            problem=skip or rec.problem,
+            headers=headers,
+            rows_unassigned=int(len(rt.body)),
+        )
+        if not skip and rt.header_row:
+            warnings.warn(
+                f"{rel}{' sheet ' + repr(sheet) if sheet else ''}: {rec.problem}; "
+                f"headers {headers} (add aliases in the config file)",
+                DataQualityWarning,
+                stacklevel=3,
+            )
+        return info
+    info.update(hmap.as_manifest())
+    acc.sheet_meta.append((rel, sheet, _hdr(hmap, "nik"), _hdr(hmap, "register_no")))
+    ex = extract_sheet(rt, hmap, rec.table, rel, ctx, sid=len(acc.sheet_meta) - 1)
+    acc.parts[rec.table].append(ex.frame)
+    acc.cells.append(ex.cell_rejects)
+    info.update(
+        status="read",
+        numbering_column=ex.numbering_column,
+        inferred=ex.inferred,
+        rows_read=int(len(ex.frame)),
+        rows_empty=ex.rows_empty,
+        rows_totals=ex.rows_totals,
+        rows_notes=ex.rows_notes,
+    )
+    acc.sheet_info[(rel, sheet)] = info
+    acc.headers_of[(rel, sheet)] = {f: hmap.headers[p] for p, f in hmap.fields.items()}
+    return info
+
+
+def _count_sheets(sheet_info, rejects: pd.DataFrame, dup_counts) -> pd.DataFrame:
+    """Fill each sheet's accepted/rejected/duplicate counts; rejects without ``_whole``."""
+    rej_counts = Counter(
+        zip(rejects["_whole"].map(bool), rejects["source_file"], rejects["sheet"], strict=True)
+    )
+    for (rel, sheet), info in sheet_info.items():
+        whole = rej_counts.get((True, rel, sheet), 0)
+        dup = dup_counts.get((rel, sheet), 0)
+        info["rows_rejected"] = whole
+        info["rows_duplicate"] = dup
+        info["rows_accepted"] = info["rows_read"] - whole - dup
+        info["cells_rejected"] = rej_counts.get((False, rel, sheet), 0)
+    return rejects.drop(columns="_whole").assign(
+        source_row=lambda r: r["source_row"].astype("Int64"),
+        # a NIK-like number typed into another column is masked too
+        value=lambda r: r["value"].astype(str).str.replace(_LONG_DIGITS, _mask_match, regex=True),
+    )
+
+
+def _manifest(as_of, key, files, table_rows, rejects, by_reason, unknown, acc) -> dict[str, Any]:
+    return {
+        "package": "rehab_eval",
+        "version": __version__,
+        "run_time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "as_of": as_of.isoformat(),
+        "key_fingerprint": key_fingerprint(key),
+        "files": files,
+        "tables": {t: {"rows_written": n, "file": f"{t}.parquet"} for t, n in table_rows.items()},
+        "rejects": {"rows_written": int(len(rejects)), "by_reason": by_reason},
+        "unknown_facilities": unknown,
+        "totals": {
+            k: int(sum(i.get(k, 0) for i in acc.sheet_info.values()))
+            for k in (
+                "rows_read",
+                "rows_accepted",
+                "rows_rejected",
+                "rows_duplicate",
+                "rows_empty",
+                "rows_totals",
+                "rows_notes",
+                "cells_rejected",
+            )
+        },
+    }
 
 
 def _hdr(hmap, field: str) -> str:

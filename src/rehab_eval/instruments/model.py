@@ -144,6 +144,20 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class RawForms:
+    """How the instrument shows in raw exports (the ETL reads this, scoring does not).
+
+    ``names``: spellings of the instrument in an instrument column and words that name it
+    in a sheet name, title row, file name or question title (``kualitas hidup``).
+    ``answer_words``: normalised answer word → value (``sangat baik`` → 5), Indonesian and
+    English anchors of the declared response scale.
+    """
+
+    names: tuple[str, ...] = ()
+    answer_words: Mapping[str, float] = field(default_factory=lambda: _EMPTY)
+
+
+@dataclass(frozen=True)
 class Instrument:
     """A declared questionnaire; see the module docstring for the vocabulary."""
 
@@ -173,6 +187,7 @@ class Instrument:
     n_answered_column: str | None = None
     case_columns: bool = False
     option_profiles: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    raw_forms: RawForms = field(default_factory=RawForms)
 
     @property
     def items(self) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ from rehab_eval.instruments.model import (
     Instrument,
     Output,
     Profile,
+    RawForms,
     RawItem,
     Scale,
     Summary,
@@ -30,7 +31,7 @@ from rehab_eval.instruments.model import (
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["get_instrument", "list_instruments"]
+__all__ = ["declared_instruments", "get_instrument", "list_instruments"]
 
 
 def _cuts(pairs: list) -> tuple[tuple[float, str], ...]:
@@ -132,9 +133,22 @@ def _build(d: dict[str, Any]) -> Instrument:
         n_answered_column=d.get("n_answered_column"),
         case_columns=bool(d.get("case_columns", False)),
         option_profiles=MappingProxyType(dict(d.get("option_profiles", {}))),
+        raw_forms=_raw_forms(d.get("raw_forms", {})),
     )
     _check(inst, items)
     return inst
+
+
+def _answer_key(word: str) -> str:
+    return " ".join(str(word).lower().split())
+
+
+def _raw_forms(d: dict[str, Any]) -> RawForms:
+    words: dict[str, float] = {}
+    for value, spellings in d.get("answers", {}).items():
+        for w in spellings:
+            words.setdefault(_answer_key(w), float(value))
+    return RawForms(names=tuple(d.get("names", ())), answer_words=MappingProxyType(words))
 
 
 def _check(inst: Instrument, items: list[str]) -> None:
@@ -146,6 +160,12 @@ def _check(inst: Instrument, items: list[str]) -> None:
     ]
     problems += [f"reversed item {i!r}" for i in inst.reversed if i not in known]
     problems += [f"allowed answers missing for {i!r}" for i in items if i not in inst.allowed]
+    allowed_values = {v for vals in inst.allowed.values() for v in vals}
+    problems += [
+        f"answer word {w!r} = {v:g} is not an allowed answer"
+        for w, v in inst.raw_forms.answer_words.items()
+        if v not in allowed_values
+    ]
     problems += [
         f"profile {p.name!r} has no minimum for scale {s!r}"
         for p in inst.profiles.values()
@@ -192,6 +212,12 @@ def _declarations() -> tuple[dict[str, Instrument], dict[str, str], dict[str, st
         else:
             instruments[name] = _build(data)
     return instruments, refused, aliases
+
+
+def declared_instruments() -> tuple[Instrument, ...]:
+    """Every scorable declared instrument, sorted by name (refused forms left out)."""
+    instruments, _, _ = _declarations()
+    return tuple(instruments[k] for k in sorted(instruments))
 
 
 def get_instrument(name: str | Instrument) -> Instrument:

@@ -37,7 +37,7 @@ FIX_COLUMNS = ["facility", "source_file", "sheet", "source_row", "column", "valu
 
 
 def mask_value(value: object, column: str = "") -> str:
-    """A reject value safe to show: NIK and register numbers masked (``3374********0001``),
+    """A reject value safe to show: NIK and register numbers masked (``************0001``),
     names and addresses hidden whole, runs of six or more digits masked elsewhere."""
     from rehab_eval.etl.headers import load_aliases, normalize_header
     from rehab_eval.etl.identity import mask
@@ -48,7 +48,7 @@ def mask_value(value: object, column: str = "") -> str:
     field = load_aliases().get(normalize_header(column))
     if field in _PERSONAL:  # a name or an address: nothing of it is shown
         return "****"
-    if field in _IDENTITY and "*" not in text:  # not yet masked by the ETL
+    if field in _IDENTITY:  # masked again: an older run may have kept more digits
         return mask(text)
     return _DIGITS.sub(lambda m: mask(m.group()), text)
 

@@ -71,7 +71,8 @@ def build_rejosari(seed: int) -> ProgramBuild:
     s_l = RawSheet("Layanan", "enrollments", layanan, titles=["LAYANAN IBM REJOSARI"],
                    numbering_column=True)  # fmt: skip
     s_l.plant(3, "Tgl Keluar", "31 Juni 2025", "impossible_date", "unparseable date")
-    book = RawFile("ibm_rejosari/ibm_rejosari_2025.xlsx", [s_p, s_l])
+    # the kelurahan's PC saves Excel 97-2003 workbooks (.xls)
+    book = RawFile("ibm_rejosari/ibm_rejosari_2025.xls", [s_p, s_l], format="xls")
 
     rows = [
         (start[i] + np.timedelta64(14 * k, "D"), i) for i in range(n) for k in range(sessions[i])

@@ -210,17 +210,60 @@ def _write_xlsx(raw: RawFile, path: Path) -> None:
     _replace_atomically(path, _repack_fixed(buf.getvalue()))
 
 
+def _write_xls(raw: RawFile, path: Path) -> None:
+    """Excel 97-2003 (BIFF8) as legacy office PCs still save it, written by xlwt."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    bold = xlwt.easyxf("font: bold on")
+    date_style = xlwt.easyxf(num_format_str="DD/MM/YYYY")
+    for sheet in raw.sheets:
+        ws = wb.add_sheet(sheet.name)
+        width = len(sheet.data.columns)
+        for i, title in enumerate(sheet.titles):
+            if raw.merge_titles and width > 1:
+                ws.write_merge(i, i, 0, width - 1, title, bold)
+            else:
+                ws.write(i, 0, title, bold)
+        hr = sheet.header_row - 1
+        for j, name in enumerate(sheet.data.columns):
+            ws.write(hr, j, str(name), bold)
+        for i, row in enumerate(sheet.data.itertuples(index=False), start=hr + 1):
+            for j, value in enumerate(row):
+                if value is None or (isinstance(value, float) and value != value) or value == "":
+                    continue
+                if isinstance(value, dt.datetime):
+                    ws.write(i, j, value, date_style)
+                elif isinstance(value, int | float | str):
+                    ws.write(i, j, value)
+                else:
+                    ws.write(i, j, str(value))
+        if sheet.totals is not None:
+            r = hr + len(sheet.data) + sheet.empty_rows + 1
+            for j, value in enumerate(sheet.totals):
+                if value not in (None, ""):
+                    ws.write(r, j, value, bold)
+    buf = io.BytesIO()
+    wb.save(buf)
+    _replace_atomically(path, buf.getvalue())
+
+
+WORKBOOK_FORMATS = ("xlsx", "xls")
+
+
 def write_raw_file(raw: RawFile, root: Path) -> dict[str, Any]:
     """Write one raw file under ``root`` and return its ``truth.json`` ``files`` entry."""
     path = root / raw.relpath
     path.parent.mkdir(parents=True, exist_ok=True)
     if raw.format == "xlsx":
         _write_xlsx(raw, path)
+    elif raw.format == "xls":
+        _write_xls(raw, path)
     else:
         _write_csv(raw, path)
     sheets = {}
     for sheet in raw.sheets:
-        key = sheet.name if raw.format == "xlsx" else ""
+        key = sheet.name if raw.format in WORKBOOK_FORMATS else ""
         sheets[key] = {
             "table": sheet.table,
             "header_row": sheet.header_row,
@@ -242,7 +285,7 @@ def defect_entries(raw: RawFile) -> list[dict[str, Any]]:
     """The ``truth.json`` ``defects`` entries of one raw file, in row order."""
     out = []
     for sheet in raw.sheets:
-        key = sheet.name if raw.format == "xlsx" else ""
+        key = sheet.name if raw.format in WORKBOOK_FORMATS else ""
         for d in sorted(sheet.defects, key=lambda d: (d.position, d.column)):
             entry = {
                 "file": raw.relpath,

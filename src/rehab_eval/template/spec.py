@@ -20,7 +20,7 @@ from typing import Any
 
 from rehab_eval import i18n, vocab
 from rehab_eval.errors import ConfigError
-from rehab_eval.template.vocabulary import capital, choices_for, closest, header_for, values_toml
+from rehab_eval.template.vocabulary import capital, choices_for, closest, header_for
 
 __all__ = ["ColumnSpec", "SheetSpec", "answer_words", "template_spec"]
 
@@ -98,16 +98,18 @@ def _column(
 def answer_words(instrument: Any) -> dict[float, tuple[str, ...]]:
     """Words the ETL accepts for each answer value of ``instrument`` (empty when none).
 
-    Read from the ETL's answer vocabulary (``etl/values.toml`` ``[answers.<name>]``), the
-    place the ETL reads answer words from.
+    Read from the instrument's declaration (``[raw_forms.answers]``), the one place the ETL
+    reads answer words from.
 
     Returns
     -------
     dict
         Answer value (float) → the accepted words, in declared order.
     """
-    words = values_toml().get("answers", {}).get(instrument.name, {})
-    return {float(v): tuple(ws) for v, ws in words.items()}
+    out: dict[float, list[str]] = {}
+    for word, value in instrument.raw_forms.answer_words.items():
+        out.setdefault(float(value), []).append(word)
+    return {v: tuple(ws) for v, ws in sorted(out.items())}
 
 
 def _item_header(inst: Any, item: str, block: str | None, lang: str) -> str:
