@@ -299,8 +299,11 @@ def test_publish_saves_png_200dpi_svg_and_records_for_the_deck(tmp_path, display
             "key": "flow",
             "title": "Alur klien",
             "takeaway": "35 klien terdaftar",
+            "notes": None,
+            "section": None,
             "png": "figures/flow.png",
             "svg": "figures/flow.svg",
+            "slide_png": "figures/flow_slide.png",
         }
     ]
     with Image.open(tmp_path / "figures" / "flow.png") as img:
