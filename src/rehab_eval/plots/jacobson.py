@@ -186,7 +186,9 @@ def plot_jacobson(
         ax.set_ylabel(t("axis.post_score", lang))
         number_axis(ax.xaxis, lang)
         number_axis(ax.yaxis, lang)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.04, 1.0), fontsize=16)
+        ax.legend(
+            loc="upper left", bbox_to_anchor=(1.04, 1.0), fontsize=16 if mode == "points" else 13
+        )
         if title is None:
             # "clinically significant" only when there is a cutoff to be significant against
             has_cutoff = cutoff is not None and cutoff == cutoff
@@ -204,10 +206,10 @@ def plot_jacobson(
         )
         if mode == "aggregate":
             decorate(
-                fig, ax, texts, own=own, left=0.3, right=0.62, top=0.8, bottom=0.2, source_offset=60
+                fig, ax, texts, own=own, left=0.45, right=0.6, top=0.8, bottom=0.2, source_offset=60
             )
             if own:
-                bars.set_position([0.05, 0.2, 0.17, 0.6])
+                bars.set_position([0.17, 0.2, 0.2, 0.6])
         else:
             decorate(
                 fig, ax, texts, own=own, left=0.0, right=0.6, top=0.8, bottom=0.2, source_offset=60
@@ -240,6 +242,8 @@ def _category_bars(
 
     bars = fig.add_axes([0.05, 0.2, 0.17, 0.6]) if own else ax.inset_axes([1.1, 0.0, 0.5, 1.0])
     order = list(present)[::-1]
+    longest = max([sum(1 for c in categories if c == cat) for cat in order] + [1])
+    bars.set_xlim(0, longest * 1.45)
     for y, cat in enumerate(order):
         n = sum(1 for c in categories if c == cat)
         text = counts.get(cat, "–") if counts is not None else format_count(n, min_cell, lang)
@@ -249,7 +253,9 @@ def _category_bars(
         bars.text(
             0 if hidden else n, y, f"  {text}", va="center", ha="left", fontsize=16, color="#222222"
         )
-    bars.set_yticks(range(len(order)), [label("rc", c, lang) for c in order])
+    bars.set_yticks(range(len(order)), [label("rc", c, lang) for c in order], fontsize=16)
+    bars.tick_params(axis="y", length=0)
+    bars.grid(False)
     bars.set_xticks([])
     for side in ("top", "right", "bottom"):
         bars.spines[side].set_visible(False)

@@ -17,6 +17,7 @@ from rehab_eval.reports.sections.cohort import (
     dosage_section,
     flow_section,
     open_cohort_report,
+    publish_summary,
 )
 from rehab_eval.reports.sections.table_one import table_one_section
 from rehab_eval.reports.sections.urine import urine_section
@@ -31,6 +32,7 @@ __all__ = [
     "dosage_section",
     "flow_section",
     "open_cohort_report",
+    "publish_summary",
     "say",
     "table_one_section",
     "urica_change",

@@ -54,6 +54,18 @@ class FigureOut:
     takeaway: str
     notes: str | None = None
 
+    def __post_init__(self) -> None:
+        import matplotlib.pyplot as plt
+
+        self.fig = getattr(self.fig, "figure", self.fig) if not hasattr(self.fig, "savefig") else self.fig
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        # built now, shown when published: out of pyplot (the inline backend would show it at
+        # the end of the building cell) with a canvas of its own for the publisher to render
+        plt.close(self.fig)
+        if not hasattr(self.fig.canvas, "get_renderer"):
+            FigureCanvasAgg(self.fig)
+
 
 @dataclass
 class TableOut:
@@ -84,6 +96,8 @@ class Section:
         Takeaway sentences a report may lift into its key points.
     narrative : dict
         Sentences a later section (the summary) reuses, by name.
+    definitions : list of str
+        Lines for the deck's definitions slide.
     """
 
     title: str | None = None
@@ -93,6 +107,7 @@ class Section:
     values: dict[str, Any] = field(default_factory=dict)
     key_points: list[str] = field(default_factory=list)
     narrative: dict[str, str] = field(default_factory=dict)
+    definitions: list[str] = field(default_factory=list)
 
     def figures(self) -> list[FigureOut]:
         return [i for i in self.items if isinstance(i, FigureOut)]
@@ -119,4 +134,6 @@ class Section:
             _sink.summary(**self.summary)
         if self.values:
             _sink.values(**self.values)
+        if self.definitions:
+            _sink.definitions(self.definitions)
         return self

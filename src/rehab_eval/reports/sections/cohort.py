@@ -94,16 +94,19 @@ def cohort_context(
 
 
 def _flow_shown(ctx: Context) -> dict[str, Any]:
-    from rehab_eval.disclosure import show_counts
+    from rehab_eval.disclosure import show_count, show_counts
 
     if "flow" not in ctx.shown:
-        ctx.shown["flow"] = show_counts(
+        shown = show_counts(
             ctx.flow,
             {k: FLOW_KINDS.get(k, "enrolled") for k in ctx.flow},
             ctx.disclosure,
             group_size=ctx.flow.get("enrolled"),
             lang=ctx.lang,
         )
+        # the group's own size reads "<5" when small; nothing inside it is counted ("x")
+        shown["enrolled"] = show_count(ctx.flow.get("enrolled"), "enrolled", ctx.disclosure, lang=ctx.lang)
+        ctx.shown["flow"] = shown
     return ctx.shown["flow"]
 
 
@@ -114,8 +117,13 @@ def open_cohort_report(
     facility: Any = None,
     program: Any = None,
     cohort: Any = None,
+    key_points: list[str] | None = None,
 ) -> Section:
-    """Start publishing (title, subtitle, policy) and return the intro paragraph."""
+    """Start publishing (title, subtitle, policy, key points) and return the intro paragraph.
+
+    ``key_points`` (from :func:`cohort_summary`) go to the top of the report and to the
+    deck's summary slide.
+    """
     from rehab_eval.i18n import format_period, label
 
     lang = ctx.lang
@@ -146,7 +154,10 @@ def open_cohort_report(
     stamp = d.stamp(lang)
     intro = say("cohort.intro", lang, n=shown["enrolled"].text, period=when, policy=policy)
     head = f"# {title}\n\n**{subtitle}**\n\n" + (f"**{stamp}**\n\n" if stamp else "")
-    return Section(items=[head + intro])
+    _sink.markdown(head + intro)
+    if key_points:
+        _sink.key_points(key_points)
+    return Section()
 
 
 def flow_section(ctx: Context) -> Section:
@@ -240,7 +251,10 @@ def dosage_section(ctx: Context) -> Section:
 
 
 def cohort_summary(ctx: Context, *sections: Section) -> Section:
-    """The closing summary paragraph, the key points and the definitions (policy included)."""
+    """The closing summary paragraph, the key points and the definitions (policy included).
+
+    Build it before publishing: its ``key_points`` open the report.
+    """
     lang, d = ctx.lang, ctx.disclosure
     shown = _flow_shown(ctx)
     share = ctx.shown.get("completed_share")
@@ -255,8 +269,27 @@ def cohort_summary(ctx: Context, *sections: Section) -> Section:
         urine=found.get("urine", ""),
     )
     points = [p for s in sections for p in s.key_points][:5]
-    _sink.key_points(points or [text])
     definitions = [say(k, lang) for k in ("def.cohort", "def.whoqol", "def.urica", "def.rc", "def.month")]
     definitions.append(d.short_form(lang))
-    _sink.definitions(definitions)
-    return Section(title=say("h.summary", lang), items=[text.strip()])
+    return Section(
+        title=say("h.summary", lang),
+        items=[text.strip()],
+        key_points=points or [text.strip()],
+        definitions=definitions,
+    )
+
+
+def publish_summary(
+    ctx: Context, *, report: str, facility: Any = None, program: Any = None, cohort: Any = None
+) -> None:
+    """The report's identity in ``summary.json`` (report, period, facility, program, cohort)."""
+    from rehab_eval.i18n import format_period
+
+    _sink.summary(
+        report=report,
+        period=format_period(*ctx.period, ctx.lang),
+        facility=facility,
+        program=program,
+        cohort=cohort,
+        audience=ctx.disclosure.audience,
+    )
