@@ -57,6 +57,11 @@ def _instrument(ctx: Context, name: str) -> Any:
     return scores[scores["instrument"].astype(str) == name]
 
 
+def _has_both(scores: Any, ctx: Context) -> bool:
+    present = set(scores["timepoint"].astype(str)) if len(scores) else set()
+    return {ctx.pre, ctx.post} <= present
+
+
 def _shown_rows(ctx: Context, paired: Any) -> dict[str, dict[str, Any]]:
     """Per measure: the pairs (Shown) and every statistic (Shown), policy applied."""
     from rehab_eval.disclosure import show_count, show_statistics
@@ -147,8 +152,8 @@ def whoqol_change(ctx: Context) -> Section:
     title = say("h.whoqol", lang)
     whoqol = _instrument(ctx, "whoqol_bref")
     domains = list(WHOQOL_ALPHA)
-    paired = change.paired(whoqol, domains, pre=ctx.pre, post=ctx.post)
-    if not bool((paired["n"] > 1).any()):
+    paired = change.paired(whoqol, domains, pre=ctx.pre, post=ctx.post) if _has_both(whoqol, ctx) else None
+    if paired is None or not bool((paired["n"] > 1).any()):
         return Section(
             title=title,
             no_data=say(
@@ -303,8 +308,8 @@ def urica_change(ctx: Context) -> Section:
     lang, d = ctx.lang, ctx.disclosure
     title = say("h.urica", lang)
     urica = _instrument(ctx, "urica")
-    paired = change.paired(urica, URICA_SCALES, pre=ctx.pre, post=ctx.post)
-    if not bool((paired["n"] > 1).any()):
+    paired = change.paired(urica, URICA_SCALES, pre=ctx.pre, post=ctx.post) if _has_both(urica, ctx) else None
+    if paired is None or not bool((paired["n"] > 1).any()):
         return Section(
             title=title,
             no_data=say(
