@@ -54,10 +54,12 @@ def _ctx(n_pairs: int, audience: str = "publik", enrolled: int | None = None, **
 
 
 def _marks(fig) -> int:
-    """Points drawn one per person: offsets of every scatter collection with more than one."""
+    """Points drawn one per person (the scatter layer, zorder 3; the group mean is zorder 4)."""
     return sum(
-        len(c.get_offsets()) for ax in fig.axes for c in ax.collections if isinstance(c, PathCollection)
-        and len(c.get_offsets()) > 1
+        len(c.get_offsets())
+        for ax in fig.axes
+        for c in ax.collections
+        if isinstance(c, PathCollection) and c.get_zorder() == 3
     )
 
 
