@@ -64,9 +64,7 @@ def child(demo):
 
 
 def _ctx(demo, audience="publik", **selection):
-    return sections.cohort_context(
-        demo / "processed", audience=audience, **{**PARENT, **selection}
-    )
+    return sections.cohort_context(demo / "processed", audience=audience, **{**PARENT, **selection})
 
 
 def _record(run) -> dict:
@@ -81,7 +79,9 @@ def _tables(run) -> dict[str, list[list[str]]]:
     out = {}
     for table in soup.find_all("table"):
         key = (table.get("id") or "").removeprefix("table-")
-        out[key] = [[td.get_text(strip=True) for td in tr.find_all("td")] for tr in table.find_all("tr")]
+        out[key] = [
+            [td.get_text(strip=True) for td in tr.find_all("td")] for tr in table.find_all("tr")
+        ]
         out[key] = [r for r in out[key] if r]
     return out
 
@@ -239,13 +239,16 @@ def test_table_one_of_a_tiny_group_prints_no_person(demo, size):
     enrollments = pd.read_parquet(demo / "processed" / "enrollments.parquet")
     starts = sorted(
         enrollments.loc[
-            (enrollments["facility"] == SEMARANG["facility"]) & (enrollments["start_date"] >= "2024-11-01"),
+            (enrollments["facility"] == SEMARANG["facility"])
+            & (enrollments["start_date"] >= "2024-11-01"),
             "start_date",
         ]
     )[:5]
     last = str(starts[size - 1].date())
     publik = sections.table_one_section(_ctx(demo, period_start="2024-11-01", period_end=last))
-    internal = sections.table_one_section(_ctx(demo, "internal", period_start="2024-11-01", period_end=last))
+    internal = sections.table_one_section(
+        _ctx(demo, "internal", period_start="2024-11-01", period_end=last)
+    )
     if size < 5:
         assert publik.tables() == {} and "tidak ditampilkan" in publik.items[0]
     else:
@@ -255,7 +258,9 @@ def test_table_one_of_a_tiny_group_prints_no_person(demo, size):
         for category, value in zip(categories, values, strict=True):
             if category in ("rata-rata (SD)", "median [IQR]"):
                 assert value == "n<10"  # no statistic of 5 ages
-        risky = table[table.iloc[:, 0].replace("", pd.NA).ffill().isin(["Tingkat risiko", "Riwayat pidana"])]
+        risky = table[
+            table.iloc[:, 0].replace("", pd.NA).ffill().isin(["Tingkat risiko", "Riwayat pidana"])
+        ]
         for value in risky.iloc[:, 2]:
             count = value.split(" ")[0]
             assert not (count.isdigit() and 0 < int(count) < 5), value
@@ -267,11 +272,13 @@ def test_table_one_of_a_tiny_group_prints_no_person(demo, size):
 
 def test_kaplan_meier_curves_do_not_step_past_the_threshold(demo):
     """Each step under 10 at risk is one person's re-offence and its month."""
-    from rehab_eval import plots, recidivism
     from rehab_eval import cohort as cohorts
+    from rehab_eval import plots, recidivism
     from rehab_eval.disclosure import truncate_km
 
-    data = cohorts.select(rehab_eval.load_processed(demo / "processed"), province="Sumatera Selatan")
+    data = cohorts.select(
+        rehab_eval.load_processed(demo / "processed"), province="Sumatera Selatan"
+    )
     fu = recidivism.followup(data, outcome="any", end_date="2025-12-31", unit="months")
     km = recidivism.kaplan_meier(fu, by="level")
     ticks = list(range(0, int(fu.table["duration"].max()) + 1, 6))
