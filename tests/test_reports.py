@@ -483,13 +483,13 @@ def test_export_html_has_no_code_and_sets_the_language(tmp_path):
 # --------------------------------------------------------------------------- deck
 
 
-def test_deck_is_16_9_with_title_figure_and_closing_slides(tmp_path, displayed):
+def test_deck_is_16_9_with_title_figure_definitions_and_provenance_slides(tmp_path, displayed):
     from pptx import Presentation
     from pptx.util import Inches
 
     publish.start(tmp_path, title="Laporan kohort", subtitle="Bapas Kelas I Semarang, 2024")
     publish.figure(_figure(), "flow", title="Alur klien", takeaway="31 dari 35 klien selesai")
-    publish.figure(_figure(8, 6), "km", title="Kaplan–Meier", takeaway="Sedikit kejadian")
+    publish.figure(_figure(8, 6), "km", title="Kaplan–Meier", takeaway="sedikit kejadian")
     publish.definitions(["Residivisme: putusan baru dalam 24 bulan"])
     path = deck.build_deck(
         tmp_path,
@@ -500,15 +500,15 @@ def test_deck_is_16_9_with_title_figure_and_closing_slides(tmp_path, displayed):
     assert prs.slide_width == Inches(13.333) and prs.slide_height == Inches(7.5)
     assert abs(prs.slide_width / prs.slide_height - 16 / 9) < 0.001
     slides = list(prs.slides)
-    assert len(slides) == 4
+    assert len(slides) == 5  # no key points: no summary slide
     texts = [[s.text_frame.text for s in sl.shapes if s.has_text_frame] for sl in slides]
     assert texts[0][0] == "Laporan kohort"
     assert "Bapas Kelas I Semarang, 2024" in texts[0][1] and "24 Januari 2025" in texts[0][1]
-    assert texts[1] == ["Alur klien", "31 dari 35 klien selesai"]
-    assert texts[2] == ["Kaplan–Meier", "Sedikit kejadian"]
-    assert texts[3][0] == "Definisi dan sumber data"
-    assert "Residivisme: putusan baru dalam 24 bulan" in texts[3][1]
-    assert "run id: 20250301T060000Z-abcdef" in texts[3][1]
+    assert texts[1] == ["Alur klien", "31 dari 35 klien selesai."]
+    assert texts[2] == ["Kaplan–Meier", "Sedikit kejadian."]  # the takeaway as a sentence
+    assert texts[3] == ["Definisi", "Residivisme: putusan baru dalam 24 bulan"]
+    assert texts[4][0] == "Sumber data dan kebijakan pengungkapan"
+    assert "run id: 20250301T060000Z-abcdef" in texts[4][1]
     for slide in slides[1:3]:
         pictures = [s for s in slide.shapes if s.shape_type == 13]
         assert len(pictures) == 1
@@ -524,5 +524,4 @@ def test_deck_in_english_without_a_record(tmp_path):
     path = deck.build_deck(tmp_path, title="Cohort report", lang="en", today=date(2025, 1, 24))
     slides = list(Presentation(str(path)).slides)
     assert len(slides) == 2
-    assert slides[0].shapes.title.text == "Cohort report"
-    assert slides[1].shapes.title.text == "Definitions and data provenance"
+    assert slides[1].shapes.title.text == "Data provenance and disclosure policy"
