@@ -69,6 +69,7 @@ def test_strings_are_coerced_by_declared_type(spec, tmp_path):
         "processed_dir": str(tmp_path.resolve()),
         "lang": "id",
         "min_cell": 5,
+        "audience": "publik",
         "n_clients": 35,
         "fail": True,
         "sleep": 0.5,
@@ -564,7 +565,7 @@ def test_workbook_sheet_names_are_valid_and_unique():
         taken.append(sheet_name(caption, taken))
     assert taken[1:] == [
         "Tabel 1 karakteristik publik",
-        "Tabel 1 karakteristik publik (2)",
+        "Tabel 1 karakteristik publi (2)",
         "x" * 31,
     ]
     assert all(len(n) <= 31 for n in taken)
