@@ -116,7 +116,7 @@ def test_a_bad_value_names_the_parameter_before_anything_runs(tmp_path):
             notebooks_dir=NOTEBOOKS,
         )
     text = str(info.value)
-    assert "min_cell='lima'" in text and "lang='fr'" in text and "colour" in text
+    assert 'min_cell "lima"' in text and 'lang "fr"' in text and "colour" in text
     assert not (tmp_path / "reports").exists()
 
 
