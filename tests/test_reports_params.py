@@ -123,6 +123,15 @@ def test_pre_and_post_default_to_the_first_and_last_timepoints_present(processed
     assert (out["facility"], out["pre"], out["post"]) == ("Kelurahan Rejosari", None, None)
 
 
+def test_a_timepoint_the_selection_lacks_is_refused_with_the_ones_there_are(processed):
+    with pytest.raises(ConfigError) as info:
+        _resolve("cohort_report", processed, pre="m1")
+    assert str(info.value) == (
+        'pre "m1": tidak ada penilaian pada waktu itu untuk pilihan ini; '
+        "waktu yang ada: pre, post (atau kosongkan pre)"
+    )
+
+
 def test_an_empty_selection_says_when_its_clients_started(processed):
     with pytest.raises(ConfigError) as info:
         _resolve("cohort_report", processed, period_start="2026-01-01")
