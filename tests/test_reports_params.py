@@ -111,8 +111,8 @@ def test_pre_and_post_default_to_the_first_and_last_timepoints_present(processed
     assert (out["pre"], out["post"]) == ("pre", "post")
     out = _resolve("program_overview", processed)
     assert (out["province"], out["pre"], out["post"]) == ("Sumatera Selatan", "m1", "m6")
-    # the overview's period defaults to the selection's first and last start dates
-    assert (out["period_start"], out["period_end"]) == ("2022-01-15", "2022-04-20")
+    # the overview's period defaults to the whole years of the selection's start dates
+    assert (out["period_start"], out["period_end"]) == ("2022-01-01", "2022-12-31")
     # given values win; one timepoint only: no "after"; none at all: both stay empty
     assert _resolve("program_overview", processed, pre="bulan 3")["pre"] == "m3"
     out = _resolve("cohort_report", processed, period_start="2025-01-01")

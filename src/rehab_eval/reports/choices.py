@@ -9,7 +9,8 @@ data does not hold stops the run with one line in the report's language: the clo
 ("did you mean") and the list of values there are.
 
 A parameter declared with ``data_default`` and left empty takes its value from the
-selection: the first / last enrollment start date (``period_start`` / ``period_end``) or the
+selection: 1 January of the year of the first enrollment start / 31 December of the year of
+the last (``period_start`` / ``period_end``: the same clients, a period that reads well) or the
 first / last timepoint with scores (``pre`` / ``post``, in the order of
 :data:`rehab_eval.vocab.TIMEPOINTS`). When the selection has one timepoint only, ``post``
 stays empty (there is no change to report); with no scores at all both stay empty and the
@@ -277,9 +278,11 @@ def resolve_from_data(
         )
         raise ConfigError(_MESSAGES[lang]["empty"].format(where=_where(out, lang), hint=hint))
     for p in defaults:
-        if p.type == "date":
-            day = starts.min() if p.data_default == "first" else starts.max()
-            out[p.name] = day.date().isoformat()
+        if p.type == "date":  # whole calendar years: the same clients, a period that reads well
+            if p.data_default == "first":
+                out[p.name] = f"{starts.min().year:04d}-01-01"
+            else:
+                out[p.name] = f"{starts.max().year:04d}-12-31"
     timepoint_params = [p for p in defaults if p.type == "choice"]
     if timepoint_params or given_times:
         from rehab_eval.vocab import TIMEPOINTS

@@ -31,8 +31,9 @@ More keys of a parameter:
   against the processed data (:mod:`.choices`; facilities through the ETL's aliases);
 - ``follows``: an empty date takes 31 December of the year of the named date parameter
   (``period_end`` follows ``period_start``);
-- ``data_default``: ``first`` or ``last``: an empty value takes the first / last enrollment
-  start date (dates) or timepoint (``pre``/``post``) of the selection (:mod:`.choices`).
+- ``data_default``: ``first`` or ``last``: an empty value takes the start of the first / the
+  end of the last year with enrollment starts (dates) or the first / last timepoint
+  (``pre``/``post``) of the selection (:mod:`.choices`).
 
 Messages are one line in the report's language (its ``lang`` parameter, else Indonesian).
 """
