@@ -294,7 +294,7 @@ def test_a_failing_run_keeps_latest(rendered, demo):
             notebooks_dir=NOTEBOOKS,
         )
     message = str(info.value)
-    assert "\n" not in message and "InputError" in message and "scores.parquet" in message
+    assert "\n" not in message and "scores.parquet belum ada" in message
     failed = info.value.result
     record = json.loads((failed.run_dir / "run.json").read_text())
     assert record["status"] == "failed" and record["error"]["ename"] == "InputError"
