@@ -27,15 +27,56 @@ REPORTS = ("cohort_report", "recidivism_report", "program_overview")
 # --------------------------------------------------------------------------- notebook files
 
 
+#: Code lines a report notebook may hold: parameters, one call per section, the narrative.
+LINE_BUDGET = 150
+#: Notebooks not yet moved onto rehab_eval.reports.sections (still assemble their numbers).
+NOT_YET_THIN = {"recidivism_report", "program_overview"}
+
+
+def _code_lines(cell) -> int:
+    return sum(
+        1 for line in cell.source.splitlines() if line.strip() and not line.strip().startswith("#")
+    )
+
+
 @pytest.mark.parametrize("name", REPORTS)
-def test_notebook_is_thin_and_stored_without_outputs(name):
+def test_notebook_is_stored_without_outputs_and_declares_its_audience(name):
     nb = nbformat.read(str(NOTEBOOKS / f"{name}.ipynb"), as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1 and code.index(tagged[0]) == 0
+    assert re.search(r'^audience = "publik"', tagged[0].source, flags=re.M)
     assert nb.metadata["kernelspec"]["name"] == "python3"
     for cell in code:
         assert cell.outputs == [] and cell.execution_count is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            n,
+            marks=pytest.mark.xfail(reason="not yet on the section builders", strict=True),
+        )
+        if n in NOT_YET_THIN
+        else n
+        for n in REPORTS
+    ],
+)
+def test_notebook_is_thin_within_the_line_budget(name):
+    """Parameters, one call per section and the narrative: no number is formatted here."""
+    nb = nbformat.read(str(NOTEBOOKS / f"{name}.ipynb"), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert sum(_code_lines(c) for c in code) <= LINE_BUDGET
+    for cell in code[1:]:
+        for banned in ("format_count", "format_number", "format_percent", "privacy.", ".round("):
+            assert banned not in cell.source, (banned, cell.source[:80])
+
+
+@pytest.mark.parametrize("name", sorted(NOT_YET_THIN))
+def test_notebooks_not_yet_thin_define_no_functions(name):
+    nb = nbformat.read(str(NOTEBOOKS / f"{name}.ipynb"), as_version=4)
+    for cell in (c for c in nb.cells if c.cell_type == "code"):
         assert not re.search(r"^\s*(def|class) ", cell.source, flags=re.M), cell.source[:80]
         assert "lambda" not in cell.source
 
@@ -49,8 +90,8 @@ def test_spec_declares_exactly_the_notebook_parameters(name):
     assert set(inferred) == set(spec.parameters)
     resolved = params.validate(spec, {"processed_dir": str(NOTEBOOKS)})
     for pname, info in inferred.items():
-        if pname in ("processed_dir", "output_dir"):
-            continue
+        if pname in ("processed_dir", "output_dir") or spec.parameters[pname].data_default:
+            continue  # data_default: the runner takes the value from the data
         default = ast.literal_eval(info["default"])
         assert resolved[pname] == default, pname
 
@@ -75,7 +116,7 @@ def test_a_bad_value_names_the_parameter_before_anything_runs(tmp_path):
             notebooks_dir=NOTEBOOKS,
         )
     text = str(info.value)
-    assert "min_cell='lima'" in text and "lang='fr'" in text and "colour" in text
+    assert 'min_cell "lima"' in text and 'lang "fr"' in text and "colour" in text
     assert not (tmp_path / "reports").exists()
 
 
@@ -156,11 +197,18 @@ def test_deck_is_16_9_with_title_figure_and_closing_slides(rendered, name):
     record = json.loads((run.run_dir / "publish.json").read_text())
     prs = _deck(run.deck)
     assert abs(prs.slide_width / prs.slide_height - 16 / 9) < 0.001
-    titles = [s.shapes.title.text for s in prs.slides]
+    titles = [s.shapes.title.text if s.shapes.title else "" for s in prs.slides]
+    english = record["lang"] == "en"
     closing = (
-        "Definitions and data provenance" if record["lang"] == "en" else "Definisi dan sumber data"
+        ["Definitions", "Data provenance and disclosure policy"]
+        if english
+        else ["Definisi", "Sumber data dan kebijakan pengungkapan"]
     )
-    assert titles == [record["title"], *[f["title"] for f in record["figures"]], closing]
+    assert titles[0] == record["title"] and titles[-2:] == closing
+    if record.get("key_points"):
+        assert titles[1] == ("Summary" if english else "Ringkasan")
+    figures = iter(titles)  # every figure has its slide, in publishing order
+    assert all(any(t == f["title"] for t in figures) for f in record["figures"])
     run_json = json.loads((run.run_dir / "run.json").read_text())
     assert run_json["status"] == "ok"
     assert run_json["input_manifest"]["sha256"]
@@ -216,10 +264,10 @@ def test_a_cohort_of_three_shows_under_five_everywhere(demo):
         notebooks_dir=NOTEBOOKS,
     )
     counts = {k: v for k, v in run.summary.items() if k.startswith("n_")}
-    assert counts and set(counts.values()) <= {"<5", "0"}
+    assert counts and set(counts.values()) <= {"<5", "x", "0"}
     record = json.loads((run.run_dir / "publish.json").read_text())
     flow = next(f for f in record["figures"] if f["key"] == "flow")
-    assert flow["takeaway"].startswith("<5 dari <5 klien")
+    assert flow["takeaway"].startswith("<5 klien terdaftar")
     text = _html_text(run.html)
     assert "Laporan ini merangkum <5 klien" in text
     # no count of 1 to 4 persons anywhere in the narrative, tables, deck or summary
@@ -231,29 +279,30 @@ def test_a_cohort_of_three_shows_under_five_everywhere(demo):
     )
     for where in (text, deck_text, json.dumps(run.summary, ensure_ascii=False)):
         assert not re.search(r"(?<![\d,.\-−])[1-4] (klien|dari)", where), where[:200]
-    table = re.search(r'id="table-table_one".*?</table>', run.html.read_text(), flags=re.S)
-    cells = re.findall(r"<td>([^<]*)</td>", table.group(0))
-    counts_shown = [c for c in cells if re.fullmatch(r"\d+ \(.*%\)", c)]
-    assert counts_shown == []
+    assert 'id="table-table_one"' not in run.html.read_text()  # no Table 1 of a tiny group
 
 
 @pytest.mark.slow
 def test_a_failing_run_keeps_latest(rendered, demo):
+    import shutil
+
     good = rendered["cohort_report"]
     latest = good.run_dir.parent / "latest"
+    unscored = demo["root"] / "processed-unscored"  # passes the parameter checks, fails inside
+    shutil.copytree(demo["processed"], unscored, ignore=shutil.ignore_patterns("scores.parquet"))
     with pytest.raises(ReportError) as info:
         run_report(
             "cohort_report",
-            {"processed_dir": str(demo["processed"]), "facility": "Bapas Kelas II Nowhere"},
+            {"processed_dir": str(unscored)},
             out=demo["root"] / "reports",
             notebooks_dir=NOTEBOOKS,
         )
     message = str(info.value)
-    assert "\n" not in message and "InputError" in message and "Nowhere" in message
+    assert "\n" not in message and "scores.parquet belum ada" in message
     failed = info.value.result
     record = json.loads((failed.run_dir / "run.json").read_text())
     assert record["status"] == "failed" and record["error"]["ename"] == "InputError"
-    assert "raise rehab_eval.InputError" in record["error"]["cell_source"]
+    assert "sections.cohort_context(" in record["error"]["cell_source"]
     assert failed.notebook.is_file() and not (failed.run_dir / "report.html").exists()
     assert os.readlink(latest) == good.run_id
 
@@ -304,28 +353,30 @@ def test_no_identity_in_any_output(rendered, demo):
 
 
 @pytest.mark.slow
-def test_flow_counts_leave_no_small_difference_to_work_out(rendered):
-    """Nested counts (enrolled ⊇ assessed ⊇ pairs, completed ⊆ enrolled) are cells too: no two
-    published client totals of the Semarang 2024 cohort report differ by 1 to min_cell − 1."""
+def test_operational_counts_of_the_semarang_cohort_are_shown_exactly(rendered, demo):
+    """Enrolled, assessed before/after and completed are operational counts: exact once the
+    cohort reaches min_cell (issue 12), in the summary, the flow figure and its takeaway."""
+    import pandas as pd
+
     run = rendered["cohort_report"]
     summary = run.summary
     flow = {
         k: summary[f"n_{k}"] for k in ("enrolled", "assessed_pre", "assessed_post", "completed")
     }
-    assert flow["enrolled"].isdigit()
-    assert "x" in flow.values()  # the demo cohort has steps that differ by 2 and 4
-    published = {int(v) for v in flow.values() if v.isdigit()}
-    texts = _texts_of(run.run_dir)
-    for where, text in texts.items():
-        if where.endswith(".svg"):  # subtitles "n = 21 klien", panel labels "(n = 17)"
-            published |= {int(n) for n in re.findall(r"n [=≤] (\d+) klien", text)}
-    html = _html_text(run.html)
-    published |= {int(n) for n in re.findall(r"dari (\d+) klien", html)}
-    pairs = [(a, b) for a in published for b in published if 0 < a - b < 5]
-    assert pairs == [], f"published client totals {sorted(published)} differ by less than 5"
-    assert "selisih" in html  # the reason is given in the report
-    flow_svg = texts["figures/flow.svg"]
-    assert "x = disembunyikan agar selisih kecil" in flow_svg
+    assert all(v.isdigit() for v in flow.values()), flow
+    enrolled = pd.read_parquet(demo["processed"] / "enrollments.parquet")
+    assert int(flow["enrolled"]) == 21
+    assert summary["completed_share"].endswith("%")
+    record = json.loads((run.run_dir / "publish.json").read_text())
+    takeaway = next(f["takeaway"] for f in record["figures"] if f["key"] == "flow")
+    assert takeaway.startswith(f"{flow['completed']} dari {flow['enrolled']} klien")
+    assert enrolled["client_id"].nunique() > 21  # the report is a selection of the demo
+    # the pairs behind each change estimate: a number in every row of the paired tables
+    html = run.html.read_text(encoding="utf-8")
+    for key in ("whoqol_paired", "urica_paired"):
+        table = re.search(rf'id="table-{key}".*?</table>', html, flags=re.S).group(0)
+        rows = re.findall(r"<tr>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>", table)
+        assert rows and all(r.isdigit() for r in rows), (key, rows)
 
 
 @pytest.mark.slow

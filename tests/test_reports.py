@@ -36,15 +36,24 @@ def test_every_packaged_report_has_a_spec_with_the_common_parameters():
     for name in names:
         spec = params.load_spec(name)
         assert spec.notebook == f"{name}.ipynb"
-        for common in ("processed_dir", "output_dir", "lang", "min_cell", "period_start"):
+        for common in (
+            "processed_dir",
+            "output_dir",
+            "lang",
+            "min_cell",
+            "period_start",
+        ):
             assert common in spec.parameters, (name, common)
         assert spec.parameters["lang"].default == "id"
-        assert spec.parameters["min_cell"].default == 5
+        assert spec.parameters["min_cell"].default is None  # the policy's threshold (issue 12)
+        assert spec.parameters["audience"].default == "publik"
         assert spec.title_for("en") and spec.title_for("id") != spec.title_for("en")
 
 
 def test_unknown_report_lists_the_known_ones():
-    with pytest.raises(ConfigError, match="unknown report 'cohort'.*cohort_report"):
+    with pytest.raises(
+        ConfigError, match=r'laporan "cohort" tidak dikenal \(maksud Anda cohort_report\?\)'
+    ):
         params.load_spec("cohort")
 
 
@@ -67,6 +76,7 @@ def test_strings_are_coerced_by_declared_type(spec, tmp_path):
         "processed_dir": str(tmp_path.resolve()),
         "lang": "id",
         "min_cell": 5,
+        "audience": "publik",
         "n_clients": 35,
         "fail": True,
         "sleep": 0.5,
@@ -95,18 +105,29 @@ def test_all_problems_are_reported_in_one_line(spec, tmp_path):
     assert "\n" not in text
     assert text.startswith("tiny_report: ")
     for part in (
-        "unknown parameter(s) colour",
-        "n_clients='many': expected a whole number",
-        "lang='fr': expected one of id, en",
-        "min_cell='0': must be at least 1",
-        "processed_dir=",
-        "no such file or folder",
+        "parameter colour tidak dikenal",
+        'n_clients "many": harus bilangan bulat',
+        'lang "fr": pilih salah satu dari id, en',
+        'min_cell "0": paling kecil 1',
+        "processed_dir ",
+        "file atau folder tidak ada",
+        "daftar parameter: rehab-eval report tiny_report --help",
     ):
         assert part in text
+    # no Python syntax: no key=value, no repr quotes, no None
+    assert "=" not in text and "'" not in text and "None" not in text
+
+
+def test_messages_follow_the_report_language_and_guess_a_misspelt_name(spec, tmp_path):
+    with pytest.raises(ConfigError) as info:
+        params.validate(spec, {"processed_dir": str(tmp_path), "lang": "en", "min_cel": "3"})
+    text = str(info.value)
+    assert "unknown parameter min_cel (did you mean min_cell?)" in text
+    assert text.endswith("list of parameters: rehab-eval report tiny_report --help")
 
 
 def test_output_dir_is_reserved_for_the_runner(spec, tmp_path):
-    with pytest.raises(ConfigError, match="output_dir is set by the runner"):
+    with pytest.raises(ConfigError, match="output_dir diisi sendiri oleh perender laporan"):
         params.validate(spec, {"processed_dir": str(tmp_path), "output_dir": "x"})
 
 
@@ -122,11 +143,11 @@ def test_dates_nullables_order_and_lists():
     assert out["facility"] is None and out["program"] is None
     out = params.validate(spec, {**base, "facility": "", "program": "none", "windows": [24]})
     assert out["facility"] is None and out["program"] is None and out["windows"] == [24]
-    with pytest.raises(ConfigError, match="period_end=2023-01-01 is before period_start"):
+    with pytest.raises(ConfigError, match="period_end 2023-01-01 lebih awal dari period_start"):
         params.validate(spec, {**base, "period_start": "2024-01-01", "period_end": "2023-01-01"})
-    with pytest.raises(ConfigError, match="period_start='01/02/2024': expected a date"):
+    with pytest.raises(ConfigError, match='period_start "01/02/2024": harus tanggal'):
         params.validate(spec, {**base, "period_start": "01/02/2024"})
-    with pytest.raises(ConfigError, match="windows='6,x'"):
+    with pytest.raises(ConfigError, match='windows "6,x"'):
         params.validate(spec, {**base, "windows": "6,x"})
 
 
@@ -136,9 +157,9 @@ def test_params_file_is_overridden_by_params(spec, tmp_path):
     out = params.validate(spec, {"n_clients": "4"}, params_file=path)
     assert (out["n_clients"], out["lang"]) == (4, "en")
     path.write_text("- a\n- b\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="expected a mapping"):
+    with pytest.raises(ConfigError, match="harus berisi pasangan nama: nilai"):
         params.validate(spec, {}, params_file=path)
-    with pytest.raises(ConfigError, match="not found"):
+    with pytest.raises(ConfigError, match="file parameter nope.yaml tidak ada"):
         params.validate(spec, {}, params_file=tmp_path / "nope.yaml")
 
 
@@ -299,8 +320,11 @@ def test_publish_saves_png_200dpi_svg_and_records_for_the_deck(tmp_path, display
             "key": "flow",
             "title": "Alur klien",
             "takeaway": "35 klien terdaftar",
+            "notes": None,
+            "section": None,
             "png": "figures/flow.png",
             "svg": "figures/flow.svg",
+            "slide_png": "figures/flow_slide.png",
         }
     ]
     with Image.open(tmp_path / "figures" / "flow.png") as img:
@@ -432,11 +456,20 @@ def test_strip_for_report_drops_code_noise_and_tagged_cells():
         ],
     )
     silent = new_code_cell("import pandas", outputs=[])
-    nb.cells = [new_markdown_cell("# Judul"), params_cell, hidden, noisy, silent]
+    stray = new_code_cell(
+        "section.publish()",
+        outputs=[
+            new_output("execute_result", data={"text/plain": "Section(title='Alur')"}),
+            new_output("execute_result", data={"text/html": "<b>5</b>", "text/plain": "5"}),
+        ],
+    )
+    nb.cells = [new_markdown_cell("# Judul"), params_cell, hidden, noisy, silent, stray]
     out = export.strip_for_report(nb)
-    assert [c.cell_type for c in out.cells] == ["markdown", "code"]
+    assert [c.cell_type for c in out.cells] == ["markdown", "code", "code"]
     assert [o["output_type"] for o in out.cells[1].outputs] == ["display_data"]
-    assert len(nb.cells) == 5  # input untouched
+    # a repr returned by a cell's last line is dropped; a rich result is kept
+    assert [set(o["data"]) for o in out.cells[2].outputs] == [{"text/html", "text/plain"}]
+    assert len(nb.cells) == 6  # input untouched
 
 
 def test_export_html_has_no_code_and_sets_the_language(tmp_path):
@@ -467,13 +500,13 @@ def test_export_html_has_no_code_and_sets_the_language(tmp_path):
 # --------------------------------------------------------------------------- deck
 
 
-def test_deck_is_16_9_with_title_figure_and_closing_slides(tmp_path, displayed):
+def test_deck_is_16_9_with_title_figure_definitions_and_provenance_slides(tmp_path, displayed):
     from pptx import Presentation
     from pptx.util import Inches
 
     publish.start(tmp_path, title="Laporan kohort", subtitle="Bapas Kelas I Semarang, 2024")
     publish.figure(_figure(), "flow", title="Alur klien", takeaway="31 dari 35 klien selesai")
-    publish.figure(_figure(8, 6), "km", title="Kaplan–Meier", takeaway="Sedikit kejadian")
+    publish.figure(_figure(8, 6), "km", title="Kaplan–Meier", takeaway="sedikit kejadian")
     publish.definitions(["Residivisme: putusan baru dalam 24 bulan"])
     path = deck.build_deck(
         tmp_path,
@@ -484,15 +517,15 @@ def test_deck_is_16_9_with_title_figure_and_closing_slides(tmp_path, displayed):
     assert prs.slide_width == Inches(13.333) and prs.slide_height == Inches(7.5)
     assert abs(prs.slide_width / prs.slide_height - 16 / 9) < 0.001
     slides = list(prs.slides)
-    assert len(slides) == 4
+    assert len(slides) == 5  # no key points: no summary slide
     texts = [[s.text_frame.text for s in sl.shapes if s.has_text_frame] for sl in slides]
     assert texts[0][0] == "Laporan kohort"
     assert "Bapas Kelas I Semarang, 2024" in texts[0][1] and "24 Januari 2025" in texts[0][1]
-    assert texts[1] == ["Alur klien", "31 dari 35 klien selesai"]
-    assert texts[2] == ["Kaplan–Meier", "Sedikit kejadian"]
-    assert texts[3][0] == "Definisi dan sumber data"
-    assert "Residivisme: putusan baru dalam 24 bulan" in texts[3][1]
-    assert "run id: 20250301T060000Z-abcdef" in texts[3][1]
+    assert texts[1] == ["Alur klien", "31 dari 35 klien selesai."]
+    assert texts[2] == ["Kaplan–Meier", "Sedikit kejadian."]  # the takeaway as a sentence
+    assert texts[3] == ["Definisi", "Residivisme: putusan baru dalam 24 bulan"]
+    assert texts[4][0] == "Sumber data dan kebijakan pengungkapan"
+    assert "run id: 20250301T060000Z-abcdef" in texts[4][1]
     for slide in slides[1:3]:
         pictures = [s for s in slide.shapes if s.shape_type == 13]
         assert len(pictures) == 1
@@ -508,5 +541,101 @@ def test_deck_in_english_without_a_record(tmp_path):
     path = deck.build_deck(tmp_path, title="Cohort report", lang="en", today=date(2025, 1, 24))
     slides = list(Presentation(str(path)).slides)
     assert len(slides) == 2
-    assert slides[0].shapes.title.text == "Cohort report"
-    assert slides[1].shapes.title.text == "Definitions and data provenance"
+    assert slides[1].shapes.title.text == "Data provenance and disclosure policy"
+
+
+# --------------------------------------------------------------------------- workbook
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("1.234", "id", (1234, "#,##0")),
+        ("8,3", "id", (8.3, "#,##0.0")),
+        ("45,2 %", "id", (0.452, "0.0%")),
+        ("−2,50", "id", (-2.5, "#,##0.00")),
+        ("2024", "id", (2024, "0")),
+        ("1,234", "en", (1234, "#,##0")),
+        ("45.2%", "en", (0.452, "0.0%")),
+        ("<5", "id", None),
+        ("x", "id", None),
+        ("8,3 [1,1; 15,4]", "id", None),
+        ("1.5", "id", None),  # not a number in Indonesian notation: kept as written
+    ],
+)
+def test_workbook_reads_display_numbers_in_the_report_language(text, lang, expected):
+    from rehab_eval.reports.workbook import display_number
+
+    found = display_number(text, lang)
+    if expected is None:
+        assert found is None
+    else:
+        assert found[0] == pytest.approx(expected[0]) and found[1] == expected[1]
+
+
+def test_workbook_sheet_names_are_valid_and_unique():
+    from rehab_eval.reports.workbook import sheet_name
+
+    taken = ["Daftar isi"]
+    for caption in ["Tabel 1: karakteristik [publik]", "Tabel 1: karakteristik [publik]", "x" * 40]:
+        taken.append(sheet_name(caption, taken))
+    assert taken[1:] == [
+        "Tabel 1 karakteristik publik",
+        "Tabel 1 karakteristik publik 2",
+        "x" * 31,
+    ]
+    assert all(len(n) <= 31 for n in taken)
+
+
+def test_glossary_has_the_same_terms_in_both_languages():
+    indonesian, english = export.glossary("id"), export.glossary("en")
+    assert len(indonesian) == len(english) >= 12
+    terms_id = [t for t, _ in indonesian]
+    terms_en = [t for t, _ in english]
+    for term in ("d_z (Cohen)", "IK 95 %", "Holm", "Kaplan–Meier", "Kejadian bersaing"):
+        assert term in terms_id
+    for term in ("d_z (Cohen)", "95% CI", "Holm", "Kaplan–Meier", "Competing events"):
+        assert term in terms_en
+    assert all(definition.endswith(".") for _, definition in indonesian + english)
+
+
+def test_arrange_without_a_title_cell_writes_the_records_title(tmp_path):
+    body = (
+        '<html><head></head><body><main><div class="jp-Cell jp-CodeCell"><p>isi</p></div>'
+        "</main></body></html>"
+    )
+    record = {
+        "title": "Laporan <uji>",
+        "subtitle": "Semarang",
+        "key_points": ["Satu."],
+        "sections": [{"id": "sec-a", "title": "A", "no_data": []}],
+        "disclosure": {"stamp": "TERBATAS", "closing_line": "Kebijakan v1"},
+    }
+    html = export.arrange(body, record, "id")
+    assert html.index("<h1>Laporan &lt;uji&gt;</h1>") < html.index('id="ringkasan"')
+    assert html.index('id="ringkasan"') < html.index("<p>isi</p>") < html.index('id="glosarium"')
+    assert html.index('id="glosarium"') < html.index("</main>")
+    assert '<div class="rehab-stamp" role="note">TERBATAS</div>' in html
+    assert '<p class="rehab-policy">Kebijakan v1</p>' in html
+
+
+def test_workbook_names_uncaptioned_tables_after_their_section(tmp_path, displayed):
+    from openpyxl import load_workbook
+
+    from rehab_eval.reports.workbook import export_tables
+
+    publish.start(tmp_path, title="t", lang="id")
+    publish.section("Kualitas hidup (WHOQOL-BREF)")
+    publish.table(pd.DataFrame({"facility": ["A"], "n": ["1.234"]}), "paired")
+    publish.table(pd.DataFrame({"Ukuran": ["Fisik"], "Persen": ["45,2 %"]}), "rc")
+    book = load_workbook(export_tables(tmp_path))
+    assert book.sheetnames == [
+        "Daftar isi",
+        "Kualitas hidup (WHOQOL-BREF)",
+        "Kualitas hidup (WHOQOL-BREF) 2",
+    ]
+    first, second = book["Kualitas hidup (WHOQOL-BREF)"], book["Kualitas hidup (WHOQOL-BREF) 2"]
+    assert [c.value for c in first[2]] == ["Fasilitas", "n"]  # a code name gets its label
+    assert (first["B3"].value, first["B3"].number_format) == (1234, "#,##0")
+    assert (second["B3"].value, second["B3"].number_format) == (pytest.approx(0.452), "0.0%")
+    assert export_tables(tmp_path / "nothing") is None

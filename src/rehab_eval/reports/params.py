@@ -19,8 +19,23 @@ values with one line naming all of them, before papermill starts. A spec file
 Types: ``str``, ``int``, ``float``, ``bool``, ``date`` (ISO ``YYYY-MM-DD``; passed to the notebook
 as that string), ``path`` (made absolute against the caller's working directory; ``must_exist``
 checks it), ``choice`` (one of ``choices``), ``int_list`` (``"6,12,24"`` or a YAML list; each
-item within ``min``/``max``). ``nullable: true`` accepts ``None`` (and the strings
-``none``/``null``/empty).
+item within ``min``/``max``). ``nullable: true`` accepts an empty value (and the strings
+``none``/``null``/``kosong``).
+
+More keys of a parameter:
+
+- ``help``: a text, or ``{id: ..., en: ...}`` (``rehab-eval report NAME --help`` shows it);
+- ``aliases``: a vocabulary of the ETL's ``values.toml`` (``program``, ``timepoint``) whose
+  spellings a ``choice`` accepts (``"Pasca Rehabilitasi"`` → ``pascarehabilitasi``);
+- ``match``: ``facility``, ``province``, ``program`` or ``cohort``: the value is matched
+  against the processed data (:mod:`.choices`; facilities through the ETL's aliases);
+- ``follows``: an empty date takes 31 December of the year of the named date parameter
+  (``period_end`` follows ``period_start``);
+- ``data_default``: ``first`` or ``last``: an empty value takes the start of the first / the
+  end of the last year with enrollment starts (dates) or the first / last timepoint
+  (``pre``/``post``) of the selection (:mod:`.choices`).
+
+Messages are one line in the report's language (its ``lang`` parameter, else Indonesian).
 """
 
 from __future__ import annotations
@@ -34,13 +49,27 @@ from pathlib import Path
 from typing import Any
 
 from rehab_eval.errors import ConfigError
+from rehab_eval.reports.param_text import (
+    _LANGS,
+    MESSAGES,
+    _Bad,
+    describe,
+    list_reports,
+    report_lang,
+    show_value,
+)
 
 __all__ = [
+    "MESSAGES",
     "RUNNER_PARAMETERS",
     "ParamSpec",
     "ReportSpec",
     "available_reports",
+    "describe",
+    "list_reports",
     "load_spec",
+    "report_lang",
+    "show_value",
     "validate",
 ]
 
@@ -49,7 +78,7 @@ TYPES = ("str", "int", "float", "bool", "date", "path", "choice", "int_list")
 RUNNER_PARAMETERS = ("output_dir",)
 _TRUE = {"true", "yes", "y", "1", "ya", "benar", "on"}
 _FALSE = {"false", "no", "n", "0", "tidak", "salah", "off"}
-_NULL = {"none", "null", "~", ""}
+_NULL = {"none", "null", "~", "", "kosong", "empty"}
 
 
 @dataclass(frozen=True)
@@ -65,7 +94,17 @@ class ParamSpec:
     max: float | None = None
     must_exist: bool = False
     not_before: str | None = None
-    help: str = ""
+    help: str | Mapping[str, str] = ""
+    aliases: str | None = None
+    match: str | None = None
+    follows: str | None = None
+    data_default: str | None = None
+
+    def help_for(self, lang: str) -> str:
+        """The parameter's help text in ``lang`` (falls back to the other language)."""
+        if isinstance(self.help, Mapping):
+            return str(self.help.get(lang) or self.help.get("id") or self.help.get("en") or "")
+        return str(self.help)
 
 
 @dataclass(frozen=True)
@@ -106,6 +145,8 @@ def _spec_from_dict(raw: Any, where: str) -> ReportSpec:
             )
         if "choices" in body:
             body["choices"] = tuple(body["choices"])
+        if body.get("data_default") not in (None, "first", "last"):
+            raise ConfigError(f"{where}: parameter {pname!r}: data_default is first or last")
         unknown = set(body) - {
             f for f in ParamSpec.__dataclass_fields__ if f not in ("name", "type")
         }
@@ -130,7 +171,9 @@ def available_reports() -> list[str]:
     return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
-def load_spec(name: str, notebooks_dir: str | Path | None = None) -> ReportSpec:
+def load_spec(
+    name: str, notebooks_dir: str | Path | None = None, *, lang: str = "id"
+) -> ReportSpec:
     """The spec of report ``name``: ``<notebooks_dir>/<name>.params.yaml`` or the packaged one.
 
     Raises
@@ -146,15 +189,25 @@ def load_spec(name: str, notebooks_dir: str | Path | None = None) -> ReportSpec:
             )
     packaged = resources.files("rehab_eval.reports") / "specs" / f"{name}.yaml"
     if not packaged.is_file():
-        known = ", ".join(available_reports())
-        raise ConfigError(f"unknown report {name!r}; known reports: {known}")
+        import difflib
+
+        names = available_reports()
+        guess = difflib.get_close_matches(name, names, n=1)
+        say = MESSAGES[lang if lang in _LANGS else "id"]
+        raise ConfigError(
+            say["unknown_report"].format(
+                name=name,
+                guess=say["guess"].format(guess=guess[0]) if guess else "",
+                known=", ".join(names),
+            )
+        )
     return _spec_from_dict(
         _read_yaml(packaged.read_text(encoding="utf-8"), f"{name}.yaml"), f"{name}.yaml"
     )
 
 
 def _coerce(spec: ParamSpec, value: Any, base: Path) -> Any:
-    """Coerce ``value`` to the declared type; raise ValueError with the reason."""
+    """Coerce ``value`` to the declared type; raise :class:`_Bad` with the reason."""
     if value is None or (
         isinstance(value, str)
         and value.strip().lower() in _NULL
@@ -162,14 +215,14 @@ def _coerce(spec: ParamSpec, value: Any, base: Path) -> Any:
     ):
         if spec.nullable:
             return None
-        raise ValueError("a value is required")
+        raise _Bad("required")
     if spec.type == "str":
         if isinstance(value, (Mapping, list, tuple)):
-            raise ValueError("expected text")
-        return str(value)
+            raise _Bad("text")
+        return " ".join(str(value).split())
     if spec.type == "int":
         if isinstance(value, bool):
-            raise ValueError("expected a whole number")
+            raise _Bad("whole")
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, int):
@@ -178,11 +231,11 @@ def _coerce(spec: ParamSpec, value: Any, base: Path) -> Any:
             try:
                 out = int(str(value).strip())
             except ValueError:
-                raise ValueError("expected a whole number") from None
+                raise _Bad("whole") from None
         return _bounded(spec, out)
     if spec.type == "float":
         if isinstance(value, bool):
-            raise ValueError("expected a number")
+            raise _Bad("number")
         try:
             out = (
                 float(str(value).strip().replace(",", "."))
@@ -190,9 +243,9 @@ def _coerce(spec: ParamSpec, value: Any, base: Path) -> Any:
                 else float(value)
             )
         except (TypeError, ValueError):
-            raise ValueError("expected a number") from None
+            raise _Bad("number") from None
         if not math.isfinite(out):
-            raise ValueError("expected a finite number")
+            raise _Bad("number")
         return _bounded(spec, out)
     if spec.type == "bool":
         if isinstance(value, bool):
@@ -202,7 +255,7 @@ def _coerce(spec: ParamSpec, value: Any, base: Path) -> Any:
             return True
         if text in _FALSE:
             return False
-        raise ValueError("expected true or false")
+        raise _Bad("bool")
     if spec.type == "date":
         if isinstance(value, datetime):
             return value.date().isoformat()
@@ -211,12 +264,12 @@ def _coerce(spec: ParamSpec, value: Any, base: Path) -> Any:
         try:
             return date.fromisoformat(str(value).strip()).isoformat()
         except ValueError:
-            raise ValueError("expected a date as YYYY-MM-DD") from None
+            raise _Bad("date") from None
     if spec.type == "path":
         path = Path(str(value)).expanduser()
         path = path if path.is_absolute() else base / path
         if spec.must_exist and not path.exists():
-            raise ValueError("no such file or folder")
+            raise _Bad("path")
         return str(path.resolve())
     if spec.type == "int_list":
         items = (
@@ -225,29 +278,39 @@ def _coerce(spec: ParamSpec, value: Any, base: Path) -> Any:
         out_list = []
         for item in items:
             if isinstance(item, bool):
-                raise ValueError("expected whole numbers separated by commas")
+                raise _Bad("int_list")
             try:
                 number = int(str(item).strip())
             except ValueError:
-                raise ValueError("expected whole numbers separated by commas") from None
+                raise _Bad("int_list") from None
             out_list.append(_bounded(spec, number))
         if not out_list:
-            raise ValueError("expected at least one number")
+            raise _Bad("one")
         return out_list
     if spec.type == "choice":
         for choice in spec.choices:
             if value == choice or str(value).strip() == str(choice):
                 return choice
-        raise ValueError(f"expected one of {', '.join(map(str, spec.choices))}")
+        if spec.aliases:
+            from rehab_eval.etl.parse import norm_value, value_table
+
+            code = value_table(spec.aliases).get(norm_value(value))
+            if code in spec.choices:
+                return code
+        raise _Bad("choice", choices=", ".join(map(str, spec.choices)))
     raise ValueError(f"unsupported type {spec.type}")  # pragma: no cover - specs are checked
 
 
 def _bounded(spec: ParamSpec, value: float) -> Any:
     if spec.min is not None and value < spec.min:
-        raise ValueError(f"must be at least {spec.min:g}")
+        raise _Bad("min", bound=f"{spec.min:g}")
     if spec.max is not None and value > spec.max:
-        raise ValueError(f"must be at most {spec.max:g}")
+        raise _Bad("max", bound=f"{spec.max:g}")
     return value
+
+
+def _end_of_year(day: str) -> str:
+    return date(date.fromisoformat(day).year, 12, 31).isoformat()
 
 
 def validate(
@@ -282,27 +345,40 @@ def validate(
         One line naming every unknown parameter and every bad value (with the reason).
     """
     merged: dict[str, Any] = {}
+    lang = report_lang(params, spec)
+    say = MESSAGES[lang]
     if params_file is not None:
         path = Path(params_file)
         if not path.is_file():
-            raise ConfigError(f"parameters file {path.name!r} not found")
+            raise ConfigError(f"{spec.name}: " + say["file_missing"].format(file=path.name))
         loaded = _read_yaml(path.read_text(encoding="utf-8"), path.name)
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, Mapping):
-            raise ConfigError(f"{path.name}: expected a mapping of parameter: value")
+            raise ConfigError(f"{spec.name}: " + say["file_mapping"].format(file=path.name))
         merged.update({str(k): v for k, v in loaded.items()})
     merged.update({str(k): v for k, v in (params or {}).items()})
+    lang = report_lang(merged, spec)
+    say = MESSAGES[lang]
     base = Path(base_dir) if base_dir is not None else Path.cwd()
 
     problems: list[str] = []
     reserved = sorted(k for k in merged if k in RUNNER_PARAMETERS)
     if reserved:
-        problems.append(f"{', '.join(reserved)} is set by the runner and cannot be passed")
+        problems.append(say["reserved"].format(names=", ".join(reserved)))
     unknown = sorted(k for k in merged if k not in spec.parameters and k not in RUNNER_PARAMETERS)
     if unknown:
-        known = ", ".join(k for k in spec.parameters if k not in RUNNER_PARAMETERS)
-        problems.append(f"unknown parameter(s) {', '.join(unknown)} (known: {known})")
+        import difflib
+
+        names = [k for k in spec.parameters if k not in RUNNER_PARAMETERS]
+        guesses = [g for u in unknown for g in difflib.get_close_matches(u, names, n=1)]
+        problems.append(
+            say["unknown"].format(
+                names=", ".join(unknown),
+                guess=say["guess"].format(guess=", ".join(guesses)) if guesses else "",
+                known=", ".join(names),
+            )
+        )
     resolved: dict[str, Any] = {}
     for name, pspec in spec.parameters.items():
         if name in RUNNER_PARAMETERS:
@@ -311,14 +387,30 @@ def validate(
         value = merged[name] if given else pspec.default
         try:
             resolved[name] = _coerce(pspec, value, base)
-        except ValueError as exc:
-            shown = value if given else f"{value} (default)"
-            problems.append(f"{name}={shown!r}: {exc}")
+        except _Bad as exc:
+            problems.append(
+                say["bad" if given else "bad_default"].format(
+                    name=name, value=show_value(value, lang), reason=exc.text(lang)
+                )
+            )
+    for name, pspec in spec.parameters.items():
+        other = pspec.follows
+        if other and name in resolved and resolved[name] is None and resolved.get(other):
+            resolved[name] = _end_of_year(str(resolved[other]))
     for name, pspec in spec.parameters.items():
         other = pspec.not_before
         if other and resolved.get(name) is not None and resolved.get(other) is not None:
             if str(resolved[name]) < str(resolved[other]):
-                problems.append(f"{name}={resolved[name]} is before {other}={resolved[other]}")
+                problems.append(
+                    say["order"].format(
+                        name=name,
+                        value=resolved[name],
+                        other=other,
+                        other_value=resolved[other],
+                    )
+                )
     if problems:
-        raise ConfigError(f"{spec.name}: " + "; ".join(problems))
+        raise ConfigError(
+            f"{spec.name}: " + "; ".join(problems) + "; " + say["help"].format(report=spec.name)
+        )
     return resolved

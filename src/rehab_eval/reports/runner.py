@@ -3,13 +3,17 @@
 ``run_report`` is what ``rehab-eval report NAME`` calls and ``run_plan`` what
 ``rehab-eval report --plan FILE`` calls. The order of work:
 
-1. the report's spec is loaded and every parameter validated (:mod:`.params`), so unknown names
-   and bad values stop the run with one line before papermill starts;
+1. the report's spec is loaded and every parameter validated (:mod:`.params`), the audience and
+   ``min_cell`` checked against the disclosure policy, and facility, province, program and
+   cohort matched against the processed data (:mod:`.choices`), so unknown names, bad values
+   and values the data does not hold stop the run with one line before papermill starts;
 2. a run folder ``<out>/<report>/<run-id>/`` is made and the notebook executed into
    ``notebook.ipynb`` with papermill (kernel ``python3``, working directory = the notebooks
    folder, by default the package's own ``rehab_eval/reports/notebooks``, a per-cell timeout), with ``processed_dir`` absolute and ``output_dir`` = the run folder;
-3. on success: ``report.html`` (no code), ``deck.pptx``, ``run.json`` (status ``ok``), then
-   ``<out>/<report>/latest`` is pointed at the run;
+3. on success: ``report.html`` (no code; summary, contents and glossary), ``tables.xlsx``
+   (when the report published tables), ``deck.pptx``, ``run.json`` (status ``ok``, with the
+   disclosure record of ``publish.json``), then ``<out>/<report>/latest`` is pointed at the
+   run;
 4. on failure: ``run.json`` with status ``failed``, the failing cell and the error, the executed
    notebook kept, ``latest`` untouched, and a :class:`~rehab_eval.errors.ReportError` whose
    one-line message names the failing cell.
@@ -32,6 +36,7 @@ from rehab_eval.atomic import write_text
 from rehab_eval.errors import ConfigError, RehabEvalError, ReportError
 from rehab_eval.reports import params as _params
 from rehab_eval.reports import runs as _runs
+from rehab_eval.reports.choices import resolve_from_data
 from rehab_eval.reports.locate import find_notebooks_dir, packaged_notebooks
 
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,99}$")
@@ -118,6 +123,65 @@ def _manifest(parameters: Mapping[str, Any]) -> dict[str, Any]:
     return {"path": str(path), "sha256": _runs.sha256_file(path)}
 
 
+def _disclosure(resolved: Mapping[str, Any], lang: str) -> Any:
+    """The policy in force for the run's ``audience`` and ``min_cell``; ConfigError up front.
+
+    A ``publik`` run with ``min_cell`` under the policy stops here with the policy's one-line
+    message, before anything is written or run.
+    """
+    from rehab_eval.disclosure import resolve
+
+    min_cell = resolved.get("min_cell")
+    return resolve(
+        resolved.get("audience"),
+        int(min_cell) if isinstance(min_cell, int) else None,
+        lang=lang if lang in ("id", "en") else "id",
+    )
+
+
+def _published_disclosure(run_dir: Path) -> dict[str, Any] | None:
+    """The disclosure record the notebook published (``publish.json``), if any."""
+    import json
+
+    path = run_dir / "publish.json"
+    if not path.is_file():
+        return None
+    try:
+        shown = json.loads(path.read_text(encoding="utf-8")).get("disclosure")
+    except (OSError, ValueError):
+        return None
+    if not isinstance(shown, dict) or not isinstance(shown.get("record"), dict):
+        return None
+    return {**shown["record"], "closing_line": shown.get("closing_line")}
+
+
+#: Package errors whose message is written for the user (shown without the class name).
+_USER_ERRORS = ("InputError", "ConfigError", "ReportError", "InstrumentError")
+_FAILED = {
+    "id": "{name} gagal di sel {cell}: {reason} (notebook yang dijalankan: {path}; "
+    "kode sel dan galat lengkap ada di run.json)",
+    "en": "{name} failed in cell {cell}: {reason} (executed notebook: {path}; "
+    "the cell's code and the full error are in run.json)",
+}
+
+
+def _failure_message(name: str, outcome: Any, executed: Path, lang: str) -> str:
+    """One line in the report's language: the report, the cell's number and the reason.
+
+    The cell's code is not quoted (it is in ``run.json``); an error of the package is shown
+    by its message alone, any other error with its class name.
+    """
+    value = (outcome.evalue or "").strip().splitlines()
+    first = value[0] if value else ""
+    reason = first if outcome.ename in _USER_ERRORS and first else outcome.reason()
+    return _FAILED.get(lang, _FAILED["en"]).format(
+        name=name,
+        cell="?" if outcome.cell_index is None else outcome.cell_index,
+        reason=reason,
+        path=executed,
+    )
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -177,8 +241,11 @@ def run_report(
     started_wall = _now()
     t0 = time.perf_counter()
     folder = find_notebooks_dir(name, notebooks_dir)
-    spec = _params.load_spec(name, folder)
+    spec = _params.load_spec(name, folder, lang=_params.report_lang(params))
     resolved = _params.validate(spec, params or {}, params_file=params_file)
+    lang = str(resolved.get("lang") or "id")
+    policy = _disclosure(resolved, lang)
+    resolved = resolve_from_data(spec, resolved, lang=lang)
     notebook = folder / spec.notebook
     if not notebook.is_file():
         raise ConfigError(
@@ -197,7 +264,6 @@ def run_report(
     (run_dir / "figures").mkdir(parents=True, exist_ok=False)
     injected = {**resolved, "output_dir": str(run_dir)}
     executed = run_dir / "notebook.ipynb"
-    lang = str(resolved.get("lang", "id"))
     kernel = kernel_name or DEFAULT_KERNEL
 
     record: dict[str, Any] = {
@@ -215,12 +281,16 @@ def run_report(
         "python": platform.python_version(),
         "kernel": kernel,
         "timings": timings,
+        "disclosure": {**policy.record(), "source": "parameters"},
         "outputs": [],
         "error": None,
     }
 
     def finish(status: str, error: dict[str, Any] | None) -> RunResult:
         timings["total"] = time.perf_counter() - t0
+        published = _published_disclosure(run_dir)
+        if published is not None:
+            record["disclosure"] = {**published, "source": "publish.json"}
         record.update(status=status, finished_at=_now(), error=error)
         html = run_dir / "report.html"
         deck = run_dir / "deck.pptx"
@@ -271,10 +341,7 @@ def run_report(
         _fail_on_os_error(name, "execute", err, finish)
     timings["execute"] = time.perf_counter() - t
     if not outcome.ok:
-        message = (
-            f"{name} failed in {outcome.cell_label()}: {outcome.reason()} "
-            f"(executed notebook: {executed})"
-        )
+        message = _failure_message(name, outcome, executed, lang)
         result = finish(
             "failed",
             {
@@ -297,46 +364,31 @@ def run_report(
             result=result,
         )
 
-    stage = "export"
+    stage = ["export"]
     try:
-        from rehab_eval.reports.deck import build_deck
-        from rehab_eval.reports.export import export_html
-
-        t = time.perf_counter()
-        export_html(executed, run_dir / "report.html", lang=lang, title=spec.title_for(lang))
-        timings["export"] = time.perf_counter() - t
-        stage = "deck"
-        t = time.perf_counter()
-        manifest_sha = record["input_manifest"]["sha256"]
-        build_deck(
-            run_dir,
-            title=spec.title_for(lang),
-            lang=lang,
-            provenance={
-                "run id": run_id,
-                "input manifest sha256": manifest_sha[:16] + "…" if manifest_sha else "–",
-                "rehab_eval": __version__,
-                "git commit": (record["git_commit"] or "–")[:12],
-            },
-        )
-        timings["deck"] = time.perf_counter() - t
-    except OSError as err:
-        _fail_on_os_error(name, stage, err, finish)
+        _outputs(run_dir, executed, spec, lang, record, resolved, timings, stage)
+    except OSError as err:  # disk full, no permission: one line, the run marked failed
+        _fail_on_os_error(name, stage[0], err, finish)
     except Exception as err:  # keep the run's record whatever broke
         detail = str(err).strip().splitlines()
-        message = f"{name} failed while building the {stage}: {type(err).__name__}: " + (
+        message = f"{name} failed while building the {stage[0]}: {type(err).__name__}: " + (
             detail[0] if detail else ""
         )
         result = finish(
             "failed",
-            {"stage": stage, "ename": type(err).__name__, "evalue": str(err), "message": message},
+            {
+                "stage": stage[0],
+                "ename": type(err).__name__,
+                "evalue": str(err),
+                "message": message,
+            },
         )
         raise ReportError(
             message,
             report=name,
             exception_name=type(err).__name__,
             exception_value=str(err),
-            stage=stage,
+            stage=stage[0],
             result=result,
         ) from err
 
@@ -391,6 +443,54 @@ def _strip_project_paths(path: Path, project: Path | None = None) -> None:
     if root + os.sep not in text:
         return
     write_text(path, text.replace(root + os.sep, ""))
+
+
+def _outputs(
+    run_dir: Path,
+    executed: Path,
+    spec: Any,
+    lang: str,
+    record: Mapping[str, Any],
+    resolved: Mapping[str, Any],
+    timings: dict[str, float],
+    stage: list[str],
+) -> None:
+    """``report.html``, ``tables.xlsx`` and ``deck.pptx`` from the executed notebook and
+    ``publish.json``; ``stage[0]`` names the step under way (for the failure record)."""
+    import json
+
+    from rehab_eval.reports.deck import build_deck
+    from rehab_eval.reports.export import export_html, export_tables
+
+    path = run_dir / "publish.json"
+    published = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    t = time.perf_counter()
+    export_html(
+        executed,
+        run_dir / "report.html",
+        lang=lang,
+        title=(published or {}).get("title") or spec.title_for(lang),
+        record=published,
+    )
+    stage[0] = "tables"
+    export_tables(run_dir, lang=lang)
+    timings["export"] = time.perf_counter() - t
+    stage[0] = "deck"
+    t = time.perf_counter()
+    manifest_sha = record["input_manifest"]["sha256"]
+    build_deck(
+        run_dir,
+        title=spec.title_for(lang),
+        lang=lang,
+        office=resolved.get("facility") or resolved.get("province") or None,
+        provenance={
+            "run id": record["run_id"],
+            "input manifest sha256": manifest_sha[:16] + "…" if manifest_sha else "–",
+            "rehab_eval": __version__,
+            "git commit": (record["git_commit"] or "–")[:12],
+        },
+    )
+    timings["deck"] = time.perf_counter() - t
 
 
 def _describe(params: Mapping[str, Any]) -> str:
