@@ -23,7 +23,7 @@ from rehab_eval.plots._frame import (
     percent_axis,
     resolve_texts,
 )
-from rehab_eval.plots.style import GREY, OKABE_ITO, slide_style
+from rehab_eval.plots.style import GREY, group_colors, slide_style
 from rehab_eval.privacy import format_count, is_suppressed
 
 __all__ = ["RATE_ESTIMATES", "at_risk_at", "plot_km", "plot_rates_at"]
@@ -164,7 +164,7 @@ def plot_km(
             if 0 <= v <= t_max * 1.001
         ]
     times = [float(v) for v in times]
-    colors = list(OKABE_ITO.values())
+    colors = group_colors(groups)  # risk levels light → dark, the same on every slide
     with slide_style():
         fig, ax, own = make_axes(ax)
         starts = []
@@ -335,7 +335,7 @@ def plot_rates_at(
         events = next((c for c in ("events", "n_events") if c in rates.columns), None)
     windows = sorted({float(w) for w in rates["window"]})
     groups = list(dict.fromkeys(rates[group])) if group else [None]
-    colors = list(OKABE_ITO.values())
+    colors = group_colors(["" if g is None else g for g in groups])
     # one window and several groups: the groups on the category axis, as horizontal bars
     # with their full names (no legend); else bars per window and a legend outside the axes
     horizontal = len(windows) == 1 and len(groups) > 1
