@@ -46,7 +46,7 @@ def demo(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("attacks")
     generate_synthetic(root / "raw", seed=7, truth_path=root / "truth.json")
-    run_etl(root / "raw", root / "processed", secret="attack-tests-secret")
+    run_etl(root / "raw", root / "processed", secret="attack-tests-secret-5f1c9e2a7b3d4c6e8f0a1b2c3d4e5f607182a3b4c5d6e7f8")
     score_processed(root / "processed")
     return root
 
