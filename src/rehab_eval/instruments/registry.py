@@ -168,9 +168,7 @@ def _build(d: dict[str, Any]) -> Instrument:
         option_profiles=MappingProxyType(dict(d.get("option_profiles", {}))),
         raw_forms=_raw_forms(d.get("raw_forms", {})),
         published_reliability=_published_reliability(d.get("published_reliability")),
-        norms=MappingProxyType(
-            {col: _norms(col, n) for col, n in d.get("norms", {}).items()}
-        ),
+        norms=MappingProxyType({col: _norms(col, n) for col, n in d.get("norms", {}).items()}),
     )
     _check(inst, items)
     return inst
@@ -224,9 +222,7 @@ def _check(inst: Instrument, items: list[str]) -> None:
             for k in inst.published_reliability.values
             if k not in scale_names
         ]
-    problems += [
-        f"norms of unknown column {c!r}" for c in inst.norms if inst.scale_of(c) is None
-    ]
+    problems += [f"norms of unknown column {c!r}" for c in inst.norms if inst.scale_of(c) is None]
     if inst.default_profile not in inst.profiles:
         problems.append(f"default profile {inst.default_profile!r}")
     if problems:
