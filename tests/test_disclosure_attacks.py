@@ -46,7 +46,11 @@ def demo(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("attacks")
     generate_synthetic(root / "raw", seed=7, truth_path=root / "truth.json")
-    run_etl(root / "raw", root / "processed", secret="attack-tests-secret: a random passphrase of forty-plus characters")
+    run_etl(
+        root / "raw",
+        root / "processed",
+        secret="attack-tests: a random passphrase of 40+ characters",
+    )
     score_processed(root / "processed")
     return root
 
