@@ -46,7 +46,11 @@ def demo(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("attacks")
     generate_synthetic(root / "raw", seed=7, truth_path=root / "truth.json")
-    run_etl(root / "raw", root / "processed", secret="attack-tests-secret-5f1c9e2a7b3d4c6e8f0a1b2c3d4e5f607182a3b4c5d6e7f8")
+    run_etl(
+        root / "raw",
+        root / "processed",
+        secret="attack-tests: a random passphrase of 40+ characters",
+    )
     score_processed(root / "processed")
     return root
 
@@ -137,9 +141,12 @@ def test_a_hidden_or_tiny_n_cannot_be_solved_from_the_statistics_beside_it(child
     assert STAMP not in json.dumps(_record(publik)["disclosure"])
 
 
+_JACOBSON = [f"whoqol_jacobson_{d}" for d in ("physical", "psychological", "social", "environment")]
+
+
 def test_scatter_marks_and_lines_cannot_be_counted(demo, child):
     """Jacobson points and one line per client would count a "<5" category by eye."""
-    for key in ("whoqol_jacobson", "whoqol_prepost"):  # no figure of 4 pairs at all
+    for key in ("whoqol_jacobson_physical", "whoqol_prepost"):  # no figure of 4 pairs at all
         assert key not in {f["key"] for f in _record(child["publik"])["figures"]}
         assert key in {f["key"] for f in _record(child["internal"])["figures"]}
     for audience in ("publik", "internal"):
@@ -151,10 +158,12 @@ def test_scatter_marks_and_lines_cannot_be_counted(demo, child):
         pairs = int(rc.iloc[0, 1])
         if audience == "publik":
             assert hidden  # the 2024 cohort has a small category: the attack has a target
-            assert _marks(figs["whoqol_jacobson"]) == 0
+            for row, key in zip(rc.to_numpy(), _JACOBSON, strict=True):  # one figure a domain
+                row_hidden = any(not str(v).isdigit() for v in row[2:])
+                assert _marks(figs[key]) == (0 if row_hidden else pairs)
             assert _lines(figs["whoqol_prepost"]) == 0
         else:  # the twin: one mark per client, one line per client and domain
-            assert _marks(figs["whoqol_jacobson"]) == pairs
+            assert all(_marks(figs[key]) == pairs for key in _JACOBSON)
             assert _lines(figs["whoqol_prepost"]) == pairs * 4
 
 

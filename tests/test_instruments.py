@@ -100,3 +100,68 @@ def test_labels_in_both_languages(name):
     inst = get_instrument(name)
     assert inst.label_id and inst.label_en
     assert all(s.label_id and s.label_en for s in inst.scales)
+
+
+def _whoqol_declaration() -> dict:
+    import tomllib
+    from importlib.resources import files
+
+    text = files("rehab_eval.instruments").joinpath("declarations/whoqol_bref.toml").read_text()
+    return tomllib.loads(text)
+
+
+def test_whoqol_published_reliability_is_declared_with_its_source():
+    """Skevington, Lotfy & O'Connell 2004, Table 3; shared by the 4-20 and 0-100 outputs."""
+    inst = get_instrument("whoqol_bref")
+    rel = inst.published_reliability
+    assert dict(rel.values) == {
+        "physical": 0.82,
+        "psychological": 0.81,
+        "social": 0.68,
+        "environment": 0.80,
+    }
+    assert "Skevington" in rel.source and "Table 3" in rel.source
+    assert rel.statistic == "Cronbach's alpha"
+    assert inst.reliability_of("physical_0_100") == 0.82
+    assert inst.reliability_of("social_4_20") == 0.68
+    assert inst.reliability_of("environment") == 0.80
+    assert inst.reliability_of("overall_qol") is None
+    assert get_instrument("urica").reliability_of("action") is None
+
+
+def test_whoqol_declares_no_norms_until_a_source_gives_them():
+    inst = get_instrument("whoqol_bref")
+    assert dict(inst.norms) == {}
+    assert inst.norms_of("physical_0_100") is None
+
+
+def test_declared_norms_are_read_and_checked():
+    from rehab_eval.instruments.registry import _build
+
+    d = _whoqol_declaration()
+    d["norms"] = {
+        "physical_0_100": {"functional_mean": 70.0, "functional_sd": 15.0, "source": "Ref 1"}
+    }
+    inst = _build(d)
+    norms = inst.norms_of("physical_0_100")
+    assert (norms.functional_mean, norms.functional_sd, norms.clinical_mean) == (70.0, 15.0, None)
+    assert norms.source == "Ref 1"
+    d["norms"] = {"fisik": {"functional_mean": 70.0, "functional_sd": 15.0, "source": "Ref"}}
+    with pytest.raises(InstrumentError, match="norms of unknown column 'fisik'"):
+        _build(d)
+    d["norms"] = {"physical_0_100": {"functional_mean": 70.0, "functional_sd": 0.0, "source": "R"}}
+    with pytest.raises(InstrumentError, match="SDs must be positive"):
+        _build(d)
+
+
+@pytest.mark.parametrize(
+    ("values", "match"),
+    [({"physical": 1.2}, "must lie in"), ({"fisik": 0.8}, "unknown scale 'fisik'")],
+)
+def test_bad_published_reliability_is_refused(values, match):
+    from rehab_eval.instruments.registry import _build
+
+    d = _whoqol_declaration()
+    d["published_reliability"] = {"source": "Ref", "values": values}
+    with pytest.raises(InstrumentError, match=match):
+        _build(d)

@@ -23,6 +23,14 @@ gate
     Skip logic: an item at a given value sets other items to 0 (ASSIST Q1 = No, Q2 = Never).
 profile
     A named set of missing-data rules (minimum answered per scale, case-level minimum).
+published reliability
+    r_xx per scale from a cited source (e.g. the WHOQOL-BREF field-trial alphas), used as
+    the reliability of the reliable-change index. A reliability is a property of the
+    scale, so every linear output of the scale (4–20, 0–100) shares it.
+norms
+    Clinical (dysfunctional) and functional population mean and SD of a scale output, with
+    their source, for the Jacobson–Truax clinical cut-off. Declared only where a source
+    gives them; an instrument without norms reports reliable change without a cut-off.
 """
 
 from __future__ import annotations
@@ -36,8 +44,10 @@ __all__ = [
     "Derived",
     "Gate",
     "Instrument",
+    "Norms",
     "Output",
     "Profile",
+    "PublishedReliability",
     "RawItem",
     "Scale",
     "Summary",
@@ -158,6 +168,30 @@ class RawForms:
 
 
 @dataclass(frozen=True)
+class PublishedReliability:
+    """Published r_xx per scale name, the statistic it is and where it comes from."""
+
+    values: Mapping[str, float]
+    source: str
+    statistic: str = ""
+
+
+@dataclass(frozen=True)
+class Norms:
+    """Population norms of one score column for the Jacobson–Truax cut-offs.
+
+    ``functional_*``: the functional (non-clinical) population; ``clinical_*``: the
+    clinical (dysfunctional) population, or None to use the sample's pre scores.
+    """
+
+    functional_mean: float
+    functional_sd: float
+    source: str
+    clinical_mean: float | None = None
+    clinical_sd: float | None = None
+
+
+@dataclass(frozen=True)
 class Instrument:
     """A declared questionnaire; see the module docstring for the vocabulary."""
 
@@ -188,6 +222,27 @@ class Instrument:
     case_columns: bool = False
     option_profiles: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     raw_forms: RawForms = field(default_factory=RawForms)
+    published_reliability: PublishedReliability | None = None
+    norms: Mapping[str, Norms] = field(default_factory=lambda: _EMPTY)
+
+    def scale_of(self, column: str) -> str | None:
+        """The scale whose output (without blocks) is ``column``, e.g. ``physical_0_100``."""
+        for out in self.outputs:
+            for s in self.scales:
+                if _fill(out.column, s.name, None) == column:
+                    return s.name
+        return None
+
+    def reliability_of(self, column: str) -> float | None:
+        """Published r_xx of the scale behind an output column, or None when not declared."""
+        scale = self.scale_of(column) or column
+        if self.published_reliability is None:
+            return None
+        return self.published_reliability.values.get(scale)
+
+    def norms_of(self, column: str) -> Norms | None:
+        """Declared norms of an output column, or None ("no norms declared")."""
+        return self.norms.get(column)
 
     @property
     def items(self) -> tuple[str, ...]:

@@ -20,8 +20,10 @@ from rehab_eval.instruments.model import (
     Derived,
     Gate,
     Instrument,
+    Norms,
     Output,
     Profile,
+    PublishedReliability,
     RawForms,
     RawItem,
     Scale,
@@ -40,6 +42,37 @@ def _cuts(pairs: list) -> tuple[tuple[float, str], ...]:
         if kind not in ("gt", "ge"):
             raise InstrumentError(f"band cut kind {kind!r} is not 'gt' or 'ge'")
     return cuts
+
+
+def _published_reliability(d: dict[str, Any] | None) -> PublishedReliability | None:
+    if d is None:
+        return None
+    values = {str(k): float(v) for k, v in d["values"].items()}
+    bad = [f"{k} = {v:g}" for k, v in values.items() if not 0 < v < 1]
+    if bad:
+        raise InstrumentError(f"published reliability must lie in (0, 1): {', '.join(bad)}")
+    if not str(d.get("source", "")).strip():
+        raise InstrumentError("published reliability without a source")
+    return PublishedReliability(
+        values=MappingProxyType(values), source=d["source"], statistic=d.get("statistic", "")
+    )
+
+
+def _norms(column: str, d: dict[str, Any]) -> Norms:
+    def opt(key: str) -> float | None:
+        return None if key not in d else float(d[key])
+
+    norms = Norms(
+        functional_mean=float(d["functional_mean"]),
+        functional_sd=float(d["functional_sd"]),
+        source=str(d.get("source", "")),
+        clinical_mean=opt("clinical_mean"),
+        clinical_sd=opt("clinical_sd"),
+    )
+    sds = [v for v in (norms.functional_sd, norms.clinical_sd) if v is not None]
+    if any(v <= 0 for v in sds) or not norms.source.strip():
+        raise InstrumentError(f"norms of {column!r}: SDs must be positive and a source given")
+    return norms
 
 
 def _build(d: dict[str, Any]) -> Instrument:
@@ -134,6 +167,8 @@ def _build(d: dict[str, Any]) -> Instrument:
         case_columns=bool(d.get("case_columns", False)),
         option_profiles=MappingProxyType(dict(d.get("option_profiles", {}))),
         raw_forms=_raw_forms(d.get("raw_forms", {})),
+        published_reliability=_published_reliability(d.get("published_reliability")),
+        norms=MappingProxyType({col: _norms(col, n) for col, n in d.get("norms", {}).items()}),
     )
     _check(inst, items)
     return inst
@@ -181,6 +216,13 @@ def _check(inst: Instrument, items: list[str]) -> None:
     problems += [
         f"band {b.column!r} labels/cuts" for b in inst.bands if len(b.labels) != len(b.cuts) + 1
     ]
+    if inst.published_reliability is not None:
+        problems += [
+            f"published reliability of unknown scale {k!r}"
+            for k in inst.published_reliability.values
+            if k not in scale_names
+        ]
+    problems += [f"norms of unknown column {c!r}" for c in inst.norms if inst.scale_of(c) is None]
     if inst.default_profile not in inst.profiles:
         problems.append(f"default profile {inst.default_profile!r}")
     if problems:

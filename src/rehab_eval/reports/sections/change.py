@@ -13,30 +13,23 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from rehab_eval.reports.sections import reliable_change as _rc
 from rehab_eval.reports.sections._model import Context, FigureOut, Section, TableOut
 from rehab_eval.reports.sections._texts import say
+from rehab_eval.reports.sections.reliable_change import (
+    RC_KINDS,
+    domain_results,
+    rc_counts,
+    reliable_items,
+)
 
-__all__ = ["RC_KINDS", "WHOQOL_ALPHA", "URICA_SCALES", "urica_change", "whoqol_change"]
+__all__ = ["RC_KINDS", "URICA_PRIMARY", "WHOQOL_DOMAINS", "urica_change", "whoqol_change"]
 
-# Cronbach's alpha of the WHOQOL-BREF domains in the WHO field trial (Skevington, Lotfy &
-# O'Connell 2004, Qual Life Res 13:299-310, Table 3): the reliability of the RCI.
-WHOQOL_ALPHA = {
-    "physical_0_100": 0.82,
-    "psychological_0_100": 0.81,
-    "social_0_100": 0.68,
-    "environment_0_100": 0.80,
-}
-# Readiness is a baseline measure, not a change measure: change on the four subscales only.
-URICA_SCALES = ["precontemplation", "contemplation", "action", "maintenance"]
-
-#: Policy count kind of each reliable-change category.
-RC_KINDS = {
-    "recovered": "clinically_significant",
-    "improved": "reliable_improvement",
-    "unchanged": "reliable_no_change",
-    "deteriorated": "reliable_deterioration",
-    "harmed": "clinically_significant",
-}
+#: The WHOQOL-BREF domain columns (0–100) compared; Holm adjusts across these four.
+WHOQOL_DOMAINS = ["physical_0_100", "psychological_0_100", "social_0_100", "environment_0_100"]
+#: URICA change is reported on Action and Maintenance (Readiness is a baseline measure; the
+#: UMBC Habits Lab and the project's scoring decision): the primary result, Holm across both.
+URICA_PRIMARY = ["action", "maintenance"]
 STATS = [
     "mean_pre",
     "sd_pre",
@@ -103,7 +96,7 @@ def _paired_table(
             say("chg.before", lang): pair("mean_pre", "sd_pre"),
             say("chg.after", lang): pair("mean_post", "sd_post"),
             say("chg.diff", lang): interval("mean_diff", "ci_low", "ci_high"),
-            say("chg.p", lang): s["p_value"].text.removeprefix("= "),
+            say("chg.p_holm", lang): s["p_holm"].text.removeprefix("= "),
         }
         if with_dz:
             row[say("chg.dz", lang)] = interval("cohen_dz", "dz_ci_low", "dz_ci_high")
@@ -127,29 +120,6 @@ def _values(shown: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {m: {k: s[k].value for k in STATS if k in s} for m, s in shown.items()}
 
 
-def _rc_counts(ctx: Context, rc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Per measure: category → Shown, protected against the pairs (published)."""
-    from rehab_eval import change
-    from rehab_eval.disclosure import show_counts
-
-    out = {}
-    for measure, result in rc.items():
-        cats = change.summarize_categories(result)
-        counts = {str(c): int(n) for c, n in zip(cats["category"], cats["n"], strict=True)}
-        total = int(cats["n_total"].iloc[0]) if len(cats) else 0
-        kinds = {c: RC_KINDS.get(c, "reliable_no_change") for c in counts}
-        shown = show_counts(
-            {"pairs": total, **counts},
-            {"pairs": "pairs", **kinds},
-            ctx.disclosure,
-            relations=[("pairs", list(counts))],
-            group_size=ctx.flow.get("enrolled"),
-            lang=ctx.lang,
-        )
-        out[measure] = shown
-    return out
-
-
 def whoqol_change(ctx: Context) -> Section:
     """WHOQOL-BREF domains before/after: table, pre/post figure, effect sizes, reliable change."""
     from rehab_eval import change, plots
@@ -159,7 +129,7 @@ def whoqol_change(ctx: Context) -> Section:
     lang, d = ctx.lang, ctx.disclosure
     title = say("h.whoqol", lang)
     whoqol = _instrument(ctx, "whoqol_bref")
-    domains = list(WHOQOL_ALPHA)
+    domains = list(WHOQOL_DOMAINS)
     paired = (
         change.paired(whoqol, domains, pre=ctx.pre, post=ctx.post)
         if _has_both(whoqol, ctx)
@@ -180,22 +150,12 @@ def whoqol_change(ctx: Context) -> Section:
     section.items.append(_paired_table(ctx, shown, "whoqol_paired", with_dz=True))
     section.values["whoqol"] = _values(shown)
     section.summary["whoqol_mean_diff"] = {m: s["mean_diff"].text for m, s in shown.items()}
-    section.summary["whoqol_p"] = {
-        m: s["p_value"].text.removeprefix("= ") for m, s in shown.items()
-    }
+    # one p-value per result: the Holm-adjusted one, as in the table and the narrative
+    section.summary["whoqol_p"] = {m: s["p_holm"].text.removeprefix("= ") for m, s in shown.items()}
     published = [m for m, s in shown.items() if s["mean_diff"].value is not None]
-    rc = {
-        m: change.reliable_change(
-            whoqol,
-            m,
-            reliability=WHOQOL_ALPHA[m],
-            pre=ctx.pre,
-            post=ctx.post,
-            reliability_source="Skevington et al. 2004, Table 3",
-        )
-        for m in domains
-    }
-    rc_shown = _rc_counts(ctx, rc)
+    inst = _rc.declared_instrument("whoqol_bref")
+    rc = domain_results(ctx, whoqol, inst, domains)
+    rc_shown = rc_counts(ctx, rc)
     if not published:
         section.items.append(
             say("chg.tiny", lang, pairs=shown[domains[0]]["pairs"].text, n=d.stats_min)
@@ -219,13 +179,14 @@ def whoqol_change(ctx: Context) -> Section:
             n_texts=n_texts,
         )
         takeaway = say(
-            "chg.prepost_takeaway",
+            "chg.prepost_takeaway_holm",
             lang,
             measure=measure_label(top, lang),
             dz=shown[top]["cohen_dz"].text,
             diff=shown[top]["mean_diff"].text,
             ci=f"[{shown[top]['ci_low'].text}; {shown[top]['ci_high'].text}]",
             pairs=shown[top]["pairs"].text,
+            p=shown[top]["p_holm"].text,
         )
         from rehab_eval.disclosure.values import text as dtext
 
@@ -254,81 +215,18 @@ def whoqol_change(ctx: Context) -> Section:
             p=shown[top]["p_holm"].text,
             pairs=shown[top]["pairs"].text,
         )
-        section.items.extend(_reliable(ctx, rc, rc_shown, shown, top))
+        section.items.extend(reliable_items(ctx, rc, rc_shown, shown, inst, published))
     return section
 
 
-def _reliable(ctx: Context, rc: dict, rc_shown: dict, shown: dict, focus: str) -> list[Any]:
-    import pandas as pd
-
-    from rehab_eval import plots
-    from rehab_eval.disclosure import per_person_marks
-    from rehab_eval.disclosure.values import text as dtext
-    from rehab_eval.i18n import label, measure_label, t
-
-    lang, d = ctx.lang, ctx.disclosure
-    order = ["recovered", "improved", "unchanged", "deteriorated", "harmed"]
-    present = [c for c in order if any(c in s for s in rc_shown.values())]
-    table = pd.DataFrame(
-        [
-            {
-                say("chg.measure", lang): measure_label(m, lang),
-                say("chg.n_pairs", lang): s["pairs"].text,
-                **{label("rc", c, lang): s[c].text if c in s else "–" for c in present},
-            }
-            for m, s in rc_shown.items()
-        ]
-    )
-    items: list[Any] = [
-        f"### {say('h.rc', lang)}\n\n{say('rc.note', lang)}",
-        TableOut(table, "reliable_change"),
-    ]
-    counts = rc_shown[focus]
-    pairs = int(len(rc[focus].table.dropna(subset=["pre", "post"])))
-    decision = per_person_marks("jacobson", pairs, d)
-    all_shown = all(v.value is not None for v in counts.values())
-    mode = "points" if decision.per_person and all_shown else "aggregate"
-    aggregate = None
-    if shown[focus]["mean_pre"].value is not None:
-        aggregate = {
-            "mean_pre": shown[focus]["mean_pre"].value,
-            "mean_post": shown[focus]["mean_post"].value,
-        }
-    ax = plots.plot_jacobson(
-        rc[focus],
-        lang=lang,
-        min_cell=ctx.min_cell,
-        period=ctx.period,
-        mode=mode,
-        counts={k: v.text for k, v in counts.items() if k != "pairs"},
-        n_text=counts["pairs"].text,
-        aggregate=aggregate,
-    )
-    takeaway = say(
-        "rc.takeaway",
-        lang,
-        measure=measure_label(focus, lang),
-        improved=counts["improved"].text if "improved" in counts else "0",
-        deteriorated=counts["deteriorated"].text if "deteriorated" in counts else "0",
-        pairs=counts["pairs"].text,
-    )
-    notes = say(
-        "rc.notes", lang, mode=dtext(f"disclosure.mode.{mode}", lang), pairs=counts["pairs"].text
-    )
-    items.append(
-        FigureOut(
-            ax.figure,
-            "whoqol_jacobson",
-            f"{t('fig.jacobson.title_reliable', lang)}: {measure_label(focus, lang)}",
-            takeaway,
-            notes,
-        )
-    )
-    return items
-
-
 def urica_change(ctx: Context) -> Section:
-    """URICA subscales before/after and the stage transitions, policy applied."""
+    """URICA change: Action and Maintenance first (Holm), the stage transitions second.
+
+    The primary result is the paired change on the Action and Maintenance subscales (the
+    scoring decision: readiness is a baseline measure, change is read on A and M), with
+    one p-value per subscale, Holm-adjusted across the two. The stage transitions (the
+    readiness bands before × after, Stuart–Maxwell test) follow as a secondary view.
+    """
     from rehab_eval import change, plots
     from rehab_eval.disclosure import show_count, show_statistics
     from rehab_eval.i18n import label, t
@@ -338,7 +236,7 @@ def urica_change(ctx: Context) -> Section:
     title = say("h.urica", lang)
     urica = _instrument(ctx, "urica")
     paired = (
-        change.paired(urica, URICA_SCALES, pre=ctx.pre, post=ctx.post)
+        change.paired(urica, URICA_PRIMARY, pre=ctx.pre, post=ctx.post)
         if _has_both(urica, ctx)
         else None
     )
@@ -353,9 +251,27 @@ def urica_change(ctx: Context) -> Section:
             ),
         )
     shown = _shown_rows(ctx, paired)
-    section = Section(title=title, items=[say("urica.note", lang)])
+    section = Section(title=title, items=[say("urica.note_primary", lang)])
     section.items.append(_paired_table(ctx, shown, "urica_paired", with_dz=False))
     section.values["urica"] = _values(shown)
+    section.summary["urica_p"] = {m: s["p_holm"].text.removeprefix("= ") for m, s in shown.items()}
+    if all(shown[m]["mean_diff"].value is not None for m in URICA_PRIMARY if m in shown):
+        primary = say(
+            "urica.primary_takeaway",
+            lang,
+            **{
+                f"{m}_{k}": shown[m][stat].text
+                for m in URICA_PRIMARY
+                for k, stat in (("diff", "mean_diff"), ("p", "p_holm"))
+            },
+            pairs=", ".join(dict.fromkeys(shown[m]["pairs"].text for m in URICA_PRIMARY)),
+        )
+        section.items.append(primary)
+        section.key_points.append(primary)
+    else:
+        pairs = shown[URICA_PRIMARY[0]]["pairs"].text
+        section.items.append(say("chg.tiny", lang, pairs=pairs, n=d.stats_min))
+    section.items.append(f"### {say('h.urica_stages', lang)}\n\n{say('urica.stages_note', lang)}")
     stages = change.stage_transitions(urica, pre=ctx.pre, post=ctx.post)
     n = show_count(stages.n, "pairs", d, group_size=ctx.flow.get("enrolled"), lang=lang)
     p = show_statistics(
