@@ -78,8 +78,10 @@ def test_shipped_sets_declare_the_indicators_of_the_issue():
     assert [dj[f"tidak_mengulangi_{w}"].event["window_months"] for w in (12, 24)] == [12.0, 24.0]
     rc = dj["kualitas_hidup_rci"].event
     assert rc["rule"] == "any_improved_none_deteriorated"
-    assert set(rc["reliability"]) == {"physical_0_100", "psychological_0_100",
-                                      "social_0_100", "environment_0_100"}  # fmt: skip
+    assert set(rc["measures"]) == {"physical_0_100", "psychological_0_100",
+                                   "social_0_100", "environment_0_100"}  # fmt: skip
+    # r_xx comes from the instrument declaration, the one source the reports use too
+    assert "reliability" not in rc
     assert "sederhana" in dj["kualitas_hidup_sederhana"].label_id
     assert bnn["tanpa_relaps"].event["min_tests"] >= 1
     # completion and referral are operational counts; outcomes are protected

@@ -92,7 +92,8 @@ EVENT_KINDS: dict[str, dict[str, tuple[type, bool]]] = {
         "instrument": (str, True),
         "pre": (list, True),
         "post": (list, True),
-        "reliability": (dict, True),
+        "measures": (list, False),
+        "reliability": (dict, False),
         "reliability_source": (str, False),
         "sd_pre": (dict, False),
         "rule": (str, False),
@@ -279,8 +280,13 @@ def _indicator(where: str, d: Any) -> Indicator:
     for name, r in event.get("reliability", {}).items():
         if not isinstance(r, int | float) or not 0 < r < 1:
             raise ConfigError(f"{where} event: reliability of {name!r} must lie in (0, 1).")
+    if event["kind"] == "reliable_change" and not (
+        event.get("measures") or event.get("reliability")
+    ):
+        raise ConfigError(f"{where} event: give measures (or reliability per measure).")
+    measures = set(event.get("measures") or event.get("reliability", {}))
     for name, sd in event.get("sd_pre", {}).items():
-        if name not in event.get("reliability", {}):
+        if name not in measures:
             raise ConfigError(f"{where} event: sd_pre names {name!r}, which has no reliability.")
         if not isinstance(sd, int | float) or not sd > 0:
             raise ConfigError(f"{where} event: sd_pre of {name!r} must be a positive number.")

@@ -163,9 +163,24 @@ def _pairs(pop: pd.DataFrame, data: Any, spec: dict[str, Any], measures: list[st
 
 def _reliable_change(pop, data, spec, end_date) -> pd.DataFrame:
     from rehab_eval.change import reliable_change
+    from rehab_eval.instruments import get_instrument
 
     out = _frame(pop)
-    measures = list(spec["reliability"])
+    measures = list(spec.get("measures") or spec["reliability"])
+    # r_xx: the indicator's own value when it declares one, else the instrument declaration's
+    # published reliability (one source for the reports and the indicators)
+    inst = get_instrument(spec["instrument"])
+    declared = inst.published_reliability
+    reliability = {
+        m: spec.get("reliability", {}).get(m) or inst.reliability_of(m) for m in measures
+    }
+    missing = [m for m, r in reliability.items() if r is None]
+    if missing:
+        raise ConfigError(
+            f"indikator: reliabilitas {', '.join(missing)} tidak dideklarasikan; tambahkan di "
+            "deklarasi instrumen atau di berkas indikator"
+        )
+    source = spec.get("reliability_source") or (declared.source if declared else None)
     long = _pairs(pop, data, spec, measures)
     paired = set(long["client_id"])
     out.loc[~out["client_id"].isin(paired), ["eligible", "reason"]] = [False, "no_pair"]
@@ -178,11 +193,11 @@ def _reliable_change(pop, data, spec, end_date) -> pd.DataFrame:
             rc = reliable_change(
                 long,
                 m,
-                reliability=float(spec["reliability"][m]),
+                reliability=float(reliability[m]),
                 sd_pre=spec.get("sd_pre", {}).get(m),
                 cutoff=None,
                 crit=spec.get("crit"),
-                reliability_source=spec.get("reliability_source"),
+                reliability_source=source,
             )
         cats[m] = rc.table.set_index("client_id")["category"].astype(object)
     cat = pd.DataFrame(cats)
