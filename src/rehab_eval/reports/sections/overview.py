@@ -22,6 +22,7 @@ __all__ = [
     "completion_section",
     "open_overview_report",
     "overview_context",
+    "overview_inputs",
     "overview_summary",
     "reach_section",
     "reoffending_section",
@@ -92,14 +93,10 @@ def overview_context(
     InputError
         No client in the selection.
     """
-    import pandas as pd
-
     import rehab_eval
     from rehab_eval import cohort as cohorts
-    from rehab_eval import recidivism
     from rehab_eval.disclosure import resolve
     from rehab_eval.i18n import format_period
-    from rehab_eval.reports.sections.recidivism import _has_source
 
     disclosure = resolve(audience, min_cell, lang=lang)
     data = rehab_eval.load_processed(processed_dir)
@@ -124,6 +121,41 @@ def overview_context(
                 period=format_period(period_start, period_end, lang),
             )
         )
+    return overview_inputs(
+        chosen,
+        pre=pre,
+        post=post,
+        outcome=outcome,
+        window=window,
+        end_date=end_date,
+        max_facilities=max_facilities,
+        disclosure=disclosure,
+        period=(period_start, period_end),
+        lang=lang,
+    )
+
+
+def overview_inputs(
+    chosen: Any,
+    *,
+    pre: str | None = None,
+    post: str | None = None,
+    outcome: str = "any",
+    window: int = 12,
+    end_date: Any = None,
+    max_facilities: int = 12,
+    disclosure: Any,
+    period: Any = (None, None),
+    lang: str = "id",
+) -> Context:
+    """The overview's :class:`Context` from selected tables: facilities grouped (the
+    ``max_facilities`` largest by name), follow-up from release when a source exists."""
+    import pandas as pd
+
+    from rehab_eval import cohort as cohorts
+    from rehab_eval import recidivism
+    from rehab_eval.reports.sections.recidivism import _has_source
+
     reach = cohorts.reach(chosen, by="facility")
     top = list(reach.groupby("facility")["n_clients"].sum().nlargest(max_facilities).index)
     reach = (
@@ -153,7 +185,7 @@ def overview_context(
         data=Overview(chosen, reach, top, fu, outcome, int(window), end),
         disclosure=disclosure,
         lang=lang,
-        period=(period_start, period_end),
+        period=tuple(period),
         pre=pre,
         post=post,
         flow={"enrolled": int(chosen.enrollments["client_id"].nunique())},

@@ -29,6 +29,7 @@ __all__ = [
     "protect_rates",
     "rates_section",
     "recidivism_context",
+    "recidivism_inputs",
     "recidivism_summary",
 ]
 
@@ -97,11 +98,8 @@ def recidivism_context(
     InputError
         No client in the selection.
     """
-    import pandas as pd
-
     import rehab_eval
     from rehab_eval import cohort as cohorts
-    from rehab_eval import recidivism
     from rehab_eval.disclosure import resolve
     from rehab_eval.i18n import format_period
 
@@ -128,10 +126,42 @@ def recidivism_context(
                 period=format_period(period_start, period_end, lang),
             )
         )
+    return recidivism_inputs(
+        chosen,
+        outcome=outcome,
+        start=start,
+        end_date=end_date,
+        program=program,
+        disclosure=disclosure,
+        period=(period_start, period_end),
+        lang=lang,
+    )
+
+
+def recidivism_inputs(
+    chosen: Any,
+    *,
+    outcome: str = "any",
+    start: str = "release_date",
+    end_date: Any = None,
+    program: Any = None,
+    disclosure: Any,
+    period: Any = (None, None),
+    lang: str = "id",
+) -> Context:
+    """The report's :class:`Context` from selected tables (``clients``, ``enrollments``,
+    ``events``, ``urine_tests``): the follow-up in months and whether a source exists.
+
+    ``end_date`` None: the latest event date (else the end of ``period``, else today).
+    """
+    import pandas as pd
+
+    from rehab_eval import recidivism
+
     events = chosen.events if chosen.events is not None else pd.DataFrame({"date": []})
     end = pd.Timestamp(end_date) if end_date else pd.to_datetime(events["date"]).max()
     if pd.isna(end):
-        end = pd.Timestamp(period_end or pd.Timestamp.today().normalize())
+        end = pd.Timestamp(period[1] or pd.Timestamp.today().normalize())
     fu = recidivism.followup(
         chosen, outcome=outcome, start=start, end_date=end, unit="months", program=program
     )
@@ -139,7 +169,7 @@ def recidivism_context(
         data=Recidivism(chosen, fu, outcome, start, end, _has_source(chosen, outcome)),
         disclosure=disclosure,
         lang=lang,
-        period=(period_start, period_end),
+        period=tuple(period),
     )
 
 
