@@ -4,7 +4,7 @@ Clients, completed clients and pairs are operational counts: exact once a facili
 ``min_cell`` clients, in both audiences, so the completion of a 63-client facility is shown
 (a group under ``min_cell`` reads ``"<5"`` and nothing is counted inside it). Re-offending
 events are sensitive: protected across facilities, release years and the whole with
-:func:`rehab_eval.reports.sections.recidivism.protect_rates`; a share is published only where
+``sections._rates.protect_rates``; a share is published only where
 its events are shown. A selection without any re-offending record gets one sentence.
 """
 
@@ -154,7 +154,7 @@ def overview_inputs(
 
     from rehab_eval import cohort as cohorts
     from rehab_eval import recidivism
-    from rehab_eval.reports.sections.recidivism import _has_source
+    from rehab_eval.reports.sections._rates import has_source
 
     reach = cohorts.reach(chosen, by="facility")
     top = list(reach.groupby("facility")["n_clients"].sum().nlargest(max_facilities).index)
@@ -166,7 +166,7 @@ def overview_inputs(
     events = chosen.events if chosen.events is not None else pd.DataFrame({"date": []})
     end = pd.Timestamp(end_date) if end_date else pd.to_datetime(events["date"]).max()
     fu = None
-    if _has_source(chosen, outcome) and not pd.isna(end):
+    if has_source(chosen, outcome) and not pd.isna(end):
         fu = recidivism.followup(
             chosen, outcome=outcome, start="release_date", end_date=end, unit="months"
         )
@@ -425,13 +425,13 @@ def reoffending_section(ctx: Context) -> Section:
 
     from rehab_eval import plots, recidivism
     from rehab_eval.i18n import format_date, format_period
-    from rehab_eval.reports.sections.recidivism import estimate_texts, protect_rates
+    from rehab_eval.reports.sections._rates import estimate_texts, no_source, protect_rates
 
     lang, d, o = ctx.lang, ctx.disclosure, ctx.data
     title = say("ov.h.reoffend", lang)
     outcome = say(f"recid.outcome.{o.outcome}", lang)
     if o.followup is None or not o.followup.n_included:
-        return Section(title=title, no_data=say("recid.no_source", lang, outcome=outcome))
+        return Section(title=title, no_data=no_source(o.outcome, lang))
     fu, window = o.followup, [o.window]
     by_fac = recidivism.rates_at(fu, window, window_unit="months", by="facility")
     by_year = recidivism.rates_at(fu, window, window_unit="months", by="release_year").table
