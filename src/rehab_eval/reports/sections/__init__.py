@@ -19,6 +19,8 @@ from rehab_eval.reports.sections.cohort import (
     open_cohort_report,
     publish_summary,
 )
+from rehab_eval.reports.sections.cox import cox_section
+from rehab_eval.reports.sections.facility_change import whoqol_by_facility
 from rehab_eval.reports.sections.overview import (
     completion_section,
     open_overview_report,
@@ -27,10 +29,8 @@ from rehab_eval.reports.sections.overview import (
     overview_summary,
     reach_section,
     reoffending_section,
-    whoqol_by_facility,
 )
 from rehab_eval.reports.sections.recidivism import (
-    cox_section,
     followup_section,
     km_section,
     open_recidivism_report,
