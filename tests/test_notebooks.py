@@ -262,6 +262,29 @@ def test_a_cohort_of_three_shows_under_five_everywhere(demo):
 
 
 @pytest.mark.slow
+def test_recidivism_without_a_reoffending_source_says_so_once_and_draws_no_rate(demo):
+    """Bapas Semarang's exports hold programme records only: one sentence, never a 0 %."""
+    run = run_report(
+        "recidivism_report",
+        {
+            "processed_dir": str(demo["processed"]),
+            "province": None,
+            "facility": "Bapas Kelas I Semarang",
+        },
+        out=demo["root"] / "reports-no-source",
+        notebooks_dir=NOTEBOOKS,
+    )
+    record = json.loads((run.run_dir / "publish.json").read_text())
+    assert record["figures"] == []
+    (no_data,) = run.summary["no_data"]
+    assert no_data["text"].startswith("Belum ada data")
+    text = _html_text(run.html)
+    assert text.count(no_data["text"]) == 1
+    assert "%" not in text.split("Glosarium")[0]
+    assert run.summary["km_cumulative_incidence"] == {}
+
+
+@pytest.mark.slow
 def test_a_failing_run_keeps_latest(rendered, demo):
     import shutil
 

@@ -361,7 +361,8 @@ def reoffending_section(ctx: Context) -> Section:
     if exact:
         low = exact[values.index(min(values))]
         high = exact[values.index(max(values))]
-        takeaway = say("ov.rates_takeaway", lang, window=o.window, low=low, high=high)
+        key = "ov.rates_takeaway" if len(exact) > 1 else "ov.rates_takeaway_one"
+        takeaway = say(key, lang, window=o.window, low=low, high=high)
     else:
         takeaway = say("ov.rates_takeaway_hidden", lang, window=o.window)
     section = Section(

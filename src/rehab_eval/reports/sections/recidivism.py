@@ -385,8 +385,12 @@ def rates_section(ctx: Context, windows: Any = (6, 12, 24)) -> Section:
         for r in overall.to_dict("records")
     }
     last = windows[-1]
-    share = totals[last].get("km_share", totals[last]["km"])
-    takeaway = say("recid.rates_takeaway", lang, window=last, share=share)
+    if "km_share" in totals[last]:
+        share = totals[last]["km_share"]
+        takeaway = say("recid.rates_takeaway", lang, window=last, share=share)
+    else:  # the events are hidden: the sentence says how few, not a share
+        events = shown[("all", "all", last)]["events"].text
+        takeaway = say("recid.rates_takeaway_hidden", lang, window=last, events=events)
     section = Section(
         title=say("recid.h.rates", lang, windows=windows_text),
         items=[
