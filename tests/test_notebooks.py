@@ -29,8 +29,6 @@ REPORTS = ("cohort_report", "recidivism_report", "program_overview")
 
 #: Code lines a report notebook may hold: parameters, one call per section, the narrative.
 LINE_BUDGET = 150
-#: Notebooks not yet moved onto rehab_eval.reports.sections (still assemble their numbers).
-NOT_YET_THIN = {"recidivism_report", "program_overview"}
 
 
 def _code_lines(cell) -> int:
@@ -51,18 +49,7 @@ def test_notebook_is_stored_without_outputs_and_declares_its_audience(name):
         assert cell.outputs == [] and cell.execution_count is None
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            n,
-            marks=pytest.mark.xfail(reason="not yet on the section builders", strict=True),
-        )
-        if n in NOT_YET_THIN
-        else n
-        for n in REPORTS
-    ],
-)
+@pytest.mark.parametrize("name", REPORTS)
 def test_notebook_is_thin_within_the_line_budget(name):
     """Parameters, one call per section and the narrative: no number is formatted here."""
     nb = nbformat.read(str(NOTEBOOKS / f"{name}.ipynb"), as_version=4)
@@ -71,14 +58,6 @@ def test_notebook_is_thin_within_the_line_budget(name):
     for cell in code[1:]:
         for banned in ("format_count", "format_number", "format_percent", "privacy.", ".round("):
             assert banned not in cell.source, (banned, cell.source[:80])
-
-
-@pytest.mark.parametrize("name", sorted(NOT_YET_THIN))
-def test_notebooks_not_yet_thin_define_no_functions(name):
-    nb = nbformat.read(str(NOTEBOOKS / f"{name}.ipynb"), as_version=4)
-    for cell in (c for c in nb.cells if c.cell_type == "code"):
-        assert not re.search(r"^\s*(def|class) ", cell.source, flags=re.M), cell.source[:80]
-        assert "lambda" not in cell.source
 
 
 @pytest.mark.parametrize("name", REPORTS)
@@ -280,6 +259,29 @@ def test_a_cohort_of_three_shows_under_five_everywhere(demo):
     for where in (text, deck_text, json.dumps(run.summary, ensure_ascii=False)):
         assert not re.search(r"(?<![\d,.\-−])[1-4] (klien|dari)", where), where[:200]
     assert 'id="table-table_one"' not in run.html.read_text()  # no Table 1 of a tiny group
+
+
+@pytest.mark.slow
+def test_recidivism_without_a_reoffending_source_says_so_once_and_draws_no_rate(demo):
+    """Bapas Semarang's exports hold programme records only: one sentence, never a 0 %."""
+    run = run_report(
+        "recidivism_report",
+        {
+            "processed_dir": str(demo["processed"]),
+            "province": None,
+            "facility": "Bapas Kelas I Semarang",
+        },
+        out=demo["root"] / "reports-no-source",
+        notebooks_dir=NOTEBOOKS,
+    )
+    record = json.loads((run.run_dir / "publish.json").read_text())
+    assert record["figures"] == []
+    (no_data,) = run.summary["no_data"]
+    assert no_data["text"].startswith("Belum ada data")
+    text = _html_text(run.html)
+    assert text.count(no_data["text"]) == 1
+    assert "%" not in text.split("Glosarium")[0]
+    assert run.summary["km_cumulative_incidence"] == {}
 
 
 @pytest.mark.slow

@@ -19,6 +19,26 @@ from rehab_eval.reports.sections.cohort import (
     open_cohort_report,
     publish_summary,
 )
+from rehab_eval.reports.sections.cox import cox_section
+from rehab_eval.reports.sections.facility_change import whoqol_by_facility
+from rehab_eval.reports.sections.overview import (
+    completion_section,
+    open_overview_report,
+    overview_context,
+    overview_inputs,
+    overview_summary,
+    reach_section,
+    reoffending_section,
+)
+from rehab_eval.reports.sections.recidivism import (
+    followup_section,
+    km_section,
+    open_recidivism_report,
+    rates_section,
+    recidivism_context,
+    recidivism_inputs,
+    recidivism_summary,
+)
 from rehab_eval.reports.sections.table_one import table_one_section
 from rehab_eval.reports.sections.urine import urine_section
 
@@ -29,13 +49,29 @@ __all__ = [
     "TableOut",
     "cohort_context",
     "cohort_summary",
+    "completion_section",
+    "cox_section",
     "dosage_section",
     "flow_section",
+    "followup_section",
+    "km_section",
     "open_cohort_report",
+    "open_overview_report",
+    "open_recidivism_report",
+    "overview_context",
+    "overview_inputs",
+    "overview_summary",
     "publish_summary",
+    "rates_section",
+    "reach_section",
+    "recidivism_context",
+    "recidivism_inputs",
+    "recidivism_summary",
+    "reoffending_section",
     "say",
     "table_one_section",
     "urica_change",
     "urine_section",
+    "whoqol_by_facility",
     "whoqol_change",
 ]

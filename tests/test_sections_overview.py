@@ -1,0 +1,121 @@
+"""Section builders of the program overview on a small hand-built province.
+
+Worked examples: completion is an operational count, so a 63-client facility with 60
+completed shows 63, 60 and 95 % in ``publik``; re-offending events per facility are
+sensitive (1–4 never shown, no bar drawn for them, exact in the ``internal`` twin); a
+selection without a re-offending record shows one sentence and no rate.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from rehab_eval.disclosure import resolve
+from rehab_eval.reports import sections
+from rehab_eval.reports.sections import say
+from rehab_eval.reports.sections._model import FigureOut, TableOut
+
+#: facility → (clients, completed, re-offences within 12 months of release)
+FACILITIES = {"Lapas A": (63, 60, 3), "Lapas B": (120, 100, 20), "Rutan C": (80, 70, 12)}
+
+
+def _province(with_events: bool = True) -> SimpleNamespace:
+    rows, events = [], []
+    release = pd.Timestamp("2022-01-01")
+    for facility, (n, completed, reoffended) in FACILITIES.items():
+        for i in range(n):
+            cid = f"{facility[-1]}{i:03d}"
+            rows.append((cid, facility, "completed" if i < completed else "dropped_out"))
+            if with_events and i < reoffended:
+                events.append((cid, release + pd.Timedelta(days=30 + 9 * i), "rearrest"))
+    ids = [r[0] for r in rows]
+    clients = pd.DataFrame(
+        {
+            "client_id": ids,
+            "sex": "male",
+            "birth_date": pd.Timestamp("1990-01-01"),
+            "facility": [r[1] for r in rows],
+            "release_date": release,
+        }
+    )
+    enrollments = pd.DataFrame(
+        {
+            "client_id": ids,
+            "program": "rehabilitasi_sosial",
+            "level": "sedang",
+            "start_date": pd.Timestamp("2021-03-01"),
+            "end_date": pd.Timestamp("2021-09-01"),
+            "status": [r[2] for r in rows],
+            "facility": [r[1] for r in rows],
+        }
+    )
+    return SimpleNamespace(
+        clients=clients,
+        enrollments=enrollments,
+        events=pd.DataFrame(events, columns=["client_id", "date", "kind"]),
+        urine_tests=pd.DataFrame(columns=["client_id", "date", "result"]),
+        scores=None,
+    )
+
+
+def _ctx(audience: str = "publik", with_events: bool = True):
+    return sections.overview_inputs(
+        _province(with_events),
+        end_date="2024-12-31",
+        disclosure=resolve(audience),
+        period=("2021-01-01", "2021-12-31"),
+    )
+
+
+def _table(section, key):
+    return next(i.frame for i in section.items if isinstance(i, TableOut) and i.key == key)
+
+
+def test_completion_of_a_63_client_facility_is_shown_exactly_in_publik():
+    completion = sections.completion_section(_ctx())
+    table = _table(completion, "completion").set_index(say("ov.facility", "id"))
+    row = table.loc["Lapas A"]
+    assert (row[say("ov.clients", "id")], row[say("ov.completed", "id")]) == ("63", "60")
+    assert row[say("ov.share", "id")] == "95%"
+    assert completion.summary["completed_share"] == "87%"  # 230 of 263 = 87.45 %
+    assert completion.values["completed_share"] == 0.87
+
+
+def test_three_reoffences_of_a_facility_are_never_shown_in_publik_and_exact_internally():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        section = sections.reoffending_section(_ctx())
+    table = _table(section, "reoffending_facility").set_index(say("ov.facility", "id"))
+    events, km = say("recid.events", "id"), say("recid.km", "id")
+    assert table.loc["Lapas A", events] == "<5" and "%" not in table.loc["Lapas A", km]
+    assert table.loc["Lapas A", say("ov.clients", "id")] == "63"
+    assert table.loc["Lapas B", events] == "20"
+    # the whole minus the other facilities would give Lapas A back: not all of them are exact
+    exact = [table.loc[f, events].isdigit() for f in ("Lapas B", "Rutan C")]
+    total = section.values["reoffended_within_window"]
+    assert not (all(exact) and total is not None)
+    figure = next(i for i in section.items if isinstance(i, FigureOut))
+    assert len(figure.fig.axes[0].patches) <= 2  # no bar for Lapas A
+    texts = " ".join([figure.takeaway, *map(str, section.items[:1]), str(section.summary)])
+    assert not re.search(r"(?<![\d,.])[1-4] (klien|kejadian)", texts)
+    twin = sections.reoffending_section(_ctx("internal"))
+    table = _table(twin, "reoffending_facility").set_index(say("ov.facility", "id"))
+    assert table.loc["Lapas A", events] == "3" and "%" in table.loc["Lapas A", km]
+    assert twin.values["reoffended_within_window"]["km_cum_incidence"] == pytest.approx(35 / 263)
+
+
+def test_without_a_reoffending_source_one_sentence_and_no_rate():
+    ctx = _ctx(with_events=False)
+    section = sections.reoffending_section(ctx)
+    assert section.no_data.startswith("Belum ada data penangkapan ulang, putusan baru")
+    assert section.items == [] and "reoffended_within_window" not in section.values
+    closing = sections.overview_summary(
+        ctx, sections.completion_section(ctx), section, province="X"
+    )
+    assert "%" in closing.items[0]  # the completion share, exact
+    assert "mengulangi" not in closing.items[0]
