@@ -10,6 +10,8 @@
     rehab-eval demo                                         all of the above on synthetic data
     rehab-eval template --out FILE.xlsx [--lang en]         the recommended data-entry workbook
     rehab-eval quality --processed DIR --out DIR            rows to fix, one workbook per facility
+    rehab-eval indicators --processed DIR --set NAME --year YYYY [--facility F | --province P]
+                                                            performance indicators (LAKIP table)
 
 Every subcommand imports its module only when it runs, so ``rehab-eval --help`` starts fast.
 The package's own errors are printed as one line (no traceback) with exit status 2 for bad
@@ -320,6 +322,93 @@ def _add_office_commands(sub) -> None:
     p.set_defaults(func=_cmd_quality)
 
 
+# --- indicators (issue 18) -----------------------------------------------------------------
+
+
+def _cmd_indicators(args: argparse.Namespace) -> int:
+    from rehab_eval import indicators
+    from rehab_eval.etl import load_processed
+
+    data = load_processed(args.processed)
+    result = indicators.compute_indicators(
+        data,
+        args.set,
+        year=args.year,
+        facility=args.facility,
+        province=args.province,
+        end_date=args.end_date,
+        targets=args.targets,
+        lang=args.lang,
+    )
+    en = args.lang == "en"
+    shown = indicators.display_table(result)
+    cols = list(shown.columns)
+    _say(f"{result.title}: {result.selection}, {result.year}")
+    _say(
+        ("Follow-up until " if en else "Tindak lanjut sampai ")
+        + f"{result.end_date.isoformat()}; "
+        + (
+            "counts before disclosure control (internal use)."
+            if en
+            else "angka belum melalui kontrol pengungkapan (untuk internal)."
+        )
+    )
+    for _, row in shown.iterrows():
+        _say("")
+        _say(f"{row[cols[0]]}. {row[cols[1]]}")
+        _say(
+            f"   {cols[2]} {row[cols[2]]} | {cols[3]} {row[cols[3]]} ({cols[6]} {row[cols[6]]})"
+            f" | {cols[4]} {row[cols[4]]}"
+        )
+        _say(f"   {cols[5]}: {row[cols[5]]}")
+        if row[cols[7]] != "–":
+            _say(f"   {cols[7]}: {row[cols[7]]}")
+    if len(result.years) > 1:
+        comparison = indicators.display_year_on_year(result)
+        _say("")
+        _say("Year on year" if en else "Perbandingan tahun")
+        _say(comparison.to_string(index=False))
+    else:
+        comparison = None
+    _say("")
+    _say("Definitions" if en else "Definisi")
+    for text in result.definitions:
+        _say(f"- {text}")
+    if args.out is not None:
+        path = indicators.write_excel(
+            shown,
+            args.out,
+            title=result.title,
+            subtitle=[f"{result.selection}, {result.year}"],
+            definitions=result.definitions,
+            comparison=comparison,
+            lang=args.lang,
+        )
+        _say(f"indicators: wrote {path}")
+    return 0
+
+
+def _add_indicators_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("indicators", help="performance indicators (LAKIP table) for a year")
+    p.add_argument("--processed", required=True, type=Path, help="the ETL's output folder")
+    p.add_argument(
+        "--set", required=True, help="indicator set: ditjenpas_rehabilitasi, "
+        "bnn_pascarehabilitasi, or the path of a .toml declaration"
+    )  # fmt: skip
+    p.add_argument("--year", required=True, type=int, help="report year (YYYY)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--facility", action="append", default=None, help="facility (repeatable)")
+    where.add_argument("--province", action="append", default=None, help="province (Kanwil)")
+    p.add_argument("--targets", type=Path, default=None, help="YAML of targets per year")
+    p.add_argument("--end-date", default=None, help="end of follow-up (YYYY-MM-DD)")
+    p.add_argument("--lang", choices=("id", "en"), default="id")
+    p.add_argument("--out", type=Path, default=None, help="write the table to FILE.xlsx")
+    p.set_defaults(func=_cmd_indicators)
+
+
+# --- end indicators --------------------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rehab-eval",
@@ -414,6 +503,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_demo)
     _add_office_commands(sub)
+    _add_indicators_parser(sub)
     return parser
 
 
