@@ -19,6 +19,24 @@ from rehab_eval.reports.sections.cohort import (
     open_cohort_report,
     publish_summary,
 )
+from rehab_eval.reports.sections.indicators import (
+    indicators_context,
+    indicators_summary,
+    lakip_section,
+    open_indicators_report,
+    previous_years_section,
+    year_on_year_section,
+)
+from rehab_eval.reports.sections.quality import (
+    fix_workbooks_section,
+    open_quality_report,
+    quality_context,
+    quality_facilities_section,
+    quality_files_section,
+    quality_reasons_section,
+    quality_summary,
+    quality_trend_section,
+)
 from rehab_eval.reports.sections.table_one import table_one_section
 from rehab_eval.reports.sections.urine import urine_section
 
@@ -30,12 +48,26 @@ __all__ = [
     "cohort_context",
     "cohort_summary",
     "dosage_section",
+    "fix_workbooks_section",
     "flow_section",
+    "indicators_context",
+    "indicators_summary",
+    "lakip_section",
     "open_cohort_report",
+    "open_indicators_report",
+    "open_quality_report",
+    "previous_years_section",
     "publish_summary",
+    "quality_context",
+    "quality_facilities_section",
+    "quality_files_section",
+    "quality_reasons_section",
+    "quality_summary",
+    "quality_trend_section",
     "say",
     "table_one_section",
     "urica_change",
     "urine_section",
     "whoqol_change",
+    "year_on_year_section",
 ]
