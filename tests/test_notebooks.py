@@ -34,7 +34,9 @@ NOT_YET_THIN = {"recidivism_report", "program_overview"}
 
 
 def _code_lines(cell) -> int:
-    return sum(1 for line in cell.source.splitlines() if line.strip() and not line.strip().startswith("#"))
+    return sum(
+        1 for line in cell.source.splitlines() if line.strip() and not line.strip().startswith("#")
+    )
 
 
 @pytest.mark.parametrize("name", REPORTS)
@@ -114,7 +116,7 @@ def test_a_bad_value_names_the_parameter_before_anything_runs(tmp_path):
             notebooks_dir=NOTEBOOKS,
         )
     text = str(info.value)
-    assert "min_cell='lima'" in text and "lang='fr'" in text and "colour" in text
+    assert 'min_cell "lima"' in text and 'lang "fr"' in text and "colour" in text
     assert not (tmp_path / "reports").exists()
 
 

@@ -137,7 +137,7 @@ def test_the_parameter_listing(processed):
         if name != "output_dir":
             assert f"\n  {name} " in text, name
     assert "output_dir" not in text
-    assert "  min_cell       bilangan bulat; 1 sampai 100; bawaan: 5" in text
+    assert "  min_cell       bilangan bulat; 1 sampai 100; boleh kosong; bawaan: kosong" in text
     assert "pilihan: publik, internal; bawaan: publik" in text
     assert "tanggal TTTT-BB-HH; boleh kosong; bawaan: kosong" in text
     assert (
