@@ -36,11 +36,18 @@ def test_every_packaged_report_has_a_spec_with_the_common_parameters():
     for name in names:
         spec = params.load_spec(name)
         assert spec.notebook == f"{name}.ipynb"
-        for common in ("processed_dir", "output_dir", "lang", "min_cell", "period_start"):
+        for common in (
+            "processed_dir",
+            "output_dir",
+            "lang",
+            "audience",
+            "min_cell",
+            "period_start",
+        ):
             assert common in spec.parameters, (name, common)
         assert spec.parameters["lang"].default == "id"
-        assert spec.parameters["min_cell"].default is None  # the policy's threshold (issue 12)
         assert spec.parameters["audience"].default == "publik"
+        assert spec.parameters["min_cell"].default is None  # the policy's threshold
         assert spec.title_for("en") and spec.title_for("id") != spec.title_for("en")
 
 
@@ -450,11 +457,20 @@ def test_strip_for_report_drops_code_noise_and_tagged_cells():
         ],
     )
     silent = new_code_cell("import pandas", outputs=[])
-    nb.cells = [new_markdown_cell("# Judul"), params_cell, hidden, noisy, silent]
+    stray = new_code_cell(
+        "section.publish()",
+        outputs=[
+            new_output("execute_result", data={"text/plain": "Section(title='Alur')"}),
+            new_output("execute_result", data={"text/html": "<b>5</b>", "text/plain": "5"}),
+        ],
+    )
+    nb.cells = [new_markdown_cell("# Judul"), params_cell, hidden, noisy, silent, stray]
     out = export.strip_for_report(nb)
-    assert [c.cell_type for c in out.cells] == ["markdown", "code"]
+    assert [c.cell_type for c in out.cells] == ["markdown", "code", "code"]
     assert [o["output_type"] for o in out.cells[1].outputs] == ["display_data"]
-    assert len(nb.cells) == 5  # input untouched
+    # a repr returned by a cell's last line is dropped; a rich result is kept
+    assert [set(o["data"]) for o in out.cells[2].outputs] == [{"text/html", "text/plain"}]
+    assert len(nb.cells) == 6  # input untouched
 
 
 def test_export_html_has_no_code_and_sets_the_language(tmp_path):

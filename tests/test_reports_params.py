@@ -144,7 +144,7 @@ def test_the_parameter_listing(processed):
         "ada di data: Bapas Kelas I Semarang, Kelurahan Rejosari, Lapas Kelas I Palembang" in text
     )
     english = params.describe(spec, "en")
-    assert "  min_cell       whole number; 1 to 100; default: 5" in english
+    assert "  min_cell       whole number; 1 to 100; may be empty; default: empty" in english
     assert "(empty: 31 December of period_start's year)" in english
 
 
