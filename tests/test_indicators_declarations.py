@@ -82,6 +82,9 @@ def test_shipped_sets_declare_the_indicators_of_the_issue():
                                       "social_0_100", "environment_0_100"}  # fmt: skip
     assert "sederhana" in dj["kualitas_hidup_sederhana"].label_id
     assert bnn["tanpa_relaps"].event["min_tests"] >= 1
+    # completion and referral are operational counts; outcomes are protected
+    assert not dj["selesai_program"].sensitive and not bnn["rujukan_sesuai"].sensitive
+    assert dj["tidak_mengulangi_12"].sensitive and bnn["tanpa_relaps"].sensitive
     for s in (dj, bnn):
         for ind in s.indicators:
             assert ind.name_id and ind.name_en and ind.definition_id and ind.definition_en
@@ -198,3 +201,46 @@ def test_docstring_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(f"rehab_eval.indicators.{module}"))
     assert result.attempted > 0 and result.failed == 0
+
+
+SD_SET = """
+name = "rci_contoh"
+[[indicators]]
+id = "fisik_membaik"
+name_id = "Fisik membaik"
+name_en = "Physical improved"
+period = "program_start"
+[indicators.population]
+kind = "participants"
+programs = ["rehabilitasi_sosial"]
+[indicators.event]
+kind = "reliable_change"
+instrument = "whoqol_bref"
+pre = ["pre"]
+post = ["post"]
+reliability = { physical_0_100 = 0.8 }
+sd_pre = { physical_0_100 = 10.0 }
+"""
+
+
+def test_a_declared_reference_sd_gives_the_hand_computed_rci(tmp_path):
+    # S_diff = sqrt(2) * 10 * sqrt(1 - 0.8) = 6.3246; 1.96 * S_diff = 12.396
+    clients = [(c, "Lapas X", "A", None) for c in ["a", "b", "c"]]
+    enrollments = [(c, "rehabilitasi_sosial", "Lapas X", "2023-02-01", "2023-08-01",
+                    "completed") for c in ["a", "b", "c"]]  # fmt: skip
+    scores = pd.DataFrame({
+        "client_id": ["a", "a", "b", "b", "c", "c"],
+        "instrument": "whoqol_bref",
+        "timepoint": ["pre", "post"] * 3,
+        "date": pd.to_datetime(["2023-02-01", "2023-08-01"] * 3),
+        "physical_0_100": [40.0, 53.0, 40.0, 52.0, 60.0, 47.0],
+    })  # fmt: skip
+    path = tmp_path / "rci.toml"
+    path.write_text(SD_SET, encoding="utf-8")
+    x = ri.compute_indicators(tables(clients, enrollments, scores=scores), path, year=2023,
+                              end_date="2023-12-31")  # fmt: skip
+    r = x.table.iloc[0]
+    assert (r["numerator"], r["denominator"]) == (1, 3)  # a: +13 > 12.396; b: +12; c: -13
+    path.write_text(SD_SET.replace("10.0", "-1.0"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="positive"):
+        ri.load_set(path)

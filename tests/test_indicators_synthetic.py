@@ -12,6 +12,7 @@ import pytest
 
 import rehab_eval.indicators as ri
 from rehab_eval.cli import main
+from rehab_eval.errors import ConfigError, InputError
 from rehab_eval.etl import load_processed, run_etl
 from rehab_eval.scoring import score_processed
 from rehab_eval.synth import generate_synthetic
@@ -103,6 +104,8 @@ def test_every_printed_formula_gives_its_numbers(sumsel, semarang):
             num, den = (int(m.group(i).replace(".", "")) for i in (1, 2))
             assert (num, den) == (r.numerator, r.denominator)
             assert float(f"{m.group(3)}.{m.group(4)}") == pytest.approx(round(r.realisasi, 1))
+            assert r.denominator + r.n_excluded == r.n_population and r.numerator <= r.denominator
+            assert r.ci_low <= r.realisasi <= r.ci_high
             if not np.isnan(r.target):
                 assert r.capaian == pytest.approx(num / den * 100 / r.target * 100)
 
@@ -206,6 +209,8 @@ def test_cli_prints_the_table_and_writes_the_workbook(synthetic, capsys):
     first = cells[cells.index(header) + 1]
     assert first[1] == "Persentase klien pascarehabilitasi yang tidak relaps"
     assert any("Tidak relaps" in r[0] for r in cells if r)  # the definitions under the table
+    ids = set(load_processed(root / "processed").clients["client_id"])
+    assert not any(cid in printed for cid in ids)  # no pseudonym in the output
 
 
 def test_excel_takes_already_displayed_cells(tmp_path, semarang):
@@ -221,7 +226,7 @@ def test_excel_takes_already_displayed_cells(tmp_path, semarang):
     assert rows[0][0] == "Judul" and rows[1][0] == "Bapas, 2025"
     data_row = rows[4]
     assert data_row[3] == "<5" and data_row[-1] == 1.5
-    with pytest.raises(ri.compute.InputError):
+    with pytest.raises(InputError):
         ri.write_excel(shown, tmp_path / "t.csv")
 
 
@@ -241,5 +246,8 @@ def test_year_on_year_figure_draws_each_year_and_hides_small_counts(semarang):
     labels = [t.get_text() for t in ax.texts]
     assert "x" in labels and "38,1%" not in labels and "45,7%" in labels
     plt.close(ax.figure)
-    with pytest.raises(ri.compute.ConfigError):
+    ax = ri.plot_year_on_year(semarang, "selesai_program", min_cell=14)  # operational: all shown
+    assert "x" not in [t.get_text() for t in ax.texts]
+    plt.close(ax.figure)
+    with pytest.raises(ConfigError):
         ri.plot_year_on_year(semarang, "tidak_ada")

@@ -1,9 +1,12 @@
 """Performance indicators (LAKIP / LKjIP) computed from the records, declared as data.
 
 :mod:`.declaration` reads the indicator sets (``declarations/*.toml``), :mod:`.selections`
-interprets their selection vocabulary, :mod:`.compute` builds the table (realisasi, Wilson
-interval, target, capaian, formula) for a selection and year, :mod:`.targets` reads the
-office's targets and :mod:`.excel` writes the table as offices paste it into their report.
+interprets their selection vocabulary, :mod:`.scope` chooses the facility / Kanwil and the
+years, :mod:`.compute` builds the table (realisasi, Wilson interval, target, capaian,
+formula) for a selection and year, :mod:`.targets` reads the office's targets,
+:mod:`.display` formats the table for people, :mod:`.excel` writes it as offices paste it
+into their report and :mod:`.figure` draws one indicator year on year. This package only
+re-exports them.
 """
 
 from __future__ import annotations

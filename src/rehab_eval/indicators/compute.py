@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import warnings
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -11,9 +10,10 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from rehab_eval.errors import ConfigError, InputError
-from rehab_eval.etl.processed import table, tables
+from rehab_eval.errors import ConfigError
+from rehab_eval.etl.processed import table
 from rehab_eval.indicators.declaration import Indicator, IndicatorSet, load_set
+from rehab_eval.indicators.scope import end_of_data, select_scope, years_present
 from rehab_eval.indicators.selections import REASONS, evaluate_event, population
 from rehab_eval.indicators.targets import Targets, capaian, load_targets
 from rehab_eval.results import Result
@@ -21,7 +21,7 @@ from rehab_eval.results import Result
 __all__ = ["Indicators", "compute_indicators", "percent_text", "year_on_year"]
 
 COLUMNS = (
-    "set", "indicator", "category", "year", "name", "label", "unit", "direction",
+    "set", "indicator", "category", "year", "name", "label", "unit", "direction", "sensitive",
     "n_population", "denominator", "numerator", "n_excluded", "excluded",
     "realisasi", "ci_low", "ci_high", "target", "capaian", "formula", "definition",
 )  # fmt: skip
@@ -46,7 +46,9 @@ class Indicators(Result):
 
         - ``set``, ``indicator``, ``category`` ('' unless the indicator has categories),
           ``year``, ``name`` (in ``lang``), ``label`` (sub-label, may be ''), ``unit``,
-          ``direction``.
+          ``direction``, ``sensitive`` (True: the counts are of people with a health or
+          justice outcome, which the publication layer protects under its threshold;
+          False: operational counts such as completion).
         - ``n_population`` -- persons in the indicator's population that year.
         - ``denominator`` -- those counted in the denominator; ``n_excluded`` -- the others,
           with ``excluded`` saying why (``"3 belum diikuti penuh; 2 tes urine kurang ..."``).
@@ -105,94 +107,6 @@ class Indicators(Result):
         """The definition text of each indicator, once, in declaration order."""
         seen = dict.fromkeys(d for d in self.table["definition"] if d)
         return list(seen)
-
-
-def _end_date(data: Any) -> pd.Timestamp:
-    """The latest date observed in the processed tables (the default end of follow-up).
-
-    Observations only: events, urine tests, contacts, assessments and enrollment dates; not
-    release dates, which may be planned ones.
-    """
-    latest = []
-    for name, columns in (
-        ("events", ["date"]),
-        ("urine_tests", ["date"]),
-        ("contacts", ["date"]),
-        ("assessments", ["date"]),
-        ("enrollments", ["start_date", "end_date"]),
-    ):
-        frame = tables(data).get(name)
-        if frame is None:
-            continue
-        for c in columns:
-            if c in frame.columns and len(frame):
-                latest.append(pd.to_datetime(frame[c], errors="coerce").max())
-    latest = [d for d in latest if pd.notna(d)]
-    if not latest:
-        raise InputError("the processed data hold no dates; give end_date explicitly.")
-    return max(latest).normalize()
-
-
-def _canonical_facilities(names: str | list[str]) -> list[str]:
-    """Facility names as the ETL writes them ("Bapas Semarang" -> "Bapas Kelas I Semarang")."""
-    from rehab_eval.etl.facilities import FacilityResolver
-
-    resolver = FacilityResolver()
-    out = []
-    for name in [names] if isinstance(names, str) else list(names):
-        found = resolver.resolve(name)
-        out.append(found.name if found is not None and found.known else name)
-    return out
-
-
-def _select(data: Any, facility: Any, province: Any) -> tuple[Any, str]:
-    if facility is None and province is None:
-        return data, "semua"
-    from rehab_eval.cohort import enrollment_facility, select
-
-    parts = []
-    if facility is not None:
-        facility = _canonical_facilities(facility)
-    if province is not None:
-        province = [province] if isinstance(province, str) else list(province)
-        # a Kanwil is named after its province: "Kanwil Sumatera Selatan" -> "Sumatera Selatan"
-        province = [re.sub(r"(?i)^\s*kanwil\s+(ditjenpas\s+|kemenkumham\s+)?", "", p)
-                    for p in province]  # fmt: skip
-        parts.append("provinsi " + ", ".join(province))
-    if facility is not None:
-        parts.append(", ".join(facility))
-    chosen = select(data, facility=facility, province=province)
-    if len(table(chosen, "enrollments")) == 0:
-        if facility is not None:
-            known = sorted({str(f) for f in enrollment_facility(data).dropna()})
-            what = f"fasilitas {', '.join(facility)}"
-        else:
-            clients = tables(data).get("clients")
-            col = clients["province"] if clients is not None and "province" in clients else []
-            known = sorted({str(p) for p in pd.Series(col).dropna()})
-            what = f"provinsi {', '.join(province)}"
-        raise InputError(
-            f"{what} tidak ada dalam data; pilih salah satu dari: {'; '.join(known) or '-'}."
-        )
-    return chosen, "; ".join(parts)
-
-
-def _years(data: Any, ind_set: IndicatorSet, year: int) -> list[int]:
-    found = set()
-    en = tables(data).get("enrollments")
-    if en is not None and "start_date" in en:
-        found |= set(pd.to_datetime(en["start_date"], errors="coerce").dt.year.dropna())
-    cl = tables(data).get("clients")
-    if (
-        cl is not None
-        and "release_date" in cl
-        and any(i.period == "release_date" for i in ind_set.indicators)
-    ):
-        found |= set(pd.to_datetime(cl["release_date"], errors="coerce").dt.year.dropna())
-    sc = tables(data).get("scores")
-    if sc is not None and "date" in sc:
-        found |= set(pd.to_datetime(sc["date"], errors="coerce").dt.year.dropna())
-    return sorted({int(y) for y in found if y <= year} | {year})
 
 
 def _formula(ind: Indicator, num: int, den: int, value: float, lang: str) -> str:
@@ -306,11 +220,11 @@ def compute_indicators(
     ind_set = load_set(indicator_set)
     tg = load_targets(targets, ind_set)
     table(data, "enrollments")
-    end = _end_date(data) if end_date is None else pd.Timestamp(end_date)
+    end = end_of_data(data) if end_date is None else pd.Timestamp(end_date)
     if pd.isna(end):
         raise ConfigError(f"end_date {end_date!r} is not a date; give it as YYYY-MM-DD.")
-    chosen, selection = _select(data, facility, province)
-    years = _years(chosen, ind_set, year) if previous_years else [year]
+    chosen, selection = select_scope(data, facility, province, lang)
+    years = years_present(chosen, ind_set, year) if previous_years else [year]
     z = NormalDist().inv_cdf(1 - (1 - conf_level) / 2)
 
     rows, detail = [], []
@@ -334,7 +248,8 @@ def compute_indicators(
                         {"set": ind_set.name, "indicator": ind.id, "category": cat, "year": y,
                          "name": ind.name(lang),
                          "label": ind.label_en if lang == "en" else ind.label_id,
-                         "unit": ind.unit, "direction": ind.direction, "n_population": n_pop,
+                         "unit": ind.unit, "direction": ind.direction,
+                         "sensitive": ind.sensitive, "n_population": n_pop,
                          "denominator": den, "numerator": num, "n_excluded": n_pop - den,
                          "excluded": _excluded(g, lang), "definition": ind.definition(lang)}
                     )  # fmt: skip

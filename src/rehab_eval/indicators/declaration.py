@@ -7,6 +7,50 @@ that :mod:`rehab_eval.indicators.selections` interprets, a period rule, a unit a
 definition printed under the table. No Python in the declarations and nothing evaluated: a
 declaration names a selection kind and gives its parameters, and the loader refuses unknown
 kinds, unknown keys and parameters of the wrong type with a message naming the file.
+
+The vocabulary
+--------------
+Keys of an ``[[indicators]]`` entry: ``id``, ``name_id``, ``name_en``, ``period``,
+``population``, ``event`` (required); ``unit`` (``"persen"``), ``direction`` (``"higher"``:
+capaian = realisasi / target × 100; ``"none"``: a distribution without capaian),
+``sensitive`` (default true: the counts are of people with a health or justice outcome,
+which the publication layer protects under its threshold; false for operational counts
+such as completion or referral),
+``definition_id``, ``definition_en``, ``label_id``, ``label_en`` (a sub-label such as "the
+simple comparison").
+
+Periods (what places a person in a report year): ``program_start`` (the enrollment's
+start date), ``release_date`` (the client's release date), ``assessment_date`` (the date of
+the screening).
+
+Populations: ``participants`` (``programs``, optional ``statuses``): clients with an
+enrollment in the programs, one row per client (the latest episode of the year);
+``screened`` (``instrument``): clients with a score row of the instrument in the year.
+
+Events (each also says who counts in the denominator):
+
+- ``status`` (``statuses``, optional ``undetermined``): the episode's status is one of
+  ``statuses``; episodes with an ``undetermined`` status (e.g. still ``active``) or none are
+  left out.
+- ``reliable_change`` (``instrument``, ``pre``, ``post``, ``reliability`` {measure: r},
+  optional ``sd_pre`` {measure: SD}, ``crit``, ``rule``, ``reliability_source``): the
+  Jacobson–Truax RCI per measure (:func:`rehab_eval.change.reliable_change`) between the
+  first present ``pre`` and ``post`` timepoints of the episode; ``rule``
+  ``any_improved_none_deteriorated`` (default), ``any_improved`` or ``all_improved``;
+  clients without all measures at both are left out.
+- ``score_increase`` (``instrument``, ``pre``, ``post``, ``measures``, ``combine`` =
+  ``mean`` | ``any`` | ``all``): post higher than pre, by any amount.
+- ``no_relapse`` (``window_months``, ``min_tests``, optional ``tested_results``): no
+  positive urine test and no recorded relapse within the window after the programme start,
+  among clients followed the whole window with at least ``min_tests`` tests in it.
+- ``no_reoffence`` (``window_months``, optional ``outcome``, default ``any``): no new
+  offence within the window after release, among those followed the whole window
+  (:func:`rehab_eval.recidivism.followup`, censoring as in :func:`~rehab_eval.recidivism.rates_at`).
+- ``category`` (``instrument``, ``column``, ``categories``): one row per category, the share
+  of the screened with that value.
+- ``enrolled_after`` (``instrument``, ``column``, ``matching`` {value: [programs]},
+  ``within_days``): an enrollment in a program matching the screened value starts within
+  the given days of the screening.
 """
 
 from __future__ import annotations
@@ -50,6 +94,7 @@ EVENT_KINDS: dict[str, dict[str, tuple[type, bool]]] = {
         "post": (list, True),
         "reliability": (dict, True),
         "reliability_source": (str, False),
+        "sd_pre": (dict, False),
         "rule": (str, False),
         "crit": (float, False),
     },
@@ -81,7 +126,7 @@ COMBINES = ("mean", "any", "all")
 
 _INDICATOR_KEYS = {
     "id", "name_id", "name_en", "population", "event", "period", "unit", "definition_id",
-    "definition_en", "direction", "label_id", "label_en",
+    "definition_en", "direction", "label_id", "label_en", "sensitive",
 }  # fmt: skip
 
 
@@ -109,6 +154,9 @@ class Indicator:
         ``"none"`` (a distribution, no capaian).
     label_id, label_en : str
         Short label of a subsidiary row (e.g. "the simple comparison"), may be empty.
+    sensitive : bool
+        The counts are of people with a health or justice outcome (protected under the
+        disclosure threshold); False for operational counts (completion, referral).
     """
 
     id: str
@@ -121,6 +169,7 @@ class Indicator:
     definition_id: str = ""
     definition_en: str = ""
     direction: str = "higher"
+    sensitive: bool = True
     label_id: str = ""
     label_en: str = ""
 
@@ -218,6 +267,9 @@ def _indicator(where: str, d: Any) -> Indicator:
     direction = d.get("direction", "higher")
     if direction not in ("higher", "none"):
         raise ConfigError(f"{where}: direction {direction!r} must be 'higher' or 'none'.")
+    sensitive = d.get("sensitive", True)
+    if not isinstance(sensitive, bool):
+        raise ConfigError(f"{where}: sensitive must be true or false.")
     population = _check_params(f"{where} population", d["population"], POPULATION_KINDS)
     event = _check_params(f"{where} event", d["event"], EVENT_KINDS)
     if event.get("rule", RULES[0]) not in RULES:
@@ -227,6 +279,11 @@ def _indicator(where: str, d: Any) -> Indicator:
     for name, r in event.get("reliability", {}).items():
         if not isinstance(r, int | float) or not 0 < r < 1:
             raise ConfigError(f"{where} event: reliability of {name!r} must lie in (0, 1).")
+    for name, sd in event.get("sd_pre", {}).items():
+        if name not in event.get("reliability", {}):
+            raise ConfigError(f"{where} event: sd_pre names {name!r}, which has no reliability.")
+        if not isinstance(sd, int | float) or not sd > 0:
+            raise ConfigError(f"{where} event: sd_pre of {name!r} must be a positive number.")
     needs_screen = event["kind"] in ("category", "enrolled_after")
     if needs_screen != (population["kind"] == "screened"):
         raise ConfigError(
@@ -244,6 +301,7 @@ def _indicator(where: str, d: Any) -> Indicator:
         definition_id=str(d.get("definition_id", "")).strip(),
         definition_en=str(d.get("definition_en", "")).strip(),
         direction=direction,
+        sensitive=sensitive,
         label_id=str(d.get("label_id", "")),
         label_en=str(d.get("label_en", "")),
     )

@@ -43,9 +43,10 @@ def plot_year_on_year(
     lang
         ``"id"``/``"en"`` (default: the result's).
     min_cell
-        Disclosure threshold: a year where the persons with, or without, the event number
-        1 … ``min_cell − 1`` is drawn without its value (its label reads "x"), since either
-        count can be worked out from the percentage and the denominator. None: draw all
+        Disclosure threshold for a ``sensitive`` indicator: a year where the persons with,
+        or without, the event number 1 … ``min_cell − 1`` is drawn without its value (its
+        label reads "x"), since either count can be worked out from the percentage and the
+        denominator. Operational indicators (completion) are always drawn. None: draw all
         (for internal use).
     title, subtitle, source
         Replace the default texts (title: the indicator's name; subtitle: the selection and
@@ -95,7 +96,7 @@ def plot_year_on_year(
             if pd.isna(r.realisasi):
                 ax.annotate("–", (i, 0), ha="center", va="bottom", color=GREY)
                 continue
-            if _hidden(int(r.numerator), int(r.denominator), min_cell):
+            if r.sensitive and _hidden(int(r.numerator), int(r.denominator), min_cell):
                 ax.annotate("x", (i, 0), ha="center", va="bottom", color=GREY)
                 continue
             ax.errorbar(
