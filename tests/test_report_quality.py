@@ -70,6 +70,10 @@ def test_earlier_versions_are_the_history_oldest_first(processed, tmp_path):
     plain.mkdir()
     (plain / "manifest.json").write_text(json.dumps(_manifest("2025-03-01T00:00:00+00:00")))
     assert earlier_manifests(plain) == []
+    # the version folder itself (a path whose link was resolved): the versions before it
+    assert [p.parent.name[:8] for p in earlier_manifests(processed.resolve())] == ["20250101", "20250201"]
+    older = tmp_path / ".processed.versions" / "20250201T000000000000Z-bbbbbbbb"
+    assert [p.parent.name[:8] for p in earlier_manifests(older)] == ["20250101"]
 
 
 def test_sections_count_rows_per_facility_and_explain_each_reason(processed):
@@ -105,7 +109,8 @@ def test_trend_covers_every_stored_run(processed):
     assert trend.values["share_rejected_by_run"] == pytest.approx([6 / 30, 4 / 30, 3 / 30])
     assert [f.key for f in trend.figures()] == ["trend"]
     assert trend.key_points[0].startswith("Rows rejected: 20.0% in the run of 1 January 2025")
-    single = sections.quality_context(processed.resolve())  # a plain version folder: no history
+    plain = shutil.copytree(processed.resolve(), processed.parent / "plain")  # no history
+    single = sections.quality_context(plain)
     assert sections.quality_trend_section(single).no_data.startswith("Baru ada satu pengolahan")
 
 

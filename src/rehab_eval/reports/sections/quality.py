@@ -136,20 +136,28 @@ def _pct(share: Any, lang: str, digits: int = 1) -> str:
 def earlier_manifests(processed_dir: str | Path) -> list[Path]:
     """The ``manifest.json`` of the earlier versions of a versioned ETL output, oldest first.
 
-    ``data/processed`` is a link to ``data/.processed.versions/<id>/``; the other complete
-    versions there are the earlier runs (the newest few are kept). A plain folder has none.
+    ``data/processed`` is a link to ``data/.processed.versions/<id>/``; the complete versions
+    there older than the one read are the earlier runs (the newest few are kept). The
+    version folder itself may be given too (a path with its link resolved). A plain folder
+    has no history.
     """
     from rehab_eval.etl.versions import current_version, versions_dir
 
     out = Path(processed_dir)
     current = current_version(out)
-    vdir = versions_dir(out)
-    if current is None or not vdir.is_dir():
+    if current is None:
         return []
+    vdir = versions_dir(out)
+    if not vdir.is_dir():
+        parent = current.resolve().parent
+        if not (parent.name.startswith(".") and parent.name.endswith(".versions")):
+            return []
+        vdir = parent
+    name = current.resolve().name
     found = [
         p / "manifest.json"
         for p in sorted(vdir.iterdir())
-        if p.is_dir() and not p.name.startswith(".") and p.resolve() != current.resolve()
+        if p.is_dir() and not p.name.startswith(".") and p.name < name
     ]
     return [m for m in found if m.is_file()]
 
