@@ -162,3 +162,20 @@ def test_indicators_report_renders_for_bapas_semarang(demo):  # noqa: F811
     text = _html_text(run.html)
     assert "Formulasi Perhitungan" in text and "Tahun sebelumnya" in text
     assert "Section(" not in text
+
+
+def test_indicators_notebook_is_thin_and_matches_its_spec():
+    from test_report_quality import check_thin_notebook
+
+    check_thin_notebook("indicators_report")
+
+
+def test_demo_plan_renders_both_selections_with_the_example_targets():
+    from rehab_eval.reports.runs import load_plan
+
+    entries = [e for e in load_plan(NOTEBOOKS / "demo.plan.yaml") if e.report == "indicators_report"]
+    chosen = {(e.params.get("province"), e.params.get("facility")): e.params for e in entries}
+    assert set(chosen) == {("Sumsel", None), (None, "Bapas Semarang")}
+    assert chosen[("Sumsel", None)]["first_year"] == 2021 and chosen[("Sumsel", None)]["year"] == 2023
+    assert chosen[(None, "Bapas Semarang")]["first_year"] == 2024
+    assert all(p["targets"] == "contoh" for p in chosen.values())

@@ -201,3 +201,39 @@ def test_data_quality_renders_with_history_workbooks_and_no_identity(demo):  # n
         lowered = content.lower()
         found = [p for p in phrases if p in lowered]
         assert found == [], f"{where}: {len(found)} identifier(s) found"
+
+
+# --------------------------------------------------------------------------- the notebook file
+
+
+def check_thin_notebook(name):
+    """Stored without outputs, parameters first (audience publik), within the line budget,
+    no number formatted in the notebook, and the spec declaring exactly its parameters."""
+    import ast
+
+    import nbformat
+    import papermill as pm
+    from test_notebooks import LINE_BUDGET, _code_lines
+
+    from rehab_eval.reports import params
+
+    nb = nbformat.read(str(NOTEBOOKS / f"{name}.ipynb"), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert "parameters" in code[0].metadata.get("tags", [])
+    assert re.search(r'^audience = "publik"', code[0].source, flags=re.M)
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    assert sum(_code_lines(c) for c in code) <= LINE_BUDGET
+    for cell in code[1:]:
+        for banned in ("format_", "privacy.", ".round(", "def ", "lambda"):
+            assert banned not in cell.source, (banned, cell.source[:80])
+    inferred = pm.inspect_notebook(str(NOTEBOOKS / f"{name}.ipynb"))
+    spec = params.load_spec(name)
+    assert set(inferred) == set(spec.parameters)
+    resolved = params.validate(spec, {"processed_dir": str(NOTEBOOKS)})
+    for pname, info in inferred.items():
+        if pname not in ("processed_dir", "output_dir", "targets"):
+            assert resolved[pname] == ast.literal_eval(info["default"]), pname
+
+
+def test_data_quality_notebook_is_thin_and_matches_its_spec():
+    check_thin_notebook("data_quality")
