@@ -8,14 +8,14 @@ import re
 
 import pandas as pd
 import pytest
-from test_indicators_handmade import tables
-from test_notebooks import NOTEBOOKS, _deck, _html_text, demo  # noqa: F401 (session fixture)
 
 import rehab_eval.indicators as ri
 from rehab_eval.disclosure import resolve
 from rehab_eval.reports import run_report, sections
 from rehab_eval.reports.sections import Context
 from rehab_eval.reports.sections.indicators import shown_rows
+from test_indicators_handmade import tables
+from test_notebooks import NOTEBOOKS, _deck, _html_text, demo  # noqa: F401 (session fixture)
 
 RS = "rehabilitasi_sosial"
 
@@ -28,7 +28,9 @@ def released():
         for i in range(n):
             c = f"c{year}_{i:02d}"
             clients.append((c, "Lapas X", "Provinsi A", f"{year}-01-01"))
-            enrollments.append((c, RS, "Lapas X", f"{year - 1}-02-01", f"{year - 1}-08-01", "completed"))
+            enrollments.append(
+                (c, RS, "Lapas X", f"{year - 1}-02-01", f"{year - 1}-08-01", "completed")
+            )
             if i < reoffend:
                 events.append((c, f"{year}-06-01", "rearrest"))
     return tables(clients, enrollments, events=events)
@@ -36,14 +38,21 @@ def released():
 
 def _context(data, audience, **extra):
     result = ri.compute_indicators(
-        data, "ditjenpas_rehabilitasi", year=2023, end_date="2025-06-30",
-        indicators=["selesai_program", "tidak_mengulangi_12"], lang="id", **extra,
-    )  # fmt: skip
+        data,
+        "ditjenpas_rehabilitasi",
+        year=2023,
+        end_date="2025-06-30",
+        indicators=["selesai_program", "tidak_mengulangi_12"],
+        lang="id",
+        **extra,
+    )
     return Context(data=result, disclosure=resolve(audience), lang="id", period=(2021, 2023))
 
 
 def test_publik_hides_small_outcome_counts_and_keeps_denominators(released):
-    ctx = _context(released, "publik", targets={"ditjenpas_rehabilitasi": {"tidak_mengulangi_12": {2023: 80}}})
+    ctx = _context(
+        released, "publik", targets={"ditjenpas_rehabilitasi": {"tidak_mengulangi_12": {2023: 80}}}
+    )
     rows = shown_rows(ctx)
     r23 = rows[("tidak_mengulangi_12", "", 2023)]
     # 7 of 10 did not re-offend: the 3 who did are a small sensitive count
@@ -67,7 +76,9 @@ def test_no_count_of_one_to_four_people_with_an_outcome_in_any_publik_table(rele
     previous = sections.previous_years_section(ctx)
     frames = [*table.tables().values(), *previous.tables().values()]
     # programme starts from 2020, releases from 2021: every year present gets its table
-    assert {k for s in (table, previous) for k in s.tables()} == {f"lakip_{y}" for y in range(2020, 2024)}
+    assert {k for s in (table, previous) for k in s.tables()} == {
+        f"lakip_{y}" for y in range(2020, 2024)
+    }
     for frame in frames:
         for formula in frame["Formulasi Perhitungan"]:
             numerator = formula.split(" : ")[0]
@@ -88,7 +99,9 @@ def test_internal_values_equal_the_library_and_publik_values_are_rounded_as_disp
         assert got["realisasi"] == pytest.approx(r["realisasi"], abs=1e-12)
         assert got["ci_low"] == pytest.approx(r["ci_low"], abs=1e-12)
     publik = sections.lakip_section(_context(released, "publik")).values["indicators"]
-    assert publik["tidak_mengulangi_12"]["2022"]["realisasi"] == round(lib.loc[("tidak_mengulangi_12", 2022), "realisasi"])
+    assert publik["tidak_mengulangi_12"]["2022"]["realisasi"] == round(
+        lib.loc[("tidak_mengulangi_12", 2022), "realisasi"]
+    )
     assert publik["tidak_mengulangi_12"]["2023"]["realisasi"] is None
     # internal shows the small counts exactly, the formula as the library writes it
     rows = shown_rows(exact)
@@ -107,9 +120,13 @@ def test_summary_keeps_definitions_formula_and_policy(released):
 
 def test_example_targets_are_read_from_the_word_contoh(demo):  # noqa: F811
     ctx = sections.indicators_context(
-        demo["processed"], indicator_set="bnn_pascarehabilitasi", year=2025, first_year=2024,
-        facility="Bapas Semarang", targets="contoh",
-    )  # fmt: skip
+        demo["processed"],
+        indicator_set="bnn_pascarehabilitasi",
+        year=2025,
+        first_year=2024,
+        facility="Bapas Semarang",
+        targets="contoh",
+    )
     t = ctx.data.table
     assert set(t["year"]) == {2024, 2025}
     got = t.set_index(["indicator", "year"])["target"]
@@ -123,19 +140,30 @@ def test_example_targets_are_read_from_the_word_contoh(demo):  # noqa: F811
 def test_indicators_report_renders_for_bapas_semarang(demo):  # noqa: F811
     run = run_report(
         "indicators_report",
-        {"processed_dir": str(demo["processed"]), "indicator_set": "bnn_pascarehabilitasi",
-         "facility": "Bapas Semarang", "province": None, "year": 2025, "first_year": 2024,
-         "targets": "contoh"},
+        {
+            "processed_dir": str(demo["processed"]),
+            "indicator_set": "bnn_pascarehabilitasi",
+            "facility": "Bapas Semarang",
+            "province": None,
+            "year": 2025,
+            "first_year": 2024,
+            "targets": "contoh",
+        },
         out=demo["root"] / "reports-indicators",
         notebooks_dir=NOTEBOOKS,
-    )  # fmt: skip
+    )
     assert run.status == "ok"
     summary = run.summary
     assert summary["report"] == "indicators_report" and summary["years"] == ["2024", "2025"]
     # the numbers in summary.json are the library's, rounded as displayed (None where hidden)
     data = __import__("rehab_eval").load_processed(demo["processed"])
-    lib = ri.compute_indicators(data, "bnn_pascarehabilitasi", year=2025, facility="Bapas Semarang",
-                                targets=ri.example_targets())  # fmt: skip
+    lib = ri.compute_indicators(
+        data,
+        "bnn_pascarehabilitasi",
+        year=2025,
+        facility="Bapas Semarang",
+        targets=ri.example_targets(),
+    )
     values = summary["values"]["indicators"]
     checked = 0
     for r in lib.table[lib.table["year"] >= 2024].itertuples():
@@ -151,7 +179,10 @@ def test_indicators_report_renders_for_bapas_semarang(demo):  # noqa: F811
     assert checked >= 5
     shown = summary["indicators"]["tanpa_relaps"]
     row = lib.current.set_index("indicator").loc["tanpa_relaps"]
-    assert (shown["numerator"], shown["denominator"]) == (str(row["numerator"]), str(row["denominator"]))
+    assert (shown["numerator"], shown["denominator"]) == (
+        str(row["numerator"]),
+        str(row["denominator"]),
+    )
     # one slide per indicator, the LAKIP tables of both years kept for tables.xlsx
     record = json.loads((run.run_dir / "publish.json").read_text())
     assert {t["key"] for t in record["tables"]} >= {"lakip_2025", "lakip_2024", "year_on_year"}
@@ -173,9 +204,13 @@ def test_indicators_notebook_is_thin_and_matches_its_spec():
 def test_demo_plan_renders_both_selections_with_the_example_targets():
     from rehab_eval.reports.runs import load_plan
 
-    entries = [e for e in load_plan(NOTEBOOKS / "demo.plan.yaml") if e.report == "indicators_report"]
+    entries = [
+        e for e in load_plan(NOTEBOOKS / "demo.plan.yaml") if e.report == "indicators_report"
+    ]
     chosen = {(e.params.get("province"), e.params.get("facility")): e.params for e in entries}
     assert set(chosen) == {("Sumsel", None), (None, "Bapas Semarang")}
-    assert chosen[("Sumsel", None)]["first_year"] == 2021 and chosen[("Sumsel", None)]["year"] == 2023
+    assert (
+        chosen[("Sumsel", None)]["first_year"] == 2021 and chosen[("Sumsel", None)]["year"] == 2023
+    )
     assert chosen[(None, "Bapas Semarang")]["first_year"] == 2024
     assert all(p["targets"] == "contoh" for p in chosen.values())

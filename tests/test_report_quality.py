@@ -9,11 +9,11 @@ import re
 import shutil
 
 import pytest
-from test_notebooks import NOTEBOOKS, _html_text, _texts_of, demo  # noqa: F401 (session fixture)
 
 from rehab_eval.quality import explain
 from rehab_eval.reports import run_report, sections
 from rehab_eval.reports.sections.quality import earlier_manifests
+from test_notebooks import NOTEBOOKS, _html_text, _texts_of, demo  # noqa: F401 (session fixture)
 
 NIK = "3374012345678901"
 
@@ -24,16 +24,38 @@ def _manifest(run_time, semarang=(10, 7, 2, 1), rejects=None):
         "run_time": run_time,
         "as_of": run_time[:10],
         "files": [
-            {"path": "bapas_semarang/klien_2024.xlsx",
-             "sheets": [{"sheet": "Klien", "table": "clients", "rows_read": read, "rows_accepted": accepted,
-                         "rows_rejected": rejected, "rows_duplicate": dup, "cells_rejected": 1}]},
-            {"path": "ibm_rejosari/ibm_rejosari_2025.xlsx",
-             "sheets": [{"sheet": "Peserta", "table": "clients", "rows_read": 20, "rows_accepted": 19,
-                         "rows_rejected": 1, "rows_duplicate": 0, "cells_rejected": 0},
-                        {"sheet": "Petunjuk", "table": None}]},
+            {
+                "path": "bapas_semarang/klien_2024.xlsx",
+                "sheets": [
+                    {
+                        "sheet": "Klien",
+                        "table": "clients",
+                        "rows_read": read,
+                        "rows_accepted": accepted,
+                        "rows_rejected": rejected,
+                        "rows_duplicate": dup,
+                        "cells_rejected": 1,
+                    }
+                ],
+            },
+            {
+                "path": "ibm_rejosari/ibm_rejosari_2025.xlsx",
+                "sheets": [
+                    {
+                        "sheet": "Peserta",
+                        "table": "clients",
+                        "rows_read": 20,
+                        "rows_accepted": 19,
+                        "rows_rejected": 1,
+                        "rows_duplicate": 0,
+                        "cells_rejected": 0,
+                    },
+                    {"sheet": "Petunjuk", "table": None},
+                ],
+            },
         ],
         "rejects": {"by_reason": rejects or {"nik unrecoverable": 2, "unparseable date": 1}},
-    }  # fmt: skip
+    }
 
 
 def _version(root, name, manifest, rejects_csv=None):
@@ -54,9 +76,19 @@ def processed(tmp_path):
         f"bapas_semarang/klien_2024.xlsx,Klien,7,NIK,{NIK},nik unrecoverable\n"
         "ibm_rejosari/ibm_rejosari_2025.xlsx,Peserta,3,Tgl Lahir,31/02/1990,unparseable date\n"
     )
-    _version(tmp_path, "20250101T000000000000Z-aaaaaaaa", _manifest("2025-01-01T00:00:00+00:00", (10, 4, 5, 1)))
-    _version(tmp_path, "20250201T000000000000Z-bbbbbbbb", _manifest("2025-02-01T00:00:00+00:00", (10, 6, 3, 1)))
-    current = _version(tmp_path, "20250301T000000000000Z-cccccccc", _manifest("2025-03-01T00:00:00+00:00"), rejects)
+    _version(
+        tmp_path,
+        "20250101T000000000000Z-aaaaaaaa",
+        _manifest("2025-01-01T00:00:00+00:00", (10, 4, 5, 1)),
+    )
+    _version(
+        tmp_path,
+        "20250201T000000000000Z-bbbbbbbb",
+        _manifest("2025-02-01T00:00:00+00:00", (10, 6, 3, 1)),
+    )
+    current = _version(
+        tmp_path, "20250301T000000000000Z-cccccccc", _manifest("2025-03-01T00:00:00+00:00"), rejects
+    )
     (tmp_path / ".processed.versions" / ".tmp-crashed").mkdir()
     link = tmp_path / "processed"
     link.symlink_to(current.relative_to(tmp_path))
@@ -71,7 +103,10 @@ def test_earlier_versions_are_the_history_oldest_first(processed, tmp_path):
     (plain / "manifest.json").write_text(json.dumps(_manifest("2025-03-01T00:00:00+00:00")))
     assert earlier_manifests(plain) == []
     # the version folder itself (a path whose link was resolved): the versions before it
-    assert [p.parent.name[:8] for p in earlier_manifests(processed.resolve())] == ["20250101", "20250201"]
+    assert [p.parent.name[:8] for p in earlier_manifests(processed.resolve())] == [
+        "20250101",
+        "20250201",
+    ]
     older = tmp_path / ".processed.versions" / "20250201T000000000000Z-bbbbbbbb"
     assert [p.parent.name[:8] for p in earlier_manifests(older)] == ["20250101"]
 
@@ -81,13 +116,19 @@ def test_sections_count_rows_per_facility_and_explain_each_reason(processed):
     fac = sections.quality_facilities_section(ctx)
     frame = fac.tables()["per_facility"].set_index("UPT")
     semarang = frame.loc["Bapas Kelas I Semarang"]
-    assert (semarang["Baris dibaca"], semarang["Diterima"], semarang["Ditolak"], semarang["Ganda (dibuang)"]) == (
-        "10", "7", "2", "1")  # fmt: skip
+    assert (
+        semarang["Baris dibaca"],
+        semarang["Diterima"],
+        semarang["Ditolak"],
+        semarang["Ganda (dibuang)"],
+    ) == ("10", "7", "2", "1")
     assert semarang["% ditolak"] == "20,0%"
     assert fac.summary["rows_read"] == "30" and fac.summary["rows_rejected"] == "3"
     assert fac.values["share_rejected"] == pytest.approx(3 / 30)
     # the highest share first: Semarang 20 % against Rejosari 5 %
-    assert fac.key_points[0].startswith("Persentase baris ditolak tertinggi: Bapas Kelas I Semarang, 2 dari 10")
+    assert fac.key_points[0].startswith(
+        "Persentase baris ditolak tertinggi: Bapas Kelas I Semarang, 2 dari 10"
+    )
     files = sections.quality_files_section(ctx).tables()["per_file"]
     assert list(files["Lembar"]) == ["Klien", "Peserta"]  # the instruction sheet is no data
     reasons = sections.quality_reasons_section(ctx)
@@ -98,7 +139,9 @@ def test_sections_count_rows_per_facility_and_explain_each_reason(processed):
     per_fac = reasons.tables()["reasons_per_facility"]
     assert set(per_fac["UPT"]) == {"Bapas Kelas I Semarang", "Kelurahan Rejosari"}
     # no value of a rejected cell anywhere in what the report shows
-    shown = json.dumps([f.to_dict() for s in (fac, reasons) for f in s.tables().values()], ensure_ascii=False)
+    shown = json.dumps(
+        [f.to_dict() for s in (fac, reasons) for f in s.tables().values()], ensure_ascii=False
+    )
     assert NIK[:10] not in shown and "31/02/1990" not in shown
 
 
@@ -121,7 +164,9 @@ def test_fix_workbooks_are_written_per_facility_with_masked_values(processed, tm
     out = tmp_path / "run"
     section = sections.fix_workbooks_section(ctx, out)
     assert section.summary["fix_workbooks"] == [
-        "perbaikan/bapas-kelas-i-semarang.xlsx", "perbaikan/kelurahan-rejosari.xlsx"]  # fmt: skip
+        "perbaikan/bapas-kelas-i-semarang.xlsx",
+        "perbaikan/kelurahan-rejosari.xlsx",
+    ]
     frame = section.tables()["workbooks"]
     assert list(frame["Baris/sel perlu diperbaiki"]) == ["2", "1"]
     cells = [
@@ -139,11 +184,17 @@ def test_fix_workbooks_are_written_per_facility_with_masked_values(processed, tm
 
 def test_summary_has_three_key_points_and_the_policy(processed):
     ctx = sections.quality_context(processed)
-    parts = [sections.quality_facilities_section(ctx), sections.quality_reasons_section(ctx),
-             sections.quality_trend_section(ctx)]  # fmt: skip
+    parts = [
+        sections.quality_facilities_section(ctx),
+        sections.quality_reasons_section(ctx),
+        sections.quality_trend_section(ctx),
+    ]
     closing = sections.quality_summary(ctx, *parts)
     assert 3 <= len(closing.key_points) <= 5
-    assert closing.key_points[-1] == "2 UPT mendapat buku kerja berisi 3 baris atau sel yang perlu diperbaiki di berkas asal."
+    assert (
+        closing.key_points[-1]
+        == "2 UPT mendapat buku kerja berisi 3 baris atau sel yang perlu diperbaiki di berkas asal."
+    )
     assert closing.definitions[-1] == ctx.disclosure.short_form("id")
 
 
@@ -193,8 +244,13 @@ def test_data_quality_renders_with_history_workbooks_and_no_identity(demo):  # n
     }
     texts = _texts_of(run.run_dir)
     for b in books:
-        texts[b] = " ".join(str(c.value) for ws in load_workbook(run.run_dir / b).worksheets
-                            for row in ws.iter_rows() for c in row if c.value is not None)  # fmt: skip
+        texts[b] = " ".join(
+            str(c.value)
+            for ws in load_workbook(run.run_dir / b).worksheets
+            for row in ws.iter_rows()
+            for c in row
+            if c.value is not None
+        )
     assert len(texts) > 10
     for where, content in texts.items():
         assert not niks & set(re.findall(r"\d{16}", content)), where
@@ -213,9 +269,9 @@ def check_thin_notebook(name):
 
     import nbformat
     import papermill as pm
-    from test_notebooks import LINE_BUDGET, _code_lines
 
     from rehab_eval.reports import params
+    from test_notebooks import LINE_BUDGET, _code_lines
 
     nb = nbformat.read(str(NOTEBOOKS / f"{name}.ipynb"), as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]

@@ -14,6 +14,7 @@ once the group reaches the threshold. Completion is operational as a whole.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rehab_eval.reports.sections import _sink
@@ -45,79 +46,19 @@ _SENSITIVE_DEFAULT = ("events", "events", "enrolled")
 #: Words that name the example targets shipped with the package.
 EXAMPLE_TARGETS = ("contoh", "example")
 
-TEXTS: dict[str, dict[str, str]] = {
-    "intro": {
-        "id": "Indikator kinerja {selection}, tahun {year}, dihitung langsung dari data klien dengan rumus yang "
-        "tertulis di tiap baris: realisasi = pembilang : penyebut × 100%, capaian = realisasi : target × 100%. "
-        "{targets} Rentang di samping realisasi adalah interval kepercayaan 95% (Wilson): makin kecil penyebut, "
-        "makin lebar rentangnya. {policy}",
-        "en": "Performance indicators of {selection}, {year}, computed from the client records with the formula "
-        "written on each row: actual = numerator ÷ denominator × 100%, achievement = actual ÷ target × 100%. "
-        "{targets} The range beside each actual value is its 95% (Wilson) confidence interval: the smaller the "
-        "denominator, the wider it is. {policy}",
-    },
-    "targets": {"id": "Target dari {source}.", "en": "Targets from {source}."},
-    "no_targets": {
-        "id": "Tanpa berkas target: tabel hanya menunjukkan realisasi.",
-        "en": "No targets file: the table shows the actual values only.",
-    },
-    "example_targets": {
-        "id": "contoh target yang disertakan paket (angka ilustrasi, bukan perjanjian kinerja kantor)",
-        "en": "the example targets shipped with the package (illustrative, not an office's agreement)",
-    },
-    "policy": {
-        "id": "Penyebut (peserta yang dinilai, diikuti, atau programnya berakhir) ditampilkan persis; jumlah "
-        "orang dengan hasil (membaik, tidak relaps, tidak mengulangi) di bawah {min_cell} ditulis <{min_cell} "
-        "dan persentasenya sebagai batas (≤ atau ≥).",
-        "en": "Denominators (participants assessed, followed, or whose programme ended) are exact; counts of "
-        "people with an outcome (improved, no relapse, no re-offence) under {min_cell} read <{min_cell} and "
-        "their share is given as a bound (≤ or ≥).",
-    },
-    "policy_internal": {"id": "Semua jumlah ditampilkan persis.", "en": "All counts are exact."},
-    "h.table": {"id": "Tabel kinerja {year}", "en": "Performance table {year}"},
-    "h.previous": {"id": "Tahun sebelumnya", "en": "Previous years"},
-    "h.yoy": {"id": "Perbandingan antartahun", "en": "Year on year"},
-    "h.definitions": {"id": "Definisi indikator", "en": "Indicator definitions"},
-    "h.summary": {"id": "Ringkasan", "en": "Summary"},
-    "cap.table": {
-        "id": "{title}, {selection}, tahun {year}",
-        "en": "{title}, {selection}, {year}",
-    },
-    "previous.none": {
-        "id": "Data pilihan ini tidak memuat tahun sebelum {year}.",
-        "en": "The selection holds no year before {year}.",
-    },
-    "empty": {
-        "id": "Belum ada data untuk indikator ini pada pilihan dan tahun ini.",
-        "en": "No data yet for these indicators in this selection and year.",
-    },
-    "take": {
-        "id": "{name}: realisasi {year} {percent} ({num} dari {den}){target}.",
-        "en": "{name}: actual {year} {percent} ({num} of {den}){target}.",
-    },
-    "take.target": {"id": ", target {target}, capaian {capaian}", "en": ", target {target}, achievement {capaian}"},
-    "take.change": {
-        "id": " Dibanding {prev}: {change} poin persen.",
-        "en": " Compared with {prev}: {change} percentage points.",
-    },
-    "notes": {"id": "{definition} Penyebut {year}: {den}.", "en": "{definition} Denominator {year}: {den}."},
-    "col.year": {"id": "Tahun", "en": "Year"},
-    "col.change": {"id": "Perubahan terakhir (poin persen)", "en": "Last change (percentage points)"},
-    "def.formula": {
-        "id": "Realisasi = pembilang : penyebut × 100%; capaian = realisasi : target × 100% (indikator yang makin "
-        "tinggi makin baik); interval kepercayaan 95% menurut Wilson; data sampai {end}.",
-        "en": "Actual = numerator ÷ denominator × 100%; achievement = actual ÷ target × 100% (indicators where "
-        "higher is better); 95% confidence interval after Wilson; data up to {end}.",
-    },
-    "sum.text": {
-        "id": "Pada {year}, {selection}: {points}",
-        "en": "In {year}, {selection}: {points}",
-    },
-}
+
+@lru_cache(maxsize=1)
+def _texts() -> dict[str, dict[str, str]]:
+    import tomllib
+    from importlib import resources
+
+    raw = resources.files(__package__).joinpath("indicators_texts.toml").read_text(encoding="utf-8")
+    return tomllib.loads(raw)
 
 
 def _say(key: str, lang: str, /, **values: Any) -> str:
-    text = TEXTS[key]["en" if lang == "en" else "id"]
+    """The text ``key`` of ``indicators_texts.toml`` in ``lang``, fields filled in."""
+    text = _texts()[key]["en" if lang == "en" else "id"]
     return text.format(**values) if values else text
 
 
@@ -196,13 +137,21 @@ def indicators_context(
     disclosure = resolve(audience, min_cell, lang=lang)
     data = rehab_eval.load_processed(processed_dir)
     result = ri.compute_indicators(
-        data, indicator_set, year=int(year), facility=facility, province=province,
-        end_date=end_date, targets=_targets(targets), lang=lang,
-    )  # fmt: skip
+        data,
+        indicator_set,
+        year=int(year),
+        facility=facility,
+        province=province,
+        end_date=end_date,
+        targets=_targets(targets),
+        lang=lang,
+    )
     if first_year is not None:
         kept = result.table[result.table["year"] >= int(first_year)].reset_index(drop=True)
         result = dataclasses.replace(result, table=kept, years=tuple(sorted(set(kept["year"]))))
-    ctx = Context(data=result, disclosure=disclosure, lang=lang, period=(min(result.years), int(year)))
+    ctx = Context(
+        data=result, disclosure=disclosure, lang=lang, period=(min(result.years), int(year))
+    )
     ctx.shown["targets"] = targets
     return ctx
 
@@ -211,10 +160,14 @@ def shown_rows(ctx: Context) -> dict[tuple[str, str, int], ShownRow]:
     """Every row of the result with the policy applied (built once per report)."""
     if "rows" not in ctx.shown:
         result = ctx.data
-        kinds = {i.id: DISCLOSURE_KINDS.get(i.event["kind"], _SENSITIVE_DEFAULT)
-                 for i in result.indicator_set.indicators}  # fmt: skip
+        kinds = {
+            i.id: DISCLOSURE_KINDS.get(i.event["kind"], _SENSITIVE_DEFAULT)
+            for i in result.indicator_set.indicators
+        }
         ctx.shown["rows"] = {
-            (r["indicator"], r["category"], int(r["year"])): _shown_row(ctx, r, kinds[r["indicator"]])
+            (r["indicator"], r["category"], int(r["year"])): _shown_row(
+                ctx, r, kinds[r["indicator"]]
+            )
             for r in result.table.to_dict("records")
         }
     return ctx.shown["rows"]
@@ -236,8 +189,16 @@ def _shown_row(ctx: Context, r: dict[str, Any], kinds: tuple[str, str, str]) -> 
 
     lang, d = ctx.lang, ctx.disclosure
     kind, complement, denominator = kinds
-    share = show_share(r["numerator"], r["denominator"], d, kind=kind, complement_kind=complement,
-                       denominator_kind=denominator, conf_level=ctx.data.conf_level, lang=lang)  # fmt: skip
+    share = show_share(
+        r["numerator"],
+        r["denominator"],
+        d,
+        kind=kind,
+        complement_kind=complement,
+        denominator_kind=denominator,
+        conf_level=ctx.data.conf_level,
+        lang=lang,
+    )
     digits = d.precision("percent")
     exact = share.percent.status == "shown" and share.percent.value is not None
 
@@ -254,22 +215,40 @@ def _shown_row(ctx: Context, r: dict[str, Any], kinds: tuple[str, str, str]) -> 
     else:
         target_text = format_number(target, 0 if target == int(target) else 1, lang) + "%"
         capaian = value(r["capaian"]) if exact else None
-        capaian_text = format_percent(r["capaian"] / 100, digits, lang) if capaian is not None else (
-            hidden if share.percent.text != "–" else "–")  # fmt: skip
+        capaian_text = (
+            format_percent(r["capaian"] / 100, digits, lang)
+            if capaian is not None
+            else (hidden if share.percent.text != "–" else "–")
+        )
     sign = "÷" if lang == "en" else ":"
-    formula = f"{share.numerator.text} {sign} {share.denominator.text} × 100% = {share.percent.text}"
+    formula = (
+        f"{share.numerator.text} {sign} {share.denominator.text} × 100% = {share.percent.text}"
+    )
     population = show_count(r["n_population"], "enrolled", d, lang=lang)
-    notes = (r["excluded"] or "–") if population.value is not None or not r["n_population"] else hidden
+    notes = (
+        (r["excluded"] or "–") if population.value is not None or not r["n_population"] else hidden
+    )
     key = f"{r['indicator']}.{r['category']}" if r["category"] else r["indicator"]
     return ShownRow(
-        key=key, indicator=r["indicator"], category=r["category"], year=int(r["year"]),
-        name=_name(r, lang), numerator=share.numerator.text, denominator=share.denominator.text,
-        percent=share.percent.text, ci=share.ci.text, target_text=target_text,
-        capaian_text=capaian_text, formula=formula, notes=notes,
+        key=key,
+        indicator=r["indicator"],
+        category=r["category"],
+        year=int(r["year"]),
+        name=_name(r, lang),
+        numerator=share.numerator.text,
+        denominator=share.denominator.text,
+        percent=share.percent.text,
+        ci=share.ci.text,
+        target_text=target_text,
+        capaian_text=capaian_text,
+        formula=formula,
+        notes=notes,
         realisasi=value(r["realisasi"]) if exact else None,
-        ci_low=value(r["ci_low"]) if exact else None, ci_high=value(r["ci_high"]) if exact else None,
-        target=target, capaian=capaian,
-    )  # fmt: skip
+        ci_low=value(r["ci_low"]) if exact else None,
+        ci_high=value(r["ci_high"]) if exact else None,
+        target=target,
+        capaian=capaian,
+    )
 
 
 def _rows_of(ctx: Context, year: int) -> list[ShownRow]:
@@ -283,23 +262,37 @@ def _table(ctx: Context, year: int) -> Any:
 
     h = HEADERS["en" if ctx.lang == "en" else "id"]
     rows = _rows_of(ctx, year)
-    return pd.DataFrame({
-        h["no"]: [str(i + 1) for i in range(len(rows))],
-        h["indicator"]: [r.name for r in rows],
-        h["target"]: [r.target_text for r in rows],
-        h["realisasi"]: [r.percent for r in rows],
-        h["capaian"]: [r.capaian_text for r in rows],
-        h["formula"]: [r.formula for r in rows],
-        h["ci"].replace("95", f"{ctx.data.conf_level * 100:g}"): [r.ci for r in rows],
-        h["notes"]: [r.notes for r in rows],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            h["no"]: [str(i + 1) for i in range(len(rows))],
+            h["indicator"]: [r.name for r in rows],
+            h["target"]: [r.target_text for r in rows],
+            h["realisasi"]: [r.percent for r in rows],
+            h["capaian"]: [r.capaian_text for r in rows],
+            h["formula"]: [r.formula for r in rows],
+            h["ci"].replace("95", f"{ctx.data.conf_level * 100:g}"): [r.ci for r in rows],
+            h["notes"]: [r.notes for r in rows],
+        }
+    )
 
 
 def _sentence(ctx: Context, row: ShownRow, previous: ShownRow | None = None) -> str:
     lang = ctx.lang
-    target = _say("take.target", lang, target=row.target_text, capaian=row.capaian_text) if row.target is not None else ""
-    out = _say("take", lang, name=row.name, year=row.year, percent=row.percent, num=row.numerator,
-               den=row.denominator, target=target)  # fmt: skip
+    target = (
+        _say("take.target", lang, target=row.target_text, capaian=row.capaian_text)
+        if row.target is not None
+        else ""
+    )
+    out = _say(
+        "take",
+        lang,
+        name=row.name,
+        year=row.year,
+        percent=row.percent,
+        num=row.numerator,
+        den=row.denominator,
+        target=target,
+    )
     change = _change(ctx, previous, row)
     if change is not None:
         out += _say("take.change", lang, prev=previous.year, change=change)  # type: ignore[union-attr]
@@ -317,40 +310,67 @@ def _change(ctx: Context, previous: ShownRow | None, row: ShownRow) -> str | Non
     return "+" + text if diff > 0 and any(ch in "123456789" for ch in text) else text
 
 
-def open_indicators_report(ctx: Context, output_dir: Any, *, office: Any = None,
-                           key_points: list[str] | None = None) -> Section:  # fmt: skip
+def open_indicators_report(
+    ctx: Context, output_dir: Any, *, office: Any = None, key_points: list[str] | None = None
+) -> Section:
     """Start publishing (title, selection and years, policy) and show the opening paragraph."""
     lang, result, d = ctx.lang, ctx.data, ctx.disclosure
     years = f"{min(result.years)}–{result.year}" if len(result.years) > 1 else str(result.year)
     subtitle = f"{result.selection} · {years}"
-    _sink.start(output_dir, title=result.title, subtitle=subtitle, lang=lang,
-                report="indicators_report", disclosure=d, office=office)  # fmt: skip
+    _sink.start(
+        output_dir,
+        title=result.title,
+        subtitle=subtitle,
+        lang=lang,
+        report="indicators_report",
+        disclosure=d,
+        office=office,
+    )
     given = ctx.shown.get("targets")
     if given is None:
         targets = _say("no_targets", lang)
     else:
         import pathlib
 
-        source = _say("example_targets", lang) if _is_example(given) else pathlib.Path(str(given)).name
+        source = (
+            _say("example_targets", lang) if _is_example(given) else pathlib.Path(str(given)).name
+        )
         targets = _say("targets", lang, source=source)
-    policy = _say("policy", lang, min_cell=d.min_cell) if d.min_cell else _say("policy_internal", lang)
-    intro = _say("intro", lang, selection=result.selection, year=result.year, targets=targets, policy=policy)
+    policy = (
+        _say("policy", lang, min_cell=d.min_cell) if d.min_cell else _say("policy_internal", lang)
+    )
+    intro = _say(
+        "intro", lang, selection=result.selection, year=result.year, targets=targets, policy=policy
+    )
     stamp = d.stamp(lang)
-    _sink.markdown(f"# {result.title}\n\n**{subtitle}**\n\n" + (f"**{stamp}**\n\n" if stamp else "") + intro)
+    _sink.markdown(
+        f"# {result.title}\n\n**{subtitle}**\n\n" + (f"**{stamp}**\n\n" if stamp else "") + intro
+    )
     if key_points:
         _sink.key_points(key_points)
-    _sink.summary(report="indicators_report", indicator_set=result.set_name, selection=result.selection,
-                  year=str(result.year), years=[str(y) for y in result.years], audience=d.audience,
-                  end_date=result.end_date.isoformat())  # fmt: skip
+    _sink.summary(
+        report="indicators_report",
+        indicator_set=result.set_name,
+        selection=result.selection,
+        year=str(result.year),
+        years=[str(y) for y in result.years],
+        audience=d.audience,
+        end_date=result.end_date.isoformat(),
+    )
     return Section()
 
 
 def _values(rows: list[ShownRow]) -> dict[str, Any]:
     return {
-        str(r.year): {"realisasi": r.realisasi, "ci_low": r.ci_low, "ci_high": r.ci_high,
-                      "target": r.target, "capaian": r.capaian}
+        str(r.year): {
+            "realisasi": r.realisasi,
+            "ci_low": r.ci_low,
+            "ci_high": r.ci_high,
+            "target": r.target,
+            "capaian": r.capaian,
+        }
         for r in rows
-    }  # fmt: skip
+    }
 
 
 def lakip_section(ctx: Context, year: int | None = None) -> Section:
@@ -368,8 +388,17 @@ def lakip_section(ctx: Context, year: int | None = None) -> Section:
     return Section(
         title=title,
         items=[TableOut(_table(ctx, year), f"lakip_{year}", caption)],
-        summary={"indicators": {r.key: {"numerator": r.numerator, "denominator": r.denominator,
-                                        "realisasi": r.percent, "capaian": r.capaian_text} for r in rows}},  # fmt: skip
+        summary={
+            "indicators": {
+                r.key: {
+                    "numerator": r.numerator,
+                    "denominator": r.denominator,
+                    "realisasi": r.percent,
+                    "capaian": r.capaian_text,
+                }
+                for r in rows
+            }
+        },
         values={"indicators": {k: _values(v) for k, v in by_key.items()}},
         key_points=[_sentence(ctx, r) for r in rows],
     )
@@ -441,10 +470,16 @@ def _header(lang: str) -> str:
 def indicators_summary(ctx: Context, table: Section) -> Section:
     """The definitions (each indicator's, the formula, the policy) and the key points."""
     lang, result = ctx.lang, ctx.data
-    definitions = [f"{result.indicator_set[i].name(lang)}: {result.indicator_set[i].definition(lang)}"
-                   for i in dict.fromkeys(result.table["indicator"])]  # fmt: skip
+    definitions = [
+        f"{result.indicator_set[i].name(lang)}: {result.indicator_set[i].definition(lang)}"
+        for i in dict.fromkeys(result.table["indicator"])
+    ]
     definitions.append(_say("def.formula", lang, end=result.end_date.isoformat()))
     definitions.append(ctx.disclosure.short_form(lang))
     points = table.key_points[:5] or [_say("empty", lang)]
-    return Section(title=_say("h.definitions", lang), items=["\n".join(f"- {x}" for x in definitions)],
-                   key_points=points, definitions=definitions)  # fmt: skip
+    return Section(
+        title=_say("h.definitions", lang),
+        items=["\n".join(f"- {x}" for x in definitions)],
+        key_points=points,
+        definitions=definitions,
+    )

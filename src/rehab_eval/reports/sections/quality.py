@@ -9,6 +9,7 @@ the rows to fix (with masked values) go only into the per-facility workbooks.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,97 +28,19 @@ __all__ = [
     "open_quality_report",
 ]
 
-TEXTS: dict[str, dict[str, str]] = {
-    "title": {"id": "Laporan mutu data", "en": "Data-quality report"},
-    "intro": {
-        "id": "Pengolahan data (ETL) tanggal {as_of} membaca **{read}** baris dari {files} berkas: "
-        "**{accepted}** diterima, **{rejected}** ditolak ({share}) dan {dup} dibuang sebagai "
-        "data ganda. Laporan ini menunjukkan, per UPT dan per berkas, baris mana yang ditolak, "
-        "mengapa, dan cara memperbaikinya di berkas asal. Tidak ada NIK, nama atau alamat di "
-        "laporan ini.",
-        "en": "The data processing (ETL) of {as_of} read **{read}** rows from {files} files: "
-        "**{accepted}** accepted, **{rejected}** rejected ({share}) and {dup} dropped as "
-        "duplicates. This report shows, per facility and per file, which rows were rejected, "
-        "why, and how to fix them in the source file. It holds no NIK, name or address.",
-    },
-    "h.facilities": {"id": "Mutu data per UPT", "en": "Data quality per facility"},
-    "h.files": {"id": "Mutu data per berkas", "en": "Data quality per file"},
-    "h.reasons": {"id": "Alasan penolakan dan cara memperbaikinya", "en": "Reasons for rejection and how to fix them"},
-    "h.trend": {"id": "Perkembangan antarpengolahan", "en": "Trend over ETL runs"},
-    "h.fix": {"id": "Daftar perbaikan per UPT", "en": "Rows to fix per facility"},
-    "h.summary": {"id": "Ringkasan", "en": "Summary"},
-    "fig.facilities": {"id": "Persentase baris ditolak per UPT", "en": "Share of rows rejected per facility"},
-    "fig.reasons": {"id": "Alasan penolakan", "en": "Reasons for rejection"},
-    "fig.trend": {"id": "Persentase baris ditolak per pengolahan", "en": "Share of rows rejected per ETL run"},
-    "take.facilities": {
-        "id": "Persentase baris ditolak tertinggi: {worst}, {rejected} dari {read} baris ({share}).",
-        "en": "Highest share of rows rejected: {worst}, {rejected} of {read} rows ({share}).",
-    },
-    "take.clean": {
-        "id": "Tidak ada baris yang ditolak pada pengolahan ini.",
-        "en": "No row was rejected in this run.",
-    },
-    "take.reasons": {
-        "id": "Alasan tersering: {text} ({n} baris). Cara memperbaiki: {hint}",
-        "en": "Most frequent reason: {text} ({n} rows). How to fix: {hint}",
-    },
-    "take.trend": {
-        "id": "Baris ditolak: {first} pada pengolahan {first_date}, {last} pada {last_date} ({runs} pengolahan).",
-        "en": "Rows rejected: {first} in the run of {first_date}, {last} in {last_date} ({runs} runs).",
-    },
-    "notes.rows": {
-        "id": "Baris dibaca = diterima + ditolak + ganda yang dibuang, dari manifest.json pengolahan.",
-        "en": "Rows read = accepted + rejected + duplicates dropped, from the run's manifest.json.",
-    },
-    "trend.one": {
-        "id": "Baru ada satu pengolahan data tersimpan; perkembangan tampil setelah pengolahan berikutnya.",
-        "en": "Only one data processing run is stored; the trend shows after the next run.",
-    },
-    "fix.intro": {
-        "id": "Setiap UPT yang punya baris ditolak mendapat satu buku kerja Excel berisi berkas, lembar, "
-        "baris, kolom, alasan dan cara memperbaiki (nilai disamarkan). Kirim buku kerja itu ke UPT, "
-        "perbaiki berkas asal, lalu olah ulang.",
-        "en": "Each facility with rejected rows gets one Excel workbook listing file, sheet, row, "
-        "column, reason and how to fix it (values masked). Send it to the facility, correct the "
-        "source file, then process again.",
-    },
-    "take.fix": {
-        "id": "{n} UPT mendapat buku kerja berisi {rows} baris atau sel yang perlu diperbaiki di berkas asal.",
-        "en": "{n} facilities get a workbook listing {rows} rows or cells to correct in their source files.",
-    },
-    "fix.none": {"id": "Tidak ada baris yang perlu diperbaiki.", "en": "No row needs fixing."},
-    "fix.not_written": {
-        "id": "Buku kerja perbaikan ditulis saat laporan dirender (rehab-eval report) atau dengan rehab-eval quality.",
-        "en": "The workbooks are written when the report is rendered (rehab-eval report) or by rehab-eval quality.",
-    },
-    "col.workbook": {"id": "Buku kerja", "en": "Workbook"},
-    "col.to_fix": {"id": "Baris/sel perlu diperbaiki", "en": "Rows/cells to fix"},
-    "col.share": {"id": "% ditolak", "en": "% rejected"},
-    "col.run": {"id": "Pengolahan", "en": "Run"},
-    "col.files": {"id": "Berkas", "en": "Files"},
-    "sum.text": {
-        "id": "{rejected} dari {read} baris ditolak ({share}) dan {dup} baris ganda dibuang. {reason}",
-        "en": "{rejected} of {read} rows were rejected ({share}) and {dup} duplicate rows dropped. {reason}",
-    },
-    "def.rows": {
-        "id": "Baris dibaca: baris data di lembar yang dikenali; diterima: masuk tabel kanonik; ditolak: "
-        "tidak dapat diterima (lihat alasan); ganda: baris yang sama persis dengan baris lain, dibuang.",
-        "en": "Rows read: data rows of recognised sheets; accepted: in the canonical tables; rejected: "
-        "could not be accepted (see the reasons); duplicates: rows identical to another row, dropped.",
-    },
-    "def.cells": {
-        "id": "Sel ditolak: satu nilai tidak terbaca dan dikosongkan, barisnya tetap diterima.",
-        "en": "Cells rejected: one value could not be read and was left empty; the row is kept.",
-    },
-    "def.privacy": {
-        "id": "Laporan ini tidak memuat nilai sel; buku kerja perbaikan memuat nilai yang disamarkan (NIK dan No. Register sebagian, nama dan alamat seluruhnya).",
-        "en": "This report shows no cell value; the workbooks show masked values (NIK and register numbers partly, names and addresses wholly).",
-    },
-}
+
+@lru_cache(maxsize=1)
+def _texts() -> dict[str, dict[str, str]]:
+    import tomllib
+    from importlib import resources
+
+    raw = resources.files(__package__).joinpath("quality_texts.toml").read_text(encoding="utf-8")
+    return tomllib.loads(raw)
 
 
 def _say(key: str, lang: str, /, **values: Any) -> str:
-    text = TEXTS[key]["en" if lang == "en" else "id"]
+    """The text ``key`` of ``quality_texts.toml`` in ``lang``, fields filled in."""
+    text = _texts()[key]["en" if lang == "en" else "id"]
     return text.format(**values) if values else text
 
 
@@ -184,14 +107,19 @@ def quality_context(
 
 def _totals(ctx: Context) -> dict[str, Any]:
     files = ctx.data.table
-    counts = {k: int(files[k].sum()) for k in ("rows_read", "rows_accepted", "rows_rejected", "rows_duplicate")}
+    counts = {
+        k: int(files[k].sum())
+        for k in ("rows_read", "rows_accepted", "rows_rejected", "rows_duplicate")
+    }
     read = counts["rows_read"]
     counts["share"] = counts["rows_rejected"] / read if read else float("nan")
     counts["files"] = int(files["source_file"].nunique())
     return counts
 
 
-def open_quality_report(ctx: Context, output_dir: Any, *, key_points: list[str] | None = None) -> Section:
+def open_quality_report(
+    ctx: Context, output_dir: Any, *, key_points: list[str] | None = None
+) -> Section:
     """Start publishing (title, run date, policy) and show the opening paragraph."""
     from rehab_eval.i18n import format_date
 
@@ -199,14 +127,30 @@ def open_quality_report(ctx: Context, output_dir: Any, *, key_points: list[str] 
     title = _say("title", lang)
     as_of = format_date(q.as_of, lang) if q.as_of else "–"
     subtitle = {"id": "Pengolahan data ", "en": "Data processing of "}[lang] + as_of
-    _sink.start(output_dir, title=title, subtitle=subtitle, lang=lang, report="data_quality",
-                disclosure=ctx.disclosure)  # fmt: skip
+    _sink.start(
+        output_dir,
+        title=title,
+        subtitle=subtitle,
+        lang=lang,
+        report="data_quality",
+        disclosure=ctx.disclosure,
+    )
     c = _totals(ctx)
     stamp = ctx.disclosure.stamp(lang)
-    intro = _say("intro", lang, as_of=as_of, read=_n(c["rows_read"], lang), files=_n(c["files"], lang),
-                 accepted=_n(c["rows_accepted"], lang), rejected=_n(c["rows_rejected"], lang),
-                 share=_pct(c["share"], lang), dup=_n(c["rows_duplicate"], lang))  # fmt: skip
-    _sink.markdown(f"# {title}\n\n**{subtitle}**\n\n" + (f"**{stamp}**\n\n" if stamp else "") + intro)
+    intro = _say(
+        "intro",
+        lang,
+        as_of=as_of,
+        read=_n(c["rows_read"], lang),
+        files=_n(c["files"], lang),
+        accepted=_n(c["rows_accepted"], lang),
+        rejected=_n(c["rows_rejected"], lang),
+        share=_pct(c["share"], lang),
+        dup=_n(c["rows_duplicate"], lang),
+    )
+    _sink.markdown(
+        f"# {title}\n\n**{subtitle}**\n\n" + (f"**{stamp}**\n\n" if stamp else "") + intro
+    )
     if key_points:
         _sink.key_points(key_points)
     _sink.summary(report="data_quality", as_of=str(q.as_of), audience=ctx.disclosure.audience)
@@ -221,15 +165,25 @@ def _counts_frame(frame: Any, first: list[str], lang: str) -> Any:
 
     out = pd.DataFrame()
     for c in first:
-        out[_say("col.files", lang) if c == "files" else quality_text(f"col.{c}", lang)] = frame[c].astype(str)
+        out[_say("col.files", lang) if c == "files" else quality_text(f"col.{c}", lang)] = frame[
+            c
+        ].astype(str)
     for c in ("rows_read", "rows_accepted", "rows_rejected", "rows_duplicate", "cells_rejected"):
         out[quality_text(f"col.{c}", lang)] = [_n(v, lang) for v in frame[c]]
     out[_say("col.share", lang)] = [_pct(v, lang) for v in frame["share_rejected"]]
     return out
 
 
-def _barh(labels: list[str], values: list[float], texts: list[str], *, title: str, subtitle: str,
-          lang: str, color: str = "#D55E00") -> Any:  # fmt: skip
+def _barh(
+    labels: list[str],
+    values: list[float],
+    texts: list[str],
+    *,
+    title: str,
+    subtitle: str,
+    lang: str,
+    color: str = "#D55E00",
+) -> Any:
     import textwrap
 
     from rehab_eval.plots._frame import decorate, make_axes, resolve_texts
@@ -242,7 +196,9 @@ def _barh(labels: list[str], values: list[float], texts: list[str], *, title: st
         ax.barh(y, values, color=color)
         top = max(values) if values and max(values) > 0 else 1
         for yi, v, t in zip(y, values, texts, strict=True):
-            ax.annotate(t, (v, yi), xytext=(6, 0), textcoords="offset points", va="center", color=GREY)
+            ax.annotate(
+                t, (v, yi), xytext=(6, 0), textcoords="offset points", va="center", color=GREY
+            )
         ax.set_yticks(y, ["\n".join(textwrap.wrap(s, 38)[:2]) for s in labels], fontsize=13)
         ax.set_xlim(0, top * 1.25)
         ax.spines[["top", "right"]].set_visible(False)
@@ -257,32 +213,61 @@ def quality_facilities_section(ctx: Context) -> Section:
     lang, fac = ctx.lang, ctx.data.summary
     frame = _counts_frame(fac, ["facility", "files"], lang)
     c = _totals(ctx)
-    ordered = fac.sort_values(["share_rejected", "rows_rejected", "facility"], ascending=[False, False, True])
+    ordered = fac.sort_values(
+        ["share_rejected", "rows_rejected", "facility"], ascending=[False, False, True]
+    )
     if c["rows_rejected"]:
         w = ordered.iloc[0]
-        takeaway = _say("take.facilities", lang, worst=w["facility"], rejected=_n(w["rows_rejected"], lang),
-                        read=_n(w["rows_read"], lang), share=_pct(w["share_rejected"], lang))  # fmt: skip
+        takeaway = _say(
+            "take.facilities",
+            lang,
+            worst=w["facility"],
+            rejected=_n(w["rows_rejected"], lang),
+            read=_n(w["rows_read"], lang),
+            share=_pct(w["share_rejected"], lang),
+        )
     else:
         takeaway = _say("take.clean", lang)
     fig = _barh(
         list(ordered["facility"]),
         [float(v) * 100 if v == v else 0.0 for v in ordered["share_rejected"]],
-        [f"{_n(r, lang)} ({_pct(s, lang)})" for r, s in zip(ordered["rows_rejected"], ordered["share_rejected"], strict=True)],
+        [
+            f"{_n(r, lang)} ({_pct(s, lang)})"
+            for r, s in zip(ordered["rows_rejected"], ordered["share_rejected"], strict=True)
+        ],
         title=_say("fig.facilities", lang),
-        subtitle=_say("take.clean", lang) if not c["rows_rejected"] else f"n = {_n(c['rows_read'], lang)}",
+        subtitle=_say("take.clean", lang)
+        if not c["rows_rejected"]
+        else f"n = {_n(c['rows_read'], lang)}",
         lang=lang,
         color=OKABE_ITO["vermillion"],
     )
     return Section(
         title=_say("h.facilities", lang),
-        items=[FigureOut(fig, "rejected_by_facility", _say("fig.facilities", lang), takeaway,
-                         _say("notes.rows", lang)),
-               TableOut(frame, "per_facility")],  # fmt: skip
-        summary={"rows_read": _n(c["rows_read"], lang), "rows_accepted": _n(c["rows_accepted"], lang),
-                 "rows_rejected": _n(c["rows_rejected"], lang), "rows_duplicate": _n(c["rows_duplicate"], lang),
-                 "share_rejected": _pct(c["share"], lang)},  # fmt: skip
-        values={"share_rejected": c["share"],
-                "share_rejected_by_facility": {str(f): float(s) for f, s in zip(fac["facility"], fac["share_rejected"], strict=True)}},  # fmt: skip
+        items=[
+            FigureOut(
+                fig,
+                "rejected_by_facility",
+                _say("fig.facilities", lang),
+                takeaway,
+                _say("notes.rows", lang),
+            ),
+            TableOut(frame, "per_facility"),
+        ],
+        summary={
+            "rows_read": _n(c["rows_read"], lang),
+            "rows_accepted": _n(c["rows_accepted"], lang),
+            "rows_rejected": _n(c["rows_rejected"], lang),
+            "rows_duplicate": _n(c["rows_duplicate"], lang),
+            "share_rejected": _pct(c["share"], lang),
+        },
+        values={
+            "share_rejected": c["share"],
+            "share_rejected_by_facility": {
+                str(f): float(s)
+                for f, s in zip(fac["facility"], fac["share_rejected"], strict=True)
+            },
+        },
         key_points=[takeaway],
     )
 
@@ -305,23 +290,49 @@ def quality_reasons_section(ctx: Context) -> Section:
     if not len(reasons):
         return Section(title=title, items=[_say("take.clean", lang)])
     overall = (
-        reasons.groupby(["reason", "text", "hint"], sort=False)["n"].sum().reset_index()
+        reasons.groupby(["reason", "text", "hint"], sort=False)["n"]
+        .sum()
+        .reset_index()
         .sort_values(["n", "reason"], ascending=[False, True])
-    )  # fmt: skip
+    )
     top = overall.iloc[0]
     takeaway = _say("take.reasons", lang, text=top["text"], n=_n(top["n"], lang), hint=top["hint"])
     col = {k: quality_text(f"col.{k}", lang) for k in ("facility", "reason", "n", "hint")}
-    table_all = pd.DataFrame({col["reason"]: overall["text"], col["n"]: [_n(v, lang) for v in overall["n"]],
-                              col["hint"]: overall["hint"]})  # fmt: skip
-    table_fac = pd.DataFrame({col["facility"]: reasons["facility"], col["reason"]: reasons["text"],
-                              col["n"]: [_n(v, lang) for v in reasons["n"]], col["hint"]: reasons["hint"]})  # fmt: skip
-    fig = _barh(list(overall["text"]), [float(v) for v in overall["n"]], [_n(v, lang) for v in overall["n"]],
-                title=_say("fig.reasons", lang), subtitle=f"n = {_n(int(overall['n'].sum()), lang)}", lang=lang)  # fmt: skip
+    table_all = pd.DataFrame(
+        {
+            col["reason"]: overall["text"],
+            col["n"]: [_n(v, lang) for v in overall["n"]],
+            col["hint"]: overall["hint"],
+        }
+    )
+    table_fac = pd.DataFrame(
+        {
+            col["facility"]: reasons["facility"],
+            col["reason"]: reasons["text"],
+            col["n"]: [_n(v, lang) for v in reasons["n"]],
+            col["hint"]: reasons["hint"],
+        }
+    )
+    fig = _barh(
+        list(overall["text"]),
+        [float(v) for v in overall["n"]],
+        [_n(v, lang) for v in overall["n"]],
+        title=_say("fig.reasons", lang),
+        subtitle=f"n = {_n(int(overall['n'].sum()), lang)}",
+        lang=lang,
+    )
     return Section(
         title=title,
-        items=[FigureOut(fig, "reasons", _say("fig.reasons", lang), takeaway, top["hint"]),
-               TableOut(table_all, "reasons"), TableOut(table_fac, "reasons_per_facility")],  # fmt: skip
-        summary={"reasons": {str(r): _n(n, lang) for r, n in zip(overall["reason"], overall["n"], strict=True)}},
+        items=[
+            FigureOut(fig, "reasons", _say("fig.reasons", lang), takeaway, top["hint"]),
+            TableOut(table_all, "reasons"),
+            TableOut(table_fac, "reasons_per_facility"),
+        ],
+        summary={
+            "reasons": {
+                str(r): _n(n, lang) for r, n in zip(overall["reason"], overall["n"], strict=True)
+            }
+        },
         key_points=[takeaway],
         narrative={"reason": takeaway},
     )
@@ -339,35 +350,69 @@ def quality_trend_section(ctx: Context) -> Section:
     title = _say("h.trend", lang)
     if len(trend) < 2:
         return Section(title=title, no_data=_say("trend.one", lang))
-    when = [format_date(t.tz_convert(None) if t.tzinfo else t, lang) if pd.notna(t) else "–" for t in trend["run_time"]]
-    labels = [f"{w}\n{t:%H:%M}" if pd.notna(t) else w for w, t in zip(when, trend["run_time"], strict=True)]
+    when = [
+        format_date(t.tz_convert(None) if t.tzinfo else t, lang) if pd.notna(t) else "–"
+        for t in trend["run_time"]
+    ]
+    labels = [
+        f"{w}\n{t:%H:%M}" if pd.notna(t) else w
+        for w, t in zip(when, trend["run_time"], strict=True)
+    ]
     from rehab_eval.quality import quality_text
 
-    frame = pd.DataFrame({_say("col.run", lang): [lb.replace("\n", " ") for lb in labels],
-                          _say("col.files", lang): [_n(v, lang) for v in trend["files"]]})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            _say("col.run", lang): [lb.replace("\n", " ") for lb in labels],
+            _say("col.files", lang): [_n(v, lang) for v in trend["files"]],
+        }
+    )
     for c in ("rows_read", "rows_accepted", "rows_rejected", "rows_duplicate"):
         frame[quality_text(f"col.{c}", lang)] = [_n(v, lang) for v in trend[c]]
     frame[_say("col.share", lang)] = [_pct(v, lang) for v in trend["share_rejected"]]
-    texts = resolve_texts(lang, title=_say("fig.trend", lang), subtitle=f"{len(trend)} ETL", source=None, title_key="")
+    texts = resolve_texts(
+        lang, title=_say("fig.trend", lang), subtitle=f"{len(trend)} ETL", source=None, title_key=""
+    )
     with slide_style():
         fig, ax, own = make_axes()
         x = list(range(len(trend)))
-        ax.plot(x, trend["share_rejected"], marker="o", color=OKABE_ITO["blue"], linewidth=3, markersize=10)
+        ax.plot(
+            x,
+            trend["share_rejected"],
+            marker="o",
+            color=OKABE_ITO["blue"],
+            linewidth=3,
+            markersize=10,
+        )
         for xi, v in zip(x, trend["share_rejected"], strict=True):
-            ax.annotate(_pct(v, lang), (xi, v), xytext=(0, 10), textcoords="offset points", ha="center")
+            ax.annotate(
+                _pct(v, lang), (xi, v), xytext=(0, 10), textcoords="offset points", ha="center"
+            )
         ax.set_xticks(x, labels)
         ax.set_ylim(0, max(float(trend["share_rejected"].max()) * 1.4, 0.01))
         percent_axis(ax.yaxis, lang, 1)
         ax.spines[["top", "right"]].set_visible(False)
         decorate(fig, ax, texts, own=own)
     first, last = trend.iloc[0], trend.iloc[-1]
-    takeaway = _say("take.trend", lang, first=_pct(first["share_rejected"], lang), first_date=when[0],
-                    last=_pct(last["share_rejected"], lang), last_date=when[-1], runs=len(trend))  # fmt: skip
+    takeaway = _say(
+        "take.trend",
+        lang,
+        first=_pct(first["share_rejected"], lang),
+        first_date=when[0],
+        last=_pct(last["share_rejected"], lang),
+        last_date=when[-1],
+        runs=len(trend),
+    )
     return Section(
         title=title,
-        items=[FigureOut(fig, "trend", _say("fig.trend", lang), takeaway, _say("notes.rows", lang)),
-               TableOut(frame, "trend")],  # fmt: skip
-        values={"share_rejected_by_run": [float(v) if pd.notna(v) else None for v in trend["share_rejected"]]},
+        items=[
+            FigureOut(fig, "trend", _say("fig.trend", lang), takeaway, _say("notes.rows", lang)),
+            TableOut(frame, "trend"),
+        ],
+        values={
+            "share_rejected_by_run": [
+                float(v) if pd.notna(v) else None for v in trend["share_rejected"]
+            ]
+        },
         summary={"runs": _n(len(trend), lang)},
         key_points=[takeaway],
     )
@@ -391,11 +436,15 @@ def fix_workbooks_section(ctx: Context, output_dir: Any) -> Section:
         folder = Path(output_dir) / ("perbaikan" if lang == "id" else "to_fix")
         books = write_fix_workbooks(paths["processed"], folder, raw=paths["raw"], lang=lang)
         written = [f"{folder.name}/{p.name}" for p in books]  # one per facility, sorted as counts
-    frame = pd.DataFrame({
-        quality_text("col.facility", lang): counts.index.astype(str),
-        _say("col.to_fix", lang): [_n(v, lang) for v in counts],
-        _say("col.workbook", lang): written if len(written) == len(counts) else ["–"] * len(counts),
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            quality_text("col.facility", lang): counts.index.astype(str),
+            _say("col.to_fix", lang): [_n(v, lang) for v in counts],
+            _say("col.workbook", lang): written
+            if len(written) == len(counts)
+            else ["–"] * len(counts),
+        }
+    )
     intro = _say("fix.intro", lang) if written else _say("fix.not_written", lang)
     return Section(
         title=title,
@@ -409,13 +458,28 @@ def quality_summary(ctx: Context, *sections: Section) -> Section:
     lang = ctx.lang
     c = _totals(ctx)
     found = {k: v for s in sections for k, v in s.narrative.items()}
-    text = _say("sum.text", lang, rejected=_n(c["rows_rejected"], lang), read=_n(c["rows_read"], lang),
-                share=_pct(c["share"], lang), dup=_n(c["rows_duplicate"], lang), reason=found.get("reason", ""))  # fmt: skip
+    text = _say(
+        "sum.text",
+        lang,
+        rejected=_n(c["rows_rejected"], lang),
+        read=_n(c["rows_read"], lang),
+        share=_pct(c["share"], lang),
+        dup=_n(c["rows_duplicate"], lang),
+        reason=found.get("reason", ""),
+    )
     points = [p for s in sections for p in s.key_points][:4]
     fixes = ctx.data.fixes
     if len(fixes):
-        points.append(_say("take.fix", lang, n=_n(fixes["facility"].nunique(), lang), rows=_n(len(fixes), lang)))
+        points.append(
+            _say(
+                "take.fix", lang, n=_n(fixes["facility"].nunique(), lang), rows=_n(len(fixes), lang)
+            )
+        )
     definitions = [_say(k, lang) for k in ("def.rows", "def.cells", "def.privacy")]
     definitions.append(ctx.disclosure.short_form(lang))
-    return Section(title=_say("h.summary", lang), items=[text.strip()], key_points=points or [text.strip()],
-                   definitions=definitions)  # fmt: skip
+    return Section(
+        title=_say("h.summary", lang),
+        items=[text.strip()],
+        key_points=points or [text.strip()],
+        definitions=definitions,
+    )
