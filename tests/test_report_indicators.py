@@ -214,3 +214,10 @@ def test_demo_plan_renders_both_selections_with_the_example_targets():
     )
     assert chosen[(None, "Bapas Semarang")]["first_year"] == 2024
     assert all(p["targets"] == "contoh" for p in chosen.values())
+
+
+def test_a_first_year_after_the_report_year_is_refused_in_one_line(tmp_path):
+    from rehab_eval.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"^first_year=2024 sesudah tahun laporan 2023: pilih"):
+        sections.indicators_context(tmp_path, year=2023, first_year=2024)

@@ -133,8 +133,11 @@ def indicators_context(
     import rehab_eval
     from rehab_eval import indicators as ri
     from rehab_eval.disclosure import resolve
+    from rehab_eval.errors import ConfigError
 
     disclosure = resolve(audience, min_cell, lang=lang)
+    if first_year is not None and int(first_year) > int(year):
+        raise ConfigError(_say("first_year", lang, first_year=first_year, year=year))
     data = rehab_eval.load_processed(processed_dir)
     result = ri.compute_indicators(
         data,
@@ -305,7 +308,7 @@ def _change(ctx: Context, previous: ShownRow | None, row: ShownRow) -> str | Non
     if previous is None or previous.realisasi is None or row.realisasi is None:
         return None
     diff = row.realisasi - previous.realisasi
-    digits = ctx.disclosure.precision("percent") if ctx.disclosure.public else 1
+    digits = ctx.disclosure.precision("percent")  # as the percentages are shown
     text = format_number(diff, digits, ctx.lang)
     return "+" + text if diff > 0 and any(ch in "123456789" for ch in text) else text
 
@@ -438,7 +441,10 @@ def year_on_year_section(ctx: Context) -> Section:
     lang, result, d = ctx.lang, ctx.data, ctx.disclosure
     rows = shown_rows(ctx)
     keys = list(dict.fromkeys((i, c) for i, c, _ in rows))
+    if not keys:
+        return Section(title=_say("h.yoy", lang), no_data=_say("empty", lang))
     years = sorted(result.years)
+    sign = "÷" if lang == "en" else ":"
     table, figures = [], []
     for n, (ind, cat) in enumerate(keys, start=1):
         mine = [rows[(ind, cat, y)] for y in years if (ind, cat, y) in rows]
@@ -446,7 +452,9 @@ def year_on_year_section(ctx: Context) -> Section:
         record = {"No": str(n), _say("col.year", lang): last.name}
         for y in years:
             row = rows.get((ind, cat, y))
-            record[str(y)] = f"{row.percent} ({row.numerator} : {row.denominator})" if row else "–"
+            record[str(y)] = (
+                f"{row.percent} ({row.numerator} {sign} {row.denominator})" if row else "–"
+            )
         change = _change(ctx, mine[-2] if len(mine) > 1 else None, last)
         record[_say("col.change", lang)] = change or "–"
         table.append(record)
