@@ -465,8 +465,11 @@ def year_on_year_section(ctx: Context) -> Section:
         notes = _say("notes", lang, definition=definition, year=last.year, den=last.denominator)
         key = "yoy_" + last.key.replace(".", "_")
         figures.append(FigureOut(ax, key[:64], last.name, _sentence(ctx, last, previous), notes))
+    caption = _say("cap.yoy", lang, title=result.title, selection=result.selection)
     frame = pd.DataFrame(table).rename(columns={_say("col.year", lang): _header(lang)})
-    return Section(title=_say("h.yoy", lang), items=[TableOut(frame, "year_on_year"), *figures])
+    return Section(
+        title=_say("h.yoy", lang), items=[TableOut(frame, "year_on_year", caption), *figures]
+    )
 
 
 def _header(lang: str) -> str:

@@ -252,7 +252,7 @@ def quality_facilities_section(ctx: Context) -> Section:
                 takeaway,
                 _say("notes.rows", lang),
             ),
-            TableOut(frame, "per_facility"),
+            TableOut(frame, "per_facility", _say("cap.per_facility", lang)),
         ],
         summary={
             "rows_read": _n(c["rows_read"], lang),
@@ -276,7 +276,9 @@ def quality_files_section(ctx: Context) -> Section:
     """The same counts per file and sheet (files in their facility's order)."""
     lang, files = ctx.lang, ctx.data.table
     frame = _counts_frame(files, ["facility", "source_file", "sheet", "table"], lang)
-    return Section(title=_say("h.files", lang), items=[TableOut(frame, "per_file")])
+    return Section(
+        title=_say("h.files", lang), items=[TableOut(frame, "per_file", _say("cap.per_file", lang))]
+    )
 
 
 def quality_reasons_section(ctx: Context) -> Section:
@@ -325,8 +327,8 @@ def quality_reasons_section(ctx: Context) -> Section:
         title=title,
         items=[
             FigureOut(fig, "reasons", _say("fig.reasons", lang), takeaway, top["hint"]),
-            TableOut(table_all, "reasons"),
-            TableOut(table_fac, "reasons_per_facility"),
+            TableOut(table_all, "reasons", _say("cap.reasons", lang)),
+            TableOut(table_fac, "reasons_per_facility", _say("cap.reasons_per_facility", lang)),
         ],
         summary={
             "reasons": {
@@ -406,7 +408,7 @@ def quality_trend_section(ctx: Context) -> Section:
         title=title,
         items=[
             FigureOut(fig, "trend", _say("fig.trend", lang), takeaway, _say("notes.rows", lang)),
-            TableOut(frame, "trend"),
+            TableOut(frame, "trend", _say("cap.trend", lang)),
         ],
         values={
             "share_rejected_by_run": [
@@ -448,7 +450,7 @@ def fix_workbooks_section(ctx: Context, output_dir: Any) -> Section:
     intro = _say("fix.intro", lang) if written else _say("fix.not_written", lang)
     return Section(
         title=title,
-        items=[intro, TableOut(frame, "workbooks")],
+        items=[intro, TableOut(frame, "workbooks", _say("cap.workbooks", lang))],
         summary={"fix_workbooks": written},
     )
 
