@@ -587,3 +587,35 @@ def test_workbook_sheet_names_are_valid_and_unique():
         "x" * 31,
     ]
     assert all(len(n) <= 31 for n in taken)
+
+
+def test_glossary_has_the_same_terms_in_both_languages():
+    indonesian, english = export.glossary("id"), export.glossary("en")
+    assert len(indonesian) == len(english) >= 12
+    terms_id = [t for t, _ in indonesian]
+    terms_en = [t for t, _ in english]
+    for term in ("d_z (Cohen)", "IK 95 %", "Holm", "Kaplan–Meier", "Kejadian bersaing"):
+        assert term in terms_id
+    for term in ("d_z (Cohen)", "95% CI", "Holm", "Kaplan–Meier", "Competing events"):
+        assert term in terms_en
+    assert all(definition.endswith(".") for _, definition in indonesian + english)
+
+
+def test_arrange_without_a_title_cell_writes_the_records_title(tmp_path):
+    body = (
+        '<html><head></head><body><main><div class="jp-Cell jp-CodeCell"><p>isi</p></div>'
+        "</main></body></html>"
+    )
+    record = {
+        "title": "Laporan <uji>",
+        "subtitle": "Semarang",
+        "key_points": ["Satu."],
+        "sections": [{"id": "sec-a", "title": "A", "no_data": []}],
+        "disclosure": {"stamp": "TERBATAS", "closing_line": "Kebijakan v1"},
+    }
+    html = export.arrange(body, record, "id")
+    assert html.index("<h1>Laporan &lt;uji&gt;</h1>") < html.index('id="ringkasan"')
+    assert html.index('id="ringkasan"') < html.index("<p>isi</p>") < html.index('id="glosarium"')
+    assert html.index('id="glosarium"') < html.index("</main>")
+    assert '<div class="rehab-stamp" role="note">TERBATAS</div>' in html
+    assert '<p class="rehab-policy">Kebijakan v1</p>' in html

@@ -151,7 +151,11 @@ def _title(slide: Any, text: str, width: int, size: float = 28) -> None:
     frame.vertical_anchor = MSO_ANCHOR.TOP
     para = frame.paragraphs[0]
     para.alignment = PP_ALIGN.LEFT
-    _font(para, size if len(text) <= 60 else size - 4, bold=True)
+    # a bold character is about 0.6 em wide: one line of the 12.4 in box holds ~ 1500 / size
+    fitted = next(
+        (pt for pt in (size, 24, 22, 20, 18) if pt <= size and len(text) <= 1480 / pt), 18
+    )
+    _font(para, fitted, bold=True)
 
 
 def slide_plan(record: Mapping[str, Any]) -> list[dict[str, Any]]:
