@@ -183,10 +183,18 @@ def _barh(
     subtitle: str,
     lang: str,
     color: str = "#D55E00",
+    shares: bool = False,
 ) -> Any:
+    """Horizontal bars, labelled; ``shares``: values are fractions, the axis in percent."""
     import textwrap
 
-    from rehab_eval.plots._frame import decorate, make_axes, resolve_texts
+    from rehab_eval.plots._frame import (
+        decorate,
+        make_axes,
+        number_axis,
+        percent_axis,
+        resolve_texts,
+    )
     from rehab_eval.plots.style import GREY, slide_style
 
     texts_ = resolve_texts(lang, title=title, subtitle=subtitle, source=None, title_key="")
@@ -201,6 +209,10 @@ def _barh(
             )
         ax.set_yticks(y, ["\n".join(textwrap.wrap(s, 38)[:2]) for s in labels], fontsize=13)
         ax.set_xlim(0, top * 1.25)
+        if shares:
+            percent_axis(ax.xaxis, lang, 1)
+        else:
+            number_axis(ax.xaxis, lang)
         ax.spines[["top", "right"]].set_visible(False)
         decorate(fig, ax, texts_, own=own, left=0.34)
     return fig
@@ -230,7 +242,7 @@ def quality_facilities_section(ctx: Context) -> Section:
         takeaway = _say("take.clean", lang)
     fig = _barh(
         list(ordered["facility"]),
-        [float(v) * 100 if v == v else 0.0 for v in ordered["share_rejected"]],
+        [float(v) if v == v else 0.0 for v in ordered["share_rejected"]],
         [
             f"{_n(r, lang)} ({_pct(s, lang)})"
             for r, s in zip(ordered["rows_rejected"], ordered["share_rejected"], strict=True)
@@ -241,6 +253,7 @@ def quality_facilities_section(ctx: Context) -> Section:
         else f"n = {_n(c['rows_read'], lang)}",
         lang=lang,
         color=OKABE_ITO["vermillion"],
+        shares=True,
     )
     return Section(
         title=_say("h.facilities", lang),
