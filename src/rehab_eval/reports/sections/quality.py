@@ -93,7 +93,24 @@ def quality_context(
     min_cell: int | None = None,
     lang: str = "id",
 ) -> Context:
-    """Assess one ETL output (with the earlier versions as history) and resolve the policy."""
+    """Assess one ETL output (with the earlier versions as history) and resolve the policy.
+
+    Parameters
+    ----------
+    processed_dir : path
+        The ETL's output folder (the link ``data/processed`` or a version folder).
+    raw_dir : path, optional
+        The raw folder the ETL read, to tell each rejected row's facility.
+    audience, min_cell
+        The report's disclosure parameters (:func:`rehab_eval.disclosure.resolve`).
+    lang : {"id", "en"}
+
+    Returns
+    -------
+    Context
+        ``data`` is the :class:`rehab_eval.quality.DataQuality`; ``shown["paths"]`` keeps the
+        two folders for :func:`fix_workbooks_section`.
+    """
     from rehab_eval.disclosure import resolve
     from rehab_eval.quality import assess_quality
 
