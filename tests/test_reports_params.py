@@ -147,7 +147,6 @@ def test_the_parameter_listing(processed):
             assert f"\n  {name} " in text, name
     assert "output_dir" not in text
     assert "  min_cell       bilangan bulat; 1 sampai 100; boleh kosong; bawaan: kosong" in text
-    assert "pilihan: publik, internal; bawaan: publik" in text
     assert "tanggal TTTT-BB-HH; boleh kosong; bawaan: kosong" in text
     assert (
         "ada di data: Bapas Kelas I Semarang, Kelurahan Rejosari, Lapas Kelas I Palembang" in text
