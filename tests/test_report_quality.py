@@ -125,6 +125,7 @@ def test_sections_count_rows_per_facility_and_explain_each_reason(processed):
     assert semarang["% ditolak"] == "20,0%"
     assert fac.summary["rows_read"] == "30" and fac.summary["rows_rejected"] == "3"
     assert fac.values["share_rejected"] == pytest.approx(3 / 30)
+    assert not [i for i in fac.items if isinstance(i, str)]  # every row in its file's facility
     # the highest share first: Semarang 20 % against Rejosari 5 %
     assert fac.key_points[0].startswith(
         "Persentase baris ditolak tertinggi: Bapas Kelas I Semarang, 2 dari 10"
@@ -234,6 +235,8 @@ def test_data_quality_renders_with_history_workbooks_and_no_identity(demo):  # n
     assert books and all((run.run_dir / b).is_file() for b in books)
     text = _html_text(run.html)
     assert "Cara memperbaiki" in text and "Section(" not in text
+    # the province's combined files are one line; their rows' reasons go to each facility
+    assert "berkas gabungan (misalnya kanwil_sumsel)" in text
     # no identity in any output: HTML, JSON, notebook, SVG, deck, and the workbooks
     identities = demo["truth"]["identities"]
     niks = set(identities["niks"])

@@ -283,6 +283,7 @@ def quality_facilities_section(ctx: Context) -> Section:
                 _say("notes.rows", lang),
             ),
             TableOut(frame, "per_facility", _say("cap.per_facility", lang)),
+            *_mixed_files_note(ctx),
         ],
         summary={
             "rows_read": _n(c["rows_read"], lang),
@@ -300,6 +301,16 @@ def quality_facilities_section(ctx: Context) -> Section:
         },
         key_points=[takeaway],
     )
+
+
+def _mixed_files_note(ctx: Context) -> list[str]:
+    """A sentence when a file's rows belong to other facilities than the one its path names
+    (a provincial file): the counts above follow the file, the reasons and workbooks the row."""
+    by_file = set(ctx.data.summary["facility"])
+    by_row = set(ctx.data.reasons["facility"]) if len(ctx.data.reasons) else set()
+    if by_row <= by_file:
+        return []
+    return [_say("note.mixed", ctx.lang, names=", ".join(sorted(by_file - by_row) or by_file))]
 
 
 def quality_files_section(ctx: Context) -> Section:
