@@ -296,3 +296,15 @@ def check_thin_notebook(name):
 
 def test_data_quality_notebook_is_thin_and_matches_its_spec():
     check_thin_notebook("data_quality")
+
+
+def test_trend_per_facility_over_the_runs(processed):
+    ctx = sections.quality_context(processed)
+    table = sections.quality_trend_section(ctx).tables()["trend_per_facility"].set_index("UPT")
+    assert list(table.columns) == ["1. 1 Januari 2025", "2. 1 Februari 2025", "3. 1 Maret 2025"]
+    assert list(table.loc["Bapas Kelas I Semarang"]) == [
+        "5 / 10 (50,0%)",
+        "3 / 10 (30,0%)",
+        "2 / 10 (20,0%)",
+    ]
+    assert table.loc["Kelurahan Rejosari"].iloc[-1] == "1 / 20 (5,0%)"

@@ -119,6 +119,7 @@ def quality_context(
     quality = assess_quality(processed_dir, raw=raw_dir, history=history, lang=lang)
     ctx = Context(data=quality, disclosure=disclosure, lang=lang)
     ctx.shown["paths"] = {"processed": processed_dir, "raw": raw_dir}
+    ctx.shown["manifests"] = [*history, Path(processed_dir) / "manifest.json"]
     return ctx
 
 
@@ -450,6 +451,9 @@ def quality_trend_section(ctx: Context) -> Section:
         items=[
             FigureOut(fig, "trend", _say("fig.trend", lang), takeaway, _say("notes.rows", lang)),
             TableOut(frame, "trend", _say("cap.trend", lang)),
+            TableOut(
+                _trend_by_facility(ctx, when), "trend_per_facility", _say("cap.trend_fac", lang)
+            ),
         ],
         values={
             "share_rejected_by_run": [
@@ -459,6 +463,27 @@ def quality_trend_section(ctx: Context) -> Section:
         summary={"runs": _n(len(trend), lang)},
         key_points=[takeaway],
     )
+
+
+def _trend_by_facility(ctx: Context, when: list[str]) -> Any:
+    """Rows rejected of rows read per facility (rows) and run (columns, oldest first)."""
+    import pandas as pd
+
+    from rehab_eval.quality import quality_text, quality_trend
+
+    lang = ctx.lang
+    runs = quality_trend(ctx.shown["manifests"], by="facility", lang=lang)
+    order = {t: i for i, t in enumerate(sorted(set(runs["run_time"])))}
+    labels = [f"{i + 1}. {w}" for i, w in enumerate(when)]
+    rows = []
+    for fac, g in runs.groupby("facility", sort=True):
+        row = {quality_text("col.facility", lang): str(fac), **dict.fromkeys(labels, "–")}
+        for r in g.itertuples():
+            row[labels[order[r.run_time]]] = (
+                f"{_n(r.rows_rejected, lang)} / {_n(r.rows_read, lang)} ({_pct(r.share_rejected, lang)})"
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def fix_workbooks_section(ctx: Context, output_dir: Any) -> Section:
