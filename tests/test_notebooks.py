@@ -79,7 +79,7 @@ def test_demo_plan_names_known_reports():
     from rehab_eval.reports.runs import load_plan
 
     entries = load_plan(NOTEBOOKS / "demo.plan.yaml")
-    assert {e.report for e in entries} == set(REPORTS)
+    assert {e.report for e in entries} == set(params.available_reports())
     for entry in entries:
         params.validate(
             params.load_spec(entry.report), {**entry.params, "processed_dir": str(NOTEBOOKS)}

@@ -32,18 +32,20 @@ FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 
 def test_every_packaged_report_has_a_spec_with_the_common_parameters():
     names = params.available_reports()
-    assert names == ["cohort_report", "program_overview", "recidivism_report"]
+    assert names == [
+        "cohort_report",
+        "data_quality",
+        "indicators_report",
+        "program_overview",
+        "recidivism_report",
+    ]
     for name in names:
         spec = params.load_spec(name)
         assert spec.notebook == f"{name}.ipynb"
-        for common in (
-            "processed_dir",
-            "output_dir",
-            "lang",
-            "min_cell",
-            "period_start",
-        ):
+        for common in ("processed_dir", "output_dir", "lang", "audience", "min_cell"):
             assert common in spec.parameters, (name, common)
+        if name not in ("data_quality", "indicators_report"):  # no enrollment period
+            assert "period_start" in spec.parameters, name
         assert spec.parameters["lang"].default == "id"
         assert spec.parameters["min_cell"].default is None  # the policy's threshold (issue 12)
         assert spec.parameters["audience"].default == "publik"

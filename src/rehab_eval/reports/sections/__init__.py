@@ -21,6 +21,14 @@ from rehab_eval.reports.sections.cohort import (
 )
 from rehab_eval.reports.sections.cox import cox_section
 from rehab_eval.reports.sections.facility_change import whoqol_by_facility
+from rehab_eval.reports.sections.indicators import (
+    indicators_context,
+    indicators_summary,
+    lakip_section,
+    open_indicators_report,
+    previous_years_section,
+    year_on_year_section,
+)
 from rehab_eval.reports.sections.overview import (
     completion_section,
     open_overview_report,
@@ -29,6 +37,16 @@ from rehab_eval.reports.sections.overview import (
     overview_summary,
     reach_section,
     reoffending_section,
+)
+from rehab_eval.reports.sections.quality import (
+    fix_workbooks_section,
+    open_quality_report,
+    quality_context,
+    quality_facilities_section,
+    quality_files_section,
+    quality_reasons_section,
+    quality_summary,
+    quality_trend_section,
 )
 from rehab_eval.reports.sections.recidivism import (
     followup_section,
@@ -52,16 +70,29 @@ __all__ = [
     "completion_section",
     "cox_section",
     "dosage_section",
+    "fix_workbooks_section",
     "flow_section",
     "followup_section",
+    "indicators_context",
+    "indicators_summary",
     "km_section",
+    "lakip_section",
     "open_cohort_report",
+    "open_indicators_report",
     "open_overview_report",
+    "open_quality_report",
     "open_recidivism_report",
     "overview_context",
     "overview_inputs",
     "overview_summary",
+    "previous_years_section",
     "publish_summary",
+    "quality_context",
+    "quality_facilities_section",
+    "quality_files_section",
+    "quality_reasons_section",
+    "quality_summary",
+    "quality_trend_section",
     "rates_section",
     "reach_section",
     "recidivism_context",
@@ -74,4 +105,5 @@ __all__ = [
     "urine_section",
     "whoqol_by_facility",
     "whoqol_change",
+    "year_on_year_section",
 ]
