@@ -27,15 +27,54 @@ REPORTS = ("cohort_report", "recidivism_report", "program_overview")
 # --------------------------------------------------------------------------- notebook files
 
 
+#: Code lines a report notebook may hold: parameters, one call per section, the narrative.
+LINE_BUDGET = 150
+#: Notebooks not yet moved onto rehab_eval.reports.sections (still assemble their numbers).
+NOT_YET_THIN = {"recidivism_report", "program_overview"}
+
+
+def _code_lines(cell) -> int:
+    return sum(1 for line in cell.source.splitlines() if line.strip() and not line.strip().startswith("#"))
+
+
 @pytest.mark.parametrize("name", REPORTS)
-def test_notebook_is_thin_and_stored_without_outputs(name):
+def test_notebook_is_stored_without_outputs_and_declares_its_audience(name):
     nb = nbformat.read(str(NOTEBOOKS / f"{name}.ipynb"), as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1 and code.index(tagged[0]) == 0
+    assert re.search(r'^audience = "publik"', tagged[0].source, flags=re.M)
     assert nb.metadata["kernelspec"]["name"] == "python3"
     for cell in code:
         assert cell.outputs == [] and cell.execution_count is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            n,
+            marks=pytest.mark.xfail(reason="not yet on the section builders", strict=True),
+        )
+        if n in NOT_YET_THIN
+        else n
+        for n in REPORTS
+    ],
+)
+def test_notebook_is_thin_within_the_line_budget(name):
+    """Parameters, one call per section and the narrative: no number is formatted here."""
+    nb = nbformat.read(str(NOTEBOOKS / f"{name}.ipynb"), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert sum(_code_lines(c) for c in code) <= LINE_BUDGET
+    for cell in code[1:]:
+        for banned in ("format_count", "format_number", "format_percent", "privacy.", ".round("):
+            assert banned not in cell.source, (banned, cell.source[:80])
+
+
+@pytest.mark.parametrize("name", sorted(NOT_YET_THIN))
+def test_notebooks_not_yet_thin_define_no_functions(name):
+    nb = nbformat.read(str(NOTEBOOKS / f"{name}.ipynb"), as_version=4)
+    for cell in (c for c in nb.cells if c.cell_type == "code"):
         assert not re.search(r"^\s*(def|class) ", cell.source, flags=re.M), cell.source[:80]
         assert "lambda" not in cell.source
 
@@ -216,10 +255,10 @@ def test_a_cohort_of_three_shows_under_five_everywhere(demo):
         notebooks_dir=NOTEBOOKS,
     )
     counts = {k: v for k, v in run.summary.items() if k.startswith("n_")}
-    assert counts and set(counts.values()) <= {"<5", "0"}
+    assert counts and set(counts.values()) <= {"<5", "x", "0"}
     record = json.loads((run.run_dir / "publish.json").read_text())
     flow = next(f for f in record["figures"] if f["key"] == "flow")
-    assert flow["takeaway"].startswith("<5 dari <5 klien")
+    assert flow["takeaway"].startswith("<5 klien terdaftar")
     text = _html_text(run.html)
     assert "Laporan ini merangkum <5 klien" in text
     # no count of 1 to 4 persons anywhere in the narrative, tables, deck or summary
@@ -231,10 +270,7 @@ def test_a_cohort_of_three_shows_under_five_everywhere(demo):
     )
     for where in (text, deck_text, json.dumps(run.summary, ensure_ascii=False)):
         assert not re.search(r"(?<![\d,.\-−])[1-4] (klien|dari)", where), where[:200]
-    table = re.search(r'id="table-table_one".*?</table>', run.html.read_text(), flags=re.S)
-    cells = re.findall(r"<td>([^<]*)</td>", table.group(0))
-    counts_shown = [c for c in cells if re.fullmatch(r"\d+ \(.*%\)", c)]
-    assert counts_shown == []
+    assert 'id="table-table_one"' not in run.html.read_text()  # no Table 1 of a tiny group
 
 
 @pytest.mark.slow
@@ -304,28 +340,30 @@ def test_no_identity_in_any_output(rendered, demo):
 
 
 @pytest.mark.slow
-def test_flow_counts_leave_no_small_difference_to_work_out(rendered):
-    """Nested counts (enrolled ⊇ assessed ⊇ pairs, completed ⊆ enrolled) are cells too: no two
-    published client totals of the Semarang 2024 cohort report differ by 1 to min_cell − 1."""
+def test_operational_counts_of_the_semarang_cohort_are_shown_exactly(rendered, demo):
+    """Enrolled, assessed before/after and completed are operational counts: exact once the
+    cohort reaches min_cell (issue 12), in the summary, the flow figure and its takeaway."""
+    import pandas as pd
+
     run = rendered["cohort_report"]
     summary = run.summary
     flow = {
         k: summary[f"n_{k}"] for k in ("enrolled", "assessed_pre", "assessed_post", "completed")
     }
-    assert flow["enrolled"].isdigit()
-    assert "x" in flow.values()  # the demo cohort has steps that differ by 2 and 4
-    published = {int(v) for v in flow.values() if v.isdigit()}
-    texts = _texts_of(run.run_dir)
-    for where, text in texts.items():
-        if where.endswith(".svg"):  # subtitles "n = 21 klien", panel labels "(n = 17)"
-            published |= {int(n) for n in re.findall(r"n [=≤] (\d+) klien", text)}
-    html = _html_text(run.html)
-    published |= {int(n) for n in re.findall(r"dari (\d+) klien", html)}
-    pairs = [(a, b) for a in published for b in published if 0 < a - b < 5]
-    assert pairs == [], f"published client totals {sorted(published)} differ by less than 5"
-    assert "selisih" in html  # the reason is given in the report
-    flow_svg = texts["figures/flow.svg"]
-    assert "x = disembunyikan agar selisih kecil" in flow_svg
+    assert all(v.isdigit() for v in flow.values()), flow
+    enrolled = pd.read_parquet(demo["processed"] / "enrollments.parquet")
+    assert int(flow["enrolled"]) == 21
+    assert summary["completed_share"].endswith("%")
+    record = json.loads((run.run_dir / "publish.json").read_text())
+    takeaway = next(f["takeaway"] for f in record["figures"] if f["key"] == "flow")
+    assert takeaway.startswith(f"{flow['completed']} dari {flow['enrolled']} klien")
+    assert enrolled["client_id"].nunique() > 21  # the report is a selection of the demo
+    # the pairs behind each change estimate: a number in every row of the paired tables
+    html = run.html.read_text(encoding="utf-8")
+    for key in ("whoqol_paired", "urica_paired"):
+        table = re.search(rf'id="table-{key}".*?</table>', html, flags=re.S).group(0)
+        rows = re.findall(r"<tr>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>", table)
+        assert rows and all(r.isdigit() for r in rows), (key, rows)
 
 
 @pytest.mark.slow

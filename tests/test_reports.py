@@ -39,7 +39,8 @@ def test_every_packaged_report_has_a_spec_with_the_common_parameters():
         for common in ("processed_dir", "output_dir", "lang", "min_cell", "period_start"):
             assert common in spec.parameters, (name, common)
         assert spec.parameters["lang"].default == "id"
-        assert spec.parameters["min_cell"].default == 5
+        assert spec.parameters["min_cell"].default is None  # the policy's threshold (issue 12)
+        assert spec.parameters["audience"].default == "publik"
         assert spec.title_for("en") and spec.title_for("id") != spec.title_for("en")
 
 
@@ -299,8 +300,11 @@ def test_publish_saves_png_200dpi_svg_and_records_for_the_deck(tmp_path, display
             "key": "flow",
             "title": "Alur klien",
             "takeaway": "35 klien terdaftar",
+            "notes": None,
+            "section": None,
             "png": "figures/flow.png",
             "svg": "figures/flow.svg",
+            "slide_png": "figures/flow_slide.png",
         }
     ]
     with Image.open(tmp_path / "figures" / "flow.png") as img:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from rehab_eval._deprecation import renamed
+from rehab_eval.disclosure.values import text as disclosure_text
 from rehab_eval.errors import InputError
 from rehab_eval.i18n import format_ci, format_number, label, measure_label, t
 from rehab_eval.plots._frame import (
@@ -59,6 +60,19 @@ def _n_text(values: Any, min_cell: int, lang: str, nested_in: Any = None) -> tup
     return text, key
 
 
+def _spread(row: Any, mode: str) -> list[float]:
+    """SD of each timepoint (lines), or the half-width of its 95% t interval (means)."""
+    if mode == "lines":
+        return [row["sd_pre"], row["sd_post"]]
+    from scipy.stats import t as student
+
+    n = float(row["n"])
+    if n < 2:
+        return [float("nan"), float("nan")]
+    q = float(student.ppf(0.975, n - 1))
+    return [q * float(row["sd_pre"]) / n**0.5, q * float(row["sd_post"]) / n**0.5]
+
+
 def _client_pairs(
     scores: Any, measure: str, *, client: str, timepoint: str, pre: str, post: str
 ) -> Any:
@@ -101,6 +115,8 @@ def plot_prepost(
     timepoint: str = "timepoint",
     ax: Any = None,
     nested_in: Any = None,
+    mode: str = "lines",
+    n_texts: Any = None,
     **deprecated: Any,
 ) -> Any:
     """Scores before and after per domain: a faint line per client, the mean ± SD, the change.
@@ -127,6 +143,14 @@ def plot_prepost(
         enrolled, assessed before, ...). A count of the figure that differs from one of them
         by 1 to ``min_cell − 1`` is written ``x``
         (:func:`rehab_eval.privacy.suppress_nested`).
+
+    mode : {"lines", "means"}
+        ``"lines"``: a faint line per client under the mean ± SD (only where the
+        disclosure policy allows per-person marks). ``"means"``: no per-person mark: the
+        mean before and after with its 95% t interval (mean ± t·SD/√n).
+    n_texts : mapping of measure → display text, optional
+        The pairs of each panel as the report shows them (an operational count from
+        :func:`rehab_eval.disclosure.show_count`); they replace ``min_cell``/``nested_in``.
 
     Returns
     -------
@@ -172,14 +196,15 @@ def plot_prepost(
             pairs = _client_pairs(
                 scores, row["measure"], client=client, timepoint=timepoint, pre=pre, post=post
             )
-            segments = [[(0.0, a), (1.0, b)] for a, b in pairs.to_numpy()]
-            panel.add_collection(
-                LineCollection(segments, colors=FAINT, linewidths=1.2, alpha=0.45, zorder=1)
-            )
+            if mode == "lines":
+                segments = [[(0.0, a), (1.0, b)] for a, b in pairs.to_numpy()]
+                panel.add_collection(
+                    LineCollection(segments, colors=FAINT, linewidths=1.2, alpha=0.45, zorder=1)
+                )
             panel.errorbar(
                 [0, 1],
                 [row["mean_pre"], row["mean_post"]],
-                yerr=[row["sd_pre"], row["sd_post"]],
+                yerr=_spread(row, mode),
                 color=OKABE_ITO["blue"],
                 linewidth=4,
                 elinewidth=3,
@@ -201,7 +226,9 @@ def plot_prepost(
             panel.text(
                 0,
                 1.02,
-                n_phrase(row["n"], min_cell, lang, nested_in),
+                n_phrase(row["n"], min_cell, lang, nested_in)
+                if n_texts is None
+                else f"n = {n_texts.get(row['measure'], '–')}",
                 transform=panel.transAxes,
                 fontsize=15,
                 color=GREY,
@@ -245,10 +272,20 @@ def plot_prepost(
                 linewidth=4,
                 marker="o",
                 markersize=11,
-                label=t("legend.mean_sd", lang),
+                label=t("legend.mean_sd", lang)
+                if mode == "lines"
+                else disclosure_text("disclosure.legend.mean_ci", lang),
             ),
         ]
+        if mode != "lines":
+            handles = handles[1:]
         n_text, n_key = _n_text(paired["n"], min_cell, lang, nested_in)
+        if n_texts is not None:
+            shown = list(dict.fromkeys(n_texts.get(m, "–") for m in paired["measure"]))
+            n_text, n_key = (shown[0], "subtitle.n") if len(shown) == 1 else (
+                "/".join(shown),
+                "subtitle.n",
+            )
         texts = resolve_texts(
             lang,
             title=title,

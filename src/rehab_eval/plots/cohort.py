@@ -36,6 +36,7 @@ def plot_flow(
     source: str | None = None,
     period: Any = None,
     ax: Any = None,
+    shown: Any = None,
 ) -> Any:
     """Client flow: enrolled → assessed before → assessed after → completed (horizontal bars).
 
@@ -56,6 +57,11 @@ def plot_flow(
         The cohort period for the default subtitle.
     ax : Axes, optional
         Draw into this axes instead of a new slide-sized figure.
+    shown : mapping of step → display text, optional
+        The counts as the report publishes them (:func:`rehab_eval.disclosure.show_counts`:
+        operational counts exact once the group reaches the threshold); they replace the
+        nested suppression of ``min_cell``. A ``"<5"`` gets a pale bar of the threshold's
+        length, an ``"x"`` no bar.
 
     Returns
     -------
@@ -72,13 +78,19 @@ def plot_flow(
     enrolled = counts.get("enrolled")
     shares = dict(zip(flow["step"], flow["share"], strict=True)) if "share" in flow else {}
     # nested steps: a small difference between two shown steps is a small cell too
-    marks = suppress_nested({s: counts[s] for s in order}, min_cell, lang=lang)
+    if shown is None:
+        marks = suppress_nested({s: counts[s] for s in order}, min_cell, lang=lang)
+    else:
+        marks = {s: str(shown.get(s, "–")) for s in order}
     with slide_style():
         fig, ax, own = make_axes(ax)
         positions = list(range(len(order)))[::-1]
         values = [float(counts[s]) for s in order]
         colors = [OKABE_ITO["green"] if s == "completed" else OKABE_ITO["blue"] for s in order]
-        primary = [is_suppressed(v, min_cell) for v in values]
+        if shown is None:
+            primary = [is_suppressed(v, min_cell) for v in values]
+        else:
+            primary = [marks[s].startswith("<") for s in order]
         nested = [marks[s] == "x" for s in order]
         # a primary-hidden count is drawn as a pale bar of length min_cell; a step hidden for
         # its difference to another gets no bar: a length would give the hidden number away
@@ -96,7 +108,9 @@ def plot_flow(
                 step != "enrolled"
                 and enrolled
                 and text not in ("x", threshold_mark(min_cell), "–")
+                and not text.startswith("<")
                 and not is_suppressed(enrolled, min_cell)
+                and not str(marks.get("enrolled", "")).startswith("<")
             ):
                 share = shares.get(step, float(counts[step]) / float(enrolled))
                 text += f"  ({format_percent(share, 0, lang)})"
@@ -135,7 +149,8 @@ def plot_flow(
             subtitle=subtitle,
             source=source,
             title_key="fig.flow.title",
-            n=format_count(enrolled, min_cell, lang) if enrolled is not None else None,
+            n=(marks.get("enrolled") if shown is not None else None)
+            or (format_count(enrolled, min_cell, lang) if enrolled is not None else None),
             period=period,
         )
         decorate(

@@ -13,8 +13,10 @@ Psychology*, 59(1), 12–19 (the pre/post scatter with identity line and reliabl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from rehab_eval.disclosure.values import text as disclosure_text
 from rehab_eval.errors import InputError
 from rehab_eval.i18n import format_number, label, measure_label, t
 from rehab_eval.plots._frame import (
@@ -49,6 +51,10 @@ def plot_jacobson(
     measure: str | None = None,
     ax: Any = None,
     nested_in: Any = None,
+    mode: str = "points",
+    counts: Mapping[str, str] | None = None,
+    n_text: str | None = None,
+    aggregate: Mapping[str, Any] | None = None,
 ) -> Any:
     """Jacobson plot: post against pre, coloured by reliable-change category.
 
@@ -70,6 +76,20 @@ def plot_jacobson(
         enrolled, assessed before, ...). A count of the figure that differs from one of them
         by 1 to ``min_cell − 1`` is written ``x``
         (:func:`rehab_eval.privacy.suppress_nested`).
+
+    mode : {"points", "aggregate"}
+        ``"points"``: one mark per client (only where the disclosure policy allows
+        per-person marks, :func:`rehab_eval.disclosure.per_person_marks`). ``"aggregate"``:
+        no per-person mark: a bar per category (a hidden count gets no bar, only its text)
+        beside the plane with the group's mean before/after as a single mark.
+    counts : mapping of category → display text, optional
+        The category counts as the report shows them (``"12"``, ``"<5"``, ``"x"``), from
+        :func:`rehab_eval.disclosure.show_counts`; they replace ``min_cell``/``nested_in``.
+    n_text : str, optional
+        The figure's n as the report shows it (the pairs, an operational count).
+    aggregate : mapping, optional
+        ``mean_pre``, ``mean_post`` (display-rounded) for the aggregate mark; without it
+        the plane shows no mark.
 
     Returns
     -------
@@ -127,7 +147,7 @@ def plot_jacobson(
         present = [c for c in RC_ORDER if c in categories] + sorted(
             {c for c in categories if c not in RC_ORDER}
         )
-        for cat in present:
+        for cat in present if mode == "points" else ():
             idx = [i for i, c in enumerate(categories) if c == cat]
             ax.scatter(
                 [pre[i] for i in idx],
@@ -142,9 +162,22 @@ def plot_jacobson(
                     "legend.n",
                     lang,
                     label=label("rc", cat, lang),
-                    n=n_phrase(len(idx), min_cell, lang, nested_in),
+                    n=_count_phrase(cat, len(idx), counts, min_cell, lang, nested_in),
                 ),
             )
+        if mode == "aggregate":
+            bars = _category_bars(fig, ax, own, present, categories, counts, min_cell, lang, nested_in)
+            if aggregate is not None:
+                ax.scatter(
+                    [float(aggregate["mean_pre"])],
+                    [float(aggregate["mean_post"])],
+                    s=260,
+                    marker="D",
+                    color=OKABE_ITO["blue"],
+                    edgecolor="white",
+                    zorder=4,
+                    label=disclosure_text("disclosure.legend.group_mean", lang),
+                )
         ax.set_xlim(lo, hi)
         ax.set_ylim(lo, hi)
         ax.set_aspect("equal", adjustable="box")
@@ -153,7 +186,9 @@ def plot_jacobson(
         ax.set_ylabel(t("axis.post_score", lang))
         number_axis(ax.xaxis, lang)
         number_axis(ax.yaxis, lang)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.04, 1.0), fontsize=16)
+        ax.legend(
+            loc="upper left", bbox_to_anchor=(1.04, 1.0), fontsize=16 if mode == "points" else 13
+        )
         if title is None:
             # "clinically significant" only when there is a cutoff to be significant against
             has_cutoff = cutoff is not None and cutoff == cutoff
@@ -166,10 +201,63 @@ def plot_jacobson(
             subtitle=subtitle,
             source=source,
             title_key="fig.jacobson.title",
-            n=nested_count(len(table), min_cell, lang, nested_in),
+            n=n_text if n_text is not None else nested_count(len(table), min_cell, lang, nested_in),
             period=period,
         )
-        decorate(
-            fig, ax, texts, own=own, left=0.0, right=0.6, top=0.8, bottom=0.2, source_offset=60
-        )
+        if mode == "aggregate":
+            decorate(
+                fig, ax, texts, own=own, left=0.45, right=0.6, top=0.8, bottom=0.2, source_offset=60
+            )
+            if own:
+                bars.set_position([0.17, 0.2, 0.2, 0.6])
+        else:
+            decorate(
+                fig, ax, texts, own=own, left=0.0, right=0.6, top=0.8, bottom=0.2, source_offset=60
+            )
     return ax
+
+
+def _count_phrase(
+    cat: str, n: int, counts: Mapping[str, str] | None, min_cell: int, lang: str, nested_in: Any
+) -> str:
+    if counts is None:
+        return n_phrase(n, min_cell, lang, nested_in)
+    text = counts.get(cat, "–")
+    return f"n {text[0]} {text[1:]}" if text.startswith("<") else f"n = {text}"
+
+
+def _category_bars(
+    fig: Any,
+    ax: Any,
+    own: bool,
+    present: list[str],
+    categories: list[str],
+    counts: Mapping[str, str] | None,
+    min_cell: int,
+    lang: str,
+    nested_in: Any,
+) -> Any:
+    """Horizontal bars of the category counts; a hidden count gets its text and no bar."""
+    from rehab_eval.privacy import format_count
+
+    bars = fig.add_axes([0.05, 0.2, 0.17, 0.6]) if own else ax.inset_axes([1.1, 0.0, 0.5, 1.0])
+    order = list(present)[::-1]
+    longest = max([sum(1 for c in categories if c == cat) for cat in order] + [1])
+    bars.set_xlim(0, longest * 1.45)
+    for y, cat in enumerate(order):
+        n = sum(1 for c in categories if c == cat)
+        text = counts.get(cat, "–") if counts is not None else format_count(n, min_cell, lang)
+        hidden = not text.replace(".", "").replace(",", "").isdigit()
+        if not hidden:
+            bars.barh(y, n, color=CATEGORY_COLORS.get(cat, OKABE_ITO["purple"]), height=0.7)
+        bars.text(
+            0 if hidden else n, y, f"  {text}", va="center", ha="left", fontsize=16, color="#222222"
+        )
+    bars.set_yticks(range(len(order)), [label("rc", c, lang) for c in order], fontsize=16)
+    bars.tick_params(axis="y", length=0)
+    bars.grid(False)
+    bars.set_xticks([])
+    for side in ("top", "right", "bottom"):
+        bars.spines[side].set_visible(False)
+    bars.set_ylim(-0.6, len(order) - 0.4)
+    return bars

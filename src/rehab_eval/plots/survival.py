@@ -68,6 +68,18 @@ def at_risk_at(km_group: Any, times: Any) -> list[float]:
     return out
 
 
+def _risk_text(n: Any, time: float, group: Any, cut: Any, min_cell: int, lang: str) -> str:
+    """The number at risk under the axis; with a cut, ``"<10"`` from the group's cut time on."""
+    import math
+
+    if cut is not None:
+        cut_at = cut.cut_time(group)
+        before = math.isnan(cut_at) or time < cut_at
+        if not (before and n == n and n >= cut.threshold):
+            return f"<{cut.threshold}"
+    return format_count(n, min_cell, lang)
+
+
 def plot_km(
     km: Any,
     *,
@@ -83,6 +95,7 @@ def plot_km(
     time_label: str | None = None,
     y_min: float | None = None,
     ax: Any = None,
+    cut: Any = None,
 ) -> Any:
     """Kaplan–Meier curves with their interval bands and the number at risk under the axis.
 
@@ -97,6 +110,10 @@ def plot_km(
     lang, min_cell, title, subtitle, source, period, ax
         As in :func:`rehab_eval.plots.plot_flow`; the at-risk counts go through
         ``format_count`` (a group with 3 clients left shows ``<5``).
+    cut : KMCut, optional
+        :func:`rehab_eval.disclosure.truncate_km` of ``km``: each curve stops at its cut
+        time (the risk set under the display threshold) and the numbers at risk read
+        ``"<10"`` from it on. Omitted in ``internal`` reports (the full curves).
     at_risk : KaplanMeier or DataFrame, optional
         ``kaplan_meier(..., times=[0, 6, 12, …])`` of the same follow-up: its times are the
         columns of the at-risk table and its ``at_risk`` values are printed as they are
@@ -127,13 +144,16 @@ def plot_km(
     sizes = dict(getattr(km, "sizes", None) or {})
     unit = unit or getattr(km, "unit", None) or "months"
     km = getattr(km, "table", km)
+    full = km
+    if cut is not None:  # each curve stops where its risk set falls under the threshold
+        km = cut.table
     if at_risk is not None:
         at_risk = getattr(at_risk, "table", at_risk)
     check_columns(km, ["group", "time", "at_risk", "survival", "ci_low", "ci_high"], "plot_km")
     from matplotlib.ticker import MaxNLocator
 
     groups = list(dict.fromkeys(km["group"]))
-    t_max = float(km["time"].max()) if len(km) else 1.0
+    t_max = float(full["time"].max()) if len(full) else 1.0
     if times is None and at_risk is not None:
         check_columns(at_risk, ["group", "time", "at_risk"], "plot_km(at_risk=)")
         times = sorted({float(v) for v in at_risk["time"]})
@@ -150,6 +170,7 @@ def plot_km(
         starts = []
         for k, g in enumerate(groups):
             part = km[km["group"] == g].sort_values("time")
+            whole = full[full["group"] == g].sort_values("time")
             color = colors[k % len(colors)]
             x = [0.0] + [float(v) for v in part["time"]]
             y = [1.0] + [float(v) for v in part["survival"]]
@@ -164,15 +185,15 @@ def plot_km(
                 risk = [lookup.get(x_t, float("nan")) for x_t in times]
             else:
                 lookup = {}
-                risk = at_risk_at(part, times)
-            start = sizes.get(str(g), at_risk_at(part, [0.0])[0])
+                risk = at_risk_at(whole, times)
+            start = sizes.get(str(g), at_risk_at(whole, [0.0])[0])
             if at_risk is not None and 0.0 in lookup:
                 start = lookup[0.0]
             starts.append(start)
             row = _TABLE_TOP_PT + _ROW_PT * (k + 1)
             for x_t, n in zip(times, risk, strict=True):
                 ax.annotate(
-                    format_count(n, min_cell, lang),
+                    _risk_text(n, x_t, g, cut, min_cell, lang),
                     (x_t, 0),
                     xycoords=("data", "axes fraction"),
                     xytext=(0, -row),

@@ -1,0 +1,139 @@
+"""What a section builder returns (:class:`Section`) and the report's :class:`Context`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rehab_eval.reports.sections import _sink
+
+__all__ = ["Context", "FigureOut", "Section", "TableOut"]
+
+
+@dataclass
+class Context:
+    """One report's selection and policy, shared by its sections.
+
+    Attributes
+    ----------
+    data : object
+        The selected tables (``rehab_eval.cohort.select``), or other inputs of a report.
+    disclosure : Disclosure
+    lang : {"id", "en"}
+    period : (start, end) or None
+    pre, post : str
+        Timepoints of the change estimates.
+    flow : dict
+        Raw flow counts (step → n), for the sections that nest in it.
+    shown : dict
+        Display results of earlier sections (step → Shown …) that later ones reuse.
+    """
+
+    data: Any
+    disclosure: Any
+    lang: str = "id"
+    period: Any = None
+    pre: str = "pre"
+    post: str = "post"
+    flow: dict[str, int] = field(default_factory=dict)
+    shown: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def min_cell(self) -> int:
+        """The threshold the plot functions take (1: no suppression)."""
+        return self.disclosure.min_cell or 1
+
+
+@dataclass
+class FigureOut:
+    """A figure with its title, takeaway and speaker notes."""
+
+    fig: Any
+    key: str
+    title: str
+    takeaway: str
+    notes: str | None = None
+
+    def __post_init__(self) -> None:
+        import matplotlib.pyplot as plt
+
+        self.fig = getattr(self.fig, "figure", self.fig) if not hasattr(self.fig, "savefig") else self.fig
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        # built now, shown when published: out of pyplot (the inline backend would show it at
+        # the end of the building cell) with a canvas of its own for the publisher to render
+        plt.close(self.fig)
+        if not hasattr(self.fig.canvas, "get_renderer"):
+            FigureCanvasAgg(self.fig)
+
+
+@dataclass
+class TableOut:
+    """A display-ready table (every cell a string as printed)."""
+
+    frame: Any
+    key: str
+    caption: str | None = None
+
+
+@dataclass
+class Section:
+    """The display-ready output of one report area, in publishing order.
+
+    Attributes
+    ----------
+    title : str or None
+        The section heading.
+    items : list
+        :class:`FigureOut`, :class:`TableOut` or Markdown strings, in order.
+    no_data : str or None
+        The one sentence of a section without data (then ``items`` is empty).
+    summary : dict
+        Display strings for ``summary.json``.
+    values : dict
+        Display-rounded numbers for ``summary.json`` ``values`` (None where hidden).
+    key_points : list of str
+        Takeaway sentences a report may lift into its key points.
+    narrative : dict
+        Sentences a later section (the summary) reuses, by name.
+    definitions : list of str
+        Lines for the deck's definitions slide.
+    """
+
+    title: str | None = None
+    items: list[Any] = field(default_factory=list)
+    no_data: str | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+    key_points: list[str] = field(default_factory=list)
+    narrative: dict[str, str] = field(default_factory=dict)
+    definitions: list[str] = field(default_factory=list)
+
+    def figures(self) -> list[FigureOut]:
+        return [i for i in self.items if isinstance(i, FigureOut)]
+
+    def tables(self) -> dict[str, Any]:
+        return {i.key: i.frame for i in self.items if isinstance(i, TableOut)}
+
+    def publish(self) -> Section:
+        """Send the section through the publish sink (heading, items, summary, values)."""
+        if self.title:
+            _sink.section(self.title)
+        if self.no_data:
+            _sink.no_data(self.no_data)
+        for item in self.items:
+            if isinstance(item, FigureOut):
+                _sink.figure(
+                    item.fig, item.key, title=item.title, takeaway=item.takeaway, notes=item.notes
+                )
+            elif isinstance(item, TableOut):
+                _sink.table(item.frame, item.key, caption=item.caption)
+            else:
+                _sink.markdown(str(item))
+        if self.summary:
+            _sink.summary(**self.summary)
+        if self.values:
+            _sink.values(**self.values)
+        if self.definitions:
+            _sink.definitions(self.definitions)
+        return self
