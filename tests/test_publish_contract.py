@@ -187,3 +187,17 @@ def test_tables_are_kept_for_the_workbook(tmp_path, displayed):
     assert not (tmp_path / "tables").exists()
     with pytest.raises(ReportError, match="key"):
         publish.table(frame, "Bad Key")
+
+
+def test_a_figure_made_without_pyplot_gets_its_slide_variant(tmp_path, displayed):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(13.333, 7.5))
+    ax = fig.subplots()
+    ax.plot([0, 1], [1, 0])
+    fig.text(0.03, 0.965, "Judul", fontsize=28, fontweight="bold", va="top")
+    fig.subplots_adjust(top=0.8)
+    publish.start(tmp_path, title="t", disclosure=disclosure.resolve("internal"))
+    publish.figure(fig, "plain", title="Polos", takeaway="x")
+    assert (tmp_path / "figures" / "plain_slide.png").is_file()
+    assert _red_pixels(tmp_path / "figures" / "plain_slide.png") > 50

@@ -45,7 +45,9 @@ def test_every_packaged_report_has_a_spec_with_the_common_parameters():
 
 
 def test_unknown_report_lists_the_known_ones():
-    with pytest.raises(ConfigError, match="unknown report 'cohort'.*cohort_report"):
+    with pytest.raises(
+        ConfigError, match=r'laporan "cohort" tidak dikenal \(maksud Anda cohort_report\?\)'
+    ):
         params.load_spec("cohort")
 
 
@@ -96,18 +98,29 @@ def test_all_problems_are_reported_in_one_line(spec, tmp_path):
     assert "\n" not in text
     assert text.startswith("tiny_report: ")
     for part in (
-        "unknown parameter(s) colour",
-        "n_clients='many': expected a whole number",
-        "lang='fr': expected one of id, en",
-        "min_cell='0': must be at least 1",
-        "processed_dir=",
-        "no such file or folder",
+        "parameter colour tidak dikenal",
+        'n_clients "many": harus bilangan bulat',
+        'lang "fr": pilih salah satu dari id, en',
+        'min_cell "0": paling kecil 1',
+        "processed_dir ",
+        "file atau folder tidak ada",
+        "daftar parameter: rehab-eval report tiny_report --help",
     ):
         assert part in text
+    # no Python syntax: no key=value, no repr quotes, no None
+    assert "=" not in text and "'" not in text and "None" not in text
+
+
+def test_messages_follow_the_report_language_and_guess_a_misspelt_name(spec, tmp_path):
+    with pytest.raises(ConfigError) as info:
+        params.validate(spec, {"processed_dir": str(tmp_path), "lang": "en", "min_cel": "3"})
+    text = str(info.value)
+    assert "unknown parameter min_cel (did you mean min_cell?)" in text
+    assert text.endswith("list of parameters: rehab-eval report tiny_report --help")
 
 
 def test_output_dir_is_reserved_for_the_runner(spec, tmp_path):
-    with pytest.raises(ConfigError, match="output_dir is set by the runner"):
+    with pytest.raises(ConfigError, match="output_dir diisi sendiri oleh perender laporan"):
         params.validate(spec, {"processed_dir": str(tmp_path), "output_dir": "x"})
 
 
@@ -123,11 +136,11 @@ def test_dates_nullables_order_and_lists():
     assert out["facility"] is None and out["program"] is None
     out = params.validate(spec, {**base, "facility": "", "program": "none", "windows": [24]})
     assert out["facility"] is None and out["program"] is None and out["windows"] == [24]
-    with pytest.raises(ConfigError, match="period_end=2023-01-01 is before period_start"):
+    with pytest.raises(ConfigError, match="period_end 2023-01-01 lebih awal dari period_start"):
         params.validate(spec, {**base, "period_start": "2024-01-01", "period_end": "2023-01-01"})
-    with pytest.raises(ConfigError, match="period_start='01/02/2024': expected a date"):
+    with pytest.raises(ConfigError, match='period_start "01/02/2024": harus tanggal'):
         params.validate(spec, {**base, "period_start": "01/02/2024"})
-    with pytest.raises(ConfigError, match="windows='6,x'"):
+    with pytest.raises(ConfigError, match='windows "6,x"'):
         params.validate(spec, {**base, "windows": "6,x"})
 
 
@@ -137,9 +150,9 @@ def test_params_file_is_overridden_by_params(spec, tmp_path):
     out = params.validate(spec, {"n_clients": "4"}, params_file=path)
     assert (out["n_clients"], out["lang"]) == (4, "en")
     path.write_text("- a\n- b\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="expected a mapping"):
+    with pytest.raises(ConfigError, match="harus berisi pasangan nama: nilai"):
         params.validate(spec, {}, params_file=path)
-    with pytest.raises(ConfigError, match="not found"):
+    with pytest.raises(ConfigError, match="file parameter nope.yaml tidak ada"):
         params.validate(spec, {}, params_file=tmp_path / "nope.yaml")
 
 
@@ -471,13 +484,13 @@ def test_export_html_has_no_code_and_sets_the_language(tmp_path):
 # --------------------------------------------------------------------------- deck
 
 
-def test_deck_is_16_9_with_title_figure_and_closing_slides(tmp_path, displayed):
+def test_deck_is_16_9_with_title_figure_definitions_and_provenance_slides(tmp_path, displayed):
     from pptx import Presentation
     from pptx.util import Inches
 
     publish.start(tmp_path, title="Laporan kohort", subtitle="Bapas Kelas I Semarang, 2024")
     publish.figure(_figure(), "flow", title="Alur klien", takeaway="31 dari 35 klien selesai")
-    publish.figure(_figure(8, 6), "km", title="Kaplan–Meier", takeaway="Sedikit kejadian")
+    publish.figure(_figure(8, 6), "km", title="Kaplan–Meier", takeaway="sedikit kejadian")
     publish.definitions(["Residivisme: putusan baru dalam 24 bulan"])
     path = deck.build_deck(
         tmp_path,
@@ -488,15 +501,15 @@ def test_deck_is_16_9_with_title_figure_and_closing_slides(tmp_path, displayed):
     assert prs.slide_width == Inches(13.333) and prs.slide_height == Inches(7.5)
     assert abs(prs.slide_width / prs.slide_height - 16 / 9) < 0.001
     slides = list(prs.slides)
-    assert len(slides) == 4
+    assert len(slides) == 5  # no key points: no summary slide
     texts = [[s.text_frame.text for s in sl.shapes if s.has_text_frame] for sl in slides]
     assert texts[0][0] == "Laporan kohort"
     assert "Bapas Kelas I Semarang, 2024" in texts[0][1] and "24 Januari 2025" in texts[0][1]
-    assert texts[1] == ["Alur klien", "31 dari 35 klien selesai"]
-    assert texts[2] == ["Kaplan–Meier", "Sedikit kejadian"]
-    assert texts[3][0] == "Definisi dan sumber data"
-    assert "Residivisme: putusan baru dalam 24 bulan" in texts[3][1]
-    assert "run id: 20250301T060000Z-abcdef" in texts[3][1]
+    assert texts[1] == ["Alur klien", "31 dari 35 klien selesai."]
+    assert texts[2] == ["Kaplan–Meier", "Sedikit kejadian."]  # the takeaway as a sentence
+    assert texts[3] == ["Definisi", "Residivisme: putusan baru dalam 24 bulan"]
+    assert texts[4][0] == "Sumber data dan kebijakan pengungkapan"
+    assert "run id: 20250301T060000Z-abcdef" in texts[4][1]
     for slide in slides[1:3]:
         pictures = [s for s in slide.shapes if s.shape_type == 13]
         assert len(pictures) == 1
@@ -512,5 +525,4 @@ def test_deck_in_english_without_a_record(tmp_path):
     path = deck.build_deck(tmp_path, title="Cohort report", lang="en", today=date(2025, 1, 24))
     slides = list(Presentation(str(path)).slides)
     assert len(slides) == 2
-    assert slides[0].shapes.title.text == "Cohort report"
-    assert slides[1].shapes.title.text == "Definitions and data provenance"
+    assert slides[1].shapes.title.text == "Data provenance and disclosure policy"

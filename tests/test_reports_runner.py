@@ -161,7 +161,7 @@ def test_bad_parameters_stop_before_anything_is_written(workspace):
             notebooks_dir=FIXTURES,
             label="../x",
         )
-    with pytest.raises(ConfigError, match="unknown parameter\\(s\\) colour"):
+    with pytest.raises(ConfigError, match="parameter colour tidak dikenal"):
         run_report(
             "tiny_report",
             {"processed_dir": str(workspace / "processed"), "colour": "red"},
@@ -191,9 +191,9 @@ def test_a_plan_continues_past_failures(workspace):
     )
     assert not result.ok
     assert [f.index for f in result.failures] == [2, 3, 4]
-    assert "n_clients='lots'" in result.failures[0].reason
+    assert 'n_clients "lots": harus bilangan bulat' in result.failures[0].reason
     assert "planted failure" in result.failures[1].reason
-    assert "unknown report 'no_such_report'" in result.failures[2].reason
+    assert 'laporan "no_such_report" tidak dikenal' in result.failures[2].reason
     assert [r.status for r in result.runs] == ["ok", "failed"]
     assert result.runs[0].summary["n_enrolled"] == "9"
     assert lines[0].startswith("[1/4] tiny-nine")
@@ -217,7 +217,8 @@ def test_cli_report_exit_codes(workspace, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert err.strip() == (
-        "rehab-eval: error: tiny_report: min_cell='zero': expected a whole number"
+        'rehab-eval: error: tiny_report: min_cell "zero": harus bilangan bulat; '
+        "daftar parameter: rehab-eval report tiny_report --help"
     )
     assert not (cwd / "reports").exists()
     code = main(["report", "tiny_report", "-p", "fail", "yes", "-p", "processed_dir", processed])

@@ -141,9 +141,37 @@ def _parse_params(pairs: Sequence[Sequence[str]] | None) -> dict[str, str]:
     return {key: value for key, value in (pairs or [])}
 
 
+def _report_help(args: argparse.Namespace) -> int:
+    """``report NAME --help``: the report's parameters; ``report --list``: the reports."""
+    from rehab_eval.reports import params
+
+    given = _parse_params(args.param)
+    lang = params.report_lang(given)
+    if args.list:
+        _say(params.list_reports(lang))
+        return 0
+    if not args.name:
+        args.report_parser.print_help()
+        return 0
+    spec = params.load_spec(args.name, lang=lang)
+    available = None
+    processed = Path(given.get("processed_dir") or "data/processed")
+    if (processed / "enrollments.parquet").is_file():
+        from rehab_eval.reports.choices import available_values
+
+        try:
+            available = available_values(processed, lang=lang)
+        except RehabEvalError:
+            available = None
+    _say(params.describe(spec, lang, available=available))
+    return 0
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from rehab_eval import reports
 
+    if args.help or args.list:
+        return _report_help(args)
     if args.plan:
         if args.name:
             raise ConfigError("give either a report NAME or --plan, not both")
@@ -339,8 +367,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_score)
 
-    p = sub.add_parser("report", help="render a parameterized report (or a plan of reports)")
-    p.add_argument("name", nargs="?", help="cohort_report, recidivism_report, program_overview")
+    p = sub.add_parser(
+        "report",
+        help="render a parameterized report (or a plan of reports)",
+        add_help=False,
+        description="Render a report. `rehab-eval report NAME --help` lists the report's "
+        "parameters (type, default, choices); `rehab-eval report --list` lists the reports.",
+    )
+    p.add_argument("name", nargs="?", help="the report (see --list)")
+    p.add_argument(
+        "-h", "--help", action="store_true", help="show the report's parameters (or this help)"
+    )
+    p.add_argument("--list", action="store_true", help="list the reports")
     p.add_argument(
         "-p",
         "--param",
@@ -352,7 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--params", type=Path, default=None, help="YAML file of parameters")
     p.add_argument("--plan", type=Path, default=None, help="YAML list of reports to render")
     p.add_argument("--out", type=Path, default=Path("reports"), help="reports folder")
-    p.set_defaults(func=_cmd_report)
+    p.set_defaults(func=_cmd_report, report_parser=p)
 
     p = sub.add_parser("run", help="scheduled run: etl → score → reports under one lock")
     p.add_argument("--plan", required=True, type=Path, help="YAML plan (see monthly.yaml)")

@@ -1,44 +1,70 @@
-"""A 16:9 slide deck for coordination meetings (rakor) from a run's published figures.
+"""A 16:9 slide deck a presenter can use, from a run's ``publish.json`` and figures.
 
-Slides: a title slide (report title, subtitle, date); one slide per published figure, in the
-order the notebook published them, with its title, the PNG (decks take PNG: python-pptx cannot
-embed SVG, python-pptx issue #1112) and the one-line takeaway; a closing slide with the
-definitions and the data provenance (run id, input manifest hash, package version, git commit).
-Each figure slide carries the run id and figure key in its speaker notes.
+Slides, in order:
 
-python-pptx's default template is 4:3 (10 × 7.5 in); the slide size is set to 13.333 × 7.5 in.
+1. the title slide (report title, subtitle, office, date);
+2. the summary ("Ringkasan" / "Summary"): the report's 3–5 key points;
+3. one slide per published figure, in the order the notebook published them: one title (the
+   slide's; the figure's own title is dropped: the deck takes ``<key>_slide.png``), the figure
+   as large as the slide allows, the takeaway as a sentence under it, and speaker notes with
+   the takeaway, the definition and the n (``notes``); a section without any figure but with
+   a "no data" sentence gets a slide saying so (no rate is drawn);
+4. "Definisi" / "Definitions": the notebook's definitions and the disclosure policy's short
+   form;
+5. the provenance slide, last: run id, input manifest hash, version, commit and the policy's
+   closing line (name, version, hash, audience, threshold).
+
+In the ``internal`` audience every slide carries the policy's stamp at its top right. The
+document properties are set (title, subject, the office as author and last editor, language,
+keywords); nothing of python-pptx's template author remains. python-pptx cannot embed SVG
+(python-pptx issue #1112), so the deck takes the PNGs; its default template is 4:3 and the
+slide size is set to 13.333 × 7.5 in.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SLIDE_HEIGHT_IN", "SLIDE_WIDTH_IN", "build_deck"]
+__all__ = ["SLIDE_HEIGHT_IN", "SLIDE_WIDTH_IN", "build_deck", "slide_plan"]
 
 SLIDE_WIDTH_IN = 13.333
 SLIDE_HEIGHT_IN = 7.5
+_MARGIN_IN = 0.45
 
 _TEXT = {
     "id": {
-        "closing": "Definisi dan sumber data",
-        "provenance": "Sumber data",
-        "generated": "Dibuat",
+        "summary": "Ringkasan",
         "definitions": "Definisi",
+        "provenance": "Sumber data dan kebijakan pengungkapan",
+        "generated": "Dibuat",
+        "no_data": "Tanpa data",
+        "figure": "Gambar",
+        "notes_takeaway": "Pesan utama",
+        "notes_definition": "Definisi dan n",
+        "policy": "Kebijakan pengungkapan",
     },
     "en": {
-        "closing": "Definitions and data provenance",
-        "provenance": "Data provenance",
-        "generated": "Generated",
+        "summary": "Summary",
         "definitions": "Definitions",
+        "provenance": "Data provenance and disclosure policy",
+        "generated": "Generated",
+        "no_data": "No data",
+        "figure": "Figure",
+        "notes_takeaway": "Takeaway",
+        "notes_definition": "Definition and n",
+        "policy": "Disclosure policy",
     },
 }
 _MONTHS_ID = (
     "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember"
 ).split()
+_DARK = (0x22, 0x22, 0x22)
+_GREY = (0x55, 0x55, 0x55)
+_STAMP = (0xB0, 0x00, 0x20)
 
 
 def _long_date(day: date, lang: str) -> str:
@@ -47,15 +73,109 @@ def _long_date(day: date, lang: str) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _style(paragraph: Any, size: int, *, bold: bool = False, grey: bool = False) -> None:
+def _sentence(text: str) -> str:
+    """The takeaway as a sentence: capitalised, ending with a full stop."""
+    text = " ".join(str(text or "").split())
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?…" else text + "."
+
+
+def _font(paragraph: Any, size: float, *, bold: bool = False, rgb: tuple[int, int, int] = _DARK):
     from pptx.dml.color import RGBColor
     from pptx.util import Pt
 
     for run in paragraph.runs:
         run.font.size = Pt(size)
         run.font.bold = bold
-        if grey:
-            run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+        run.font.color.rgb = RGBColor(*rgb)
+
+
+def _textbox(slide: Any, left: int, top: int, width: int, height: int) -> Any:
+    box = slide.shapes.add_textbox(left, top, width, height)
+    frame = box.text_frame
+    frame.word_wrap = True
+    return frame
+
+
+def _paragraphs(frame: Any, lines: Sequence[str], size: float, *, bullet: bool = False) -> None:
+    from pptx.util import Pt
+
+    for i, line in enumerate(lines):
+        para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        para.text = f"•  {line}" if bullet else line
+        para.space_after = Pt(size * 0.6)
+        _font(para, size)
+
+
+def _fit(lines: Sequence[str], sizes: Sequence[float], capacity: float) -> float:
+    """The largest font size whose text fits ``capacity`` (characters × lines at 10 pt)."""
+    chars = sum(max(len(line), 1) for line in lines)
+    for size in sizes:
+        if chars * (size / 10) ** 2 <= capacity:
+            return size
+    return sizes[-1]
+
+
+def _stamp(slide: Any, text: str | None, width: int) -> None:
+    from pptx.enum.text import PP_ALIGN
+    from pptx.util import Inches
+
+    if not text:
+        return
+    frame = _textbox(slide, width - Inches(6.2), Inches(0.05), Inches(6.1), Inches(0.35))
+    frame.text = text
+    para = frame.paragraphs[0]
+    para.alignment = PP_ALIGN.RIGHT
+    _font(para, 12, bold=True, rgb=_STAMP)
+
+
+def _title(slide: Any, text: str, width: int, size: float = 28) -> None:
+    from pptx.util import Inches
+
+    shape = slide.shapes.title
+    shape.left, shape.top = Inches(_MARGIN_IN), Inches(0.3)
+    shape.width, shape.height = width - Inches(2 * _MARGIN_IN), Inches(0.7)
+    shape.text = text
+    frame = shape.text_frame
+    frame.word_wrap = True
+    from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+
+    frame.vertical_anchor = MSO_ANCHOR.TOP
+    para = frame.paragraphs[0]
+    para.alignment = PP_ALIGN.LEFT
+    _font(para, size if len(text) <= 60 else size - 4, bold=True)
+
+
+def slide_plan(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The content slides between the summary and the definitions, in order.
+
+    Returns
+    -------
+    list of dict
+        ``{"kind": "figure", "figure": entry}`` for each published figure, and
+        ``{"kind": "no_data", "title": section title, "sentences": [...]}`` for a section
+        that has no figure and said that its data is absent.
+    """
+    figures = list(record.get("figures", []))
+    plan: list[dict[str, Any]] = [
+        {"kind": "figure", "figure": f} for f in figures if not f.get("section")
+    ]
+    for section in record.get("sections", []):
+        own = [f for f in figures if f.get("section") == section["id"]]
+        plan += [{"kind": "figure", "figure": f} for f in own]
+        if not own and section.get("no_data"):
+            plan.append(
+                {"kind": "no_data", "title": section["title"], "sentences": section["no_data"]}
+            )
+    known = {s["id"] for s in record.get("sections", [])}
+    plan += [
+        {"kind": "figure", "figure": f}
+        for f in figures
+        if f.get("section") and f.get("section") not in known
+    ]
+    return plan
 
 
 def build_deck(
@@ -67,6 +187,7 @@ def build_deck(
     lang: str | None = None,
     provenance: Mapping[str, Any] | None = None,
     definitions: Sequence[str] | None = None,
+    office: str | None = None,
     today: date | None = None,
 ) -> Path:
     """Build ``deck.pptx`` from ``<run_dir>/publish.json`` and the figures it lists.
@@ -81,19 +202,23 @@ def build_deck(
         Override (or supply, when the notebook published none) the record's title, subtitle and
         language.
     provenance
-        Label → value lines for the closing slide (run id, manifest sha256, version, commit).
+        Label → value lines for the provenance slide (run id, manifest sha256, version, commit).
     definitions
         Extra definition lines, after those the notebook recorded.
+    office
+        The author of the document when the notebook named no office.
     today
         The date printed on the title slide (default: today).
 
     Returns
     -------
     Path
-        The deck's path. Slide count = 2 + number of published figures.
+        The deck's path: title, summary (when there are key points), the content slides of
+        :func:`slide_plan`, definitions, provenance.
     """
     from pptx import Presentation
-    from pptx.util import Emu, Inches, Pt
+    from pptx.enum.text import PP_ALIGN
+    from pptx.util import Emu, Inches
 
     run_dir = Path(run_dir)
     path = Path(path) if path is not None else run_dir / "deck.pptx"
@@ -105,82 +230,137 @@ def build_deck(
     text = _TEXT.get(lang, _TEXT["en"])
     title = record.get("title") or title or "Report"
     subtitle = record.get("subtitle") or subtitle or ""
+    office = record.get("office") or office or ""
+    shown = record.get("disclosure") or {}
+    stamp = shown.get("stamp")
     provenance = dict(provenance or {})
     run_id = str(provenance.get("run id", provenance.get("run_id", "")))
 
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(SLIDE_WIDTH_IN), Inches(SLIDE_HEIGHT_IN)
     width, height = prs.slide_width, prs.slide_height
-    margin = Inches(0.5)
+    margin = Inches(_MARGIN_IN)
+    inner = width - 2 * margin
 
-    # title slide
-    slide = prs.slides.add_slide(prs.slide_layouts[0])
-    slide.shapes.title.text = title
-    _style(slide.shapes.title.text_frame.paragraphs[0], 40, bold=True)
-    body = slide.placeholders[1]
+    # 1. title slide
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    frame = _textbox(slide, margin, Inches(2.2), inner, Inches(1.6))
+    frame.text = title
+    _font(frame.paragraphs[0], 40 if len(title) <= 50 else 32, bold=True)
     day = _long_date(today or date.today(), lang)
-    body.text = f"{subtitle}\n{text['generated']}: {day}" if subtitle else f"{day}"
-    for para in body.text_frame.paragraphs:
-        _style(para, 22, grey=True)
+    lines = [x for x in (subtitle, office, f"{text['generated']}: {day}") if x]
+    frame = _textbox(slide, margin, Inches(3.9), inner, Inches(2.0))
+    _paragraphs(frame, lines, 22)
+    for para in frame.paragraphs:
+        _font(para, 22, rgb=_GREY)
+    _stamp(slide, stamp, width)
 
-    # figure slides
+    # 2. summary slide
+    points = [_sentence(p) for p in record.get("key_points", []) if str(p).strip()]
+    if points:
+        slide = prs.slides.add_slide(prs.slide_layouts[5])
+        _title(slide, text["summary"], width, 32)
+        frame = _textbox(slide, margin, Inches(1.4), inner, height - Inches(2.0))
+        size = _fit(points, (28, 26, 24, 22, 20, 18), 5200)
+        _paragraphs(frame, points, size, bullet=True)
+        _stamp(slide, stamp, width)
+
+    # 3. content slides
     from PIL import Image
 
-    title_top, title_h = Inches(0.25), Inches(0.9)
-    take_h = Inches(0.7)
-    pic_top = title_top + title_h + Inches(0.05)
-    pic_box_h = height - pic_top - take_h - Inches(0.2)
-    pic_box_w = width - 2 * margin
-    for fig in record.get("figures", []):
-        png = run_dir / fig["png"]
+    pic_top = Inches(1.0)
+    take_h = Inches(0.75)
+    for item in slide_plan(record):
         slide = prs.slides.add_slide(prs.slide_layouts[5])
-        shape = slide.shapes.title
-        shape.left, shape.top, shape.width, shape.height = (
-            margin,
-            title_top,
-            width - 2 * margin,
-            title_h,
-        )
-        shape.text = fig.get("title", "")
-        _style(shape.text_frame.paragraphs[0], 30, bold=True)
+        if item["kind"] == "no_data":
+            _title(slide, item["title"], width)
+            frame = _textbox(slide, margin, Inches(2.6), inner, Inches(2.5))
+            _paragraphs(frame, [_sentence(s) for s in item["sentences"]], 28)
+            for para in frame.paragraphs:
+                para.alignment = PP_ALIGN.CENTER
+                _font(para, 28, rgb=_GREY)
+            slide.notes_slide.notes_text_frame.text = "\n".join(item["sentences"])
+            _stamp(slide, stamp, width)
+            continue
+        fig = item["figure"]
+        png = run_dir / (fig.get("slide_png") or fig["png"])
+        if not png.is_file():
+            png = run_dir / fig["png"]
+        _title(slide, fig.get("title", ""), width)
+        takeaway = _sentence(fig.get("takeaway", ""))
+        box_h = height - pic_top - (take_h if takeaway else 0) - Inches(0.1)
         with Image.open(png) as img:
             w_px, h_px = img.size
-        scale = min(pic_box_w / w_px, pic_box_h / h_px)
+        scale = min(inner / w_px, box_h / h_px)
         pic_w, pic_h = int(w_px * scale), int(h_px * scale)
         left = int((width - pic_w) / 2)
         slide.shapes.add_picture(str(png), Emu(left), Emu(pic_top), width=Emu(pic_w))
-        box = slide.shapes.add_textbox(
-            margin, Emu(pic_top + pic_h + Inches(0.1)), width - 2 * margin, take_h
+        if takeaway:
+            frame = _textbox(slide, margin, Emu(pic_top + pic_h + Inches(0.05)), inner, take_h)
+            frame.text = takeaway
+            _font(
+                frame.paragraphs[0],
+                20 if len(takeaway) <= 110 else 18 if len(takeaway) <= 200 else 15,
+            )
+        notes = [f"{text['notes_takeaway']}: {takeaway}" if takeaway else ""]
+        if fig.get("notes"):
+            notes.append(f"{text['notes_definition']}: {fig['notes']}")
+        notes.append(
+            f"{text['figure']}: {fig.get('key', '')}" + (f" · run {run_id}" if run_id else "")
         )
-        frame = box.text_frame
-        frame.word_wrap = True
-        frame.text = fig.get("takeaway", "")
-        _style(frame.paragraphs[0], 20)
-        slide.notes_slide.notes_text_frame.text = (
-            f"{fig.get('key', '')} · run {run_id}" if run_id else str(fig.get("key", ""))
-        )
+        slide.notes_slide.notes_text_frame.text = "\n\n".join(n for n in notes if n)
+        _stamp(slide, stamp, width)
 
-    # closing slide: definitions and provenance
-    slide = prs.slides.add_slide(prs.slide_layouts[1])
-    slide.shapes.title.text = text["closing"]
-    _style(slide.shapes.title.text_frame.paragraphs[0], 32, bold=True)
-    frame = slide.placeholders[1].text_frame
-    frame.word_wrap = True
-    lines: list[tuple[str, int]] = []
-    for line in [*record.get("definitions", []), *(definitions or [])]:
-        lines.append((line, 0))
-    if provenance:
-        lines.append((text["provenance"], 0))
-        lines.extend((f"{k}: {v}", 1) for k, v in provenance.items() if v not in (None, ""))
-    size = 18 if len(lines) <= 8 else 14
-    for i, (line, level) in enumerate(lines):
-        para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        para.text = line
-        para.level = level
-        for run in para.runs:
-            run.font.size = Pt(size - 2 * level)
+    # 4. definitions, with the policy's short form
+    definitions_lines = [*record.get("definitions", []), *(definitions or [])]
+    short_form = shown.get("short_form")
+    if definitions_lines or short_form:
+        slide = prs.slides.add_slide(prs.slide_layouts[5])
+        _title(slide, text["definitions"], width, 32)
+        lines = [*definitions_lines, *([short_form] if short_form else [])]
+        frame = _textbox(slide, margin, Inches(1.35), inner, height - Inches(1.8))
+        size = _fit(lines, (20, 18, 16, 14, 12), 8200)
+        _paragraphs(frame, lines, size)
+        if short_form:
+            _font(frame.paragraphs[len(lines) - 1], size, rgb=_GREY)
+        _stamp(slide, stamp, width)
 
-    tmp = path.with_name(f".{path.name}.tmp")
-    prs.save(str(tmp))
-    tmp.replace(path)
+    # 5. provenance, last
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    _title(slide, text["provenance"], width, 30)
+    lines = [f"{k}: {v}" for k, v in provenance.items() if v not in (None, "")]
+    if shown.get("closing_line"):
+        lines.append(str(shown["closing_line"]))
+    elif shown.get("record"):
+        rec = shown["record"]
+        lines.append(f"{text['policy']}: {rec.get('policy')} sha256:{str(rec.get('sha256'))[:12]}")
+    frame = _textbox(slide, margin, Inches(1.5), inner, height - Inches(2.0))
+    _paragraphs(frame, lines or ["–"], 18 if len(lines) <= 8 else 14)
+    _stamp(slide, stamp, width)
+
+    _properties(prs, title=title, subtitle=subtitle, office=office, lang=lang, record=record)
+    from rehab_eval.atomic import atomic_path
+
+    with atomic_path(path) as tmp:
+        prs.save(str(tmp))
     return path
+
+
+def _properties(
+    prs: Any, *, title: str, subtitle: str, office: str, lang: str, record: Mapping[str, Any]
+) -> None:
+    """Document properties: title, subject, the office as author, no template leftovers."""
+    props = prs.core_properties
+    author = office or "rehab_eval"
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    props.title = title
+    props.subject = subtitle or title
+    props.author = author
+    props.last_modified_by = author
+    props.keywords = ", ".join(x for x in ("rehab_eval", record.get("report") or "") if x)
+    props.category = "rehab_eval"
+    props.comments = ""
+    props.language = "id-ID" if lang == "id" else "en-US"
+    props.created = now
+    props.modified = now
+    props.revision = 1

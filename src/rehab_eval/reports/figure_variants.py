@@ -76,6 +76,10 @@ def save_slide_variant(fig: Any, path: Path, stamp: str | None, *, dpi: int = 20
     hidden = [a for a in title_artists(fig) if a.get_visible()]
     for artist in hidden:
         artist.set_visible(False)
+    if not hasattr(fig.canvas, "get_renderer"):  # a Figure() made without pyplot
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
     renderer = fig.canvas.get_renderer()
     inches = fig.get_tightbbox(renderer)
     width, height = fig.get_size_inches()

@@ -19,14 +19,28 @@ values with one line naming all of them, before papermill starts. A spec file
 Types: ``str``, ``int``, ``float``, ``bool``, ``date`` (ISO ``YYYY-MM-DD``; passed to the notebook
 as that string), ``path`` (made absolute against the caller's working directory; ``must_exist``
 checks it), ``choice`` (one of ``choices``), ``int_list`` (``"6,12,24"`` or a YAML list; each
-item within ``min``/``max``). ``nullable: true`` accepts ``None`` (and the strings
-``none``/``null``/empty).
+item within ``min``/``max``). ``nullable: true`` accepts an empty value (and the strings
+``none``/``null``/``kosong``).
+
+More keys of a parameter:
+
+- ``help``: a text, or ``{id: ..., en: ...}`` (``rehab-eval report NAME --help`` shows it);
+- ``aliases``: a vocabulary of the ETL's ``values.toml`` (``program``, ``timepoint``) whose
+  spellings a ``choice`` accepts (``"Pasca Rehabilitasi"`` → ``pascarehabilitasi``);
+- ``match``: ``facility``, ``province``, ``program`` or ``cohort``: the value is matched
+  against the processed data (:mod:`.choices`; facilities through the ETL's aliases);
+- ``follows``: an empty date takes 31 December of the year of the named date parameter
+  (``period_end`` follows ``period_start``);
+- ``data_default``: ``first`` or ``last``: an empty value takes the first / last enrollment
+  start date (dates) or timepoint (``pre``/``post``) of the selection (:mod:`.choices`).
+
+Messages are one line in the report's language (its ``lang`` parameter, else Indonesian).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
@@ -49,7 +63,93 @@ TYPES = ("str", "int", "float", "bool", "date", "path", "choice", "int_list")
 RUNNER_PARAMETERS = ("output_dir",)
 _TRUE = {"true", "yes", "y", "1", "ya", "benar", "on"}
 _FALSE = {"false", "no", "n", "0", "tidak", "salah", "off"}
-_NULL = {"none", "null", "~", ""}
+_NULL = {"none", "null", "~", "", "kosong", "empty"}
+_LANGS = ("id", "en")
+#: The reasons and sentences of the messages, by language (no code, no Python literals).
+MESSAGES = {
+    "id": {
+        "required": "nilai wajib diisi",
+        "text": "harus berupa teks",
+        "whole": "harus bilangan bulat",
+        "number": "harus angka",
+        "bool": "harus ya atau tidak",
+        "date": "harus tanggal berbentuk TTTT-BB-HH",
+        "path": "file atau folder tidak ada",
+        "int_list": "harus bilangan bulat dipisah koma",
+        "one": "beri sedikitnya satu angka",
+        "choice": "pilih salah satu dari {choices}",
+        "min": "paling kecil {bound}",
+        "max": "paling besar {bound}",
+        "bad": "{name} {value}: {reason}",
+        "bad_default": "{name} {value} (bawaan): {reason}",
+        "order": "{name} {value} lebih awal dari {other} {other_value}",
+        "reserved": "{names} diisi sendiri oleh perender laporan",
+        "unknown": "parameter {names} tidak dikenal{guess}; parameter yang ada: {known}",
+        "guess": " (maksud Anda {guess}?)",
+        "help": "daftar parameter: rehab-eval report {report} --help",
+        "file_missing": "file parameter {file} tidak ada: periksa nama dan foldernya",
+        "file_mapping": "{file} harus berisi pasangan nama: nilai",
+        "unknown_report": 'laporan "{name}" tidak dikenal{guess}; laporan yang ada: {known}',
+    },
+    "en": {
+        "required": "a value is required",
+        "text": "expected text",
+        "whole": "expected a whole number",
+        "number": "expected a number",
+        "bool": "expected yes or no",
+        "date": "expected a date as YYYY-MM-DD",
+        "path": "no such file or folder",
+        "int_list": "expected whole numbers separated by commas",
+        "one": "give at least one number",
+        "choice": "choose one of {choices}",
+        "min": "must be at least {bound}",
+        "max": "must be at most {bound}",
+        "bad": "{name} {value}: {reason}",
+        "bad_default": "{name} {value} (default): {reason}",
+        "order": "{name} {value} is before {other} {other_value}",
+        "reserved": "{names} is set by the report runner itself",
+        "unknown": "unknown parameter {names}{guess}; the parameters are: {known}",
+        "guess": " (did you mean {guess}?)",
+        "help": "list of parameters: rehab-eval report {report} --help",
+        "file_missing": "parameters file {file} not found: check its name and folder",
+        "file_mapping": "{file} must hold name: value pairs",
+        "unknown_report": 'unknown report "{name}"{guess}; the reports are: {known}',
+    },
+}
+
+
+class _Bad(ValueError):
+    """A value refused by :func:`_coerce`: ``key`` into :data:`MESSAGES`, fields to fill."""
+
+    def __init__(self, key: str, **fields: Any) -> None:
+        super().__init__(key)
+        self.key, self.fields = key, fields
+
+    def text(self, lang: str) -> str:
+        return MESSAGES[lang][self.key].format(**self.fields)
+
+
+def report_lang(params: Mapping[str, Any] | None, spec: ReportSpec | None = None) -> str:
+    """The language of a report's messages: its ``lang`` parameter, else the default, else id."""
+    value = str((params or {}).get("lang") or "").strip().lower()
+    if value in _LANGS:
+        return value
+    declared = spec.parameters.get("lang") if spec is not None else None
+    default = str(declared.default) if declared is not None else "id"
+    return default if default in _LANGS else "id"
+
+
+def show_value(value: Any, lang: str = "id") -> str:
+    """A value as a user reads it in a message: quoted text, empty as empty (never None)."""
+    if value is None:
+        return "(kosong)" if lang == "id" else "(empty)"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(show_value(v, lang) for v in value)
+    if isinstance(value, bool):
+        return ("ya" if value else "tidak") if lang == "id" else ("yes" if value else "no")
+    if isinstance(value, (int, float)):
+        return f"{value:g}"
+    return f'"{value}"'
 
 
 @dataclass(frozen=True)
@@ -65,7 +165,17 @@ class ParamSpec:
     max: float | None = None
     must_exist: bool = False
     not_before: str | None = None
-    help: str = ""
+    help: str | Mapping[str, str] = ""
+    aliases: str | None = None
+    match: str | None = None
+    follows: str | None = None
+    data_default: str | None = None
+
+    def help_for(self, lang: str) -> str:
+        """The parameter's help text in ``lang`` (falls back to the other language)."""
+        if isinstance(self.help, Mapping):
+            return str(self.help.get(lang) or self.help.get("id") or self.help.get("en") or "")
+        return str(self.help)
 
 
 @dataclass(frozen=True)
@@ -106,6 +216,8 @@ def _spec_from_dict(raw: Any, where: str) -> ReportSpec:
             )
         if "choices" in body:
             body["choices"] = tuple(body["choices"])
+        if body.get("data_default") not in (None, "first", "last"):
+            raise ConfigError(f"{where}: parameter {pname!r}: data_default is first or last")
         unknown = set(body) - {
             f for f in ParamSpec.__dataclass_fields__ if f not in ("name", "type")
         }
@@ -130,7 +242,9 @@ def available_reports() -> list[str]:
     return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
-def load_spec(name: str, notebooks_dir: str | Path | None = None) -> ReportSpec:
+def load_spec(
+    name: str, notebooks_dir: str | Path | None = None, *, lang: str = "id"
+) -> ReportSpec:
     """The spec of report ``name``: ``<notebooks_dir>/<name>.params.yaml`` or the packaged one.
 
     Raises
@@ -146,15 +260,25 @@ def load_spec(name: str, notebooks_dir: str | Path | None = None) -> ReportSpec:
             )
     packaged = resources.files("rehab_eval.reports") / "specs" / f"{name}.yaml"
     if not packaged.is_file():
-        known = ", ".join(available_reports())
-        raise ConfigError(f"unknown report {name!r}; known reports: {known}")
+        import difflib
+
+        names = available_reports()
+        guess = difflib.get_close_matches(name, names, n=1)
+        say = MESSAGES[lang if lang in _LANGS else "id"]
+        raise ConfigError(
+            say["unknown_report"].format(
+                name=name,
+                guess=say["guess"].format(guess=guess[0]) if guess else "",
+                known=", ".join(names),
+            )
+        )
     return _spec_from_dict(
         _read_yaml(packaged.read_text(encoding="utf-8"), f"{name}.yaml"), f"{name}.yaml"
     )
 
 
 def _coerce(spec: ParamSpec, value: Any, base: Path) -> Any:
-    """Coerce ``value`` to the declared type; raise ValueError with the reason."""
+    """Coerce ``value`` to the declared type; raise :class:`_Bad` with the reason."""
     if value is None or (
         isinstance(value, str)
         and value.strip().lower() in _NULL
@@ -162,14 +286,14 @@ def _coerce(spec: ParamSpec, value: Any, base: Path) -> Any:
     ):
         if spec.nullable:
             return None
-        raise ValueError("a value is required")
+        raise _Bad("required")
     if spec.type == "str":
         if isinstance(value, (Mapping, list, tuple)):
-            raise ValueError("expected text")
-        return str(value)
+            raise _Bad("text")
+        return " ".join(str(value).split())
     if spec.type == "int":
         if isinstance(value, bool):
-            raise ValueError("expected a whole number")
+            raise _Bad("whole")
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, int):
@@ -178,11 +302,11 @@ def _coerce(spec: ParamSpec, value: Any, base: Path) -> Any:
             try:
                 out = int(str(value).strip())
             except ValueError:
-                raise ValueError("expected a whole number") from None
+                raise _Bad("whole") from None
         return _bounded(spec, out)
     if spec.type == "float":
         if isinstance(value, bool):
-            raise ValueError("expected a number")
+            raise _Bad("number")
         try:
             out = (
                 float(str(value).strip().replace(",", "."))
@@ -190,9 +314,9 @@ def _coerce(spec: ParamSpec, value: Any, base: Path) -> Any:
                 else float(value)
             )
         except (TypeError, ValueError):
-            raise ValueError("expected a number") from None
+            raise _Bad("number") from None
         if not math.isfinite(out):
-            raise ValueError("expected a finite number")
+            raise _Bad("number")
         return _bounded(spec, out)
     if spec.type == "bool":
         if isinstance(value, bool):
@@ -202,7 +326,7 @@ def _coerce(spec: ParamSpec, value: Any, base: Path) -> Any:
             return True
         if text in _FALSE:
             return False
-        raise ValueError("expected true or false")
+        raise _Bad("bool")
     if spec.type == "date":
         if isinstance(value, datetime):
             return value.date().isoformat()
@@ -211,12 +335,12 @@ def _coerce(spec: ParamSpec, value: Any, base: Path) -> Any:
         try:
             return date.fromisoformat(str(value).strip()).isoformat()
         except ValueError:
-            raise ValueError("expected a date as YYYY-MM-DD") from None
+            raise _Bad("date") from None
     if spec.type == "path":
         path = Path(str(value)).expanduser()
         path = path if path.is_absolute() else base / path
         if spec.must_exist and not path.exists():
-            raise ValueError("no such file or folder")
+            raise _Bad("path")
         return str(path.resolve())
     if spec.type == "int_list":
         items = (
@@ -225,29 +349,39 @@ def _coerce(spec: ParamSpec, value: Any, base: Path) -> Any:
         out_list = []
         for item in items:
             if isinstance(item, bool):
-                raise ValueError("expected whole numbers separated by commas")
+                raise _Bad("int_list")
             try:
                 number = int(str(item).strip())
             except ValueError:
-                raise ValueError("expected whole numbers separated by commas") from None
+                raise _Bad("int_list") from None
             out_list.append(_bounded(spec, number))
         if not out_list:
-            raise ValueError("expected at least one number")
+            raise _Bad("one")
         return out_list
     if spec.type == "choice":
         for choice in spec.choices:
             if value == choice or str(value).strip() == str(choice):
                 return choice
-        raise ValueError(f"expected one of {', '.join(map(str, spec.choices))}")
+        if spec.aliases:
+            from rehab_eval.etl.parse import norm_value, value_table
+
+            code = value_table(spec.aliases).get(norm_value(value))
+            if code in spec.choices:
+                return code
+        raise _Bad("choice", choices=", ".join(map(str, spec.choices)))
     raise ValueError(f"unsupported type {spec.type}")  # pragma: no cover - specs are checked
 
 
 def _bounded(spec: ParamSpec, value: float) -> Any:
     if spec.min is not None and value < spec.min:
-        raise ValueError(f"must be at least {spec.min:g}")
+        raise _Bad("min", bound=f"{spec.min:g}")
     if spec.max is not None and value > spec.max:
-        raise ValueError(f"must be at most {spec.max:g}")
+        raise _Bad("max", bound=f"{spec.max:g}")
     return value
+
+
+def _end_of_year(day: str) -> str:
+    return date(date.fromisoformat(day).year, 12, 31).isoformat()
 
 
 def validate(
@@ -282,27 +416,40 @@ def validate(
         One line naming every unknown parameter and every bad value (with the reason).
     """
     merged: dict[str, Any] = {}
+    lang = report_lang(params, spec)
+    say = MESSAGES[lang]
     if params_file is not None:
         path = Path(params_file)
         if not path.is_file():
-            raise ConfigError(f"parameters file {path.name!r} not found")
+            raise ConfigError(f"{spec.name}: " + say["file_missing"].format(file=path.name))
         loaded = _read_yaml(path.read_text(encoding="utf-8"), path.name)
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, Mapping):
-            raise ConfigError(f"{path.name}: expected a mapping of parameter: value")
+            raise ConfigError(f"{spec.name}: " + say["file_mapping"].format(file=path.name))
         merged.update({str(k): v for k, v in loaded.items()})
     merged.update({str(k): v for k, v in (params or {}).items()})
+    lang = report_lang(merged, spec)
+    say = MESSAGES[lang]
     base = Path(base_dir) if base_dir is not None else Path.cwd()
 
     problems: list[str] = []
     reserved = sorted(k for k in merged if k in RUNNER_PARAMETERS)
     if reserved:
-        problems.append(f"{', '.join(reserved)} is set by the runner and cannot be passed")
+        problems.append(say["reserved"].format(names=", ".join(reserved)))
     unknown = sorted(k for k in merged if k not in spec.parameters and k not in RUNNER_PARAMETERS)
     if unknown:
-        known = ", ".join(k for k in spec.parameters if k not in RUNNER_PARAMETERS)
-        problems.append(f"unknown parameter(s) {', '.join(unknown)} (known: {known})")
+        import difflib
+
+        names = [k for k in spec.parameters if k not in RUNNER_PARAMETERS]
+        guesses = [g for u in unknown for g in difflib.get_close_matches(u, names, n=1)]
+        problems.append(
+            say["unknown"].format(
+                names=", ".join(unknown),
+                guess=say["guess"].format(guess=", ".join(guesses)) if guesses else "",
+                known=", ".join(names),
+            )
+        )
     resolved: dict[str, Any] = {}
     for name, pspec in spec.parameters.items():
         if name in RUNNER_PARAMETERS:
@@ -311,14 +458,130 @@ def validate(
         value = merged[name] if given else pspec.default
         try:
             resolved[name] = _coerce(pspec, value, base)
-        except ValueError as exc:
-            shown = value if given else f"{value} (default)"
-            problems.append(f"{name}={shown!r}: {exc}")
+        except _Bad as exc:
+            problems.append(
+                say["bad" if given else "bad_default"].format(
+                    name=name, value=show_value(value, lang), reason=exc.text(lang)
+                )
+            )
+    for name, pspec in spec.parameters.items():
+        other = pspec.follows
+        if other and name in resolved and resolved[name] is None and resolved.get(other):
+            resolved[name] = _end_of_year(str(resolved[other]))
     for name, pspec in spec.parameters.items():
         other = pspec.not_before
         if other and resolved.get(name) is not None and resolved.get(other) is not None:
             if str(resolved[name]) < str(resolved[other]):
-                problems.append(f"{name}={resolved[name]} is before {other}={resolved[other]}")
+                problems.append(
+                    say["order"].format(
+                        name=name,
+                        value=resolved[name],
+                        other=other,
+                        other_value=resolved[other],
+                    )
+                )
     if problems:
-        raise ConfigError(f"{spec.name}: " + "; ".join(problems))
+        raise ConfigError(
+            f"{spec.name}: " + "; ".join(problems) + "; " + say["help"].format(report=spec.name)
+        )
     return resolved
+
+
+_TYPE_NAMES = {
+    "id": {
+        "str": "teks",
+        "int": "bilangan bulat",
+        "float": "angka",
+        "bool": "ya/tidak",
+        "date": "tanggal TTTT-BB-HH",
+        "path": "folder atau file",
+        "choice": "pilihan",
+        "int_list": "bilangan bulat dipisah koma",
+    },
+    "en": {
+        "str": "text",
+        "int": "whole number",
+        "float": "number",
+        "bool": "yes/no",
+        "date": "date YYYY-MM-DD",
+        "path": "folder or file",
+        "choice": "choice",
+        "int_list": "whole numbers separated by commas",
+    },
+}
+_LISTING = {
+    "id": {
+        "usage": "Pemakaian: rehab-eval report {name} [-p NAMA NILAI ...] [--params FILE] [--out FOLDER]",
+        "parameters": "Parameter:",
+        "default": "bawaan",
+        "empty": "kosong",
+        "nullable": "boleh kosong",
+        "range": "{low} sampai {high}",
+        "at_least": "paling kecil {low}",
+        "in_data": "ada di data",
+        "reports": "Laporan (rehab-eval report NAMA --help untuk parameternya):",
+    },
+    "en": {
+        "usage": "Usage: rehab-eval report {name} [-p NAME VALUE ...] [--params FILE] [--out FOLDER]",
+        "parameters": "Parameters:",
+        "default": "default",
+        "empty": "empty",
+        "nullable": "may be empty",
+        "range": "{low} to {high}",
+        "at_least": "at least {low}",
+        "in_data": "in the data",
+        "reports": "Reports (rehab-eval report NAME --help for their parameters):",
+    },
+}
+
+
+def describe(
+    spec: ReportSpec, lang: str = "id", *, available: Mapping[str, Sequence[str]] | None = None
+) -> str:
+    """The report's parameters as ``rehab-eval report NAME --help`` prints them.
+
+    Every parameter a user may pass, with its type, choices or bounds, whether it may be
+    empty, its default and its help text, in ``lang``; with ``available`` (from
+    :func:`rehab_eval.reports.choices.available_values`) also the values the processed data
+    holds for the parameters matched against it (facility, province, program, cohort).
+    """
+    lang = lang if lang in _LANGS else "id"
+    say, types = _LISTING[lang], _TYPE_NAMES[lang]
+    lines = [f"{spec.name} — {spec.title_for(lang)}", say["usage"].format(name=spec.name), ""]
+    lines.append(say["parameters"])
+    shown = [p for p in spec.parameters.values() if p.name not in RUNNER_PARAMETERS]
+    width = max((len(p.name) for p in shown), default=0) + 2
+    for p in shown:
+        facts = [types.get(p.type, p.type)]
+        if p.choices:
+            facts[0] += ": " + ", ".join(map(str, p.choices))
+        if p.min is not None and p.max is not None:
+            facts.append(say["range"].format(low=f"{p.min:g}", high=f"{p.max:g}"))
+        elif p.min is not None:
+            facts.append(say["at_least"].format(low=f"{p.min:g}"))
+        if p.nullable:
+            facts.append(say["nullable"])
+        default = p.default
+        if isinstance(default, (list, tuple)):
+            default = ",".join(map(str, default))
+        elif isinstance(default, date):
+            default = default.isoformat()
+        facts.append(f"{say['default']}: {say['empty'] if default is None else default}")
+        lines.append(f"  {p.name.ljust(width)}{'; '.join(facts)}")
+        text = p.help_for(lang)
+        if text:
+            lines.append(f"  {' ' * width}{text}")
+        if available and p.match and available.get(p.match):
+            values = ", ".join(available[p.match])
+            lines.append(f"  {' ' * width}{say['in_data']}: {values}")
+    return "\n".join(lines)
+
+
+def list_reports(lang: str = "id") -> str:
+    """The packaged reports with their titles, as ``rehab-eval report --list`` prints them."""
+    lang = lang if lang in _LANGS else "id"
+    specs = [load_spec(name) for name in available_reports()]
+    width = max((len(s.name) for s in specs), default=0) + 2
+    lines = [_LISTING[lang]["reports"]]
+    lines += [f"  {s.name.ljust(width)}{s.title_for(lang)}" for s in specs]
+    return "\n".join(lines)

@@ -32,6 +32,7 @@ from rehab_eval.atomic import write_text
 from rehab_eval.errors import ConfigError, RehabEvalError, ReportError
 from rehab_eval.reports import params as _params
 from rehab_eval.reports import runs as _runs
+from rehab_eval.reports.choices import resolve_from_data
 from rehab_eval.reports.locate import find_notebooks_dir, packaged_notebooks
 
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,99}$")
@@ -118,6 +119,38 @@ def _manifest(parameters: Mapping[str, Any]) -> dict[str, Any]:
     return {"path": str(path), "sha256": _runs.sha256_file(path)}
 
 
+def _disclosure(resolved: Mapping[str, Any], lang: str) -> Any:
+    """The policy in force for the run's ``audience`` and ``min_cell``; ConfigError up front.
+
+    A ``publik`` run with ``min_cell`` under the policy stops here with the policy's one-line
+    message, before anything is written or run.
+    """
+    from rehab_eval.disclosure import resolve
+
+    min_cell = resolved.get("min_cell")
+    return resolve(
+        resolved.get("audience"),
+        int(min_cell) if isinstance(min_cell, int) else None,
+        lang=lang if lang in ("id", "en") else "id",
+    )
+
+
+def _published_disclosure(run_dir: Path) -> dict[str, Any] | None:
+    """The disclosure record the notebook published (``publish.json``), if any."""
+    import json
+
+    path = run_dir / "publish.json"
+    if not path.is_file():
+        return None
+    try:
+        shown = json.loads(path.read_text(encoding="utf-8")).get("disclosure")
+    except (OSError, ValueError):
+        return None
+    if not isinstance(shown, dict) or not isinstance(shown.get("record"), dict):
+        return None
+    return {**shown["record"], "closing_line": shown.get("closing_line")}
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -177,8 +210,11 @@ def run_report(
     started_wall = _now()
     t0 = time.perf_counter()
     folder = find_notebooks_dir(name, notebooks_dir)
-    spec = _params.load_spec(name, folder)
+    spec = _params.load_spec(name, folder, lang=_params.report_lang(params))
     resolved = _params.validate(spec, params or {}, params_file=params_file)
+    lang = str(resolved.get("lang") or "id")
+    policy = _disclosure(resolved, lang)
+    resolved = resolve_from_data(spec, resolved, lang=lang)
     notebook = folder / spec.notebook
     if not notebook.is_file():
         raise ConfigError(
@@ -197,7 +233,6 @@ def run_report(
     (run_dir / "figures").mkdir(parents=True, exist_ok=False)
     injected = {**resolved, "output_dir": str(run_dir)}
     executed = run_dir / "notebook.ipynb"
-    lang = str(resolved.get("lang", "id"))
     kernel = kernel_name or DEFAULT_KERNEL
 
     record: dict[str, Any] = {
@@ -215,12 +250,16 @@ def run_report(
         "python": platform.python_version(),
         "kernel": kernel,
         "timings": timings,
+        "disclosure": {**policy.record(), "source": "parameters"},
         "outputs": [],
         "error": None,
     }
 
     def finish(status: str, error: dict[str, Any] | None) -> RunResult:
         timings["total"] = time.perf_counter() - t0
+        published = _published_disclosure(run_dir)
+        if published is not None:
+            record["disclosure"] = {**published, "source": "publish.json"}
         record.update(status=status, finished_at=_now(), error=error)
         html = run_dir / "report.html"
         deck = run_dir / "deck.pptx"

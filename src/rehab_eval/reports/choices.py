@@ -1,0 +1,288 @@
+"""Report parameters checked against the processed data, before the notebook runs.
+
+A parameter declared with ``match`` (``facility``, ``province``, ``program``, ``cohort``) is
+matched against the values the processed data holds: a facility through the ETL's own
+resolver (``facilities.toml``: "Bapas Semarang", "Bapas Kls I Smg" → "Bapas Kelas I
+Semarang"), a province with the common short forms ("Jateng", "Sumsel"), a program through
+the ETL's vocabulary (``values.toml``), a cohort label ignoring case and spacing. A value the
+data does not hold stops the run with one line in the report's language: the closest values
+("did you mean") and the list of values there are.
+
+A parameter declared with ``data_default`` and left empty takes its value from the
+selection: the first / last enrollment start date (``period_start`` / ``period_end``) or the
+first / last timepoint with scores (``pre`` / ``post``, in the order of
+:data:`rehab_eval.vocab.TIMEPOINTS`). When the selection has one timepoint only, ``post``
+stays empty (there is no change to report); with no scores at all both stay empty and the
+report's sections say that there is no instrument data.
+
+Only the needed Parquet columns are read.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rehab_eval.errors import ConfigError
+
+__all__ = ["PROVINCE_SHORT_FORMS", "available_values", "resolve_from_data"]
+
+#: Common short forms of province names → the name as the data spells it.
+PROVINCE_SHORT_FORMS = {
+    "jateng": "Jawa Tengah",
+    "jatim": "Jawa Timur",
+    "jabar": "Jawa Barat",
+    "sumsel": "Sumatera Selatan",
+    "sumut": "Sumatera Utara",
+    "sumbar": "Sumatera Barat",
+    "kalsel": "Kalimantan Selatan",
+    "kaltim": "Kalimantan Timur",
+    "kalbar": "Kalimantan Barat",
+    "sulsel": "Sulawesi Selatan",
+    "sulut": "Sulawesi Utara",
+    "ntb": "Nusa Tenggara Barat",
+    "ntt": "Nusa Tenggara Timur",
+    "diy": "DI Yogyakarta",
+    "dki": "DKI Jakarta",
+    "jakarta": "DKI Jakarta",
+    "yogyakarta": "DI Yogyakarta",
+}
+_WHAT = {
+    "id": {
+        "facility": "fasilitas",
+        "province": "provinsi",
+        "program": "program",
+        "cohort": "kohort",
+    },
+    "en": {
+        "facility": "facility",
+        "province": "province",
+        "program": "program",
+        "cohort": "cohort",
+    },
+}
+_MESSAGES = {
+    "id": {
+        "missing": '{what} "{value}" tidak ada di data{guess}; {what} yang ada: {known}',
+        "guess": ' (maksud Anda "{guess}"?)',
+        "none": "data terolah belum berisi {what}",
+        "empty": "tidak ada klien untuk pilihan ini ({where}){hint}",
+        "hint": "; klien ini mulai program antara {first} dan {last}",
+        "no_table": "{table}.parquet tidak ada di {folder}: jalankan rehab-eval etl dulu",
+    },
+    "en": {
+        "missing": '{what} "{value}" is not in the data{guess}; the {what} values are: {known}',
+        "guess": ' (did you mean "{guess}"?)',
+        "none": "the processed data holds no {what} yet",
+        "empty": "no client matches this selection ({where}){hint}",
+        "hint": "; these clients started between {first} and {last}",
+        "no_table": "{table}.parquet is missing in {folder}: run rehab-eval etl first",
+    },
+}
+_SELECTORS = ("facility", "province", "program", "cohort", "period_start", "period_end")
+
+
+def _norm(text: Any) -> str:
+    return re.sub(r"[\s.,;:_\-/()]+", " ", str(text).casefold()).strip()
+
+
+@lru_cache(maxsize=8)
+def _read(folder: str, name: str, columns: tuple[str, ...], stamp: float) -> Any:
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    path = Path(folder) / f"{name}.parquet"
+    present = set(pq.read_schema(path).names)
+    return pd.read_parquet(path, columns=[c for c in columns if c in present])
+
+
+def _table(folder: Path, name: str, columns: tuple[str, ...], lang: str) -> Any:
+    path = folder / f"{name}.parquet"
+    if not path.is_file():
+        if name == "scores":
+            return None
+        raise ConfigError(
+            _MESSAGES[lang]["no_table"].format(table=name, folder=folder.name or str(folder))
+        )
+    return _read(str(folder), name, columns, path.stat().st_mtime)
+
+
+def _tables(folder: Path, lang: str, *, scores: bool = False) -> dict[str, Any]:
+    out = {
+        "enrollments": _table(
+            folder,
+            "enrollments",
+            ("client_id", "program", "facility", "cohort", "start_date"),
+            lang,
+        ),
+        "clients": _table(folder, "clients", ("client_id", "facility", "province"), lang),
+    }
+    if scores:
+        found = _table(folder, "scores", ("client_id", "timepoint"), lang)
+        if found is not None:
+            out["scores"] = found
+    return out
+
+
+def available_values(processed_dir: str | Path, *, lang: str = "id") -> dict[str, list[str]]:
+    """The facilities, provinces, programs and cohorts the processed data holds.
+
+    Returns
+    -------
+    dict
+        ``facility`` (each enrollment's facility, else its client's), ``province``,
+        ``program``, ``cohort``: sorted lists of the distinct values.
+    """
+    from rehab_eval.cohort.selection import enrollment_facility
+
+    data = _tables(Path(processed_dir), lang)
+    enrollments, clients = data["enrollments"], data["clients"]
+
+    def distinct(series: Any) -> list[str]:
+        return sorted({str(v) for v in series.dropna().astype("object") if str(v).strip()})
+
+    return {
+        "facility": distinct(enrollment_facility(data)),
+        "province": distinct(clients["province"]) if "province" in clients else [],
+        "program": distinct(enrollments["program"]) if "program" in enrollments else [],
+        "cohort": distinct(enrollments["cohort"]) if "cohort" in enrollments else [],
+    }
+
+
+def _candidates(kind: str, value: str) -> list[str]:
+    """The spellings ``value`` may stand for: itself and what the ETL's aliases make of it."""
+    out = [value]
+    if kind == "facility":
+        from rehab_eval.etl.facilities import FacilityResolver
+
+        found = FacilityResolver().resolve(value)
+        if found is not None:
+            out.append(found.name)
+    elif kind == "province":
+        bare = re.sub(r"^(provinsi|propinsi|prov\.?|province( of)?)\s+", "", _norm(value))
+        out += [bare, PROVINCE_SHORT_FORMS.get(bare.replace(" ", ""), bare)]
+    elif kind == "program":
+        from rehab_eval.etl.parse import norm_value, value_table
+
+        code = value_table("program").get(norm_value(value))
+        if code:
+            out.append(code)
+    return out
+
+
+def match_value(kind: str, value: str, known: list[str], *, lang: str = "id") -> str:
+    """The value of ``known`` that ``value`` names, or ConfigError with "did you mean".
+
+    Examples
+    --------
+    >>> match_value("facility", "Bapas Semarang", ["Bapas Kelas I Semarang"])
+    'Bapas Kelas I Semarang'
+    """
+    say, what = _MESSAGES[lang], _WHAT[lang][kind]
+    if not known:
+        raise ConfigError(say["none"].format(what=what))
+    by_norm = {_norm(k): k for k in known}
+    for candidate in _candidates(kind, value):
+        if _norm(candidate) in by_norm:
+            return by_norm[_norm(candidate)]
+    guesses = [
+        by_norm[g]
+        for c in _candidates(kind, value)
+        for g in difflib.get_close_matches(_norm(c), list(by_norm), n=1, cutoff=0.6)
+    ]
+    guess = say["guess"].format(guess=guesses[0]) if guesses else ""
+    raise ConfigError(
+        say["missing"].format(what=what, value=value, guess=guess, known=", ".join(known))
+    )
+
+
+def _where(resolved: Mapping[str, Any], lang: str) -> str:
+    parts = [f"{k} {resolved[k]}" for k in _SELECTORS if resolved.get(k) not in (None, "")]
+    return ", ".join(parts) or ("semua data" if lang == "id" else "all data")
+
+
+def resolve_from_data(
+    spec: Any, resolved: Mapping[str, Any], *, lang: str = "id"
+) -> dict[str, Any]:
+    """``resolved`` with matched values and data defaults filled in (see the module notes).
+
+    Parameters
+    ----------
+    spec
+        The report's :class:`~rehab_eval.reports.params.ReportSpec`.
+    resolved
+        The validated parameters (:func:`rehab_eval.reports.params.validate`), with an
+        absolute ``processed_dir``.
+    lang
+        Language of the messages.
+
+    Returns
+    -------
+    dict
+        A copy of ``resolved``; nothing is read when no parameter needs the data.
+
+    Raises
+    ------
+    ConfigError
+        A value the data does not hold, or a selection without any client (one line).
+    """
+    out = dict(resolved)
+    matched = [p for p in spec.parameters.values() if p.match and out.get(p.name) is not None]
+    defaults = [p for p in spec.parameters.values() if p.data_default and out.get(p.name) is None]
+    if not matched and not defaults:
+        return out
+    folder = Path(str(out.get("processed_dir") or "."))
+    if matched:
+        known = available_values(folder, lang=lang)
+        for p in matched:
+            out[p.name] = match_value(p.match, str(out[p.name]), known[p.match], lang=lang)
+    from rehab_eval.cohort.selection import select
+
+    need_scores = any(p.type == "choice" for p in defaults)
+    data = _tables(folder, lang, scores=need_scores)
+    chosen = select(data, **{k: out.get(k) for k in _SELECTORS if k in spec.parameters})
+    starts = chosen["enrollments"]["start_date"].dropna()
+    if starts.empty:
+        everything = select(
+            data,
+            **{
+                k: out.get(k)
+                for k in ("facility", "province", "program", "cohort")
+                if k in spec.parameters
+            },
+        )["enrollments"]["start_date"].dropna()
+        hint = (
+            _MESSAGES[lang]["hint"].format(
+                first=everything.min().date().isoformat(), last=everything.max().date().isoformat()
+            )
+            if not everything.empty
+            else ""
+        )
+        raise ConfigError(_MESSAGES[lang]["empty"].format(where=_where(out, lang), hint=hint))
+    for p in defaults:
+        if p.type == "date":
+            day = starts.min() if p.data_default == "first" else starts.max()
+            out[p.name] = day.date().isoformat()
+    timepoint_params = [p for p in defaults if p.type == "choice"]
+    if timepoint_params:
+        from rehab_eval.vocab import TIMEPOINTS
+
+        scores = chosen.get("scores") if hasattr(chosen, "get") else None
+        present = (
+            set(scores["timepoint"].dropna().astype(str))
+            if scores is not None and "timepoint" in scores
+            else set()
+        )
+        ordered = [t for t in TIMEPOINTS if t in present]
+        for p in timepoint_params:
+            if not ordered:
+                continue
+            if p.data_default == "first":
+                out[p.name] = ordered[0]
+            elif len(ordered) > 1:
+                out[p.name] = ordered[-1]
+    return out
