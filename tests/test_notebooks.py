@@ -34,7 +34,9 @@ NOT_YET_THIN = {"recidivism_report", "program_overview"}
 
 
 def _code_lines(cell) -> int:
-    return sum(1 for line in cell.source.splitlines() if line.strip() and not line.strip().startswith("#"))
+    return sum(
+        1 for line in cell.source.splitlines() if line.strip() and not line.strip().startswith("#")
+    )
 
 
 @pytest.mark.parametrize("name", REPORTS)

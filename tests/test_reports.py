@@ -70,6 +70,7 @@ def test_strings_are_coerced_by_declared_type(spec, tmp_path):
         "processed_dir": str(tmp_path.resolve()),
         "lang": "id",
         "min_cell": 5,
+        "audience": "publik",
         "n_clients": 35,
         "fail": True,
         "sleep": 0.5,
@@ -526,3 +527,46 @@ def test_deck_in_english_without_a_record(tmp_path):
     slides = list(Presentation(str(path)).slides)
     assert len(slides) == 2
     assert slides[1].shapes.title.text == "Data provenance and disclosure policy"
+
+
+# --------------------------------------------------------------------------- workbook
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("1.234", "id", (1234, "#,##0")),
+        ("8,3", "id", (8.3, "#,##0.0")),
+        ("45,2 %", "id", (0.452, "0.0%")),
+        ("−2,50", "id", (-2.5, "#,##0.00")),
+        ("2024", "id", (2024, "0")),
+        ("1,234", "en", (1234, "#,##0")),
+        ("45.2%", "en", (0.452, "0.0%")),
+        ("<5", "id", None),
+        ("x", "id", None),
+        ("8,3 [1,1; 15,4]", "id", None),
+        ("1.5", "id", None),  # not a number in Indonesian notation: kept as written
+    ],
+)
+def test_workbook_reads_display_numbers_in_the_report_language(text, lang, expected):
+    from rehab_eval.reports.workbook import display_number
+
+    found = display_number(text, lang)
+    if expected is None:
+        assert found is None
+    else:
+        assert found[0] == pytest.approx(expected[0]) and found[1] == expected[1]
+
+
+def test_workbook_sheet_names_are_valid_and_unique():
+    from rehab_eval.reports.workbook import sheet_name
+
+    taken = ["Daftar isi"]
+    for caption in ["Tabel 1: karakteristik [publik]", "Tabel 1: karakteristik [publik]", "x" * 40]:
+        taken.append(sheet_name(caption, taken))
+    assert taken[1:] == [
+        "Tabel 1 karakteristik publik",
+        "Tabel 1 karakteristik publi (2)",
+        "x" * 31,
+    ]
+    assert all(len(n) <= 31 for n in taken)

@@ -94,7 +94,7 @@ def test_html_has_no_code_and_every_figure(first_run):
     assert "&lt;5" in html
 
 
-def test_deck_has_title_figures_and_closing(first_run):
+def test_deck_has_title_summary_figures_definitions_and_provenance(first_run):
     from pptx import Presentation
 
     prs = Presentation(str(first_run.deck))
@@ -102,10 +102,14 @@ def test_deck_has_title_figures_and_closing(first_run):
     titles = [s.shapes.title.text for s in prs.slides]
     assert titles == [
         "Laporan kecil",
+        "Ringkasan",
         "Jumlah klien per bulan",
         "Dua batang",
-        "Definisi dan sumber data",
+        "Residivisme",
+        "Definisi",
+        "Sumber data dan kebijakan pengungkapan",
     ]
+    assert prs.core_properties.author == "Bapas Kelas I Semarang"
 
 
 def test_latest_points_at_the_last_good_run_and_survives_a_failure(first_run, workspace):
@@ -258,3 +262,88 @@ def test_notebooks_are_found_from_the_working_directory_or_the_package(tmp_path,
     assert find_notebooks_dir("cohort_report") == (tmp_path / "notebooks").resolve()
     with pytest.raises(ConfigError, match="does not exist"):
         find_notebooks_dir("cohort_report", tmp_path / "nowhere")
+
+
+# --------------------------------------------------------------------------- outputs people expect
+
+
+def test_run_json_records_the_published_disclosure(first_run):
+    from rehab_eval import disclosure
+
+    record = json.loads((first_run.run_dir / "run.json").read_text())
+    policy = disclosure.resolve()
+    assert record["disclosure"]["source"] == "publish.json"
+    assert record["disclosure"]["policy"] == policy.record()["policy"]
+    assert record["disclosure"]["sha256"] == policy.policy.sha256
+    assert record["disclosure"]["audience"] == "publik"
+    assert record["disclosure"]["closing_line"] == policy.closing_line("id")
+
+
+def test_the_workbook_holds_every_published_table(first_run):
+    from openpyxl import load_workbook
+
+    run_dir = first_run.run_dir
+    published = json.loads((run_dir / "publish.json").read_text())
+    book = load_workbook(run_dir / "tables.xlsx")
+    assert book.sheetnames == ["Daftar isi", *(t["caption"] for t in published["tables"])]
+    for entry in published["tables"]:
+        table = json.loads((run_dir / entry["path"]).read_text())
+        sheet = book[entry["caption"]]
+        assert sheet["A1"].value == entry["caption"]
+        assert [c.value for c in sheet[2]] == ["langkah", "n"]
+        assert sheet.freeze_panes == "A3"
+        rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
+        # the same cells as the HTML table; counts as numbers, "<5" kept as text
+        assert rows == [["terdaftar", 7], ["selesai", "<5"]]
+        assert table["rows"] == [["terdaftar", "7"], ["selesai", "<5"]]
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert 'id="table-flow"' in html and "<td>selesai</td>" in html
+
+
+def test_the_html_opens_with_summary_and_contents_and_carries_a_glossary(first_run):
+    html = (first_run.run_dir / "report.html").read_text(encoding="utf-8")
+    title = html.index("<h1")
+    summary = html.index('<section class="rehab-key-points" id="ringkasan">')
+    contents = html.index('<nav class="rehab-contents"')
+    first_section = html.index('<h2 class="rehab-section" id="sec-jumlah-klien">')
+    assert title < summary < contents < first_section
+    assert html.count('class="rehab-key-points"') == 1  # moved to the top, not shown twice
+    assert "<li>7 klien terdaftar.</li>" in html
+    assert '<a href="#sec-jumlah-klien">Jumlah klien</a>' in html
+    assert '<a href="#sec-residivisme">Residivisme</a>' in html
+    assert '<p class="rehab-no-data">Belum ada data residivisme untuk pilihan ini.</p>' in html
+    glossary = html.index('<section class="rehab-glossary" id="glosarium">')
+    assert glossary > first_section
+    for term in ("d_z (Cohen)", "IK 95 %", "Holm", "RCI", "Kaplan–Meier", "Kejadian bersaing"):
+        assert f"<dt>{term}" in html, term
+    # print CSS: A4, a page break before each section, figures and rows never cut
+    assert "@page { size: A4;" in html
+    assert "h2.rehab-section, .rehab-glossary { break-before: page; }" in html
+    assert "figure.rehab-figure, figure.rehab-figure img" in html and "break-inside: avoid" in html
+    assert "rehab-stamp" not in html.split("</style>")[-1]  # publik: no banner
+
+
+def test_internal_runs_carry_the_stamp_on_page_slides_and_sheets(workspace):
+    from openpyxl import load_workbook
+    from pptx import Presentation
+
+    from rehab_eval import disclosure
+
+    result = run_report(
+        "tiny_report",
+        {"processed_dir": str(workspace / "processed"), "audience": "internal", "min_cell": "1"},
+        out=workspace / "internal",
+        notebooks_dir=FIXTURES,
+    )
+    stamp = disclosure.resolve("internal").stamp("id")
+    html = result.html.read_text(encoding="utf-8")
+    assert f'<div class="rehab-stamp" role="note">{stamp}</div>' in html
+    assert "@top-center" in html
+    slides = list(Presentation(str(result.deck)).slides)
+    for slide in slides:
+        assert any(s.has_text_frame and s.text_frame.text == stamp for s in slide.shapes)
+    book = load_workbook(result.run_dir / "tables.xlsx")
+    assert all(book[name]["A1"].value == stamp for name in book.sheetnames)
+    record = json.loads((result.run_dir / "run.json").read_text())
+    assert record["disclosure"]["audience"] == "internal"
+    assert record["disclosure"]["min_cell"] is None

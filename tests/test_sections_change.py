@@ -42,9 +42,16 @@ def _scores(n_pairs: int, seed: int = 1, shift: float = 6.0) -> pd.DataFrame:
     return frame.astype(dict.fromkeys(DOMAINS, float))
 
 
-def _ctx(n_pairs: int, audience: str = "publik", enrolled: int | None = None, **kw) -> sections.Context:
+def _ctx(
+    n_pairs: int, audience: str = "publik", enrolled: int | None = None, **kw
+) -> sections.Context:
     enrolled = enrolled if enrolled is not None else n_pairs + 4
-    flow = {"enrolled": enrolled, "assessed_pre": n_pairs + 2, "assessed_post": n_pairs, "completed": n_pairs}
+    flow = {
+        "enrolled": enrolled,
+        "assessed_pre": n_pairs + 2,
+        "assessed_post": n_pairs,
+        "completed": n_pairs,
+    }
     return sections.Context(
         data=SimpleNamespace(scores=_scores(n_pairs, **kw)),
         disclosure=resolve(audience),
@@ -54,10 +61,12 @@ def _ctx(n_pairs: int, audience: str = "publik", enrolled: int | None = None, **
 
 
 def _marks(fig) -> int:
-    """Points drawn one per person: offsets of every scatter collection with more than one."""
+    """Points drawn one per person (the scatter layer, zorder 3; the group mean is zorder 4)."""
     return sum(
-        len(c.get_offsets()) for ax in fig.axes for c in ax.collections if isinstance(c, PathCollection)
-        and len(c.get_offsets()) > 1
+        len(c.get_offsets())
+        for ax in fig.axes
+        for c in ax.collections
+        if isinstance(c, PathCollection) and c.get_zorder() == 3
     )
 
 
@@ -90,7 +99,12 @@ def test_the_pairs_behind_each_estimate_are_shown_exactly(big, tiny):
 def test_statistics_of_fewer_pairs_than_stats_min_are_withheld_in_publik(tiny):
     publik, internal = tiny["publik"], tiny["internal"]
     table = publik.tables()["whoqol_paired"]
-    for column in ("Sebelum, rata-rata (SD)", "Sesudah, rata-rata (SD)", "Selisih [IK 95%]", "p (uji t)"):
+    for column in (
+        "Sebelum, rata-rata (SD)",
+        "Sesudah, rata-rata (SD)",
+        "Selisih [IK 95%]",
+        "p (uji t)",
+    ):
         assert set(table[column]) == {"n<10"}
     assert all(v is None for m in publik.values["whoqol"].values() for v in m.values())
     assert publik.figures() == []  # no figure of a tiny group's means or marks

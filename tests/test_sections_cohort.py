@@ -16,7 +16,12 @@ SEMARANG_2024 = {"enrolled": 21, "assessed_pre": 19, "assessed_post": 17, "compl
 
 
 def _ctx(flow, audience="publik"):
-    return sections.Context(data=None, disclosure=resolve(audience), flow=dict(flow), period=("2024-01-01", "2024-12-31"))
+    return sections.Context(
+        data=None,
+        disclosure=resolve(audience),
+        flow=dict(flow),
+        period=("2024-01-01", "2024-12-31"),
+    )
 
 
 def _bar_texts(fig):
@@ -26,7 +31,9 @@ def _bar_texts(fig):
 def test_operational_counts_of_a_cohort_of_21_are_shown_exactly():
     """The rakor deck's main figure: 19 of 21 completed, though 2 did not (not sensitive)."""
     flow = sections.flow_section(_ctx(SEMARANG_2024))
-    assert {k: flow.summary[f"n_{k}"] for k in SEMARANG_2024} == {k: str(v) for k, v in SEMARANG_2024.items()}
+    assert {k: flow.summary[f"n_{k}"] for k in SEMARANG_2024} == {
+        k: str(v) for k, v in SEMARANG_2024.items()
+    }
     assert flow.summary["completed_share"] == "90%"
     assert flow.values["completed_share"] == 0.9  # rounded as displayed
     figure = flow.figures()[0]
@@ -39,10 +46,18 @@ def test_operational_counts_of_a_cohort_of_21_are_shown_exactly():
 
 @pytest.mark.parametrize("size", [1, 2, 4])
 def test_a_cohort_under_min_cell_counts_nothing_inside_it(size):
-    flow = {"enrolled": size, "assessed_pre": size, "assessed_post": max(size - 1, 0), "completed": size}
+    flow = {
+        "enrolled": size,
+        "assessed_pre": size,
+        "assessed_post": max(size - 1, 0),
+        "completed": size,
+    }
     publik = sections.flow_section(_ctx(flow))
     assert publik.summary["n_enrolled"] == "<5"
-    assert {publik.summary[f"n_{k}"] for k in ("assessed_pre", "assessed_post", "completed")} <= {"x", "0"}
+    assert {publik.summary[f"n_{k}"] for k in ("assessed_pre", "assessed_post", "completed")} <= {
+        "x",
+        "0",
+    }
     assert publik.values["completed_share"] is None
     assert not any(t[:1].isdigit() and t != "0" for t in _bar_texts(publik.figures()[0].fig))
     internal = sections.flow_section(_ctx(flow, "internal"))  # the twin: exact

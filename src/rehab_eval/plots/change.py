@@ -282,9 +282,13 @@ def plot_prepost(
         n_text, n_key = _n_text(paired["n"], min_cell, lang, nested_in)
         if n_texts is not None:
             shown = list(dict.fromkeys(n_texts.get(m, "–") for m in paired["measure"]))
-            n_text, n_key = (shown[0], "subtitle.n") if len(shown) == 1 else (
-                "/".join(shown),
-                "subtitle.n",
+            n_text, n_key = (
+                (shown[0], "subtitle.n")
+                if len(shown) == 1
+                else (
+                    "/".join(shown),
+                    "subtitle.n",
+                )
             )
         texts = resolve_texts(
             lang,

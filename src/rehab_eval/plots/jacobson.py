@@ -166,7 +166,9 @@ def plot_jacobson(
                 ),
             )
         if mode == "aggregate":
-            bars = _category_bars(fig, ax, own, present, categories, counts, min_cell, lang, nested_in)
+            bars = _category_bars(
+                fig, ax, own, present, categories, counts, min_cell, lang, nested_in
+            )
             if aggregate is not None:
                 ax.scatter(
                     [float(aggregate["mean_pre"])],

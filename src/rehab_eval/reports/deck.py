@@ -243,15 +243,23 @@ def build_deck(
     inner = width - 2 * margin
 
     # 1. title slide
-    slide = prs.slides.add_slide(prs.slide_layouts[6])
-    frame = _textbox(slide, margin, Inches(2.2), inner, Inches(1.6))
-    frame.text = title
+    slide = prs.slides.add_slide(prs.slide_layouts[0])
+    shape = slide.shapes.title
+    shape.left, shape.top, shape.width, shape.height = margin, Inches(2.0), inner, Inches(1.8)
+    shape.text = title
+    frame = shape.text_frame
+    frame.word_wrap = True
+    frame.paragraphs[0].alignment = PP_ALIGN.LEFT
     _font(frame.paragraphs[0], 40 if len(title) <= 50 else 32, bold=True)
     day = _long_date(today or date.today(), lang)
     lines = [x for x in (subtitle, office, f"{text['generated']}: {day}") if x]
-    frame = _textbox(slide, margin, Inches(3.9), inner, Inches(2.0))
+    body = slide.placeholders[1]
+    body.left, body.top, body.width, body.height = margin, Inches(4.0), inner, Inches(2.2)
+    frame = body.text_frame
+    frame.word_wrap = True
     _paragraphs(frame, lines, 22)
     for para in frame.paragraphs:
+        para.alignment = PP_ALIGN.LEFT
         _font(para, 22, rgb=_GREY)
     _stamp(slide, stamp, width)
 

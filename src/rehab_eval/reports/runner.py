@@ -3,13 +3,17 @@
 ``run_report`` is what ``rehab-eval report NAME`` calls and ``run_plan`` what
 ``rehab-eval report --plan FILE`` calls. The order of work:
 
-1. the report's spec is loaded and every parameter validated (:mod:`.params`), so unknown names
-   and bad values stop the run with one line before papermill starts;
+1. the report's spec is loaded and every parameter validated (:mod:`.params`), the audience and
+   ``min_cell`` checked against the disclosure policy, and facility, province, program and
+   cohort matched against the processed data (:mod:`.choices`), so unknown names, bad values
+   and values the data does not hold stop the run with one line before papermill starts;
 2. a run folder ``<out>/<report>/<run-id>/`` is made and the notebook executed into
    ``notebook.ipynb`` with papermill (kernel ``python3``, working directory = the notebooks
    folder, by default the package's own ``rehab_eval/reports/notebooks``, a per-cell timeout), with ``processed_dir`` absolute and ``output_dir`` = the run folder;
-3. on success: ``report.html`` (no code), ``deck.pptx``, ``run.json`` (status ``ok``), then
-   ``<out>/<report>/latest`` is pointed at the run;
+3. on success: ``report.html`` (no code; summary, contents and glossary), ``tables.xlsx``
+   (when the report published tables), ``deck.pptx``, ``run.json`` (status ``ok``, with the
+   disclosure record of ``publish.json``), then ``<out>/<report>/latest`` is pointed at the
+   run;
 4. on failure: ``run.json`` with status ``failed``, the failing cell and the error, the executed
    notebook kept, ``latest`` untouched, and a :class:`~rehab_eval.errors.ReportError` whose
    one-line message names the failing cell.
@@ -17,7 +21,6 @@
 
 from __future__ import annotations
 
-import os
 import platform
 import re
 import time
@@ -28,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 from rehab_eval._version import __version__
-from rehab_eval.atomic import write_text
 from rehab_eval.errors import ConfigError, RehabEvalError, ReportError
 from rehab_eval.reports import params as _params
 from rehab_eval.reports import runs as _runs
@@ -266,9 +268,7 @@ def run_report(
         record["outputs"] = sorted(
             str(p.relative_to(run_dir)) for p in run_dir.rglob("*") if p.is_file()
         )
-        for published in (executed, html):
-            _strip_project_paths(published)
-        _runs.write_json(run_dir / "run.json", _project_relative(record))
+        _runs.write_json(run_dir / "run.json", record)
         summary_path = run_dir / "summary.json"
         summary = {}
         if summary_path.is_file():
@@ -289,25 +289,15 @@ def run_report(
             label=folder_name,
         )
 
-    # the record exists from the start: a run killed midway stays marked "running"
-    record["pid"] = os.getpid()
-    try:
-        _runs.write_json(run_dir / "run.json", _project_relative(record))
-    except OSError as err:
-        _fail_on_os_error(name, "start", err, finish)
-
     t = time.perf_counter()
-    try:
-        outcome = execute_notebook(
-            notebook,
-            executed,
-            injected,
-            cwd=folder,
-            kernel_name=kernel,
-            timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
-        )
-    except OSError as err:  # disk full, no permission: one line, the run marked failed
-        _fail_on_os_error(name, "execute", err, finish)
+    outcome = execute_notebook(
+        notebook,
+        executed,
+        injected,
+        cwd=folder,
+        kernel_name=kernel,
+        timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
+    )
     timings["execute"] = time.perf_counter() - t
     if not outcome.ok:
         message = (
@@ -336,46 +326,29 @@ def run_report(
             result=result,
         )
 
-    stage = "export"
+    stage = ["export"]
     try:
-        from rehab_eval.reports.deck import build_deck
-        from rehab_eval.reports.export import export_html
-
-        t = time.perf_counter()
-        export_html(executed, run_dir / "report.html", lang=lang, title=spec.title_for(lang))
-        timings["export"] = time.perf_counter() - t
-        stage = "deck"
-        t = time.perf_counter()
-        manifest_sha = record["input_manifest"]["sha256"]
-        build_deck(
-            run_dir,
-            title=spec.title_for(lang),
-            lang=lang,
-            provenance={
-                "run id": run_id,
-                "input manifest sha256": manifest_sha[:16] + "…" if manifest_sha else "–",
-                "rehab_eval": __version__,
-                "git commit": (record["git_commit"] or "–")[:12],
-            },
-        )
-        timings["deck"] = time.perf_counter() - t
-    except OSError as err:
-        _fail_on_os_error(name, stage, err, finish)
+        _outputs(run_dir, executed, spec, lang, record, resolved, timings, stage)
     except Exception as err:  # keep the run's record whatever broke
         detail = str(err).strip().splitlines()
-        message = f"{name} failed while building the {stage}: {type(err).__name__}: " + (
+        message = f"{name} failed while building the {stage[0]}: {type(err).__name__}: " + (
             detail[0] if detail else ""
         )
         result = finish(
             "failed",
-            {"stage": stage, "ename": type(err).__name__, "evalue": str(err), "message": message},
+            {
+                "stage": stage[0],
+                "ename": type(err).__name__,
+                "evalue": str(err),
+                "message": message,
+            },
         )
         raise ReportError(
             message,
             report=name,
             exception_name=type(err).__name__,
             exception_value=str(err),
-            stage=stage,
+            stage=stage[0],
             result=result,
         ) from err
 
@@ -384,52 +357,52 @@ def run_report(
     return result
 
 
-def _fail_on_os_error(name: str, stage: str, err: OSError, finish) -> None:
-    """Record a file-system failure (best effort: the disk may be full) and raise one line."""
-    what = err.strerror or type(err).__name__
-    message = (
-        f"{name} gagal saat {stage}: galat berkas ({what}); periksa ruang disk dan izin "
-        "folder laporan, lalu jalankan ulang"
+def _outputs(
+    run_dir: Path,
+    executed: Path,
+    spec: Any,
+    lang: str,
+    record: Mapping[str, Any],
+    resolved: Mapping[str, Any],
+    timings: dict[str, float],
+    stage: list[str],
+) -> None:
+    """``report.html``, ``tables.xlsx`` and ``deck.pptx`` from the executed notebook and
+    ``publish.json``; ``stage[0]`` names the step under way (for the failure record)."""
+    import json
+
+    from rehab_eval.reports.deck import build_deck
+    from rehab_eval.reports.export import export_html, export_tables
+
+    path = run_dir / "publish.json"
+    published = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    t = time.perf_counter()
+    export_html(
+        executed,
+        run_dir / "report.html",
+        lang=lang,
+        title=(published or {}).get("title") or spec.title_for(lang),
+        record=published,
     )
-    result = None
-    try:
-        result = finish(
-            "failed",
-            {"stage": stage, "ename": type(err).__name__, "evalue": what, "message": message},
-        )
-    except OSError:
-        pass  # run.json stays "running": the folder is still marked as not finished
-    exc = ReportError(message)
-    exc.result = result  # type: ignore[attr-defined]
-    raise exc from None
-
-
-def _project_relative(value: Any, project: Path | None = None) -> Any:
-    """``value`` with absolute paths inside the project (the working folder) made relative,
-    so that ``run.json`` names no user's home folder."""
-    root = str(project or Path.cwd())
-    if isinstance(value, Mapping):
-        return {k: _project_relative(v, project) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_project_relative(v, project) for v in value]
-    if isinstance(value, Path):
-        value = str(value)
-    if isinstance(value, str) and value.startswith(root + os.sep):
-        return value[len(root) + 1 :]
-    if isinstance(value, str) and value == root:
-        return "."
-    return value
-
-
-def _strip_project_paths(path: Path, project: Path | None = None) -> None:
-    """Rewrite the project's absolute path as relative in a published text file."""
-    if not path.is_file():
-        return
-    root = str(project or Path.cwd())
-    text = path.read_text(encoding="utf-8")
-    if root + os.sep not in text:
-        return
-    write_text(path, text.replace(root + os.sep, ""))
+    stage[0] = "tables"
+    export_tables(run_dir, lang=lang)
+    timings["export"] = time.perf_counter() - t
+    stage[0] = "deck"
+    t = time.perf_counter()
+    manifest_sha = record["input_manifest"]["sha256"]
+    build_deck(
+        run_dir,
+        title=spec.title_for(lang),
+        lang=lang,
+        office=resolved.get("facility") or resolved.get("province") or None,
+        provenance={
+            "run id": record["run_id"],
+            "input manifest sha256": manifest_sha[:16] + "…" if manifest_sha else "–",
+            "rehab_eval": __version__,
+            "git commit": (record["git_commit"] or "–")[:12],
+        },
+    )
+    timings["deck"] = time.perf_counter() - t
 
 
 def _describe(params: Mapping[str, Any]) -> str:

@@ -57,7 +57,9 @@ class FigureOut:
     def __post_init__(self) -> None:
         import matplotlib.pyplot as plt
 
-        self.fig = getattr(self.fig, "figure", self.fig) if not hasattr(self.fig, "savefig") else self.fig
+        self.fig = (
+            getattr(self.fig, "figure", self.fig) if not hasattr(self.fig, "savefig") else self.fig
+        )
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         # built now, shown when published: out of pyplot (the inline backend would show it at

@@ -1,14 +1,11 @@
-"""The calls of the publish contract, with the smallest fallback where a sink lacks one.
+"""The calls of the publish contract (:mod:`rehab_eval.reports.publish`) the sections make.
 
-:mod:`rehab_eval.reports.publish` is the one sink of every report. The section builders
-call it only through these functions, so that a sink that does not yet take a keyword of
-the contract (``disclosure=``, ``notes=``, ``key_points``, ``section``, ``no_data``) still
-receives everything it can show: a heading or sentence as Markdown, the notes dropped.
+One place where the publication layer meets the sink: every heading, figure, table,
+sentence, summary string and value of a report goes through these functions.
 """
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 
@@ -18,53 +15,41 @@ def _publish() -> Any:
     return publish
 
 
-def _accepts(func: Any, name: str) -> bool:
-    try:
-        return name in inspect.signature(func).parameters
-    except (TypeError, ValueError):  # pragma: no cover - builtins
-        return False
-
-
-def start(output_dir: Any, *, title: str, subtitle: str, lang: str, report: str, disclosure: Any, office: Any = None) -> None:
-    publish = _publish()
-    extra: dict[str, Any] = {}
-    if _accepts(publish.start, "disclosure"):
-        extra["disclosure"] = disclosure
-    if office is not None and _accepts(publish.start, "office"):
-        extra["office"] = office
-    publish.start(output_dir, title=title, subtitle=subtitle, lang=lang, report=report, **extra)
+def start(
+    output_dir: Any,
+    *,
+    title: str,
+    subtitle: str,
+    lang: str,
+    report: str,
+    disclosure: Any,
+    office: Any = None,
+) -> None:
+    _publish().start(
+        output_dir,
+        title=title,
+        subtitle=subtitle,
+        lang=lang,
+        report=report,
+        disclosure=disclosure,
+        office=office,
+    )
 
 
 def section(title: str) -> None:
-    publish = _publish()
-    if hasattr(publish, "section"):
-        publish.section(title)
-    else:
-        publish.markdown(f"## {title}")
+    _publish().section(title)
 
 
 def no_data(sentence: str) -> None:
-    publish = _publish()
-    if hasattr(publish, "no_data"):
-        publish.no_data(sentence)
-    else:
-        publish.markdown(sentence)
+    _publish().no_data(sentence)
 
 
 def key_points(sentences: list[str]) -> None:
-    publish = _publish()
-    if hasattr(publish, "key_points"):
-        publish.key_points(sentences)
-    else:
-        publish.markdown("\n".join(f"- {s}" for s in sentences))
+    _publish().key_points(sentences)
 
 
 def figure(fig: Any, key: str, *, title: str, takeaway: str, notes: str | None = None) -> None:
-    publish = _publish()
-    if notes is not None and _accepts(publish.figure, "notes"):
-        publish.figure(fig, key, title=title, takeaway=takeaway, notes=notes)
-    else:
-        publish.figure(fig, key, title=title, takeaway=takeaway)
+    _publish().figure(fig, key, title=title, takeaway=takeaway, notes=notes)
 
 
 def table(frame: Any, key: str, *, caption: str | None = None) -> None:

@@ -10,6 +10,7 @@ since a coloured point or a falling line is one person's category.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from rehab_eval.reports.sections._model import Context, FigureOut, Section, TableOut
@@ -69,7 +70,9 @@ def _shown_rows(ctx: Context, paired: Any) -> dict[str, dict[str, Any]]:
     out = {}
     for row in paired.to_dict("records"):
         n = int(row["n"])
-        pairs = show_count(n, "pairs", ctx.disclosure, group_size=ctx.flow.get("enrolled"), lang=ctx.lang)
+        pairs = show_count(
+            n, "pairs", ctx.disclosure, group_size=ctx.flow.get("enrolled"), lang=ctx.lang
+        )
         stats = show_statistics(
             {k: row[k] for k in STATS if k in row},
             n,
@@ -81,7 +84,9 @@ def _shown_rows(ctx: Context, paired: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _paired_table(ctx: Context, shown: dict[str, dict[str, Any]], key: str, with_dz: bool) -> TableOut:
+def _paired_table(
+    ctx: Context, shown: dict[str, dict[str, Any]], key: str, with_dz: bool
+) -> TableOut:
     import pandas as pd
 
     from rehab_eval.i18n import measure_label
@@ -90,17 +95,8 @@ def _paired_table(ctx: Context, shown: dict[str, dict[str, Any]], key: str, with
     rows = []
     for measure, s in shown.items():
         withheld = s["mean_pre"].value is None
-
-        def pair(a: str, b: str) -> str:
-            return s[a].text if withheld else f"{s[a].text} ({s[b].text})"
-
-        def interval(est: str, low: str, high: str) -> str:
-            if s[est].value is None:
-                return s[est].text
-            if s[low].value is None:
-                return s[est].text
-            return f"{s[est].text} [{s[low].text}; {s[high].text}]"
-
+        pair = partial(_pair, s, withheld)
+        interval = partial(_interval, s)
         row = {
             say("chg.measure", lang): measure_label(measure, lang),
             say("chg.n_pairs", lang): s["pairs"].text,
@@ -113,6 +109,18 @@ def _paired_table(ctx: Context, shown: dict[str, dict[str, Any]], key: str, with
             row[say("chg.dz", lang)] = interval("cohen_dz", "dz_ci_low", "dz_ci_high")
         rows.append(row)
     return TableOut(pd.DataFrame(rows), key)
+
+
+def _pair(s: dict[str, Any], withheld: bool, a: str, b: str) -> str:
+    """``"54,2 (12,1)"``: a mean and its SD, or the withheld mark."""
+    return s[a].text if withheld else f"{s[a].text} ({s[b].text})"
+
+
+def _interval(s: dict[str, Any], est: str, low: str, high: str) -> str:
+    """``"8,3 [1,1; 15,4]"``: an estimate and its interval, or what is shown of it."""
+    if s[est].value is None or s[low].value is None:
+        return s[est].text
+    return f"{s[est].text} [{s[low].text}; {s[high].text}]"
 
 
 def _values(shown: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -152,7 +160,11 @@ def whoqol_change(ctx: Context) -> Section:
     title = say("h.whoqol", lang)
     whoqol = _instrument(ctx, "whoqol_bref")
     domains = list(WHOQOL_ALPHA)
-    paired = change.paired(whoqol, domains, pre=ctx.pre, post=ctx.post) if _has_both(whoqol, ctx) else None
+    paired = (
+        change.paired(whoqol, domains, pre=ctx.pre, post=ctx.post)
+        if _has_both(whoqol, ctx)
+        else None
+    )
     if paired is None or not bool((paired["n"] > 1).any()):
         return Section(
             title=title,
@@ -168,7 +180,9 @@ def whoqol_change(ctx: Context) -> Section:
     section.items.append(_paired_table(ctx, shown, "whoqol_paired", with_dz=True))
     section.values["whoqol"] = _values(shown)
     section.summary["whoqol_mean_diff"] = {m: s["mean_diff"].text for m, s in shown.items()}
-    section.summary["whoqol_p"] = {m: s["p_value"].text.removeprefix("= ") for m, s in shown.items()}
+    section.summary["whoqol_p"] = {
+        m: s["p_value"].text.removeprefix("= ") for m, s in shown.items()
+    }
     published = [m for m, s in shown.items() if s["mean_diff"].value is not None]
     rc = {
         m: change.reliable_change(
@@ -216,14 +230,21 @@ def whoqol_change(ctx: Context) -> Section:
         from rehab_eval.disclosure.values import text as dtext
 
         notes = say(
-            "chg.prepost_notes", lang, mode=dtext(f"disclosure.mode.{mode}", lang), pairs=", ".join(dict.fromkeys(n_texts.values()))
+            "chg.prepost_notes",
+            lang,
+            mode=dtext(f"disclosure.mode.{mode}", lang),
+            pairs=", ".join(dict.fromkeys(n_texts.values())),
         )
-        section.items.append(FigureOut(fig, "whoqol_prepost", t("fig.prepost.title", lang), takeaway, notes))
+        section.items.append(
+            FigureOut(fig, "whoqol_prepost", t("fig.prepost.title", lang), takeaway, notes)
+        )
         section.key_points.append(takeaway)
         fig = plots.plot_effect_sizes(rows, lang=lang, min_cell=ctx.min_cell, period=ctx.period)
         fig = getattr(fig, "figure", fig)
         section.items.append(
-            FigureOut(fig, "whoqol_effects", t("fig.forest.title", lang), say("chg.forest_takeaway", lang))
+            FigureOut(
+                fig, "whoqol_effects", t("fig.forest.title", lang), say("chg.forest_takeaway", lang)
+            )
         )
         section.narrative["whoqol"] = say(
             "sum.whoqol",
@@ -258,7 +279,10 @@ def _reliable(ctx: Context, rc: dict, rc_shown: dict, shown: dict, focus: str) -
             for m, s in rc_shown.items()
         ]
     )
-    items: list[Any] = [f"### {say('h.rc', lang)}\n\n{say('rc.note', lang)}", TableOut(table, "reliable_change")]
+    items: list[Any] = [
+        f"### {say('h.rc', lang)}\n\n{say('rc.note', lang)}",
+        TableOut(table, "reliable_change"),
+    ]
     counts = rc_shown[focus]
     pairs = int(len(rc[focus].table.dropna(subset=["pre", "post"])))
     decision = per_person_marks("jacobson", pairs, d)
@@ -266,7 +290,10 @@ def _reliable(ctx: Context, rc: dict, rc_shown: dict, shown: dict, focus: str) -
     mode = "points" if decision.per_person and all_shown else "aggregate"
     aggregate = None
     if shown[focus]["mean_pre"].value is not None:
-        aggregate = {"mean_pre": shown[focus]["mean_pre"].value, "mean_post": shown[focus]["mean_post"].value}
+        aggregate = {
+            "mean_pre": shown[focus]["mean_pre"].value,
+            "mean_post": shown[focus]["mean_post"].value,
+        }
     ax = plots.plot_jacobson(
         rc[focus],
         lang=lang,
@@ -285,7 +312,9 @@ def _reliable(ctx: Context, rc: dict, rc_shown: dict, shown: dict, focus: str) -
         deteriorated=counts["deteriorated"].text if "deteriorated" in counts else "0",
         pairs=counts["pairs"].text,
     )
-    notes = say("rc.notes", lang, mode=dtext(f"disclosure.mode.{mode}", lang), pairs=counts["pairs"].text)
+    notes = say(
+        "rc.notes", lang, mode=dtext(f"disclosure.mode.{mode}", lang), pairs=counts["pairs"].text
+    )
     items.append(
         FigureOut(
             ax.figure,
@@ -308,12 +337,19 @@ def urica_change(ctx: Context) -> Section:
     lang, d = ctx.lang, ctx.disclosure
     title = say("h.urica", lang)
     urica = _instrument(ctx, "urica")
-    paired = change.paired(urica, URICA_SCALES, pre=ctx.pre, post=ctx.post) if _has_both(urica, ctx) else None
+    paired = (
+        change.paired(urica, URICA_SCALES, pre=ctx.pre, post=ctx.post)
+        if _has_both(urica, ctx)
+        else None
+    )
     if paired is None or not bool((paired["n"] > 1).any()):
         return Section(
             title=title,
             no_data=say(
-                "chg.no_pairs", lang, pre=label("timepoint", ctx.pre, lang), post=label("timepoint", ctx.post, lang)
+                "chg.no_pairs",
+                lang,
+                pre=label("timepoint", ctx.pre, lang),
+                post=label("timepoint", ctx.post, lang),
             ),
         )
     shown = _shown_rows(ctx, paired)
@@ -322,7 +358,9 @@ def urica_change(ctx: Context) -> Section:
     section.values["urica"] = _values(shown)
     stages = change.stage_transitions(urica, pre=ctx.pre, post=ctx.post)
     n = show_count(stages.n, "pairs", d, group_size=ctx.flow.get("enrolled"), lang=lang)
-    p = show_statistics({"p_value": stages.p_value}, int(stages.n), d, n_shown=n.value is not None, lang=lang)["p_value"]
+    p = show_statistics(
+        {"p_value": stages.p_value}, int(stages.n), d, n_shown=n.value is not None, lang=lang
+    )["p_value"]
     from rehab_eval.i18n import format_period
 
     # the figure's default subtitle carries the test: replaced when the test is withheld
@@ -331,7 +369,10 @@ def urica_change(ctx: Context) -> Section:
         stages, lang=lang, min_cell=ctx.min_cell, period=ctx.period, subtitle=subtitle
     )
     frame = stages.table.copy()
-    frame = frame.loc[[r for r in frame.index if str(r) not in {"All", "Total"}], [c for c in frame.columns if str(c) not in {"All", "Total"}]]
+    frame = frame.loc[
+        [r for r in frame.index if str(r) not in {"All", "Total"}],
+        [c for c in frame.columns if str(c) not in {"All", "Total"}],
+    ]
     flat = frame.reset_index(drop=True)
     flat.columns = range(flat.shape[1])
     status = suppression_status(flat, list(flat.columns), min_cell=d.min_cell, total="both")
@@ -341,7 +382,9 @@ def urica_change(ctx: Context) -> Section:
         takeaway = say("urica.takeaway", lang, moved=moved.text, n=n.text)
     else:  # a count of movers would add hidden cells up: not stated
         takeaway = say("urica.takeaway_hidden", lang, n=n.text, min_cell=d.min_cell)
-    section.items.append(FigureOut(ax.figure, "urica_stages", t("fig.stages.title", lang), takeaway))
+    section.items.append(
+        FigureOut(ax.figure, "urica_stages", t("fig.stages.title", lang), takeaway)
+    )
     section.items.append(say("urica.test", lang, p=p.text, n=n.text))
     section.values["urica_stuart_maxwell_p"] = p.value
     return section

@@ -105,7 +105,9 @@ def _flow_shown(ctx: Context) -> dict[str, Any]:
             lang=ctx.lang,
         )
         # the group's own size reads "<5" when small; nothing inside it is counted ("x")
-        shown["enrolled"] = show_count(ctx.flow.get("enrolled"), "enrolled", ctx.disclosure, lang=ctx.lang)
+        shown["enrolled"] = show_count(
+            ctx.flow.get("enrolled"), "enrolled", ctx.disclosure, lang=ctx.lang
+        )
         ctx.shown["flow"] = shown
     return ctx.shown["flow"]
 
@@ -146,7 +148,9 @@ def open_cohort_report(
     shown = _flow_shown(ctx)
     d = ctx.disclosure
     policy = say(
-        "cohort.intro_tiny" if shown["enrolled"].value is None and d.min_cell else "cohort.intro_policy",
+        "cohort.intro_tiny"
+        if shown["enrolled"].value is None and d.min_cell
+        else "cohort.intro_policy",
         lang,
         min_cell=d.min_cell or 1,
         mark=f"<{d.min_cell}" if d.min_cell else "–",
@@ -245,9 +249,7 @@ def dosage_section(ctx: Context) -> Section:
                 else f"{median.text} [{q1.text}–{q3.text}]",
             }
         )
-    return Section(
-        title=say("h.dosage", lang), items=[TableOut(pd.DataFrame(rows), "dosage")]
-    )
+    return Section(title=say("h.dosage", lang), items=[TableOut(pd.DataFrame(rows), "dosage")])
 
 
 def cohort_summary(ctx: Context, *sections: Section) -> Section:
@@ -269,7 +271,9 @@ def cohort_summary(ctx: Context, *sections: Section) -> Section:
         urine=found.get("urine", ""),
     )
     points = [p for s in sections for p in s.key_points][:5]
-    definitions = [say(k, lang) for k in ("def.cohort", "def.whoqol", "def.urica", "def.rc", "def.month")]
+    definitions = [
+        say(k, lang) for k in ("def.cohort", "def.whoqol", "def.urica", "def.rc", "def.month")
+    ]
     definitions.append(d.short_form(lang))
     return Section(
         title=say("h.summary", lang),

@@ -69,11 +69,17 @@ def table_one_section(
     stats_ok = not d.public or size >= d.stats_min
     digits = 0  # ages and counts of offences: whole numbers
     out = []
-    for i, r in raw.iterrows():
+    for _, r in raw.iterrows():
         var, stat = r["variable"], r["statistic"]
         name = say("t1.age", lang) if var == "age" else t(f"column.{var}", lang)
         if stat in ("n_pct", "missing"):
-            j = int(categorical.index[(categorical["variable"] == var) & (categorical["level"].astype(str) == str(r["level"])) & (categorical["statistic"] == stat)][0])
+            j = int(
+                categorical.index[
+                    (categorical["variable"] == var)
+                    & (categorical["level"].astype(str) == str(r["level"]))
+                    & (categorical["statistic"] == stat)
+                ][0]
+            )
             txt, val = cell_of[j]
             value = txt if val is None else f"{txt} ({format_percent(r['percent'] / 100, 0, lang)})"
             category = label(var, r["level"], lang) if stat == "n_pct" else say("t1.missing", lang)
@@ -89,7 +95,11 @@ def table_one_section(
                     f"[{_whole(r['q1'], digits, lang)}–{_whole(r['q3'], digits, lang)}]"
                 )
         out.append((name, category, value))
-    frame = pd.DataFrame(out, columns=[say(k, lang) for k in ("t1.variable", "t1.category", "t1.value")])
+    frame = pd.DataFrame(
+        out, columns=[say(k, lang) for k in ("t1.variable", "t1.category", "t1.value")]
+    )
     first = frame.columns[0]
-    frame[first] = [v if i == 0 or v != frame[first].iloc[i - 1] else "" for i, v in enumerate(frame[first])]
+    frame[first] = [
+        v if i == 0 or v != frame[first].iloc[i - 1] else "" for i, v in enumerate(frame[first])
+    ]
     return Section(title=title, items=[TableOut(frame, "table_one")])

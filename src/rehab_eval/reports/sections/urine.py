@@ -24,8 +24,11 @@ def urine_section(ctx: Context) -> Section:
     title = say("h.urine", lang)
     urine = cohorts.urine_positivity(ctx.data)
     if not len(urine) or (d.min_cell and ctx.flow.get("enrolled", 0) < d.min_cell):
-        return Section(title=title, no_data=say("urine.none", lang) if not len(urine) else None,
-                       items=[] if not len(urine) else [say("cohort.intro_tiny", lang, min_cell=d.min_cell)])
+        return Section(
+            title=title,
+            no_data=say("urine.none", lang) if not len(urine) else None,
+            items=[] if not len(urine) else [say("cohort.intro_tiny", lang, min_cell=d.min_cell)],
+        )
     shares = {}
     for r in urine.to_dict("records"):
         shares[int(r["month"])] = show_share(
@@ -59,8 +62,15 @@ def urine_section(ctx: Context) -> Section:
     takeaway = say("urine.takeaway", lang, first=first_text, last=last_text, last_month=months[-1])
     section = Section(
         title=title,
-        items=[FigureOut(fig, "urine_positivity", t("fig.urine.title", lang), takeaway,
-                         say("urine.notes", lang, min_cell=d.min_cell or 1))],
+        items=[
+            FigureOut(
+                fig,
+                "urine_positivity",
+                t("fig.urine.title", lang),
+                takeaway,
+                say("urine.notes", lang, min_cell=d.min_cell or 1),
+            )
+        ],
         summary={"urine_positive_first_month": first_text, "urine_positive_last_month": last_text},
         values={
             "urine_positive_share": {
@@ -76,6 +86,11 @@ def urine_section(ctx: Context) -> Section:
         a, b = first.percent.value, last.percent.value
         direction = say("sum.down" if b < a else "sum.up" if b > a else "sum.flat", lang)
         section.narrative["urine"] = say(
-            "sum.urine", lang, direction=direction, first=first_text, last=last_text, last_month=months[-1]
+            "sum.urine",
+            lang,
+            direction=direction,
+            first=first_text,
+            last=last_text,
+            last_month=months[-1],
         )
     return section
