@@ -36,11 +36,18 @@ def test_every_packaged_report_has_a_spec_with_the_common_parameters():
     for name in names:
         spec = params.load_spec(name)
         assert spec.notebook == f"{name}.ipynb"
-        for common in ("processed_dir", "output_dir", "lang", "min_cell", "period_start"):
+        for common in (
+            "processed_dir",
+            "output_dir",
+            "lang",
+            "audience",
+            "min_cell",
+            "period_start",
+        ):
             assert common in spec.parameters, (name, common)
         assert spec.parameters["lang"].default == "id"
-        assert spec.parameters["min_cell"].default is None  # the policy's threshold (issue 12)
         assert spec.parameters["audience"].default == "publik"
+        assert spec.parameters["min_cell"].default is None  # the policy's threshold
         assert spec.title_for("en") and spec.title_for("id") != spec.title_for("en")
 
 
