@@ -38,8 +38,8 @@ def cohort_context(
     cohort: Any = None,
     period_start: Any = None,
     period_end: Any = None,
-    pre: str = "pre",
-    post: str = "post",
+    pre: str | None = None,
+    post: str | None = None,
     audience: str | None = None,
     min_cell: int | None = None,
     lang: str = "id",
@@ -81,6 +81,12 @@ def cohort_context(
         )
     if chosen.scores is None:
         raise rehab_eval.InputError(say("cohort.no_scores", lang, path=processed_dir))
+    if pre is None or post is None:  # run outside the runner: the first / last timepoint scored
+        from rehab_eval.vocab import TIMEPOINTS
+
+        present = set(chosen.scores["timepoint"].astype(str))
+        scored = [tp for tp in TIMEPOINTS if tp in present] or ["pre", "post"]
+        pre, post = pre or scored[0], post or scored[-1]
     flow = cohorts.flow(chosen, pre=pre, post=post)
     return Context(
         data=chosen,

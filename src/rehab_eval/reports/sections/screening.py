@@ -472,6 +472,7 @@ def change_section(ctx: Context) -> Section:
         kinds[direction] = "risk_level"
         relations.append((direction, members))
     counts["repeated"], kinds["repeated"] = changes.n_repeated, "assessed_post"
+    relations.append(("repeated", list(DIRECTIONS)))  # what the sentence lets a reader add up
     shown = show_counts(counts, kinds, d, relations=relations, group_size=changes.n_repeated, lang=lang)
     repeated = show_count(changes.n_repeated, "assessed_post", d, lang=lang)
     grid = pd.DataFrame(
