@@ -26,6 +26,7 @@ REPORTS = (
     "recidivism_report",
     "program_overview",
     "screening_report",
+    "community_report",
 )
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from rehab_eval.reports.sections import screening as report
-from rehab_eval.reports.sections._model import Context, FigureOut, TableOut
+from rehab_eval.reports.sections._model import Context, TableOut
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "src" / "rehab_eval" / "reports" / "notebooks"
 FACILITY = "Rutan Kelas IIB Banjarnegara"

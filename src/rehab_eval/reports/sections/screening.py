@@ -358,7 +358,6 @@ def _substance_figure(ctx: Context, rows: list[dict[str, Any]]) -> Any:
     from rehab_eval.i18n import label
     from rehab_eval.plots._frame import fit_left_margin, percent_axis
     from rehab_eval.plots.style import slide_style
-
     from rehab_eval.screening import LEVELS
 
     lang = ctx.lang
