@@ -22,6 +22,8 @@ MODULES = [
     "rehab_eval.cohort",
     "rehab_eval.plots",
     "rehab_eval.scoring",
+    "rehab_eval.effect",
+    "rehab_eval.quality",
 ]
 #: old names that must not be parameters of a public function any more
 FORBIDDEN = {"id", "time", "confidence", "duration_unit", "by_facility", "group"}

@@ -122,6 +122,7 @@ def trajectory(
     random: Literal["intercept", "slope"] = "intercept",
     shape: Literal["categorical", "linear"] = "categorical",
     conf_level: float = 0.95,
+    arm: str | None = None,
     **deprecated: Any,
 ) -> TrajectoryResult:
     """Linear mixed model of a measure over all available timepoints.
@@ -148,6 +149,14 @@ def trajectory(
         Time as a factor (one mean per timepoint; default) or as a linear trend.
     conf_level : float
         Level of the Wald intervals.
+    arm : str, optional
+        Column naming the arm of each client (e.g. programme vs comparison). Adds the arm
+        (against its first level, sorted) and the arm × time interaction: with
+        ``shape="linear"`` the term ``<arm>[<level>]:time`` is the difference in slope per
+        unit of time between the arms; with ``shape="categorical"`` the terms
+        ``<arm>[<level>]:timepoint[<code>]`` are the differences between the arms in the
+        change from the first timepoint to ``<code>`` (difference in differences), each one
+        estimate with its interval. ``means`` stays at the arm average.
 
     Returns
     -------
@@ -165,7 +174,11 @@ def trajectory(
     -----
     y_ij = x_ijᵀβ + z_ijᵀb_i + ε_ij, b_i ~ N(0, G), ε_ij ~ N(0, σ²), fitted by restricted
     maximum likelihood (statsmodels ``MixedLM``; the same model as R
-    ``nlme::lme(y ~ factor(time), random = ~ 1 | id, method = "REML")``). Means per timepoint
+    ``nlme::lme(y ~ factor(time), random = ~ 1 | id, method = "REML")`` and
+    ``lme4::lmer(..., REML = TRUE)``). The covariance of β̂ is σ̂²(XᵀV̂⁻¹X)⁻¹ at the REML
+    variance estimates, as lme4 ``vcov`` and nlme report it (not the fixed block of the
+    inverse Hessian over all parameters, which is larger when a between-client covariate
+    meets a random slope); tested against lme4 on nlme's Orthodont data. Means per timepoint
     are L·β̂ with L the design row at the covariate averages, SE √(L·Cov(β̂)·Lᵀ); intervals use
     the normal reference, which is optimistic with few clients (no Kenward–Roger
     correction is available in statsmodels).
@@ -195,14 +208,15 @@ def trajectory(
     from scipy import stats
 
     covs = as_list(covariates)
+    arm_cols = [] if arm is None else [arm]
     if random not in ("intercept", "slope"):
         raise ConfigError(f"random must be 'intercept' or 'slope', got {random!r}.")
     if shape not in ("categorical", "linear"):
         raise ConfigError(f"shape must be 'categorical' or 'linear', got {shape!r}.")
-    check_columns(scores, [client, timepoint, measure, *covs])
+    check_columns(scores, [client, timepoint, measure, *covs, *arm_cols])
     check_numeric(scores, [measure])
     check_unique(scores, [client, timepoint])
-    data = scores.loc[:, [client, timepoint, measure, *covs]].dropna()
+    data = scores.loc[:, list(dict.fromkeys([client, timepoint, measure, *covs, *arm_cols]))].dropna()
     if data.empty:
         raise InputError(f"no row has {measure!r} (and the covariates) observed.")
     codes = data[timepoint].astype("string")
@@ -228,7 +242,10 @@ def trajectory(
     else:
         time_x = pd.DataFrame({"time": data["_t"] - times[tp[0]]})
     cov_x = _covariate_design(data, covs)
-    exog = pd.concat([pd.DataFrame({"intercept": np.ones(len(data))}), time_x, cov_x], axis=1)
+    arm_x = _arm_design(data, arm, time_x) if arm is not None else pd.DataFrame(index=data.index)
+    exog = pd.concat(
+        [pd.DataFrame({"intercept": np.ones(len(data))}), time_x, arm_x, cov_x], axis=1
+    )
     exog_re = (
         np.ones((len(data), 1))
         if random == "intercept"
@@ -236,9 +253,8 @@ def trajectory(
     )
     fit, notes = _fit(data[measure].to_numpy(float), exog, data[client].to_numpy(), exog_re)
 
-    k = exog.shape[1]
     beta = np.asarray(fit.fe_params)
-    cov = np.asarray(fit.cov_params())[:k, :k]
+    cov = _fixed_cov(exog.to_numpy(float), exog_re, data[client].to_numpy(), fit)
     se = np.sqrt(np.diag(cov))
     z = stats.norm.ppf(0.5 + conf_level / 2)
     zval = beta / se
@@ -261,7 +277,11 @@ def trajectory(
             t_part = np.eye(len(tp) - 1)[i - 1] if i > 0 else np.zeros(len(tp) - 1)
         else:
             t_part = np.array([times[code] - times[tp[0]]])
-        L = np.concatenate([[1.0], t_part, cov_means])
+        arm_part = np.empty(0)
+        if arm is not None:
+            a_mean = arm_x.iloc[:, : arm_x.shape[1] // (1 + len(t_part))].mean().to_numpy()
+            arm_part = np.concatenate([a_mean, np.outer(a_mean, t_part).ravel()])
+        L = np.concatenate([[1.0], t_part, arm_part, cov_means])
         m, s = float(L @ beta), float(np.sqrt(L @ cov @ L))
         rows.append(
             {
@@ -291,6 +311,49 @@ def trajectory(
         loglik=float(fit.llf),
         notes=tuple(notes),
     )
+
+
+def _fixed_cov(x: np.ndarray, z: np.ndarray, groups: np.ndarray, fit) -> np.ndarray:
+    """σ²(XᵀV̂⁻¹X)⁻¹ at the REML variance estimates, as lme4 ``vcov`` and nlme report it.
+
+    Rows must be sorted by client. V_i = Z_i G Z_iᵀ + σ²I; by Woodbury,
+    X_iᵀV_i⁻¹X_i = σ⁻²[X_iᵀX_i − A_i (σ²I + G B_i)⁻¹ G A_iᵀ] with A_i = X_iᵀZ_i, B_i = Z_iᵀZ_i,
+    which needs no inverse of G (a variance on the boundary is fine).
+    """
+    g_mat = np.atleast_2d(np.asarray(fit.cov_re, dtype=float))
+    s2 = float(fit.scale)
+    q = z.shape[1]
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    a = np.add.reduceat(x[:, :, None] * z[:, None, :], starts, axis=0)  # (m, p, q)
+    b = np.add.reduceat(z[:, :, None] * z[:, None, :], starts, axis=0)  # (m, q, q)
+    m_mat = s2 * np.eye(q) + np.einsum("ij,mjk->mik", g_mat, b)
+    rhs = np.einsum("ij,mpj->mip", g_mat, a)  # G A_iᵀ, (m, q, p)
+    solved = np.linalg.solve(m_mat, rhs)
+    xtvx = (x.T @ x - np.einsum("mpq,mqr->pr", a, solved)) / s2
+    try:
+        return np.linalg.inv(xtvx)
+    except np.linalg.LinAlgError:
+        return np.linalg.pinv(xtvx)
+
+
+def _arm_design(data: pd.DataFrame, arm: str, time_x: pd.DataFrame) -> pd.DataFrame:
+    """Arm dummies (first sorted level as reference), then each dummy × each time column."""
+    levels = sorted(data[arm].astype("string").unique().tolist())
+    if len(levels) < 2:
+        raise InputError(
+            f"arm column {arm!r} holds one arm only ({levels}); a between-arm contrast needs two."
+        )
+    values = data[arm].astype("string")
+    main = pd.DataFrame(
+        {f"{arm}[{lev}]": (values == lev).to_numpy(float) for lev in levels[1:]},
+        index=data.index,
+    )
+    inter = {
+        f"{m}:{tc}": main[m].to_numpy() * time_x[tc].to_numpy()
+        for m in main.columns
+        for tc in time_x.columns
+    }
+    return pd.concat([main, pd.DataFrame(inter, index=data.index)], axis=1)
 
 
 def _covariate_design(data: pd.DataFrame, covs: list[str]) -> pd.DataFrame:

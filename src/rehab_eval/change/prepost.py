@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -21,7 +22,14 @@ from rehab_eval.change._pairs import (
 )
 from rehab_eval.errors import ConfigError
 
-__all__ = ["PAIRED_COLUMNS", "adjust_holm", "adjust_fdr_bh", "dz_interval", "paired"]
+__all__ = [
+    "PAIRED_COLUMNS",
+    "adjust_holm",
+    "adjust_fdr_bh",
+    "dz_interval",
+    "hodges_lehmann",
+    "paired",
+]
 
 #: Output columns of :func:`paired` after the group columns (API).
 PAIRED_COLUMNS = [
@@ -43,6 +51,9 @@ PAIRED_COLUMNS = [
     "wilcoxon_p",
     "wilcoxon_method",
     "rank_biserial",
+    "hl_estimate",
+    "hl_ci_low",
+    "hl_ci_high",
     "cohen_dz",
     "dz_ci_low",
     "dz_ci_high",
@@ -62,6 +73,7 @@ def paired(
     post: str = "post",
     by: str | Sequence[str] | None = None,
     conf_level: float = 0.95,
+    correction: bool = False,
     **deprecated: Any,
 ) -> pd.DataFrame:
     """Paired pre/post statistics, one row per measure (× group).
@@ -80,6 +92,11 @@ def paired(
         Group columns (e.g. ``"facility"``); statistics and p-value adjustment per group.
     conf_level : float
         Level of the intervals (default 0.95).
+    correction : bool
+        Continuity correction of the asymptotic (normal) Wilcoxon p-value and of the
+        asymptotic Hodges–Lehmann interval. ``False`` (default) is scipy's default;
+        ``True`` is R's default (``wilcox.test(correct = TRUE)``). Exact and permutation
+        p-values are not affected.
 
     Returns
     -------
@@ -95,12 +112,19 @@ def paired(
         - ``ci_low``, ``ci_high``: t interval of the mean difference.
         - ``t``, ``df``, ``p_value``: paired t test (two-sided), df = n - 1.
         - ``wilcoxon_w``, ``wilcoxon_p``: Wilcoxon signed-rank test exactly as
-          ``scipy.stats.wilcoxon(post - pre)`` computes it by default (zeros dropped, W the
-          smaller rank sum, two-sided); ``wilcoxon_method`` says which p-value scipy used:
-          ``exact`` (n ≤ 50, no ties or zeros), ``permutation`` (n ≤ 13 with ties or zeros:
-          all 2^n sign flips, exact), or ``asymptotic`` (normal, continuity-corrected).
+          ``scipy.stats.wilcoxon(post - pre, correction=correction)`` computes it (zeros
+          dropped, W the smaller rank sum, two-sided); ``wilcoxon_method`` says which p-value
+          scipy used: ``exact`` (n ≤ 50, no ties or zeros), ``permutation`` (n ≤ 13 with ties
+          or zeros: all 2^n sign flips, exact), or ``asymptotic`` (normal approximation with
+          the tie-corrected variance, continuity-corrected only with ``correction=True``).
+          R's ``wilcox.test(paired = TRUE)`` uses the exact p for n < 50 without ties or
+          zeros, otherwise the normal approximation with the correction.
         - ``rank_biserial``: matched-pairs rank-biserial correlation (R+ − R−)/(R+ + R−),
           positive when scores rise.
+        - ``hl_estimate``, ``hl_ci_low``, ``hl_ci_high``: Hodges–Lehmann estimate of the
+          (pseudo)median change with its interval from inverting the signed-rank test, as
+          ``wilcox.test(post, pre, paired = TRUE, conf.int = TRUE, correct = correction)``
+          (see :func:`hodges_lehmann`).
         - ``cohen_dz``: mean_diff / sd_diff; ``dz_ci_low``, ``dz_ci_high``: its interval by
           inverting the noncentral t distribution.
         - ``hedges_gav``: mean_diff / ((sd_pre + sd_post)/2), times Hedges' small-sample
@@ -165,10 +189,10 @@ def paired(
                 g = present.get(key_t, complete.iloc[0:0])
                 row = dict(zip(by_cols, key_t, strict=True))
                 label = ", ".join(f"{b}={v}" for b, v in zip(by_cols, key_t, strict=True))
-                row.update(_one(g, measure, int(excluded.loc[key]), conf_level, label))
+                row.update(_one(g, measure, int(excluded.loc[key]), conf_level, label, correction))
                 rows.append(row)
         else:
-            row = _one(complete, measure, int(excluded.iloc[0]), conf_level)
+            row = _one(complete, measure, int(excluded.iloc[0]), conf_level, "", correction)
             rows.append(row)
 
     out = pd.DataFrame(rows, columns=[*by_cols, *PAIRED_COLUMNS[:-2]])
@@ -185,7 +209,12 @@ def paired(
 
 
 def _one(
-    g: pd.DataFrame, measure: str, n_excluded: int, confidence: float, group: str = ""
+    g: pd.DataFrame,
+    measure: str,
+    n_excluded: int,
+    conf_level: float,
+    group: str = "",
+    correction: bool = False,
 ) -> dict:
     from scipy import stats
 
@@ -205,14 +234,14 @@ def _one(
         sd_pre, sd_post, sd_d = (float(np.std(v, ddof=1)) for v in (pre, post, d))
         df = n - 1
         se = sd_d / np.sqrt(n)
-        tcrit = stats.t.ppf(0.5 + confidence / 2, df)
+        tcrit = stats.t.ppf(0.5 + conf_level / 2, df)
         row.update(sd_pre=sd_pre, sd_post=sd_post, sd_diff=sd_d, df=float(df))
         row.update(ci_low=d.mean() - tcrit * se, ci_high=d.mean() + tcrit * se)
         if sd_d > 0:
             t = d.mean() / se
             row.update(t=t, p_value=float(2 * stats.t.sf(abs(t), df)))
             dz = d.mean() / sd_d
-            lo, hi = dz_interval(dz, n, confidence)
+            lo, hi = dz_interval(dz, n, conf_level)
             row.update(cohen_dz=dz, dz_ci_low=lo, dz_ci_high=hi)
         sd_av = (sd_pre + sd_post) / 2
         if sd_av > 0 and df > 1:
@@ -221,7 +250,7 @@ def _one(
     if nz.size:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            res = stats.wilcoxon(d)
+            res = stats.wilcoxon(d, correction=correction)
         ranks = stats.rankdata(np.abs(nz))
         r_plus = ranks[nz > 0].sum()
         r_minus = ranks[nz < 0].sum()
@@ -231,7 +260,113 @@ def _one(
             wilcoxon_method=_wilcoxon_method(d),
             rank_biserial=float((r_plus - r_minus) / (r_plus + r_minus)),
         )
+        est, lo, hi = hodges_lehmann(d, conf_level=conf_level, correction=correction)
+        row.update(hl_estimate=est, hl_ci_low=lo, hl_ci_high=hi)
     return row
+
+
+def hodges_lehmann(
+    d: np.ndarray, *, conf_level: float = 0.95, correction: bool = True
+) -> tuple[float, float, float]:
+    """Hodges–Lehmann (pseudo)median of paired differences with its signed-rank interval.
+
+    Parameters
+    ----------
+    d : array
+        Differences post − pre.
+    conf_level : float
+        Level of the interval.
+    correction : bool
+        Continuity correction of the normal approximation (R's default ``True``).
+
+    Returns
+    -------
+    (estimate, ci_low, ci_high)
+        As R's ``wilcox.test(d, conf.int = TRUE)``. With n < 50 and no ties or zeros: the
+        median of the n(n+1)/2 Walsh averages (d_i + d_j)/2, i ≤ j, and the Walsh averages
+        of rank C and M + 1 − C, C the exact signed-rank quantile (``qsignrank``).
+        Otherwise, after dropping the zero differences (as R), the points μ where the
+        normal statistic of d − μ,
+        (V⁺ − n'(n'+1)/4 − ½·sign)/σ (zeros dropped, tie-corrected σ, the ½ only with
+        ``correction``), crosses 0 (estimate; the middle of the stretch where it is exactly
+        0, where R's ``uniroot`` may stop anywhere) and ±z (limits); R finds the same steps
+        by ``uniroot`` to 1e-4, here by bisection to 1e-8 of the range. NaN when d is
+        empty.
+    """
+    from scipy import stats
+
+    d = np.asarray(d, dtype=float)
+    d = d[np.isfinite(d)]
+    n = d.size
+    if n == 0:
+        return (float("nan"),) * 3
+    alpha = 1 - conf_level
+    exact = n < 50 and np.unique(np.abs(d)).size == n and not np.any(d == 0)
+    if exact:
+        i, j = np.triu_indices(n)
+        walsh = np.sort((d[i] + d[j]) / 2)
+        m = walsh.size
+        est = float(np.median(walsh))
+        if n < 2:
+            return est, float("nan"), float("nan")
+        # exact signed-rank distribution: counts of rank sums 0..m
+        counts = np.zeros(m + 1)
+        counts[0] = 1.0
+        for k in range(1, n + 1):
+            counts[k:] = counts[k:] + counts[: m + 1 - k].copy()
+        cdf = np.cumsum(counts) / 2.0**n
+        # R: qu <- qsignrank(alpha/2, n) (smallest q with P(T <= q) >= alpha/2), at least 1
+        qu = max(int(np.searchsorted(cdf, alpha / 2, side="left")), 1)
+        ql = m - qu
+        return est, float(walsh[qu - 1]), float(walsh[ql])
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    d = d[d != 0]  # as R: the zero differences are dropped before the interval is sought
+    if d.size == 0:
+        return 0.0, 0.0, 0.0
+
+    def stat(mu: float) -> float:
+        x = d - mu
+        x = x[x != 0]
+        nx = x.size
+        if nx == 0:
+            return 0.0
+        r = stats.rankdata(np.abs(x))
+        zd = r[x > 0].sum() - nx * (nx + 1) / 4
+        _, ties = np.unique(r, return_counts=True)
+        sigma = np.sqrt(nx * (nx + 1) * (2 * nx + 1) / 24 - (ties**3 - ties).sum() / 48)
+        corr = 0.5 * np.sign(zd) if correction else 0.0
+        return (zd - corr) / sigma if sigma > 0 else 0.0
+
+    lo0, hi0 = float(d.min()), float(d.max())
+    tol = 1e-8 * max(hi0 - lo0, abs(hi0), abs(lo0), 1e-300)
+    fast = functools.lru_cache(maxsize=None)(_signed_rank_z(d, correction))
+
+    def root(zq: float, strict: bool = False) -> float:
+        # the statistic falls in mu by steps at Walsh averages (and data values): bisection
+        # converges on the step where it crosses zq, as R's uniroot (there to 1e-4). The
+        # split is off-centre so the search never lands exactly on a Walsh average, where
+        # ties among |d - mu| give the statistic a value unlike that of either side.
+        def above(mu: float, exact: bool = False) -> bool:
+            v = (stat(mu) if exact else fast(mu)) - zq
+            return v >= 0 if strict else v > 0
+
+        if not above(lo0, exact=True):
+            return lo0
+        if above(hi0, exact=True):
+            return hi0
+        lo, hi = lo0, hi0
+        for _ in range(200):
+            if hi - lo <= tol:
+                break
+            mid = lo + (hi - lo) * 0.41421356237309515
+            if above(mid):
+                lo = mid
+            else:
+                hi = mid
+        return (lo + hi) / 2
+
+    # where the statistic is exactly 0 over a stretch, the estimate is its midpoint
+    return (root(0.0) + root(0.0, strict=True)) / 2, root(z), root(-z)
 
 
 def _wilcoxon_method(d: np.ndarray) -> str:
@@ -250,6 +385,12 @@ def dz_interval(dz: float, n: int, confidence: float = 0.95) -> tuple[float, flo
 
     With t_obs = d_z·√n and df = n − 1, the limits are λ_L/√n and λ_U/√n where
     F_nct(t_obs; df, λ_L) = 1 − α/2 and F_nct(t_obs; df, λ_U) = α/2.
+
+    The root is bracketed around the large-sample solution of
+    (t_obs − λ)² = z²(1 + λ²/(2·df)) (t approximately normal with mean λ and that variance),
+    and where scipy's noncentral t cannot be evaluated (far tails at large n) the side of
+    the root is known from λ < t_obs; if the exact root still cannot be found, that
+    large-sample solution is returned. Stable for any n ≥ 2.
     """
     from scipy import optimize, stats
 
@@ -258,23 +399,72 @@ def dz_interval(dz: float, n: int, confidence: float = 0.95) -> tuple[float, flo
     df = n - 1
     t_obs = dz * np.sqrt(n)
     alpha = 1 - confidence
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    # large-sample limits: roots of (1 - z²/(2df)) λ² - 2 t λ + t² - z² = 0
+    qa, qb, qc = 1 - z * z / (2 * df), -2 * t_obs, t_obs * t_obs - z * z
+    disc = max(qb * qb - 4 * qa * qc, 0.0)
+    if qa > 0:
+        approx = ((-qb - np.sqrt(disc)) / (2 * qa), (-qb + np.sqrt(disc)) / (2 * qa))
+    else:  # df tiny: fall back to t ± z·√(1 + t²/(2df))
+        half = z * np.sqrt(1 + t_obs * t_obs / (2 * df))
+        approx = (t_obs - half, t_obs + half)
+    width = max(approx[1] - approx[0], 1.0)
 
-    def solve(target: float) -> float:
+    def solve(target: float, guess: float) -> float:
         def f(lam: float) -> float:
-            return float(stats.nct.cdf(t_obs, df, lam)) - target
+            value = float(stats.nct.cdf(t_obs, df, lam))
+            if not np.isfinite(value):  # cdf falls from 1 to 0 as λ passes t_obs
+                value = 1.0 if lam < t_obs else 0.0
+            return value - target
 
-        step = 2.0 + abs(t_obs) / 2
-        lo, hi = t_obs - step, t_obs + step
-        while f(lo) < 0:
-            lo -= step
-            step *= 2
-        while f(hi) > 0:
-            hi += step
-            step *= 2
-        return optimize.brentq(f, lo, hi, xtol=1e-12, rtol=1e-12)
+        lo, hi = guess - width, guess + width
+        for _ in range(60):
+            if f(lo) > 0:
+                break
+            lo -= width
+        for _ in range(60):
+            if f(hi) < 0:
+                break
+            hi += width
+        try:
+            return optimize.brentq(f, lo, hi, xtol=1e-12, rtol=1e-12)
+        except ValueError:
+            return guess
 
     root_n = np.sqrt(n)
-    return solve(1 - alpha / 2) / root_n, solve(alpha / 2) / root_n
+    return solve(1 - alpha / 2, approx[0]) / root_n, solve(alpha / 2, approx[1]) / root_n
+
+
+def _signed_rank_z(d: np.ndarray, correction: bool):
+    """The normal signed-rank statistic of d − μ as a function of μ, in O(n log n) per μ.
+
+    V⁺ counts the Walsh averages above μ (those equal to μ count one half), leaving out the
+    zero differences d = μ; the tie correction uses the multiplicities of the values of d.
+    Exact for every μ that is not a Walsh average of two distinct values (where |d − μ| has
+    extra ties): the bisection never evaluates there.
+    """
+    ds = np.sort(d)
+    n = ds.size
+    _, counts = np.unique(ds, return_counts=True)
+    tie_all = float((counts.astype(float) ** 3 - counts).sum())
+    pos = np.arange(n)
+
+    def z_of(mu: float) -> float:
+        z = int(np.searchsorted(ds, mu, "right") - np.searchsorted(ds, mu, "left"))
+        above = n - int(np.searchsorted(ds, mu, "right"))
+        nx = n - z
+        if nx == 0:
+            return 0.0
+        target = 2 * mu - ds
+        right = np.maximum(np.searchsorted(ds, target, "right"), pos)
+        left = np.maximum(np.searchsorted(ds, target, "left"), pos)
+        v_plus = (n - right).sum() - z * above + 0.5 * ((right - left).sum() - z * (z + 1) / 2)
+        zd = v_plus - nx * (nx + 1) / 4
+        var = nx * (nx + 1) * (2 * nx + 1) / 24 - (tie_all - (z**3 - z)) / 48
+        corr = 0.5 * np.sign(zd) if correction else 0.0
+        return float((zd - corr) / np.sqrt(var)) if var > 0 else 0.0
+
+    return z_of
 
 
 def adjust_holm(p: np.ndarray) -> np.ndarray:

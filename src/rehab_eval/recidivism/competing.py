@@ -31,6 +31,7 @@ def cumulative_incidence(
     by: str | None = None,
     times: Sequence[float] | None = None,
     conf_level: float = 0.95,
+    conf_type: str = "log-log",
     **deprecated: Any,
 ) -> pd.DataFrame:
     """Cumulative incidence of one kind of event when other kinds compete (Aalen–Johansen).
@@ -54,6 +55,10 @@ def cumulative_incidence(
         interest or a competing event.
     conf_level
         Level of the pointwise limits.
+    conf_type
+        Scale of the pointwise limits: ``"log-log"`` (default; log(-log F), always inside
+        (0, 1)) or ``"log"`` (F exp(± z se / F), upper limit capped at 1; R's default for
+        multi-state ``survfit``).
 
     Returns
     -------
@@ -63,7 +68,8 @@ def cumulative_incidence(
         - ``competing_events`` -- competing events in (previous row's time, time].
         - ``cum_incidence`` -- F(t), the probability of the event of interest by t.
         - ``std_err`` -- delta-method standard error of F (Collett 2015, p. 411).
-        - ``ci_low``, ``ci_high`` -- limits on the log(-log F) scale (0 while F = 0).
+        - ``ci_low``, ``ci_high`` -- limits on the ``conf_type`` scale (equal to F while F
+          is 0 or 1).
 
     Notes
     -----
@@ -72,10 +78,10 @@ def cumulative_incidence(
     number at risk. 1 - KM treating competing events as censoring overstates the risk; F
     does not. Var F(t) = sum_i { [F(t) - F(t_i)]^2 d_i / (n_i (n_i - d_i)) + S(t_{i-1})^2
     d1_i (n_i - d1_i) / n_i^3 - 2 [F(t) - F(t_i)] S(t_{i-1}) d1_i / n_i^2 }, d_i all events
-    (as SAS PROC LIFETEST and lifelines' AalenJohansenFitter). The estimate equals R's
-    ``survfit(Surv(time, factor(status)) ~ 1)`` (tested). The limits are log-log
-    transformed; R's multi-state ``survfit`` uses a different (Aalen-type) variance and log
-    limits by default, so its intervals differ from these while the estimates agree.
+    (as SAS PROC LIFETEST and lifelines' AalenJohansenFitter). The estimate and its
+    standard error equal R's ``survfit(Surv(time, factor(status)) ~ 1)`` (``std.err`` of the
+    state probability). R's limits are on the log scale by default, so ``conf_type="log"``
+    reproduces them; the default here is log-log, as for :func:`kaplan_meier`.
 
     References
     ----------
@@ -86,6 +92,10 @@ def cumulative_incidence(
     risks and multi-state models. *Stat Med*, 26, 2389–2430.
     """
     (conf_level,) = renamed("cumulative_incidence", deprecated, conf_level=conf_level)
+    if conf_type not in ("log-log", "log"):
+        raise ConfigError(
+            f"cumulative_incidence: conf_type {conf_type!r}; choose 'log-log' or 'log'."
+        )
     interest, comp = _kinds(event_of_interest), _kinds(competing)
     if set(interest) & set(comp):
         raise ConfigError(
@@ -162,8 +172,12 @@ def cumulative_incidence(
             ff = np.where(ok, fv, 0.5)
             lt = np.log(-np.log(ff))
             st = se / (ff * np.abs(np.log(ff)))
-            lo = np.where(ok, np.exp(-np.exp(lt + z * st)), fv)
-            hi = np.where(ok, np.exp(-np.exp(lt - z * st)), fv)
+            if conf_type == "log-log":
+                lo = np.where(ok, np.exp(-np.exp(lt + z * st)), fv)
+                hi = np.where(ok, np.exp(-np.exp(lt - z * st)), fv)
+            else:
+                lo = np.where(ok, ff * np.exp(-z * se / ff), fv)
+                hi = np.where(ok, np.minimum(ff * np.exp(z * se / ff), 1.0), fv)
         parts.append(
             pd.DataFrame(
                 {

@@ -87,9 +87,11 @@ class _Sorted:
     frac: np.ndarray  # per event row: l / d (Efron) or 0 (Breslow)
     order: np.ndarray  # sorted position -> input row
     xxt: np.ndarray  # (p * p, n): products x_i x_j per row, row-major over (i, j)
+    cw: np.ndarray | None = None  # case weights (sorted); None when unweighted
+    gid: np.ndarray | None = None  # per row: its tie group
 
 
-def _prepare(x, t, e, strata, ties) -> _Sorted:
+def _prepare(x, t, e, strata, ties, cw=None) -> _Sorted:
     order = np.lexsort((-t, strata))  # stratum, then time descending
     xs, ts, es, ss = x[order], t[order], e[order], strata[order]
     n = len(ts)
@@ -108,7 +110,22 @@ def _prepare(x, t, e, strata, ties) -> _Sorted:
     frac = rank_in / d[ev_grp] if ties == "efron" else np.zeros(len(ev_pos))
     p = xs.shape[1]
     xxt = np.ascontiguousarray((xs[:, :, None] * xs[:, None, :]).reshape(n, p * p).T)
-    return _Sorted(xs, ts, es, gstart, gfirst, eg, ev_pos, ev_grp, ev_start, frac, order, xxt)
+    return _Sorted(
+        xs,
+        ts,
+        es,
+        gstart,
+        gfirst,
+        eg,
+        ev_pos,
+        ev_grp,
+        ev_start,
+        frac,
+        order,
+        xxt,
+        None if cw is None else cw[order],
+        gid,
+    )
 
 
 def _risk(g: np.ndarray, s: _Sorted) -> np.ndarray:
@@ -125,6 +142,8 @@ def _terms(s: _Sorted, beta: np.ndarray, second: bool = True) -> dict[str, Any]:
     eta = s.x @ beta
     c = eta.max() if len(eta) else 0.0
     w = np.exp(eta - c)
+    if s.cw is not None:  # case weights: risk sums of weight x exp(eta), as coxfit6.c
+        w = w * s.cw
     wx = w[:, None] * s.x
     s0 = _risk(np.add.reduceat(w, s.gstart), s)
     s1 = _risk(np.add.reduceat(wx, s.gstart, axis=0), s)
@@ -135,6 +154,10 @@ def _terms(s: _Sorted, beta: np.ndarray, second: bool = True) -> dict[str, Any]:
     den = s0[g] - f * d0[g]
     mean = (s1[g] - f[:, None] * d1[g]) / den[:, None]
     k = {"eta": eta, "c": c, "den": den, "mean": mean}
+    if s.cw is not None:
+        # each of the d Efron terms of a tie group counts with the mean weight of its events
+        ew = np.add.reduceat(s.cw[s.ev_pos], s.ev_start) / np.diff(np.r_[s.ev_start, len(g)])
+        k["ew"] = ew[g]
     if second:
         p = s.x.shape[1]
         wxx = s.xxt * w  # (p * p, n)
@@ -142,8 +165,12 @@ def _terms(s: _Sorted, beta: np.ndarray, second: bool = True) -> dict[str, Any]:
         k["s2"] = _risk(g2, s)
         d2 = np.add.reduceat(wxx[:, s.ev_pos], s.ev_start, axis=1)
         k["d2"] = d2.T.reshape(-1, p, p)
-        k["a"] = np.bincount(g, weights=1 / den, minlength=len(s.eg))
-        k["b"] = np.bincount(g, weights=f / den, minlength=len(s.eg))
+        if s.cw is None:
+            k["a"] = np.bincount(g, weights=1 / den, minlength=len(s.eg))
+            k["b"] = np.bincount(g, weights=f / den, minlength=len(s.eg))
+        else:
+            k["a"] = np.bincount(g, weights=k["ew"] / den, minlength=len(s.eg))
+            k["b"] = np.bincount(g, weights=k["ew"] * f / den, minlength=len(s.eg))
     return k
 
 
@@ -151,6 +178,8 @@ def _info(k: dict[str, Any], s: _Sorted, gw: np.ndarray | None = None) -> np.nda
     """Sum over event rows of gw * (weighted covariance of x in the Efron risk set)."""
     a, b, mean = k["a"], k["b"], k["mean"]
     mw = mean
+    if "ew" in k:
+        mw = mean * k["ew"][:, None]
     if gw is not None:
         a, b, mw = a * gw, b * gw, mean * gw[s.ev_grp][:, None]
     return np.einsum("g,gij->ij", a, k["s2"]) - np.einsum("g,gij->ij", b, k["d2"]) - mw.T @ mean
@@ -158,8 +187,13 @@ def _info(k: dict[str, Any], s: _Sorted, gw: np.ndarray | None = None) -> np.nda
 
 def _loglik_grad_info(s: _Sorted, beta: np.ndarray, second: bool = True):
     k = _terms(s, beta, second)
-    ll = float(k["eta"][s.ev_pos].sum() - (np.log(k["den"]) + k["c"]).sum())
-    grad = s.x[s.ev_pos].sum(axis=0) - k["mean"].sum(axis=0)
+    if s.cw is None:
+        ll = float(k["eta"][s.ev_pos].sum() - (np.log(k["den"]) + k["c"]).sum())
+        grad = s.x[s.ev_pos].sum(axis=0) - k["mean"].sum(axis=0)
+    else:
+        cw, ew = s.cw[s.ev_pos], k["ew"]
+        ll = float((cw * k["eta"][s.ev_pos]).sum() - (ew * (np.log(k["den"]) + k["c"])).sum())
+        grad = (cw[:, None] * s.x[s.ev_pos]).sum(axis=0) - (ew[:, None] * k["mean"]).sum(axis=0)
     info = _info(k, s) if second else None
     return ll, grad, info, k
 
@@ -190,6 +224,51 @@ def _newton(s: _Sorted, p: int, max_iter: int = 50, tol: float = 1e-12):
             converged = True
             break
     return beta, ll, info, ll0, grad0, info0, converged
+
+
+def _score_residuals(s: _Sorted, beta: np.ndarray) -> np.ndarray:
+    """Per-row score residuals (sorted order, per unit case weight), as R's coxscore2.
+
+    U_i = δ_i (x_i − x̄ᵢ) − r_i Σ_j c_ij h_j (x_i − x̄_j) over the Efron terms j of the event
+    times at which i is at risk, with h_j = (mean event weight) / denominator_j, x̄ the
+    risk-set means and c_ij = 1 − l/d for the l-th term of i's own tied events, else 1.
+    Their (weighted) sum is the score vector.
+    """
+    k = _terms(s, beta, second=False)
+    n, p = s.x.shape
+    n_grp = len(s.gstart)
+    ew = k["ew"] if "ew" in k else np.ones(len(s.ev_pos))
+    h = ew / k["den"]
+    gg = s.eg[s.ev_grp]  # tie group of each Efron term
+    mean = k["mean"]
+    hx = h[:, None] * mean
+
+    def per_group(v):
+        out = np.zeros((n_grp,) + v.shape[1:])
+        np.add.at(out, gg, v)
+        return out
+
+    big_h, big_hx = per_group(h), per_group(hx)
+    own_h, own_hx = per_group(s.frac * h), per_group(s.frac[:, None] * hx)
+    d = np.bincount(gg, minlength=n_grp).astype(float)
+    xb = per_group(mean) / np.maximum(d, 1)[:, None]
+    # suffix sums over tie groups within the stratum (groups at or after i: times <= t_i)
+    starts = np.unique(s.gfirst)
+    ends = np.r_[starts[1:], n_grp]
+    last = np.repeat(ends, ends - starts)  # per group: first group of the next stratum
+
+    def suffix(v):
+        rc = np.concatenate([np.cumsum(v[::-1], axis=0)[::-1], np.zeros((1,) + v.shape[1:])])
+        return rc[:-1] - rc[last]
+
+    sh, shx = suffix(big_h), suffix(big_hx)
+    gid = s.gid
+    r = np.exp(k["eta"] - k["c"])
+    ev = s.e.astype(float)
+    hi = sh[gid] - ev * own_h[gid]
+    hxi = shx[gid] - ev[:, None] * own_hx[gid]
+    u = ev[:, None] * (s.x - xb[gid]) - r[:, None] * (s.x * hi[:, None] - hxi)
+    return u
 
 
 # ----------------------------------------------------------------------------- concordance
@@ -337,6 +416,9 @@ def cox(
     strata: str | Sequence[str] | None = None,
     reference: Mapping[str, Any] | None = None,
     conf_level: float = 0.95,
+    weights: str | None = None,
+    cluster: str | None = None,
+    robust: bool | None = None,
     **deprecated: Any,
 ) -> CoxResult:
     """Fit a Cox proportional-hazards model by Newton–Raphson on the partial likelihood.
@@ -361,6 +443,18 @@ def cox(
         ``{column: level}`` reference levels.
     conf_level
         Level of the hazard-ratio intervals.
+    weights
+        Column of case weights (> 0), e.g. inverse-probability weights: the partial
+        likelihood is weighted as R's ``coxph(weights=)`` (Efron terms of tied events count
+        with their mean weight).
+    cluster
+        Column of clusters (e.g. ``"facility"``): the robust variance sums the score
+        residuals within each cluster first (R's ``cluster()``); implies ``robust``.
+    robust
+        Sandwich (Lin–Wei) variance D'D from the dfbeta residuals D, as R's
+        ``coxph(robust = TRUE)``. Default: on when ``weights`` or ``cluster`` is given
+        (R turns it on for ``cluster`` only; with estimated weights the model-based
+        variance is wrong, so it is on here too), off otherwise.
 
     Returns
     -------
@@ -373,7 +467,10 @@ def cox(
         ``score_statistic`` = U(0)' I(0)^-1 U(0), ``score_p_value``, ``concordance``
         (Harrell's C of the linear predictor, see :func:`concordance`; computed on first
         access), ``n``, ``events``,
-        ``covariance`` (inverse information), ``converged``.
+        ``covariance`` (inverse information, or the robust variance), ``converged``.
+        With a robust variance ``se``, ``z``, ``p_value``, the intervals and the Wald test
+        use it, and ``summary`` gains ``se_naive`` (the model-based SE); the likelihood-
+        ratio and score tests stay model-based. The concordance ignores the weights.
 
     Notes
     -----
@@ -411,13 +508,31 @@ def cox(
     covariates = list(covariates)
     strata_cols = [] if strata is None else ([strata] if isinstance(strata, str) else list(strata))
     frame = as_table(frame)
-    require_columns(frame, [duration, event, *covariates, *strata_cols], "cox")
+    extra_cols = [c for c in (weights, cluster) if c is not None]
+    require_columns(frame, [duration, event, *covariates, *strata_cols, *extra_cols], "cox")
     if not covariates:
         raise ConfigError("cox: give at least one covariate.")
     t, e = durations_events(frame, duration, event, "cox")
     x, names, assign, complete = _design(frame, covariates, reference)
     if strata_cols:
         complete &= frame[strata_cols].notna().all(axis=1).to_numpy()
+    if cluster is not None:
+        complete &= frame[cluster].notna().to_numpy()
+    cw = None
+    if weights is not None:
+        cw_all = pd.to_numeric(frame[weights], errors="coerce").to_numpy(float, na_value=np.nan)
+        bad = ~(np.isfinite(cw_all) & (cw_all > 0))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"cox: column {weights!r} row {frame.index[i]!r} has value "
+                f"{frame[weights].iloc[i]!r}; weights must be positive numbers (drop rows "
+                "with weight 0 first)."
+            )
+        cw = cw_all[complete]
+    robust = bool(weights is not None or cluster is not None) if robust is None else robust
+    if cluster is not None and not robust:
+        raise ConfigError("cox: cluster needs robust=True (or leave robust unset).")
     n_drop = int((~complete).sum())
     if n_drop:
         from rehab_eval.errors import DataQualityWarning
@@ -444,7 +559,7 @@ def cox(
             ModelWarning,
             stacklevel=2,
         )
-    s = _prepare(x, t, e, stratum, ties)
+    s = _prepare(x, t, e, stratum, ties, cw)
     beta, ll, info, ll0, grad0, info0, converged = _newton(s, p)
     sd = x.std(axis=0) if len(x) else np.zeros(p)
     huge = [names[j] for j in range(p) if not np.isfinite(beta[j]) or abs(beta[j]) * sd[j] > 10]
@@ -460,6 +575,19 @@ def cox(
         cov = np.linalg.inv(info)
     except np.linalg.LinAlgError:
         cov = np.linalg.pinv(info)
+    se_naive = np.sqrt(np.diag(cov))
+    if robust:
+        resid = _score_residuals(s, beta)
+        if s.cw is not None:
+            resid = resid * s.cw[:, None]
+        dfbeta = resid @ cov
+        if cluster is not None:
+            cl = frame.loc[complete, cluster].astype(str).to_numpy()[s.order]
+            codes = np.unique(cl, return_inverse=True)[1]
+            summed = np.zeros((codes.max() + 1, p))
+            np.add.at(summed, codes, dfbeta)
+            dfbeta = summed
+        cov = dfbeta.T @ dfbeta
     se = np.sqrt(np.diag(cov))
     z = beta / se
     zc = z_value(conf_level)
@@ -476,8 +604,13 @@ def cox(
                 "hr_ci_high": np.exp(beta + zc * se),
             }
         )
+    if robust:
+        summary["se_naive"] = se_naive
     lr = 2 * (ll - ll0)
-    wald = float(beta @ info @ beta)
+    if robust:
+        wald = float(beta @ np.linalg.pinv(cov) @ beta)
+    else:
+        wald = float(beta @ info @ beta)
     try:
         score = float(grad0 @ np.linalg.solve(info0, grad0))
     except np.linalg.LinAlgError:

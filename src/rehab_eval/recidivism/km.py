@@ -11,7 +11,12 @@ import pandas as pd
 
 from rehab_eval._deprecation import renamed
 from rehab_eval.errors import ConfigError, DataQualityWarning
-from rehab_eval.recidivism._input import durations_events, group_labels, z_value
+from rehab_eval.recidivism._input import (
+    durations_events,
+    group_labels,
+    require_columns,
+    z_value,
+)
 from rehab_eval.recidivism.results import FollowUp, KaplanMeier, as_table
 
 __all__ = ["CONF_TYPES", "kaplan_meier", "logrank", "median_survival", "rmst"]
@@ -384,7 +389,12 @@ def rmst(
 
 
 def logrank(
-    frame: pd.DataFrame | FollowUp, *, duration: str = "duration", event: str = "event", by: str
+    frame: pd.DataFrame | FollowUp,
+    *,
+    duration: str = "duration",
+    event: str = "event",
+    by: str,
+    strata: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Log-rank test of equal survival across the groups of ``by`` (R's ``survdiff``, rho = 0).
 
@@ -398,6 +408,11 @@ def logrank(
         - ``expected`` -- sum over event times of d_i n_gi / n_i.
         - ``o_minus_e_sq_over_e`` -- (O - E)^2 / E, as survdiff prints.
         - ``statistic``, ``df``, ``p_value`` -- the overall chi-square test (same on every row).
+
+    With ``strata`` (column or columns, e.g. facility and release year) the test is
+    stratified: observed, expected and variance are summed over the strata, each with its
+    own risk sets, as ``survdiff(Surv(t, e) ~ group + strata(s))``. Rows without a stratum
+    are left out.
 
     Notes
     -----
@@ -413,29 +428,26 @@ def logrank(
     """
     from scipy.stats import chi2
 
+    frame = as_table(frame)
     t, e = durations_events(frame, duration, event, "logrank")
     codes, groups = group_labels(frame, by, "logrank")
     keep = codes >= 0
-    t, e, gidx = t[keep], e[keep], codes[keep]
     k = len(groups)
-    times, inv = np.unique(t, return_inverse=True)
-    m = len(times)
-    # per time x group: events and number leaving
-    d_tg = np.zeros((m, k))
-    out_tg = np.zeros((m, k))
-    np.add.at(d_tg, (inv, gidx), e)
-    np.add.at(out_tg, (inv, gidx), 1.0)
-    n_tg = np.cumsum(out_tg[::-1], axis=0)[::-1]  # at risk: time >= t
-    d = d_tg.sum(axis=1)
-    n = n_tg.sum(axis=1)
-    ev = d > 0
-    d, n, d_tg, n_tg = d[ev], n[ev], d_tg[ev], n_tg[ev]
-    obs = d_tg.sum(axis=0)
-    exp = (d[:, None] * n_tg / n[:, None]).sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = np.where(n > 1, d * (n - d) / (n - 1), 0.0)
-    p = n_tg / n[:, None]
-    v = np.einsum("t,tg,gh->gh", w, p, np.eye(k)) - np.einsum("t,tg,th->gh", w, p, p)
+    if strata is not None:
+        cols = [strata] if isinstance(strata, str) else list(strata)
+        require_columns(frame, cols, "logrank")
+        keep &= frame[cols].notna().all(axis=1).to_numpy()
+        scode = frame.loc[keep, cols].groupby(cols, sort=True, observed=True).ngroup()
+        scode = scode.to_numpy()
+        obs, exp, v = np.zeros(k), np.zeros(k), np.zeros((k, k))
+        for sc in np.unique(scode):
+            m = scode == sc
+            o_s, e_s, v_s = _logrank_parts(t[keep][m], e[keep][m], codes[keep][m], k)
+            obs, exp, v = obs + o_s, exp + e_s, v + v_s
+        gidx = codes[keep]
+    else:
+        t, e, gidx = t[keep], e[keep], codes[keep]
+        obs, exp, v = _logrank_parts(t, e, gidx, k)
     diff = obs - exp
     if k < 2:
         stat, df = np.nan, 0
@@ -459,3 +471,26 @@ def logrank(
             "p_value": p_value,
         }
     )
+
+
+def _logrank_parts(t: np.ndarray, e: np.ndarray, gidx: np.ndarray, k: int):
+    """Observed and expected events per group and their hypergeometric covariance."""
+    times, inv = np.unique(t, return_inverse=True)
+    m = len(times)
+    # per time x group: events and number leaving
+    d_tg = np.zeros((m, k))
+    out_tg = np.zeros((m, k))
+    np.add.at(d_tg, (inv, gidx), e)
+    np.add.at(out_tg, (inv, gidx), 1.0)
+    n_tg = np.cumsum(out_tg[::-1], axis=0)[::-1]  # at risk: time >= t
+    d = d_tg.sum(axis=1)
+    n = n_tg.sum(axis=1)
+    ev = d > 0
+    d, n, d_tg, n_tg = d[ev], n[ev], d_tg[ev], n_tg[ev]
+    obs = d_tg.sum(axis=0)
+    exp = (d[:, None] * n_tg / n[:, None]).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.where(n > 1, d * (n - d) / (n - 1), 0.0)
+    p = n_tg / n[:, None]
+    v = np.einsum("t,tg,gh->gh", w, p, np.eye(k)) - np.einsum("t,tg,th->gh", w, p, p)
+    return obs, exp, v

@@ -13,6 +13,10 @@ Re-offending model (exponential proportional hazards, time in days from release)
 ``h(t) = h0 × exp(b_level + b_age × (age_at_release − 35) + b_prior × prior_offences +
 b_completed × completed)``; competing ends at constant hazards; administrative censoring at
 ``CUTOFF``. Cox (1972) estimates of the log-hazard ratios should recover ``LOG_HR``.
+
+The same facilities also export the release register of drug-case inmates who did not join
+the programme (the comparison group, :mod:`rehab_eval.synth.sumsel_register`); its truth is
+``effects["sumsel_programme_effect"]``.
 """
 
 from __future__ import annotations
@@ -381,6 +385,11 @@ def build_sumsel(
         "sumsel_dropout_share": DROPOUT_SHARE, "sumsel_transfer_share": TRANSFER_SHARE,
         "sumsel_whoqol_timepoint_fraction_of_change": {k: v[1] for k, v in WHOQOL_TIMEPOINTS.items()},
     }  # fmt: skip
+    from rehab_eval.synth.sumsel_register import build_register
+
+    effects["sumsel_programme_effect"], reg_ids = build_register(seed, scale, out, allc)
+    for lst, extra in zip(ids, reg_ids, strict=True):
+        lst.extend(extra)
     variants = {v: f for f in (*MALE_FACILITIES, WOMEN_FACILITY) for v in FACILITY_VARIANTS[f]}
     return ProgramBuild(files, programs, effects, niks=ids[0], names=ids[1], register_nos=ids[2],
                         facility_variants=variants)  # fmt: skip
