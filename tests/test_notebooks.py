@@ -27,6 +27,7 @@ REPORTS = (
     "program_overview",
     "screening_report",
     "community_report",
+    "programme_effect",
 )
 
 

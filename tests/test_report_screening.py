@@ -73,7 +73,9 @@ def test_substance_figure_draws_only_fully_shown_substances(contexts):
     ax = fig.axes[0]
     hidden_rows = [t for t in ax.texts if t.get_text() == "angka kecil disembunyikan"]
     table = _table(section, "risk_substance")
-    with_hidden = sum(any(c in ("<5", "x") for c in row[1:]) for row in table.itertuples(index=False))
+    with_hidden = sum(
+        any(c in ("<5", "x") for c in row[1:]) for row in table.itertuples(index=False)
+    )
     assert len(hidden_rows) == with_hidden > 0
     assert "selain tembakau" in section.figures()[0].takeaway
 
@@ -84,8 +86,15 @@ def _changes_context(audience="publik"):
 
     rows = []
     for i in range(12):
-        for date, level in (("2024-01-05", "tinggi"), ("2024-07-01", "sedang" if i < 9 else "tinggi")):
-            row = {f"{s}_{k}": v for s in screening.substances() for k, v in (("ssi", 0.0), ("risk", "low"))}
+        for date, level in (
+            ("2024-01-05", "tinggi"),
+            ("2024-07-01", "sedang" if i < 9 else "tinggi"),
+        ):
+            row = {
+                f"{s}_{k}": v
+                for s in screening.substances()
+                for k, v in (("ssi", 0.0), ("risk", "low"))
+            }
             rows.append({**row, "client_id": f"c{i}", "instrument": "assist", "timepoint": "pre",
                          "date": pd.Timestamp(date), "level": level})  # fmt: skip
     scores = pd.DataFrame(rows)
@@ -118,7 +127,10 @@ def test_no_repeat_and_no_assist_are_one_sentence_each():
     ctx.shown.update(levels=None, changes=None)
     for build in (report.level_section, report.substance_section, report.change_section):
         section = build(ctx)
-        assert section.items == [] and section.no_data == "Belum ada data skrining ASSIST untuk pilihan ini."
+        assert (
+            section.items == []
+            and section.no_data == "Belum ada data skrining ASSIST untuk pilihan ini."
+        )
 
 
 @pytest.mark.slow
@@ -127,7 +139,11 @@ def test_a_selection_without_assist_renders_with_the_no_data_sentence(demo):
 
     run = run_report(
         "screening_report",
-        {"processed_dir": str(demo["processed"]), "facility": "Kelurahan Rejosari", "program": "ibm"},
+        {
+            "processed_dir": str(demo["processed"]),
+            "facility": "Kelurahan Rejosari",
+            "program": "ibm",
+        },
         out=demo["root"] / "reports-screening",
         notebooks_dir=NOTEBOOKS,
     )

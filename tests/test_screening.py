@@ -109,11 +109,15 @@ def test_changes_between_repeated_screenings():
     changes = screening.level_changes(rows)
     assert changes.n_repeated == 3
     assert changes.median_days == pytest.approx(80.0)  # 181, 60, 80 days
-    overall = changes.directions[changes.directions["substance"] == "overall"].set_index("direction")
+    overall = changes.directions[changes.directions["substance"] == "overall"].set_index(
+        "direction"
+    )
     assert overall["n"].to_dict() == {"lower": 1, "same": 1, "higher": 1}
     assert (overall["n_repeated"] == 3).all()
     cells = changes.table.set_index(["substance", "level_first", "level_last"])["n"]
-    assert cells[("overall", "tinggi", "sedang")] == 1 and cells[("overall", "rendah", "sedang")] == 1
+    assert (
+        cells[("overall", "tinggi", "sedang")] == 1 and cells[("overall", "rendah", "sedang")] == 1
+    )
     assert cells.loc["overall"].sum() == 3 and len(cells.loc["overall"]) == 9
     ats = changes.directions[changes.directions["substance"] == "ats"].set_index("direction")["n"]
     assert ats.to_dict() == {"lower": 1, "same": 2, "higher": 0}

@@ -95,11 +95,21 @@ def assist_rows(
     """
     from rehab_eval.vocab import TIMEPOINTS
 
-    require_columns(scores, ["instrument", client, timepoint, "date", "level"], "assist_rows", noun="scores table")
+    require_columns(
+        scores,
+        ["instrument", client, timepoint, "date", "level"],
+        "assist_rows",
+        noun="scores table",
+    )
     rows = scores[scores["instrument"].astype(str) == "assist"].copy()
     need = [f"{s}_{k}" for s in substances() for k in ("risk", "ssi")]
-    require_columns(rows, need, "assist_rows", noun="scores table",
-                    hint="score the ASSIST forms with rehab-eval score first")
+    require_columns(
+        rows,
+        need,
+        "assist_rows",
+        noun="scores table",
+        hint="score the ASSIST forms with rehab-eval score first",
+    )
     rank = {code: i for i, code in enumerate(TIMEPOINTS)}
     rows["_tp"] = rows[timepoint].astype(str).map(rank).fillna(len(rank))
     rows = rows.sort_values([client, "date", "_tp"], kind="stable").drop(columns="_tp")
@@ -321,12 +331,29 @@ def level_changes(scores: pd.DataFrame, *, client: str = "client_id") -> LevelCh
                 n = int(combos.loc[la, lb]) if la in combos.index and lb in combos.columns else 0
                 d = DIRECTIONS[int(np.sign(rank[lb] - rank[la])) + 1]
                 totals[d] += n
-                out.append({"substance": substance, "level_first": la, "level_last": lb, "n": n, "direction": d})
+                out.append(
+                    {
+                        "substance": substance,
+                        "level_first": la,
+                        "level_last": lb,
+                        "n": n,
+                        "direction": d,
+                    }
+                )
         for d in DIRECTIONS:
-            dirs.append({"substance": substance, "direction": d, "n": totals[d], "n_repeated": int(both.sum())})
+            dirs.append(
+                {
+                    "substance": substance,
+                    "direction": d,
+                    "n": totals[d],
+                    "n_repeated": int(both.sum()),
+                }
+            )
     gap = (last["date"] - first["date"]).dt.days
     return LevelChanges(
-        table=pd.DataFrame(out, columns=["substance", "level_first", "level_last", "n", "direction"]),
+        table=pd.DataFrame(
+            out, columns=["substance", "level_first", "level_last", "n", "direction"]
+        ),
         directions=pd.DataFrame(dirs, columns=["substance", "direction", "n", "n_repeated"]),
         n_repeated=int(len(first)),
         median_days=float(gap.median()) if len(gap) else float("nan"),

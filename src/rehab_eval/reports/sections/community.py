@@ -41,11 +41,17 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "h.reach": {"id": "Jangkauan", "en": "Reach"},
     "h.sessions": {"id": "Sesi dan kehadiran per bulan", "en": "Sessions and attendance by month"},
-    "h.counselling": {"id": "Konseling dan layanan per klien", "en": "Counselling and services per client"},
+    "h.counselling": {
+        "id": "Konseling dan layanan per klien",
+        "en": "Counselling and services per client",
+    },
     "col.kind": {"id": "Jenis layanan", "en": "Service"},
     "col.reached": {"id": "Klien terlayani", "en": "Clients served"},
     "col.att_rec": {"id": "Hadir / tercatat", "en": "Attended / recorded"},
-    "col.per_client": {"id": "Sesi dihadiri per klien, median [IQR]", "en": "Sessions attended per client, median [IQR]"},
+    "col.per_client": {
+        "id": "Sesi dihadiri per klien, median [IQR]",
+        "en": "Sessions attended per client, median [IQR]",
+    },
     "urine_test": {"id": "Tes urine", "en": "Urine test"},
     "h.outcomes": {"id": "Hasil (instrumen)", "en": "Outcomes (instruments)"},
     "h.summary": {"id": "Ringkasan", "en": "Summary"},
@@ -58,7 +64,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "There are no instrument data (WHOQOL-BREF, URICA) for this selection yet: outcomes cannot be measured.",
     },
     "fig.reach": {"id": "Klien baru per bulan", "en": "New clients by month"},
-    "fig.sessions": {"id": "Sesi tercatat dan dihadiri per bulan", "en": "Sessions recorded and attended by month"},
+    "fig.sessions": {
+        "id": "Sesi tercatat dan dihadiri per bulan",
+        "en": "Sessions recorded and attended by month",
+    },
     "fig.sub": {"id": "n = {n} klien · {period}", "en": "n = {n} clients · {period}"},
     "fig.source": {"id": "Sumber: data layanan program", "en": "Source: programme service records"},
     "axis.clients": {"id": "Klien baru", "en": "New clients"},
@@ -123,9 +132,15 @@ def community_context(processed_dir: Any, **selection: Any) -> Context:
 
         keys = ("program", "facility", "cohort", "period_start", "period_end")
         data = rehab_eval.load_processed(processed_dir)
-        starts = cohorts.select(data, **{k: selection.get(k) for k in keys}).enrollments["start_date"].dropna()
+        starts = (
+            cohorts.select(data, **{k: selection.get(k) for k in keys})
+            .enrollments["start_date"]
+            .dropna()
+        )
         if len(starts):
-            selection["period_start"] = selection.get("period_start") or starts.min().date().isoformat()
+            selection["period_start"] = (
+                selection.get("period_start") or starts.min().date().isoformat()
+            )
             selection["period_end"] = selection.get("period_end") or starts.max().date().isoformat()
     return cohort_context(processed_dir, **selection)
 
@@ -161,7 +176,9 @@ def open_community_report(
     policy = say("tiny" if _tiny(ctx) else "policy", lang, min_cell=d.min_cell or 1)
     stamp = d.stamp(lang)
     intro = say("intro", lang, n=n.text, period=when, policy=policy)
-    _sink.markdown(f"# {title}\n\n**{subtitle}**\n\n" + (f"**{stamp}**\n\n" if stamp else "") + intro)
+    _sink.markdown(
+        f"# {title}\n\n**{subtitle}**\n\n" + (f"**{stamp}**\n\n" if stamp else "") + intro
+    )
     if key_points:
         _sink.key_points(key_points)
     _sink.summary(report="community_report", period=when, facility=facility, program=program,
@@ -182,7 +199,9 @@ def _frame(fig: Any, ctx: Context, key: str) -> None:
     from rehab_eval.i18n import format_period
     from rehab_eval.plots._frame import FrameText, decorate
 
-    sub = say("fig.sub", ctx.lang, n=_enrolled(ctx).text, period=format_period(*ctx.period, ctx.lang))
+    sub = say(
+        "fig.sub", ctx.lang, n=_enrolled(ctx).text, period=format_period(*ctx.period, ctx.lang)
+    )
     decorate(fig, None, FrameText(say(key, ctx.lang), sub, say("fig.source", ctx.lang)), own=True)
 
 
@@ -218,7 +237,15 @@ def reach_section(ctx: Context) -> Section:
         ax.bar(range(len(names)), per_month.to_numpy(), 0.6, color=OKABE_ITO["blue"])
         top = max(int(per_month.max()), 1)
         for i, v in enumerate(per_month.to_numpy()):
-            ax.text(i, v + top * 0.02, str(int(v)), ha="center", va="bottom", fontsize=20, fontweight="bold")
+            ax.text(
+                i,
+                v + top * 0.02,
+                str(int(v)),
+                ha="center",
+                va="bottom",
+                fontsize=20,
+                fontweight="bold",
+            )
         ax.set_xticks(range(len(names)), names)
         ax.set_ylabel(say("axis.clients", lang))
         ax.set_ylim(0, top * 1.2)
@@ -230,9 +257,16 @@ def reach_section(ctx: Context) -> Section:
                    dropped=shown["dropped_out"].text)  # fmt: skip
     return Section(
         title=title,
-        items=[FigureOut(fig, "reach_by_month", say("fig.reach", lang), takeaway,
-                         say("reach.notes", lang, n=_enrolled(ctx).text)),
-               TableOut(table, "status")],  # fmt: skip
+        items=[
+            FigureOut(
+                fig,
+                "reach_by_month",
+                say("fig.reach", lang),
+                takeaway,
+                say("reach.notes", lang, n=_enrolled(ctx).text),
+            ),
+            TableOut(table, "status"),
+        ],  # fmt: skip
         summary={f"n_{s}": shown[s].text for s in codes},
         narrative={"completed": shown["completed"].text},
         key_points=[takeaway],
@@ -286,7 +320,13 @@ def sessions_section(ctx: Context) -> Section:
         fig, ax = plt.subplots()
         x = np.arange(len(names))
         ax.bar(x - 0.2, per["recorded"], 0.4, color=FAINT, label=say("legend.recorded", lang))
-        ax.bar(x + 0.2, per["attended"], 0.4, color=OKABE_ITO["blue"], label=say("legend.attended", lang))
+        ax.bar(
+            x + 0.2,
+            per["attended"],
+            0.4,
+            color=OKABE_ITO["blue"],
+            label=say("legend.attended", lang),
+        )
         top = max(int(per["recorded"].max()), 1)
         for i, r in enumerate(per.itertuples()):
             if r.recorded:
@@ -308,12 +348,21 @@ def sessions_section(ctx: Context) -> Section:
                    high=format_percent(np.nanmax(rates), digits, lang))  # fmt: skip
     return Section(
         title=title,
-        items=[FigureOut(fig, "sessions_by_month", say("fig.sessions", lang), takeaway,
-                         say("sessions.notes", lang, n=_enrolled(ctx).text)),
-               TableOut(pd.DataFrame(rows), "sessions_by_month")],  # fmt: skip
-        summary={"sessions_recorded": count(total_rec, "contacts").text,
-                 "sessions_attended": count(total_att, "contacts_attended").text,
-                 "attendance_rate": format_percent(rate, digits, lang)},  # fmt: skip
+        items=[
+            FigureOut(
+                fig,
+                "sessions_by_month",
+                say("fig.sessions", lang),
+                takeaway,
+                say("sessions.notes", lang, n=_enrolled(ctx).text),
+            ),
+            TableOut(pd.DataFrame(rows), "sessions_by_month"),
+        ],  # fmt: skip
+        summary={
+            "sessions_recorded": count(total_rec, "contacts").text,
+            "sessions_attended": count(total_att, "contacts_attended").text,
+            "attendance_rate": format_percent(rate, digits, lang),
+        },  # fmt: skip
         values={"attendance_rate": round_for_display(rate, "percent", d)},
         narrative={"sessions": takeaway},
         key_points=[takeaway],
@@ -344,7 +393,9 @@ def counselling_section(ctx: Context) -> Section:
         reached = show_count(r["n_clients_any"], "followed_up", d, group_size=size, lang=lang)
         attended = show_count(r["n_attended"], "contacts_attended", d, group_size=size, lang=lang)
         recorded = show_count(r["n_scheduled"], "contacts", d, group_size=size, lang=lang)
-        stats = show_statistics({k: r[k] for k in ("median", "q1", "q3")}, int(r["n_clients"]), d, lang=lang)
+        stats = show_statistics(
+            {k: r[k] for k in ("median", "q1", "q3")}, int(r["n_clients"]), d, lang=lang
+        )
         rows.append({
             say("col.kind", lang): say("urine_test", lang) if r["kind"] == "urine_test" else label("contact_kind", r["kind"], lang),
             say("col.reached", lang): reached.text,
@@ -362,7 +413,9 @@ def outcome_sections(ctx: Context) -> list[Section]:
     from rehab_eval.reports.sections import urica_change, whoqol_change
 
     scores = ctx.data.scores
-    measured = scores is not None and scores["instrument"].astype(str).isin(["whoqol_bref", "urica"]).any()
+    measured = (
+        scores is not None and scores["instrument"].astype(str).isin(["whoqol_bref", "urica"]).any()
+    )
     if not measured:
         return [Section(title=say("h.outcomes", ctx.lang), no_data=say("no_instruments", ctx.lang))]
     return [whoqol_change(ctx), urica_change(ctx)]

@@ -60,9 +60,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "No client of this selection has been screened twice yet: change in risk level can be reported once clients are screened again.",
     },
     "fig.level": {"id": "Tingkat risiko keseluruhan (ASSIST)", "en": "Overall risk level (ASSIST)"},
-    "fig.substance": {"id": "Tingkat risiko per zat (ASSIST)", "en": "Risk level per substance (ASSIST)"},
-    "fig.sub": {"id": "n = {n} klien diskrining · {period}", "en": "n = {n} clients screened · {period}"},
-    "fig.source": {"id": "Sumber: skrining WHO ASSIST v3.0", "en": "Source: WHO ASSIST v3.0 screening"},
+    "fig.substance": {
+        "id": "Tingkat risiko per zat (ASSIST)",
+        "en": "Risk level per substance (ASSIST)",
+    },
+    "fig.sub": {
+        "id": "n = {n} klien diskrining · {period}",
+        "en": "n = {n} clients screened · {period}",
+    },
+    "fig.source": {
+        "id": "Sumber: skrining WHO ASSIST v3.0",
+        "en": "Source: WHO ASSIST v3.0 screening",
+    },
     "axis.clients": {"id": "Klien", "en": "Clients"},
     "axis.share": {"id": "Bagian klien yang diskrining", "en": "Share of clients screened"},
     "hidden_row": {"id": "angka kecil disembunyikan", "en": "small counts hidden"},
@@ -227,7 +236,9 @@ def _overall_shown(ctx: Context) -> dict[str, Any]:
         overall = ctx.shown["levels"].overall()
         shown = _level_table(ctx, overall)
         out = {}
-        for r, text, value in zip(overall.to_dict("records"), shown.table["n"], shown.values["n"], strict=True):
+        for r, text, value in zip(
+            overall.to_dict("records"), shown.table["n"], shown.values["n"], strict=True
+        ):
             pct = format_percent(r["share"], ctx.disclosure.precision("percent"), ctx.lang)
             out[r["level"]] = (text, value, f"{text} ({pct})" if value is not None else text)
         ctx.shown["overall"] = out
@@ -255,7 +266,9 @@ def open_screening_report(
     intro = say("intro", lang, screened=counts["screened"].text, n=counts["enrolled"].text,
                 period=when, policy=policy)  # fmt: skip
     stamp = d.stamp(lang)
-    _sink.markdown(f"# {title}\n\n**{subtitle}**\n\n" + (f"**{stamp}**\n\n" if stamp else "") + intro)
+    _sink.markdown(
+        f"# {title}\n\n**{subtitle}**\n\n" + (f"**{stamp}**\n\n" if stamp else "") + intro
+    )
     if key_points:
         _sink.key_points(key_points)
     _sink.summary(report="screening_report", period=when, facility=facility, program=program,
@@ -295,7 +308,15 @@ def _level_figure(ctx: Context, shown: dict[str, Any]) -> Any:
             value = shown[lv][1]
             height = value if value is not None else m
             ax.bar(i, height, 0.6, color=LEVEL_COLORS[lv] if value is not None else SUPPRESSED_FILL)
-            ax.text(i, height + top * 0.02, shown[lv][2], ha="center", va="bottom", fontsize=20, fontweight="bold")
+            ax.text(
+                i,
+                height + top * 0.02,
+                shown[lv][2],
+                ha="center",
+                va="bottom",
+                fontsize=20,
+                fontweight="bold",
+            )
         ax.set_xticks(range(len(levels)), [label("level", lv, ctx.lang) for lv in levels])
         ax.set_ylabel(say("axis.clients", ctx.lang))
         ax.set_ylim(0, top * 1.2)
@@ -340,15 +361,19 @@ def level_section(ctx: Context) -> Section:
     return Section(
         title=title,
         items=[
-            FigureOut(_level_figure(ctx, shown), "risk_level", say("fig.level", lang), takeaway,
-                      say("level.notes", lang, screened=counts["screened"].text)),
+            FigureOut(
+                _level_figure(ctx, shown),
+                "risk_level",
+                say("fig.level", lang),
+                takeaway,
+                say("level.notes", lang, screened=counts["screened"].text),
+            ),
             TableOut(table, "follow_up"),
         ],  # fmt: skip
         summary={f"risk_level_{lv}": s[2] for lv, s in shown.items()},
         values=values,
         key_points=[takeaway],
     )
-
 
 
 def _substance_figure(ctx: Context, rows: list[dict[str, Any]]) -> Any:
@@ -372,7 +397,9 @@ def _substance_figure(ctx: Context, rows: list[dict[str, Any]]) -> Any:
                 share = r["shares"][lv]
                 ax.barh(i, share, 0.7, left=left, color=LEVEL_COLORS[lv])
                 left += share
-        ax.set_yticks(range(len(rows)), [label("substance", r["substance"], lang) for r in rows], fontsize=15)
+        ax.set_yticks(
+            range(len(rows)), [label("substance", r["substance"], lang) for r in rows], fontsize=15
+        )
         ax.set_ylim(len(rows) - 0.5, -0.5)  # first row on top; text-only rows included
         ax.set_xlim(0, 1)
         ax.grid(axis="y", visible=False)
@@ -400,18 +427,24 @@ def substance_section(ctx: Context) -> Section:
     if _tiny(ctx):
         return Section(title=title, items=[say("tiny", lang, min_cell=ctx.disclosure.min_cell)])
     table = ctx.shown["levels"].table
-    table = table[(table["substance"] != OVERALL) & (table["n_screened"] > 0)].reset_index(drop=True)
+    table = table[(table["substance"] != OVERALL) & (table["n_screened"] > 0)].reset_index(
+        drop=True
+    )
     shown = _level_table(ctx, table)
     digits = ctx.disclosure.precision("percent")
     cells: dict[str, dict[str, tuple[str, Any, float]]] = {}
-    for r, text, value in zip(table.to_dict("records"), shown.table["n"], shown.values["n"], strict=True):
+    for r, text, value in zip(
+        table.to_dict("records"), shown.table["n"], shown.values["n"], strict=True
+    ):
         cells.setdefault(r["substance"], {})[r["level"]] = (text, value, r["share"])
     out, rows = [], []
     for substance, levels in cells.items():
         line = {say("col.substance", lang): label("substance", substance, lang)}
         for lv in LEVELS:
             text, value, share = levels[lv]
-            line[label("level", lv, lang)] = text if value is None else f"{text} ({format_percent(share, digits, lang)})"
+            line[label("level", lv, lang)] = (
+                text if value is None else f"{text} ({format_percent(share, digits, lang)})"
+            )
         out.append(line)
         every = all(levels[lv][1] is not None for lv in LEVELS)
         at_risk = sum(levels[lv][1] for lv in ("sedang", "tinggi")) if every else None
@@ -419,7 +452,9 @@ def substance_section(ctx: Context) -> Section:
                      "shares": {lv: levels[lv][2] for lv in LEVELS} if every else None})  # fmt: skip
     # most at risk first; substances with hidden counts last, in form order
     rows.sort(key=lambda r: (r["shares"] is None, -(r["at_risk"] or 0)))
-    ranked = [r for r in rows if r["at_risk"] and r["substance"] != "tobacco"]  # tobacco: not in the level
+    ranked = [
+        r for r in rows if r["at_risk"] and r["substance"] != "tobacco"
+    ]  # tobacco: not in the level
     if ranked:
         top = ranked[0]
         text = cells[top["substance"]]
@@ -431,14 +466,24 @@ def substance_section(ctx: Context) -> Section:
     return Section(
         title=title,
         items=[
-            FigureOut(_substance_figure(ctx, rows), "risk_substance", say("fig.substance", lang),
-                      takeaway, say("substance.notes", lang, screened=counts["screened"].text)),
+            FigureOut(
+                _substance_figure(ctx, rows),
+                "risk_substance",
+                say("fig.substance", lang),
+                takeaway,
+                say("substance.notes", lang, screened=counts["screened"].text),
+            ),
             TableOut(pd.DataFrame(out), "risk_substance"),
         ],  # fmt: skip
-        summary={"risk_substance": {s: {lv: v[0] for lv, v in lv.items()} for s, lv in cells.items()}},
+        summary={
+            "risk_substance": {s: {lv: v[0] for lv, v in lv.items()} for s, lv in cells.items()}
+        },
         values={
             "risk_substance_share": {
-                s: {lv: None if v[1] is None else round_for_display(v[2], "percent", ctx.disclosure) for lv, v in lv.items()}
+                s: {
+                    lv: None if v[1] is None else round_for_display(v[2], "percent", ctx.disclosure)
+                    for lv, v in lv.items()
+                }
                 for s, lv in cells.items()
             }
         },
@@ -462,21 +507,32 @@ def change_section(ctx: Context) -> Section:
     if changes.n_repeated == 0:
         return Section(title=title, no_data=say("no_repeat", lang))
     cells = changes.table[changes.table["substance"] == OVERALL]
-    counts: dict[Any, Any] = {(r["level_first"], r["level_last"]): r["n"] for r in cells.to_dict("records")}
+    counts: dict[Any, Any] = {
+        (r["level_first"], r["level_last"]): r["n"] for r in cells.to_dict("records")
+    }
     kinds = dict.fromkeys(counts, "risk_level")
     relations = [("repeated", list(counts))]
     for direction in DIRECTIONS:
-        members = [(r["level_first"], r["level_last"]) for r in cells.to_dict("records") if r["direction"] == direction]
+        members = [
+            (r["level_first"], r["level_last"])
+            for r in cells.to_dict("records")
+            if r["direction"] == direction
+        ]
         counts[direction] = sum(counts[k] for k in members)
         kinds[direction] = "risk_level"
         relations.append((direction, members))
     counts["repeated"], kinds["repeated"] = changes.n_repeated, "assessed_post"
     relations.append(("repeated", list(DIRECTIONS)))  # what the sentence lets a reader add up
-    shown = show_counts(counts, kinds, d, relations=relations, group_size=changes.n_repeated, lang=lang)
+    shown = show_counts(
+        counts, kinds, d, relations=relations, group_size=changes.n_repeated, lang=lang
+    )
     repeated = show_count(changes.n_repeated, "assessed_post", d, lang=lang)
     grid = pd.DataFrame(
         [
-            {say("col.first", lang): label("level", a, lang), **{label("level", b, lang): shown[(a, b)].text for b in LEVELS}}
+            {
+                say("col.first", lang): label("level", a, lang),
+                **{label("level", b, lang): shown[(a, b)].text for b in LEVELS},
+            }
             for a in LEVELS
         ]
     )
@@ -486,7 +542,10 @@ def change_section(ctx: Context) -> Section:
     return Section(
         title=title,
         items=[text, TableOut(grid, "risk_change", caption=say("change.caption", lang))],
-        summary={"n_rescreened": repeated.text, "risk_level_change": {k: shown[k].text for k in DIRECTIONS}},
+        summary={
+            "n_rescreened": repeated.text,
+            "risk_level_change": {k: shown[k].text for k in DIRECTIONS},
+        },
         narrative={"change": text},
         key_points=[text],
     )
@@ -497,8 +556,14 @@ def screening_summary(ctx: Context, *sections: Section) -> Section:
     lang, d = ctx.lang, ctx.disclosure
     definitions = [say("def.assist", lang), say("def.bands", lang), d.short_form(lang)]
     if ctx.shown["levels"] is None or _tiny(ctx):
-        text = say("none", lang) if ctx.shown["levels"] is None else say("tiny", lang, min_cell=d.min_cell)
-        return Section(title=say("h.summary", lang), items=[text], key_points=[text], definitions=definitions)
+        text = (
+            say("none", lang)
+            if ctx.shown["levels"] is None
+            else say("tiny", lang, min_cell=d.min_cell)
+        )
+        return Section(
+            title=say("h.summary", lang), items=[text], key_points=[text], definitions=definitions
+        )
     shown = _overall_shown(ctx)
     found = {k: v for s in sections for k, v in s.narrative.items()}
     change = found.get("change") or say("no_repeat", lang)
