@@ -2,14 +2,11 @@
 outcomes where instruments exist), built through the section builders.
 
 The selection has no instrument and no urine test: each of those sections says so in one
-sentence and draws nothing (no 0 %). The default render is also part of
-tests/test_notebooks.py.
+sentence and draws nothing (no 0 %). The render of this selection (the report's default)
+is part of tests/test_notebooks.py.
 """
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -17,7 +14,6 @@ import pytest
 from rehab_eval.reports.sections import community as report
 from rehab_eval.reports.sections._model import TableOut
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "src" / "rehab_eval" / "reports" / "notebooks"
 SELECTION = {"facility": "Kelurahan Rejosari", "program": "ibm"}
 
 
@@ -98,19 +94,3 @@ def test_a_group_under_min_cell_shows_no_count(demo, ibm):
     for build in (report.reach_section, report.sessions_section, report.counselling_section):
         section = build(small)
         assert section.figures() == [] and "lebih kecil dari 5 orang" in section.items[0]
-
-
-@pytest.mark.slow
-def test_rejosari_renders_with_every_section_present_or_marked(demo):
-    from rehab_eval.reports import run_report
-
-    run = run_report(
-        "community_report", {"processed_dir": str(demo["processed"]), "lang": "en"},
-        out=demo["root"] / "reports-community", notebooks_dir=NOTEBOOKS,
-    )  # fmt: skip
-    assert run.status == "ok"
-    record = json.loads((run.run_dir / "publish.json").read_text())
-    assert [f["key"] for f in record["figures"]] == ["reach_by_month", "sessions_by_month"]
-    no_data = json.dumps(record["no_data"], ensure_ascii=False)
-    assert "There are no instrument data (WHOQOL-BREF, URICA)" in no_data
-    assert run.summary["n_enrolled"] == "12" and run.summary["attendance_rate"].endswith("%")

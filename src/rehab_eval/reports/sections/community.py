@@ -159,7 +159,7 @@ def _enrolled(ctx: Context) -> Any:
 def open_community_report(
     ctx: Context, output_dir: Any, *, facility: Any = None, program: Any = None,
     cohort: Any = None, key_points: list[str] | None = None,
-) -> Section:  # fmt: skip
+) -> None:  # fmt: skip
     """Start publishing (title, subtitle, policy, key points) and write the intro paragraph."""
     from rehab_eval.i18n import format_period, label
 
@@ -183,7 +183,6 @@ def open_community_report(
         _sink.key_points(key_points)
     _sink.summary(report="community_report", period=when, facility=facility, program=program,
                   cohort=cohort, audience=d.audience, n_enrolled=n.text)  # fmt: skip
-    return Section()
 
 
 def _month_label(period: Any, lang: str, short: bool = False) -> str:

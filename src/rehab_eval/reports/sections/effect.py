@@ -281,7 +281,7 @@ def _covariates(ctx: Context) -> str:
 
 def open_effect_report(
     ctx: Context, output_dir: Any, *, key_points: list[str] | None = None
-) -> Section:
+) -> None:
     """Start publishing (title, subtitle, policy, key points) and write the intro paragraph."""
     from rehab_eval.i18n import format_date
 
@@ -305,7 +305,6 @@ def open_effect_report(
         _sink.key_points(key_points)
     _sink.summary(report="programme_effect", province=province, end_date=str(ctx.period[1]),
                   audience=d.audience, n_treated=counts[1].text, n_comparison=counts[0].text)  # fmt: skip
-    return Section()
 
 
 def design_section(ctx: Context) -> Section:

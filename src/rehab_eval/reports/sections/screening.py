@@ -248,7 +248,7 @@ def _overall_shown(ctx: Context) -> dict[str, Any]:
 def open_screening_report(
     ctx: Context, output_dir: Any, *, facility: Any = None, program: Any = None,
     cohort: Any = None, key_points: list[str] | None = None,
-) -> Section:  # fmt: skip
+) -> None:  # fmt: skip
     """Start publishing (title, subtitle, policy, key points) and write the intro paragraph."""
     from rehab_eval.i18n import format_period, label
 
@@ -274,7 +274,6 @@ def open_screening_report(
     _sink.summary(report="screening_report", period=when, facility=facility, program=program,
                   cohort=cohort, audience=d.audience, n_enrolled=counts["enrolled"].text,
                   n_screened=counts["screened"].text)  # fmt: skip
-    return Section()
 
 
 def _frame_texts(ctx: Context, key: str) -> tuple[str, str, str]:
