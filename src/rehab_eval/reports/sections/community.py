@@ -10,6 +10,7 @@ saying so, never a 0 %.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from rehab_eval.reports.sections import _sink
@@ -25,99 +26,22 @@ __all__ = [
     "sessions_section",
 ]
 
-TEXTS: dict[str, dict[str, str]] = {
-    "title": {"id": "Laporan program berbasis masyarakat", "en": "Community programme report"},
-    "intro": {
-        "id": "Laporan ini merangkum **{n}** klien yang mulai mengikuti program pada periode {period}: jangkauan, sesi dan kehadiran dari bulan ke bulan, konseling, dan hasil bila instrumen sudah diisi. {policy}",
-        "en": "This report covers **{n}** clients who started the programme in {period}: reach, sessions and attendance month by month, counselling, and outcomes where instruments were filled in. {policy}",
-    },
-    "policy": {
-        "id": "Jumlah operasional (klien, sesi, kehadiran) ditampilkan persis; jumlah sensitif di bawah {min_cell} ditulis <{min_cell}.",
-        "en": "Operational counts (clients, sessions, attendance) are shown exactly; sensitive counts below {min_cell} read <{min_cell}.",
-    },
-    "tiny": {
-        "id": "Kelompok ini lebih kecil dari {min_cell} orang: tidak ada jumlah, rata-rata atau tanda per orang yang ditampilkan.",
-        "en": "This group is smaller than {min_cell} persons: no count, mean or per-person mark is shown.",
-    },
-    "h.reach": {"id": "Jangkauan", "en": "Reach"},
-    "h.sessions": {"id": "Sesi dan kehadiran per bulan", "en": "Sessions and attendance by month"},
-    "h.counselling": {
-        "id": "Konseling dan layanan per klien",
-        "en": "Counselling and services per client",
-    },
-    "col.kind": {"id": "Jenis layanan", "en": "Service"},
-    "col.reached": {"id": "Klien terlayani", "en": "Clients served"},
-    "col.att_rec": {"id": "Hadir / tercatat", "en": "Attended / recorded"},
-    "col.per_client": {
-        "id": "Sesi dihadiri per klien, median [IQR]",
-        "en": "Sessions attended per client, median [IQR]",
-    },
-    "urine_test": {"id": "Tes urine", "en": "Urine test"},
-    "h.outcomes": {"id": "Hasil (instrumen)", "en": "Outcomes (instruments)"},
-    "h.summary": {"id": "Ringkasan", "en": "Summary"},
-    "no_contacts": {
-        "id": "Belum ada data sesi atau kontak untuk pilihan ini.",
-        "en": "There are no session or contact data for this selection yet.",
-    },
-    "no_instruments": {
-        "id": "Belum ada data instrumen (WHOQOL-BREF, URICA) untuk pilihan ini: hasil program belum dapat diukur.",
-        "en": "There are no instrument data (WHOQOL-BREF, URICA) for this selection yet: outcomes cannot be measured.",
-    },
-    "fig.reach": {"id": "Klien baru per bulan", "en": "New clients by month"},
-    "fig.sessions": {
-        "id": "Sesi tercatat dan dihadiri per bulan",
-        "en": "Sessions recorded and attended by month",
-    },
-    "fig.sub": {"id": "n = {n} klien · {period}", "en": "n = {n} clients · {period}"},
-    "fig.source": {"id": "Sumber: data layanan program", "en": "Source: programme service records"},
-    "axis.clients": {"id": "Klien baru", "en": "New clients"},
-    "axis.sessions": {"id": "Sesi", "en": "Sessions"},
-    "legend.recorded": {"id": "Tercatat", "en": "Recorded"},
-    "legend.attended": {"id": "Dihadiri", "en": "Attended"},
-    "reach.takeaway": {
-        "id": "{n} klien mulai antara {first} dan {last}; {completed} selesai, {active} masih aktif dan {dropped} berhenti.",
-        "en": "{n} clients started between {first} and {last}; {completed} completed, {active} are still active and {dropped} dropped out.",
-    },
-    "reach.notes": {
-        "id": "Klien baru: klien menurut bulan tanggal mulai program. n = {n} klien terdaftar.",
-        "en": "New clients: clients by the month of their programme start date. n = {n} clients enrolled.",
-    },
-    "sessions.takeaway": {
-        "id": "{attended} dari {recorded} sesi tercatat dihadiri ({rate}); kehadiran bulanan antara {low} dan {high}.",
-        "en": "{attended} of {recorded} recorded sessions were attended ({rate}); monthly attendance ranged from {low} to {high}.",
-    },
-    "sessions.notes": {
-        "id": "Sesi: kontak tercatat (konseling, kunjungan, kelompok) menurut bulan; dihadiri bila klien hadir. n = {n} klien.",
-        "en": "Sessions: recorded contacts (counselling, visits, groups) by month; attended when the client came. n = {n} clients.",
-    },
-    "col.month": {"id": "Bulan", "en": "Month"},
-    "col.new": {"id": "Klien baru", "en": "New clients"},
-    "col.recorded": {"id": "Sesi tercatat", "en": "Sessions recorded"},
-    "col.attended": {"id": "Sesi dihadiri", "en": "Sessions attended"},
-    "col.rate": {"id": "Kehadiran", "en": "Attendance"},
-    "col.clients": {"id": "Klien hadir", "en": "Clients attending"},
-    "col.status": {"id": "Status", "en": "Status"},
-    "col.n": {"id": "Klien", "en": "Clients"},
-    "sum.text": {
-        "id": "Program menjangkau {n} klien; {completed} telah selesai. {sessions}",
-        "en": "The programme reached {n} clients; {completed} have completed. {sessions}",
-    },
-    "def.ibm": {
-        "id": "IBM (Intervensi Berbasis Masyarakat): layanan rehabilitasi berbasis masyarakat oleh agen pemulihan untuk pengguna berisiko rendah; merujuk pengguna berisiko sedang dan tinggi.",
-        "en": "IBM (community-based intervention): community rehabilitation by recovery agents for low-risk users; users at moderate or high risk are referred.",
-    },
-    "def.attendance": {
-        "id": "Kehadiran: sesi yang dihadiri dibagi sesi yang tercatat.",
-        "en": "Attendance: sessions attended divided by sessions recorded.",
-    },
-}
-
 STATUSES = ("completed", "active", "dropped_out", "transferred")
+
+
+@lru_cache(maxsize=1)
+def _texts() -> dict[str, dict[str, str]]:
+    """The narrative texts of these sections (``community.toml`` beside this module)."""
+    import tomllib
+    from importlib import resources
+
+    raw = resources.files(__package__).joinpath("community.toml").read_text(encoding="utf-8")
+    return tomllib.loads(raw)
 
 
 def say(key: str, lang: str = "id", /, **values: Any) -> str:
     """The text ``key`` of this report in ``lang``, fields filled (display strings only)."""
-    entry = TEXTS[key][lang if lang in ("id", "en") else "id"]
+    entry = _texts()[key][lang if lang in ("id", "en") else "id"]
     return entry.format(**values) if values else entry
 
 

@@ -11,6 +11,7 @@ can and cannot show. Group sizes are operational counts; re-offences are sensiti
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from rehab_eval.reports.sections import _sink
@@ -30,173 +31,20 @@ __all__ = [
 DAYS_PER_MONTH = 30.4375
 GROUP_COLORS = {1: "#0072B2", 0: "#999999"}
 
-TEXTS: dict[str, dict[str, str]] = {
-    "title": {
-        "id": "Dampak program terhadap residivisme",
-        "en": "Programme effect on re-offending",
-    },
-    "intro": {
-        "id": "Apakah program rehabilitasi menurunkan residivisme? Laporan ini membandingkan **{treated}** peserta program dengan **{comparison}** narapidana kasus narkotika yang bebas dari lapas/rutan yang sama tetapi tidak mengikuti program, setelah perbedaan karakteristik kedua kelompok disesuaikan dengan pembobotan skor kecenderungan. Pengamatan sejak bebas sampai {end_date}. {policy}",
-        "en": "Did the rehabilitation programme reduce re-offending? This report compares **{treated}** programme participants with **{comparison}** drug-case inmates released from the same prisons who did not join, after the differences between the groups are adjusted for by propensity-score weighting. Follow-up from release to {end_date}. {policy}",
-    },
-    "policy": {
-        "id": "Jumlah orang ditampilkan persis; jumlah residivis di bawah {min_cell} ditulis <{min_cell}; kurva hanya digambar selama sedikitnya {display_min} orang masih diamati.",
-        "en": "Counts of people are shown exactly; re-offenders below {min_cell} read <{min_cell}; curves are drawn only while at least {display_min} people are still followed.",
-    },
-    "none": {
-        "id": "Belum ada data kelompok pembanding (register bebas narapidana yang tidak mengikuti program) untuk pilihan ini: dampak program belum dapat diperkirakan.",
-        "en": "There are no comparison-group data (release register of inmates who did not join the programme) for this selection yet: the programme effect cannot be estimated.",
-    },
-    "small": {
-        "id": "Salah satu kelompok lebih kecil dari {stats_min} orang: perkiraan dampak tidak ditampilkan.",
-        "en": "One of the groups is smaller than {stats_min} persons: effect estimates are not shown.",
-    },
-    "h.design": {"id": "Siapa dibandingkan dengan siapa", "en": "Who was compared with whom"},
-    "h.balance": {
-        "id": "Keseimbangan kelompok sebelum dan sesudah pembobotan",
-        "en": "Balance before and after weighting",
-    },
-    "h.curves": {"id": "Residivisme sejak bebas", "en": "Re-offending since release"},
-    "h.estimates": {"id": "Perkiraan dampak", "en": "Effect estimates"},
-    "h.limits": {
-        "id": "Apa yang dapat dan tidak dapat ditunjukkan",
-        "en": "What this comparison can and cannot show",
-    },
-    "h.summary": {"id": "Ringkasan", "en": "Summary"},
-    "group.1": {"id": "Peserta program", "en": "Programme participants"},
-    "group.0": {"id": "Kelompok pembanding", "en": "Comparison group"},
-    "col.group": {"id": "Kelompok", "en": "Group"},
-    "col.n": {"id": "Orang", "en": "People"},
-    "col.ess": {
-        "id": "Ukuran sampel efektif sesudah pembobotan",
-        "en": "Effective sample size after weighting",
-    },
-    "col.events": {"id": "Residivis", "en": "Re-offenders"},
-    "col.measure": {"id": "Ukuran", "en": "Measure"},
-    "col.unadjusted": {"id": "Tanpa penyesuaian", "en": "Unadjusted"},
-    "col.adjusted": {"id": "Disesuaikan (berbobot)", "en": "Adjusted (weighted)"},
-    "col.time": {"id": "Waktu sejak bebas", "en": "Time since release"},
-    "col.covariate": {"id": "Karakteristik", "en": "Characteristic"},
-    "col.smd_before": {"id": "SMD sebelum", "en": "SMD before"},
-    "col.smd_after": {"id": "SMD sesudah", "en": "SMD after"},
-    "design.text": {
-        "id": "Peserta: klien program {programs}. Pembanding: narapidana kasus narkotika yang tercatat bebas tanpa pendaftaran program. Skor kecenderungan dari regresi logistik atas {covariates}; bobot {method} untuk dampak pada {estimand}.",
-        "en": "Participants: clients of the {programs} programmes. Comparison: drug-case inmates released without any programme enrollment. Propensity score from a logistic regression on {covariates}; {method} weights for the effect on {estimand}.",
-    },
-    "method.ipw": {
-        "id": "invers-probabilitas terstabilkan",
-        "en": "stabilised inverse-probability",
-    },
-    "method.matching": {"id": "pencocokan tetangga terdekat", "en": "nearest-neighbour matching"},
-    "estimand.ATT": {"id": "peserta (ATT)", "en": "the participants (ATT)"},
-    "estimand.ATE": {"id": "semua orang (ATE)", "en": "everyone (ATE)"},
-    "cov.age_at_release": {"id": "umur saat bebas", "en": "age at release"},
-    "cov.sex": {"id": "jenis kelamin", "en": "sex"},
-    "cov.prior_offences": {"id": "riwayat pidana", "en": "prior offences"},
-    "cov.facility": {"id": "lapas/rutan", "en": "prison"},
-    "cov.release_year": {"id": "tahun bebas", "en": "year of release"},
-    "fig.balance": {
-        "id": "Keseimbangan karakteristik (love plot)",
-        "en": "Covariate balance (love plot)",
-    },
-    "fig.curves": {
-        "id": "Residivisme kumulatif sejak bebas, disesuaikan",
-        "en": "Cumulative re-offending since release, adjusted",
-    },
-    "fig.sub": {
-        "id": "{treated} peserta · {comparison} pembanding · bobot skor kecenderungan",
-        "en": "{treated} participants · {comparison} comparison · propensity-score weights",
-    },
-    "fig.source": {
-        "id": "Sumber: data program dan register bebas",
-        "en": "Source: programme records and release register",
-    },
-    "axis.smd": {
-        "id": "Selisih rata-rata terstandar (SMD)",
-        "en": "Standardised mean difference (SMD)",
-    },
-    "axis.months": {"id": "Bulan sejak bebas", "en": "Months since release"},
-    "axis.risk": {"id": "Residivisme kumulatif", "en": "Cumulative re-offending"},
-    "legend.before": {"id": "Sebelum pembobotan", "en": "Before weighting"},
-    "legend.after": {"id": "Sesudah pembobotan", "en": "After weighting"},
-    "balance.takeaway": {
-        "id": "Sesudah pembobotan selisih terbesar {after} (sebelumnya {before}); {imbalanced} karakteristik masih di atas 0,1.",
-        "en": "After weighting the largest difference is {after} (before: {before}); {imbalanced} characteristics remain above 0.1.",
-    },
-    "balance.notes": {
-        "id": "SMD: selisih rata-rata peserta dan pembanding dibagi simpangan baku gabungan; di bawah 0,1 dianggap seimbang (Austin 2009).",
-        "en": "SMD: difference in means between participants and comparison divided by the pooled SD; below 0.1 is considered balanced (Austin 2009).",
-    },
-    "curves.takeaway": {
-        "id": "Setelah disesuaikan, {t} bulan sejak bebas {risk1} peserta dan {risk0} pembanding kembali melakukan pidana.",
-        "en": "After adjustment, {t} months after release {risk1} of participants and {risk0} of the comparison group had re-offended.",
-    },
-    "curves.notes": {
-        "id": "Residivisme: penangkapan, putusan atau masuk lapas lagi yang pertama sejak bebas; 1 − Kaplan–Meier berbobot. Kurva berhenti bila kurang dari {display_min} orang masih diamati.",
-        "en": "Re-offending: the first rearrest, reconviction or reincarceration after release; 1 − weighted Kaplan–Meier. Curves stop when fewer than {display_min} people are still followed.",
-    },
-    "measure.hazard_ratio": {
-        "id": "Rasio hazard (peserta : pembanding)",
-        "en": "Hazard ratio (participants : comparison)",
-    },
-    "measure.rmst_difference": {
-        "id": "Selisih rata-rata waktu bebas pidana sampai {tau} bulan (RMST), bulan",
-        "en": "Difference in mean offence-free time up to {tau} months (RMST), months",
-    },
-    "measure.risk": {
-        "id": "Residivisme pada {t} bulan: peserta / pembanding",
-        "en": "Re-offending at {t} months: participants / comparison",
-    },
-    "measure.risk_difference": {
-        "id": "Selisih residivisme pada {t} bulan (poin persen)",
-        "en": "Difference in re-offending at {t} months (percentage points)",
-    },
-    "measure.evalue": {
-        "id": "Nilai-E (rasio hazard; batas interval)",
-        "en": "E-value (hazard ratio; interval limit)",
-    },
-    "estimates.takeaway": {
-        "id": "Rasio hazard disesuaikan {hr} [{low}; {high}]: {verdict}",
-        "en": "Adjusted hazard ratio {hr} [{low}; {high}]: {verdict}",
-    },
-    "verdict.lower": {
-        "id": "peserta lebih jarang kembali melakukan pidana daripada pembanding yang sebanding.",
-        "en": "participants re-offended less often than comparable non-participants.",
-    },
-    "verdict.higher": {
-        "id": "peserta lebih sering kembali melakukan pidana daripada pembanding yang sebanding.",
-        "en": "participants re-offended more often than comparable non-participants.",
-    },
-    "verdict.none": {
-        "id": "data tidak menunjukkan perbedaan yang jelas antara peserta dan pembanding yang sebanding.",
-        "en": "the data show no clear difference between participants and comparable non-participants.",
-    },
-    "estimates.evalue": {
-        "id": "Nilai-E {evalue}: faktor yang tidak diukur harus berkaitan dengan keikutsertaan dan dengan residivisme dengan rasio risiko sedikitnya {evalue} masing-masing untuk menghapus perkiraan ini (untuk batas interval: {evalue_ci}).",
-        "en": "E-value {evalue}: an unmeasured factor would need a risk ratio of at least {evalue} with both participation and re-offending to explain this estimate away ({evalue_ci} for the interval limit).",
-    },
-    "limits.text": {
-        "id": "- **Yang dapat ditunjukkan:** perbedaan residivisme antara peserta dan bukan peserta yang sebanding dalam karakteristik yang tercatat ({covariates}).\n- **Yang tidak dapat ditunjukkan:** bahwa program *menyebabkan* perbedaan itu. Peserta dipilih, bukan diacak: motivasi, dukungan keluarga atau penilaian petugas yang tidak tercatat dapat membuat kelompok berbeda. Nilai-E menyatakan seberapa kuat faktor seperti itu harus ada.\n- Hasil berlaku untuk peserta yang mirip dengan pembanding; pembobotan tidak dapat menyeimbangkan karakteristik yang tidak tercatat.\n- Interval memperlakukan bobot sebagai tetap (cenderung konservatif untuk pembobotan invers-probabilitas).",
-        "en": "- **What it can show:** the difference in re-offending between participants and non-participants who are alike in the recorded characteristics ({covariates}).\n- **What it cannot show:** that the programme *caused* that difference. Participants were selected, not randomised: motivation, family support or staff judgement that were not recorded may make the groups differ. The E-value says how strong such a factor would have to be.\n- The result holds for participants who resemble the comparison group; weighting cannot balance characteristics that were not recorded.\n- The intervals treat the weights as fixed (usually conservative for inverse-probability weighting).",
-    },
-    "def.ipw": {
-        "id": "Skor kecenderungan: peluang ikut program menurut karakteristik tercatat; bobot membuat kelompok pembanding mirip peserta.",
-        "en": "Propensity score: the probability of joining given the recorded characteristics; the weights make the comparison group resemble the participants.",
-    },
-    "def.hr": {
-        "id": "Rasio hazard < 1 dan selisih RMST > 0 berarti peserta lebih lama bebas dari residivisme; Cox berbobot dengan varians robust per lapas/rutan.",
-        "en": "Hazard ratio < 1 and RMST difference > 0 mean participants stay free of re-offending longer; weighted Cox with robust variance clustered by prison.",
-    },
-    "def.evalue": {
-        "id": "Nilai-E (VanderWeele & Ding 2017): kekuatan minimum faktor perancu tak terukur untuk menghapus hasil.",
-        "en": "E-value (VanderWeele & Ding 2017): the minimum strength of an unmeasured confounder to explain the result away.",
-    },
-}
+
+@lru_cache(maxsize=1)
+def _texts() -> dict[str, dict[str, str]]:
+    """The narrative texts of these sections (``effect.toml`` beside this module)."""
+    import tomllib
+    from importlib import resources
+
+    raw = resources.files(__package__).joinpath("effect.toml").read_text(encoding="utf-8")
+    return tomllib.loads(raw)
 
 
 def say(key: str, lang: str = "id", /, **values: Any) -> str:
     """The text ``key`` of this report in ``lang``, fields filled (display strings only)."""
-    entry = TEXTS[key][lang if lang in ("id", "en") else "id"]
+    entry = _texts()[key][lang if lang in ("id", "en") else "id"]
     return entry.format(**values) if values else entry
 
 
@@ -276,7 +124,7 @@ def _num(value: float, what: str, ctx: Context) -> str:
 
 def _covariates(ctx: Context) -> str:
     names = ctx.shown["effect"].settings["covariates"]
-    return ", ".join(say(f"cov.{c}", ctx.lang) if f"cov.{c}" in TEXTS else c for c in names)
+    return ", ".join(say(f"cov.{c}", ctx.lang) if f"cov.{c}" in _texts() else c for c in names)
 
 
 def open_effect_report(
@@ -337,7 +185,7 @@ def design_section(ctx: Context) -> Section:
 
 
 def _term_label(ctx: Context, covariate: str, term: str) -> str:
-    name = say(f"cov.{covariate}", ctx.lang) if f"cov.{covariate}" in TEXTS else covariate
+    name = say(f"cov.{covariate}", ctx.lang) if f"cov.{covariate}" in _texts() else covariate
     level = str(term)
     for prefix in (covariate, f"{covariate}[", f"{covariate}_", "[T.", "T."):
         level = level.removeprefix(prefix)

@@ -11,6 +11,7 @@ sentence (:func:`rehab_eval.reports.publish.no_data`), never as 0 %.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from rehab_eval.reports.sections import _sink
@@ -29,115 +30,20 @@ __all__ = [
 #: Risk levels green → orange → red on every figure (Okabe–Ito green, orange, vermillion).
 LEVEL_COLORS = {"rendah": "#009E73", "sedang": "#E69F00", "tinggi": "#D55E00"}
 
-TEXTS: dict[str, dict[str, str]] = {
-    "title": {"id": "Laporan skrining ASSIST", "en": "ASSIST screening report"},
-    "empty": {
-        "id": "Tidak ada klien untuk program={program}, fasilitas={facility}, kohort={cohort}, periode {period}: periksa parameter.",
-        "en": "No clients for program={program}, facility={facility}, cohort={cohort}, period {period}: check the parameters.",
-    },
-    "intro": {
-        "id": "Laporan ini merangkum skrining WHO ASSIST v3.0 dari **{screened}** klien (dari {n} klien terpilih) pada periode {period}. Tingkat risiko per zat mengikuti pita WHO: alkohol 0–10 rendah, 11–26 sedang, 27+ tinggi; tembakau dan zat lain 0–3 rendah, 4–26 sedang, 27+ tinggi. Tingkat keseluruhan adalah risiko tertinggi di antara zat selain tembakau. {policy}",
-        "en": "This report covers the WHO ASSIST v3.0 screening of **{screened}** clients (of {n} selected) in {period}. Risk levels per substance follow the WHO bands: alcohol 0–10 low, 11–26 moderate, 27+ high; tobacco and other substances 0–3 low, 4–26 moderate, 27+ high. The overall level is the highest risk among substances other than tobacco. {policy}",
-    },
-    "policy": {
-        "id": "Jumlah klien yang diskrining ditampilkan persis; jumlah klien per tingkat risiko di bawah {min_cell} ditulis <{min_cell}, dan sel yang dapat dihitung balik dari total ditandai x.",
-        "en": "Clients screened are shown exactly; clients per risk level below {min_cell} read <{min_cell}, and cells that could be worked out from a total are marked x.",
-    },
-    "tiny": {
-        "id": "Kelompok ini lebih kecil dari {min_cell} orang: tidak ada jumlah per tingkat risiko yang ditampilkan.",
-        "en": "This group is smaller than {min_cell} persons: no count per risk level is shown.",
-    },
-    "h.level": {"id": "Tingkat risiko dan tindak lanjut", "en": "Risk level and follow-up"},
-    "h.substance": {"id": "Tingkat risiko per zat", "en": "Risk level per substance"},
-    "h.change": {"id": "Perubahan antara skrining", "en": "Change between screenings"},
-    "h.summary": {"id": "Ringkasan", "en": "Summary"},
-    "none": {
-        "id": "Belum ada data skrining ASSIST untuk pilihan ini.",
-        "en": "There are no ASSIST screening data for this selection yet.",
-    },
-    "no_repeat": {
-        "id": "Belum ada skrining ulang untuk pilihan ini: perubahan tingkat risiko dapat dilaporkan setelah klien diskrining lagi.",
-        "en": "No client of this selection has been screened twice yet: change in risk level can be reported once clients are screened again.",
-    },
-    "fig.level": {"id": "Tingkat risiko keseluruhan (ASSIST)", "en": "Overall risk level (ASSIST)"},
-    "fig.substance": {
-        "id": "Tingkat risiko per zat (ASSIST)",
-        "en": "Risk level per substance (ASSIST)",
-    },
-    "fig.sub": {
-        "id": "n = {n} klien diskrining · {period}",
-        "en": "n = {n} clients screened · {period}",
-    },
-    "fig.source": {
-        "id": "Sumber: skrining WHO ASSIST v3.0",
-        "en": "Source: WHO ASSIST v3.0 screening",
-    },
-    "axis.clients": {"id": "Klien", "en": "Clients"},
-    "axis.share": {"id": "Bagian klien yang diskrining", "en": "Share of clients screened"},
-    "hidden_row": {"id": "angka kecil disembunyikan", "en": "small counts hidden"},
-    "level.takeaway": {
-        "id": "{high} klien berisiko tinggi dan {moderate} berisiko sedang dari {screened} yang diskrining: mereka perlu intervensi singkat, dan yang berisiko tinggi juga rujukan.",
-        "en": "{high} clients at high and {moderate} at moderate risk of {screened} screened: they need a brief intervention, and those at high risk a referral too.",
-    },
-    "level.notes": {
-        "id": "Tingkat keseluruhan: risiko tertinggi di antara zat selain tembakau (skor keterlibatan zat spesifik, pita WHO ASSIST v3.0). n = {screened} klien diskrining; skrining pertama setiap klien.",
-        "en": "Overall level: the highest risk among substances other than tobacco (specific substance involvement score, WHO ASSIST v3.0 bands). n = {screened} clients screened; each client's first screening.",
-    },
-    "col.level": {"id": "Tingkat risiko", "en": "Risk level"},
-    "col.n": {"id": "Klien, n (%)", "en": "Clients, n (%)"},
-    "col.action": {"id": "Tindak lanjut yang dianjurkan", "en": "Recommended follow-up"},
-    "col.substance": {"id": "Zat", "en": "Substance"},
-    "col.first": {"id": "Skrining pertama", "en": "First screening"},
-    "action.advice": {
-        "id": "Nasihat kesehatan umum dan umpan balik; dapat dilayani IBM",
-        "en": "General health advice and feedback; the community programme (IBM) can serve",
-    },
-    "action.brief_intervention": {
-        "id": "Intervensi singkat; asesmen untuk program rehabilitasi",
-        "en": "Brief intervention; assessment for a rehabilitation programme",
-    },
-    "action.referral": {
-        "id": "Intervensi singkat dan rujukan ke asesmen lanjutan dan perawatan intensif",
-        "en": "Brief intervention and referral to specialist assessment and treatment",
-    },
-    "substance.takeaway": {
-        "id": "Zat (selain tembakau) dengan klien berisiko sedang atau tinggi terbanyak: {top}.",
-        "en": "Substance (other than tobacco) with the most clients at moderate or high risk: {top}.",
-    },
-    "substance.takeaway_none": {
-        "id": "Tidak ada zat yang jumlah klien berisiko sedang atau tingginya dapat ditampilkan.",
-        "en": "No substance has a count of clients at moderate or high risk that can be shown.",
-    },
-    "substance.notes": {
-        "id": "Tingkat per zat dari skor keterlibatan zat spesifik (alkohol 0–10 / 11–26 / 27+; zat lain 0–3 / 4–26 / 27+). Zat dengan jumlah kecil tidak digambar. n = {screened} klien diskrining.",
-        "en": "Level per substance from the specific substance involvement score (alcohol 0–10 / 11–26 / 27+; other substances 0–3 / 4–26 / 27+). Substances with small counts are not drawn. n = {screened} clients screened.",
-    },
-    "change.text": {
-        "id": "{repeated} klien diskrining lebih dari sekali (median {days} hari antara skrining pertama dan terakhir). Tingkat keseluruhan turun pada {lower}, tetap pada {same} dan naik pada {higher} klien.",
-        "en": "{repeated} clients were screened more than once (median {days} days between the first and the latest screening). The overall level went down for {lower}, stayed for {same} and went up for {higher} clients.",
-    },
-    "change.caption": {
-        "id": "Tingkat keseluruhan: skrining pertama (baris) dan terakhir (kolom)",
-        "en": "Overall level: first (rows) and latest (columns) screening",
-    },
-    "sum.text": {
-        "id": "Dari {screened} klien yang diskrining, {high} berisiko tinggi, {moderate} sedang dan {low} rendah. {change}",
-        "en": "Of {screened} clients screened, {high} are at high, {moderate} at moderate and {low} at low risk. {change}",
-    },
-    "def.assist": {
-        "id": "ASSIST: Alcohol, Smoking and Substance Involvement Screening Test (WHO v3.0); skor keterlibatan zat spesifik = jumlah jawaban Q2–Q7 (tembakau tanpa Q5).",
-        "en": "ASSIST: Alcohol, Smoking and Substance Involvement Screening Test (WHO v3.0); specific substance involvement score = sum of Q2–Q7 (tobacco without Q5).",
-    },
-    "def.bands": {
-        "id": "Tingkat risiko (pita WHO): rendah, sedang, tinggi; tindak lanjut menurut manual WHO ASSIST untuk layanan primer (2010): nasihat umum, intervensi singkat, intervensi singkat dan rujukan.",
-        "en": "Risk level (WHO bands): low, moderate, high; follow-up per the WHO ASSIST manual for primary care (2010): general advice, brief intervention, brief intervention and referral.",
-    },
-}
+
+@lru_cache(maxsize=1)
+def _texts() -> dict[str, dict[str, str]]:
+    """The narrative texts of these sections (``screening.toml`` beside this module)."""
+    import tomllib
+    from importlib import resources
+
+    raw = resources.files(__package__).joinpath("screening.toml").read_text(encoding="utf-8")
+    return tomllib.loads(raw)
 
 
 def say(key: str, lang: str = "id", /, **values: Any) -> str:
     """The text ``key`` of this report in ``lang``, fields filled (display strings only)."""
-    entry = TEXTS[key][lang if lang in ("id", "en") else "id"]
+    entry = _texts()[key][lang if lang in ("id", "en") else "id"]
     return entry.format(**values) if values else entry
 
 
