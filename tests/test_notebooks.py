@@ -123,7 +123,7 @@ def test_a_bad_value_names_the_parameter_before_anything_runs(tmp_path):
             notebooks_dir=NOTEBOOKS,
         )
     text = str(info.value)
-    assert "min_cell='lima'" in text and "lang='fr'" in text and "colour" in text
+    assert 'min_cell "lima"' in text and 'lang "fr"' in text and "colour" in text
     assert not (tmp_path / "reports").exists()
 
 
@@ -189,11 +189,18 @@ def test_deck_is_16_9_with_title_figure_and_closing_slides(rendered, name):
     record = json.loads((run.run_dir / "publish.json").read_text())
     prs = _deck(run.deck)
     assert abs(prs.slide_width / prs.slide_height - 16 / 9) < 0.001
-    titles = [s.shapes.title.text for s in prs.slides]
+    titles = [s.shapes.title.text if s.shapes.title else "" for s in prs.slides]
+    english = record["lang"] == "en"
     closing = (
-        "Definitions and data provenance" if record["lang"] == "en" else "Definisi dan sumber data"
+        ["Definitions", "Data provenance and disclosure policy"]
+        if english
+        else ["Definisi", "Sumber data dan kebijakan pengungkapan"]
     )
-    assert titles == [record["title"], *[f["title"] for f in record["figures"]], closing]
+    assert titles[0] == record["title"] and titles[-2:] == closing
+    if record.get("key_points"):
+        assert titles[1] == ("Summary" if english else "Ringkasan")
+    figures = iter(titles)  # every figure has its slide, in publishing order
+    assert all(any(t == f["title"] for t in figures) for f in record["figures"])
     run_json = json.loads((run.run_dir / "run.json").read_text())
     assert run_json["status"] == "ok"
     assert run_json["input_manifest"]["sha256"]
@@ -269,21 +276,25 @@ def test_a_cohort_of_three_shows_under_five_everywhere(demo):
 
 @pytest.mark.slow
 def test_a_failing_run_keeps_latest(rendered, demo):
+    import shutil
+
     good = rendered["cohort_report"]
     latest = good.run_dir.parent / "latest"
+    unscored = demo["root"] / "processed-unscored"  # passes the parameter checks, fails inside
+    shutil.copytree(demo["processed"], unscored, ignore=shutil.ignore_patterns("scores.parquet"))
     with pytest.raises(ReportError) as info:
         run_report(
             "cohort_report",
-            {"processed_dir": str(demo["processed"]), "facility": "Bapas Kelas II Nowhere"},
+            {"processed_dir": str(unscored)},
             out=demo["root"] / "reports",
             notebooks_dir=NOTEBOOKS,
         )
     message = str(info.value)
-    assert "\n" not in message and "InputError" in message and "Nowhere" in message
+    assert "\n" not in message and "InputError" in message and "scores.parquet" in message
     failed = info.value.result
     record = json.loads((failed.run_dir / "run.json").read_text())
     assert record["status"] == "failed" and record["error"]["ename"] == "InputError"
-    assert "raise rehab_eval.InputError" in record["error"]["cell_source"]
+    assert "sections.cohort_context(" in record["error"]["cell_source"]
     assert failed.notebook.is_file() and not (failed.run_dir / "report.html").exists()
     assert os.readlink(latest) == good.run_id
 

@@ -464,11 +464,20 @@ def test_strip_for_report_drops_code_noise_and_tagged_cells():
         ],
     )
     silent = new_code_cell("import pandas", outputs=[])
-    nb.cells = [new_markdown_cell("# Judul"), params_cell, hidden, noisy, silent]
+    stray = new_code_cell(
+        "section.publish()",
+        outputs=[
+            new_output("execute_result", data={"text/plain": "Section(title='Alur')"}),
+            new_output("execute_result", data={"text/html": "<b>5</b>", "text/plain": "5"}),
+        ],
+    )
+    nb.cells = [new_markdown_cell("# Judul"), params_cell, hidden, noisy, silent, stray]
     out = export.strip_for_report(nb)
-    assert [c.cell_type for c in out.cells] == ["markdown", "code"]
+    assert [c.cell_type for c in out.cells] == ["markdown", "code", "code"]
     assert [o["output_type"] for o in out.cells[1].outputs] == ["display_data"]
-    assert len(nb.cells) == 5  # input untouched
+    # a repr returned by a cell's last line is dropped; a rich result is kept
+    assert [set(o["data"]) for o in out.cells[2].outputs] == [{"text/html", "text/plain"}]
+    assert len(nb.cells) == 6  # input untouched
 
 
 def test_export_html_has_no_code_and_sets_the_language(tmp_path):
@@ -584,3 +593,35 @@ def test_workbook_sheet_names_are_valid_and_unique():
         "x" * 31,
     ]
     assert all(len(n) <= 31 for n in taken)
+
+
+def test_glossary_has_the_same_terms_in_both_languages():
+    indonesian, english = export.glossary("id"), export.glossary("en")
+    assert len(indonesian) == len(english) >= 12
+    terms_id = [t for t, _ in indonesian]
+    terms_en = [t for t, _ in english]
+    for term in ("d_z (Cohen)", "IK 95 %", "Holm", "Kaplan–Meier", "Kejadian bersaing"):
+        assert term in terms_id
+    for term in ("d_z (Cohen)", "95% CI", "Holm", "Kaplan–Meier", "Competing events"):
+        assert term in terms_en
+    assert all(definition.endswith(".") for _, definition in indonesian + english)
+
+
+def test_arrange_without_a_title_cell_writes_the_records_title(tmp_path):
+    body = (
+        '<html><head></head><body><main><div class="jp-Cell jp-CodeCell"><p>isi</p></div>'
+        "</main></body></html>"
+    )
+    record = {
+        "title": "Laporan <uji>",
+        "subtitle": "Semarang",
+        "key_points": ["Satu."],
+        "sections": [{"id": "sec-a", "title": "A", "no_data": []}],
+        "disclosure": {"stamp": "TERBATAS", "closing_line": "Kebijakan v1"},
+    }
+    html = export.arrange(body, record, "id")
+    assert html.index("<h1>Laporan &lt;uji&gt;</h1>") < html.index('id="ringkasan"')
+    assert html.index('id="ringkasan"') < html.index("<p>isi</p>") < html.index('id="glosarium"')
+    assert html.index('id="glosarium"') < html.index("</main>")
+    assert '<div class="rehab-stamp" role="note">TERBATAS</div>' in html
+    assert '<p class="rehab-policy">Kebijakan v1</p>' in html

@@ -111,8 +111,8 @@ def test_pre_and_post_default_to_the_first_and_last_timepoints_present(processed
     assert (out["pre"], out["post"]) == ("pre", "post")
     out = _resolve("program_overview", processed)
     assert (out["province"], out["pre"], out["post"]) == ("Sumatera Selatan", "m1", "m6")
-    # the overview's period defaults to the selection's first and last start dates
-    assert (out["period_start"], out["period_end"]) == ("2022-01-15", "2022-04-20")
+    # the overview's period defaults to the whole years of the selection's start dates
+    assert (out["period_start"], out["period_end"]) == ("2022-01-01", "2022-12-31")
     # given values win; one timepoint only: no "after"; none at all: both stay empty
     assert _resolve("program_overview", processed, pre="bulan 3")["pre"] == "m3"
     out = _resolve("cohort_report", processed, period_start="2025-01-01")
@@ -121,6 +121,15 @@ def test_pre_and_post_default_to_the_first_and_last_timepoints_present(processed
         "cohort_report", processed, facility="Rejosari", program="ibm", period_start="2025-01-01"
     )
     assert (out["facility"], out["pre"], out["post"]) == ("Kelurahan Rejosari", None, None)
+
+
+def test_a_timepoint_the_selection_lacks_is_refused_with_the_ones_there_are(processed):
+    with pytest.raises(ConfigError) as info:
+        _resolve("cohort_report", processed, pre="m1")
+    assert str(info.value) == (
+        'pre "m1": tidak ada penilaian pada waktu itu untuk pilihan ini; '
+        "waktu yang ada: pre, post (atau kosongkan pre)"
+    )
 
 
 def test_an_empty_selection_says_when_its_clients_started(processed):

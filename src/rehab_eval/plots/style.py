@@ -25,7 +25,16 @@ from contextlib import contextmanager, nullcontext
 from importlib import resources
 from typing import Any
 
-__all__ = ["CATEGORY_COLORS", "OKABE_ITO", "SLIDE_SIZE", "slide_style", "style_path"]
+__all__ = [
+    "CATEGORY_COLORS",
+    "LEVEL_COLORS",
+    "OKABE_ITO",
+    "SLIDE_SIZE",
+    "group_colors",
+    "level_color",
+    "slide_style",
+    "style_path",
+]
 
 #: Full 16:9 slide in inches.
 SLIDE_SIZE = (13.333, 7.5)
@@ -51,10 +60,63 @@ CATEGORY_COLORS = {
     "harmed": OKABE_ITO["vermillion"],
 }
 
+#: Risk levels (``level``: rendah / sedang / tinggi, also the ASSIST risk bands), light → dark
+#: in one hue (ColorBrewer OrRd), so "higher is darker" reads the same for the colour-blind
+#: and in grey print; the same colours on every figure that shows a level.
+LEVEL_COLORS = {
+    "rendah": "#FDBB84",
+    "sedang": "#EF6548",
+    "tinggi": "#990000",
+}
+_LEVEL_NAMES = {
+    "rendah": ("rendah", "low", "ringan"),
+    "sedang": ("sedang", "moderate", "medium", "menengah"),
+    "tinggi": ("tinggi", "high", "berat"),
+}
+#: Okabe–Ito colours left for other groups beside risk levels (no orange or vermillion,
+#: which would read as a level).
+_BESIDE_LEVELS = ("blue", "green", "sky", "purple", "black", "yellow")
+
 GREY = "#666666"
 FAINT = "#9A9A9A"
 #: Fill of a bar whose count is suppressed (drawn at length min_cell, labelled "<5").
 SUPPRESSED_FILL = "#D9D9D9"
+
+
+def level_color(group: Any) -> str | None:
+    """The colour of a risk level given as code or label (``"tinggi"``, ``"High"``), or None."""
+    text = " ".join(str(group).strip().lower().split())
+    for code, names in _LEVEL_NAMES.items():
+        if text in names:
+            return LEVEL_COLORS[code]
+    return None
+
+
+def group_colors(groups: Any) -> list[str]:
+    """One colour per group, in order: risk levels get :data:`LEVEL_COLORS`, others Okabe–Ito.
+
+    Plots that draw one line or bar per group take their colours from here, so that
+    "tinggi" is the darkest red on every figure whatever the order or the other groups.
+
+    Examples
+    --------
+    >>> group_colors(["rendah", "sedang", "tinggi"]) == list(LEVEL_COLORS.values())
+    True
+    >>> group_colors(["Bapas", "Lapas"])
+    ['#0072B2', '#E69F00']
+    """
+    groups = list(groups)
+    levels = [level_color(g) for g in groups]
+    if not any(levels):
+        palette = list(OKABE_ITO.values())
+        return [palette[k % len(palette)] for k in range(len(groups))]
+    others = [OKABE_ITO[name] for name in _BESIDE_LEVELS]
+    out, k = [], 0
+    for color in levels:
+        if color is None:
+            color, k = others[k % len(others)], k + 1
+        out.append(color)
+    return out
 
 
 def style_path() -> str:

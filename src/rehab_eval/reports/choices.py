@@ -9,7 +9,8 @@ data does not hold stops the run with one line in the report's language: the clo
 ("did you mean") and the list of values there are.
 
 A parameter declared with ``data_default`` and left empty takes its value from the
-selection: the first / last enrollment start date (``period_start`` / ``period_end``) or the
+selection: 1 January of the year of the first enrollment start / 31 December of the year of
+the last (``period_start`` / ``period_end``: the same clients, a period that reads well) or the
 first / last timepoint with scores (``pre`` / ``post``, in the order of
 :data:`rehab_eval.vocab.TIMEPOINTS`). When the selection has one timepoint only, ``post``
 stays empty (there is no change to report); with no scores at all both stay empty and the
@@ -73,6 +74,10 @@ _MESSAGES = {
         "empty": "tidak ada klien untuk pilihan ini ({where}){hint}",
         "hint": "; klien ini mulai program antara {first} dan {last}",
         "no_table": "{table}.parquet tidak ada di {folder}: jalankan rehab-eval etl dulu",
+        "timepoint": (
+            '{name} "{value}": tidak ada penilaian pada waktu itu untuk pilihan ini; '
+            "waktu yang ada: {known} (atau kosongkan {name})"
+        ),
     },
     "en": {
         "missing": '{what} "{value}" is not in the data{guess}; the {what} values are: {known}',
@@ -81,6 +86,10 @@ _MESSAGES = {
         "empty": "no client matches this selection ({where}){hint}",
         "hint": "; these clients started between {first} and {last}",
         "no_table": "{table}.parquet is missing in {folder}: run rehab-eval etl first",
+        "timepoint": (
+            '{name} "{value}": no assessment at that timepoint for this selection; '
+            "the timepoints there are: {known} (or leave {name} empty)"
+        ),
     },
 }
 _SELECTORS = ("facility", "province", "program", "cohort", "period_start", "period_end")
@@ -233,7 +242,12 @@ def resolve_from_data(
     out = dict(resolved)
     matched = [p for p in spec.parameters.values() if p.match and out.get(p.name) is not None]
     defaults = [p for p in spec.parameters.values() if p.data_default and out.get(p.name) is None]
-    if not matched and not defaults:
+    given_times = [
+        p
+        for p in spec.parameters.values()
+        if p.data_default and p.type == "choice" and out.get(p.name) is not None
+    ]
+    if not matched and not defaults and not given_times:
         return out
     folder = Path(str(out.get("processed_dir") or "."))
     if matched:
@@ -242,7 +256,7 @@ def resolve_from_data(
             out[p.name] = match_value(p.match, str(out[p.name]), known[p.match], lang=lang)
     from rehab_eval.cohort.selection import select
 
-    need_scores = any(p.type == "choice" for p in defaults)
+    need_scores = any(p.type == "choice" for p in defaults) or bool(given_times)
     data = _tables(folder, lang, scores=need_scores)
     chosen = select(data, **{k: out.get(k) for k in _SELECTORS if k in spec.parameters})
     starts = chosen["enrollments"]["start_date"].dropna()
@@ -264,11 +278,13 @@ def resolve_from_data(
         )
         raise ConfigError(_MESSAGES[lang]["empty"].format(where=_where(out, lang), hint=hint))
     for p in defaults:
-        if p.type == "date":
-            day = starts.min() if p.data_default == "first" else starts.max()
-            out[p.name] = day.date().isoformat()
+        if p.type == "date":  # whole calendar years: the same clients, a period that reads well
+            if p.data_default == "first":
+                out[p.name] = f"{starts.min().year:04d}-01-01"
+            else:
+                out[p.name] = f"{starts.max().year:04d}-12-31"
     timepoint_params = [p for p in defaults if p.type == "choice"]
-    if timepoint_params:
+    if timepoint_params or given_times:
         from rehab_eval.vocab import TIMEPOINTS
 
         scores = chosen.get("scores") if hasattr(chosen, "get") else None
@@ -278,6 +294,13 @@ def resolve_from_data(
             else set()
         )
         ordered = [t for t in TIMEPOINTS if t in present]
+        for p in given_times:
+            if ordered and out[p.name] not in ordered:
+                raise ConfigError(
+                    _MESSAGES[lang]["timepoint"].format(
+                        name=p.name, value=out[p.name], known=", ".join(ordered)
+                    )
+                )
         for p in timepoint_params:
             if not ordered:
                 continue

@@ -110,10 +110,16 @@ def _paragraphs(frame: Any, lines: Sequence[str], size: float, *, bullet: bool =
 
 
 def _fit(lines: Sequence[str], sizes: Sequence[float], capacity: float) -> float:
-    """The largest font size whose text fits ``capacity`` (characters × lines at 10 pt)."""
-    chars = sum(max(len(line), 1) for line in lines)
+    """The largest font size at which ``lines`` fill at most ``capacity`` characters at 10 pt.
+
+    A 10 pt character takes about 0.075 × 0.19 in of a text box (with the paragraph spacing),
+    so a box of ``w × h`` inches holds about ``w × h × 70`` characters at 10 pt, and
+    ``(10 / size)²`` as many at ``size``; each paragraph wastes half a line on average.
+    """
     for size in sizes:
-        if chars * (size / 10) ** 2 <= capacity:
+        per_line = 165 * 10 / size
+        used = sum(max(len(line), 1) + per_line / 2 for line in lines)
+        if used * (size / 10) ** 2 <= capacity:
             return size
     return sizes[-1]
 
@@ -145,7 +151,11 @@ def _title(slide: Any, text: str, width: int, size: float = 28) -> None:
     frame.vertical_anchor = MSO_ANCHOR.TOP
     para = frame.paragraphs[0]
     para.alignment = PP_ALIGN.LEFT
-    _font(para, size if len(text) <= 60 else size - 4, bold=True)
+    # a bold character is about 0.6 em wide: one line of the 12.4 in box holds ~ 1500 / size
+    fitted = next(
+        (pt for pt in (size, 24, 22, 20, 18) if pt <= size and len(text) <= 1480 / pt), 18
+    )
+    _font(para, fitted, bold=True)
 
 
 def slide_plan(record: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -252,7 +262,8 @@ def build_deck(
     frame.paragraphs[0].alignment = PP_ALIGN.LEFT
     _font(frame.paragraphs[0], 40 if len(title) <= 50 else 32, bold=True)
     day = _long_date(today or date.today(), lang)
-    lines = [x for x in (subtitle, office, f"{text['generated']}: {day}") if x]
+    named = office if office and office not in subtitle else ""
+    lines = [x for x in (subtitle, named, f"{text['generated']}: {day}") if x]
     body = slide.placeholders[1]
     body.left, body.top, body.width, body.height = margin, Inches(4.0), inner, Inches(2.2)
     frame = body.text_frame
@@ -269,7 +280,7 @@ def build_deck(
         slide = prs.slides.add_slide(prs.slide_layouts[5])
         _title(slide, text["summary"], width, 32)
         frame = _textbox(slide, margin, Inches(1.4), inner, height - Inches(2.0))
-        size = _fit(points, (28, 26, 24, 22, 20, 18), 5200)
+        size = _fit(points, (28, 26, 24, 22, 20, 18), 12.4 * 5.5 * 70)
         _paragraphs(frame, points, size, bullet=True)
         _stamp(slide, stamp, width)
 
@@ -322,12 +333,14 @@ def build_deck(
     # 4. definitions, with the policy's short form
     definitions_lines = [*record.get("definitions", []), *(definitions or [])]
     short_form = shown.get("short_form")
+    if short_form and any(short_form.strip() in line for line in definitions_lines):
+        short_form = None  # the notebook listed it already
     if definitions_lines or short_form:
         slide = prs.slides.add_slide(prs.slide_layouts[5])
         _title(slide, text["definitions"], width, 32)
         lines = [*definitions_lines, *([short_form] if short_form else [])]
         frame = _textbox(slide, margin, Inches(1.35), inner, height - Inches(1.8))
-        size = _fit(lines, (20, 18, 16, 14, 12), 8200)
+        size = _fit(lines, (20, 18, 16, 14, 12, 11), 12.4 * 5.7 * 70)
         _paragraphs(frame, lines, size)
         if short_form:
             _font(frame.paragraphs[len(lines) - 1], size, rgb=_GREY)

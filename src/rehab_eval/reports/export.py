@@ -55,7 +55,10 @@ REPORT_CSS = """
   figure.rehab-figure img { max-width: 100%; height: auto; }
   .jp-OutputArea-output em { color: #444; }
   .rehab-stamp { background: #B00020; color: #fff; font-weight: bold; text-align: center;
+                 font-family: var(--jp-content-font-family, sans-serif);
                  padding: 0.4em 1em; letter-spacing: 0.03em; }
+  .rehab-top, .rehab-glossary { font-family: var(--jp-content-font-family, sans-serif);
+                                font-size: 16px; line-height: 1.5; }
   .rehab-top { max-width: 1100px; margin: 0 auto; padding: 0 1em; }
   .rehab-top .rehab-subtitle { color: #555; font-size: 1.1em; margin-top: -0.4em; }
   .rehab-key-points { background: #F3F6F9; border-left: 6px solid #0072B2; padding: 0.6em 1.2em;
@@ -99,8 +102,15 @@ _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", flags=re.S | re.I)
 REMOVE_TAGS = ("remove-cell", "papermill-error-cell-tag", "injected-parameters", "parameters")
 
 
+def _stray_repr(out: Any) -> bool:
+    """An ``execute_result`` with only a ``text/plain`` repr: the value a cell's last line
+    returned by accident (a report shows what it publishes, not the objects behind it)."""
+    return out.get("output_type") == "execute_result" and set(out.get("data", {})) <= {"text/plain"}
+
+
 def strip_for_report(nb: Any) -> Any:
-    """A copy of ``nb`` without removed cells, ``stderr`` streams or error outputs."""
+    """A copy of ``nb`` without removed cells, ``stderr`` streams, error outputs or stray
+    reprs (an ``execute_result`` that has only a ``text/plain`` form)."""
     import copy
 
     nb = copy.deepcopy(nb)
@@ -115,6 +125,7 @@ def strip_for_report(nb: Any) -> Any:
                 for out in cell.get("outputs", [])
                 if not (out.get("output_type") == "stream" and out.get("name") == "stderr")
                 and out.get("output_type") != "error"
+                and not _stray_repr(out)
             ]
             if not cell.outputs:
                 continue
@@ -207,12 +218,13 @@ def arrange(body: str, record: Mapping[str, Any], lang: str = "id") -> str:
     terms = "".join(f"<dt>{escape(t)}</dt><dd>{escape(d)}</dd>" for t, d in glossary(lang))
     closing = (record.get("disclosure") or {}).get("closing_line")
     policy = f'<p class="rehab-policy">{escape(closing)}</p>' if closing else ""
-    body = body.replace(
-        "</main>",
-        f'</main><section class="rehab-glossary" id="glosarium"><h2>{text["glossary"]}</h2>'
-        f"<dl>{terms}</dl>{policy}</section>",
-        1,
+    section = (
+        f'<section class="rehab-glossary" id="glosarium"><h2>{text["glossary"]}</h2>'
+        f"<dl>{terms}</dl>{policy}</section>"
     )
+    end = body.rfind("</main>")
+    end = end if end >= 0 else body.rfind("</body>")
+    body = body[:end] + section + body[end:] if end >= 0 else body + section
     stamp = (record.get("disclosure") or {}).get("stamp")
     if stamp:
         body = re.sub(

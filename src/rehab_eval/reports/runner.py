@@ -153,6 +153,33 @@ def _published_disclosure(run_dir: Path) -> dict[str, Any] | None:
     return {**shown["record"], "closing_line": shown.get("closing_line")}
 
 
+#: Package errors whose message is written for the user (shown without the class name).
+_USER_ERRORS = ("InputError", "ConfigError", "ReportError", "InstrumentError")
+_FAILED = {
+    "id": "{name} gagal di sel {cell}: {reason} (notebook yang dijalankan: {path}; "
+    "kode sel dan galat lengkap ada di run.json)",
+    "en": "{name} failed in cell {cell}: {reason} (executed notebook: {path}; "
+    "the cell's code and the full error are in run.json)",
+}
+
+
+def _failure_message(name: str, outcome: Any, executed: Path, lang: str) -> str:
+    """One line in the report's language: the report, the cell's number and the reason.
+
+    The cell's code is not quoted (it is in ``run.json``); an error of the package is shown
+    by its message alone, any other error with its class name.
+    """
+    value = (outcome.evalue or "").strip().splitlines()
+    first = value[0] if value else ""
+    reason = first if outcome.ename in _USER_ERRORS and first else outcome.reason()
+    return _FAILED.get(lang, _FAILED["en"]).format(
+        name=name,
+        cell="?" if outcome.cell_index is None else outcome.cell_index,
+        reason=reason,
+        path=executed,
+    )
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -300,10 +327,7 @@ def run_report(
     )
     timings["execute"] = time.perf_counter() - t
     if not outcome.ok:
-        message = (
-            f"{name} failed in {outcome.cell_label()}: {outcome.reason()} "
-            f"(executed notebook: {executed})"
-        )
+        message = _failure_message(name, outcome, executed, lang)
         result = finish(
             "failed",
             {
