@@ -97,8 +97,8 @@ def test_spec_declares_exactly_the_notebook_parameters(name):
     assert set(inferred) == set(spec.parameters)
     resolved = params.validate(spec, {"processed_dir": str(NOTEBOOKS)})
     for pname, info in inferred.items():
-        if pname in ("processed_dir", "output_dir"):
-            continue
+        if pname in ("processed_dir", "output_dir") or spec.parameters[pname].data_default:
+            continue  # data_default: the runner takes the value from the data
         default = ast.literal_eval(info["default"])
         assert resolved[pname] == default, pname
 
@@ -285,12 +285,12 @@ def test_a_failing_run_keeps_latest(rendered, demo):
     with pytest.raises(ReportError) as info:
         run_report(
             "cohort_report",
-            {"processed_dir": str(unscored)},
+            {"processed_dir": str(unscored), "pre": "pre", "post": "post"},
             out=demo["root"] / "reports",
             notebooks_dir=NOTEBOOKS,
         )
     message = str(info.value)
-    assert "\n" not in message and "InputError" in message and "scores.parquet" in message
+    assert "\n" not in message and "scores.parquet" in message
     failed = info.value.result
     record = json.loads((failed.run_dir / "run.json").read_text())
     assert record["status"] == "failed" and record["error"]["ename"] == "InputError"

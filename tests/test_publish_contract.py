@@ -151,6 +151,11 @@ def test_sections_no_data_and_key_points(tmp_path, displayed):
         {"section": first, "text": "Belum ada data residivisme untuk pilihan ini."}
     ]
     assert record["figures"][0]["section"] == second
+    # summary.json tells a reading job "no source" apart from zero
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["no_data"] == [
+        {"section": "Residivisme", "text": "Belum ada data residivisme untuk pilihan ini."}
+    ]
     assert record["key_points"] == ["Satu.", "Dua.", "Tiga."]
     html = [getattr(d, "data", "") for d in displayed]
     assert '<h2 class="rehab-section" id="sec-residivisme">Residivisme</h2>' in html

@@ -47,14 +47,12 @@ def test_every_packaged_report_has_a_spec_with_the_common_parameters():
             "processed_dir",
             "output_dir",
             "lang",
-            "audience",
             "min_cell",
             "period_start",
         ):
             assert common in spec.parameters, (name, common)
         assert spec.parameters["lang"].default == "id"
-        assert spec.parameters["audience"].default == "publik"
-        assert spec.parameters["min_cell"].default is None  # the policy's threshold
+        assert spec.parameters["min_cell"].default == 5
         assert spec.title_for("en") and spec.title_for("id") != spec.title_for("en")
 
 

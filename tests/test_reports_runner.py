@@ -47,7 +47,13 @@ def test_a_run_writes_every_artefact(first_run, workspace):
         assert (run_dir / "figures" / f"{key}.svg").is_file()
     assert first_run.html == run_dir / "report.html"
     assert first_run.deck == run_dir / "deck.pptx"
-    assert first_run.summary == {"n_enrolled": "7", "completed": "<5"}
+    assert first_run.summary == {
+        "no_data": [
+            {"section": "Residivisme", "text": "Belum ada data residivisme untuk pilihan ini."}
+        ],
+        "n_enrolled": "7",
+        "completed": "<5",
+    }
     assert set(first_run.timings) >= {"validate", "execute", "export", "deck", "total"}
 
 

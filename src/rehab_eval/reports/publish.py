@@ -421,8 +421,10 @@ def no_data(sentence: str) -> None:
     Examples
     --------
     ``publish.no_data("Belum ada data residivisme untuk pilihan ini.")``: the HTML shows the
-    sentence where the figures would be, the deck shows it on the section's slide, and the
-    record lists it under ``no_data`` with its section.
+    sentence where the figures would be, the deck shows it on the section's slide, the
+    record lists it under ``no_data`` with its section, and ``summary.json`` gets
+    ``"no_data": [{"section": title, "text": sentence}, ...]`` so that a job reading the
+    numbers can tell "no source" from zero.
     """
     import html
 
@@ -434,10 +436,20 @@ def no_data(sentence: str) -> None:
     record = _ensure_started()
     anchor = _STATE["section"]
     record["no_data"].append({"section": anchor, "text": sentence})
+    title = None
     for entry in record["sections"]:
         if entry["id"] == anchor:
             entry["no_data"].append(sentence)
+            title = entry["title"]
     _save_record()
+    merged = dict(record.get("summary", {}))
+    merged["no_data"] = [*merged.get("no_data", []), {"section": title, "text": sentence}]
+    record["summary"] = merged
+    out = _STATE["output_dir"]
+    if out is not None:
+        from rehab_eval.reports.runs import write_json
+
+        write_json(Path(out) / "summary.json", merged)
     _display(HTML(f'<p class="rehab-no-data">{html.escape(sentence)}</p>'))
 
 
