@@ -285,12 +285,12 @@ def test_a_failing_run_keeps_latest(rendered, demo):
     with pytest.raises(ReportError) as info:
         run_report(
             "cohort_report",
-            {"processed_dir": str(unscored), "pre": "pre", "post": "post"},
+            {"processed_dir": str(unscored)},
             out=demo["root"] / "reports",
             notebooks_dir=NOTEBOOKS,
         )
     message = str(info.value)
-    assert "\n" not in message and "scores.parquet" in message
+    assert "\n" not in message and "scores.parquet belum ada" in message
     failed = info.value.result
     record = json.loads((failed.run_dir / "run.json").read_text())
     assert record["status"] == "failed" and record["error"]["ename"] == "InputError"

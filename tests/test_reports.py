@@ -52,7 +52,8 @@ def test_every_packaged_report_has_a_spec_with_the_common_parameters():
         ):
             assert common in spec.parameters, (name, common)
         assert spec.parameters["lang"].default == "id"
-        assert spec.parameters["min_cell"].default == 5
+        assert spec.parameters["min_cell"].default is None  # the policy's threshold (issue 12)
+        assert spec.parameters["audience"].default == "publik"
         assert spec.title_for("en") and spec.title_for("id") != spec.title_for("en")
 
 
@@ -587,7 +588,7 @@ def test_workbook_sheet_names_are_valid_and_unique():
         taken.append(sheet_name(caption, taken))
     assert taken[1:] == [
         "Tabel 1 karakteristik publik",
-        "Tabel 1 karakteristik publi (2)",
+        "Tabel 1 karakteristik publik 2",
         "x" * 31,
     ]
     assert all(len(n) <= 31 for n in taken)
@@ -623,3 +624,25 @@ def test_arrange_without_a_title_cell_writes_the_records_title(tmp_path):
     assert html.index('id="glosarium"') < html.index("</main>")
     assert '<div class="rehab-stamp" role="note">TERBATAS</div>' in html
     assert '<p class="rehab-policy">Kebijakan v1</p>' in html
+
+
+def test_workbook_names_uncaptioned_tables_after_their_section(tmp_path, displayed):
+    from openpyxl import load_workbook
+
+    from rehab_eval.reports.workbook import export_tables
+
+    publish.start(tmp_path, title="t", lang="id")
+    publish.section("Kualitas hidup (WHOQOL-BREF)")
+    publish.table(pd.DataFrame({"facility": ["A"], "n": ["1.234"]}), "paired")
+    publish.table(pd.DataFrame({"Ukuran": ["Fisik"], "Persen": ["45,2 %"]}), "rc")
+    book = load_workbook(export_tables(tmp_path))
+    assert book.sheetnames == [
+        "Daftar isi",
+        "Kualitas hidup (WHOQOL-BREF)",
+        "Kualitas hidup (WHOQOL-BREF) 2",
+    ]
+    first, second = book["Kualitas hidup (WHOQOL-BREF)"], book["Kualitas hidup (WHOQOL-BREF) 2"]
+    assert [c.value for c in first[2]] == ["Fasilitas", "n"]  # a code name gets its label
+    assert (first["B3"].value, first["B3"].number_format) == (1234, "#,##0")
+    assert (second["B3"].value, second["B3"].number_format) == (pytest.approx(0.452), "0.0%")
+    assert export_tables(tmp_path / "nothing") is None

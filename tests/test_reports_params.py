@@ -146,13 +146,13 @@ def test_the_parameter_listing(processed):
         if name != "output_dir":
             assert f"\n  {name} " in text, name
     assert "output_dir" not in text
-    assert "  min_cell       bilangan bulat; 1 sampai 100; bawaan: 5" in text
+    assert "  min_cell       bilangan bulat; 1 sampai 100; boleh kosong; bawaan: kosong" in text
     assert "tanggal TTTT-BB-HH; boleh kosong; bawaan: kosong" in text
     assert (
         "ada di data: Bapas Kelas I Semarang, Kelurahan Rejosari, Lapas Kelas I Palembang" in text
     )
     english = params.describe(spec, "en")
-    assert "  min_cell       whole number; 1 to 100; default: 5" in english
+    assert "  min_cell       whole number; 1 to 100; may be empty; default: empty" in english
     assert "(empty: 31 December of period_start's year)" in english
 
 

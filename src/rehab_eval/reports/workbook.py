@@ -3,7 +3,8 @@
 The tables are the ones :func:`rehab_eval.reports.publish.table` received, already through
 disclosure control (``<5`` and ``x`` stay text: nothing is recomputed or revealed here). A
 first sheet ("Daftar isi" / "Contents") lists the sheets with their captions and sections.
-Each sheet has the caption in its first row, the column headers (bold, frozen, a column
+A sheet is named after the table's caption, else its section's title. Each sheet has the
+caption in its first row, the column headers (bold, frozen, a column
 named in code such as ``facility`` gets its Indonesian label) and the rows; cells showing a
 number in the report's format (``1.234``, ``8,3``, ``45,2 %`` in Indonesian) are written as
 numbers with a number format that shows the same decimals, so Excel can sort and sum them.
@@ -69,7 +70,7 @@ def sheet_name(text: str, taken: Sequence[str]) -> str:
     lowered = {t.lower() for t in taken}
     while name.lower() in lowered:
         n += 1
-        suffix = f" ({n})"
+        suffix = f" {n}"
         name = base[: 31 - len(suffix)] + suffix
     return name
 
@@ -134,10 +135,12 @@ def export_tables(
     rows: list[list[str]] = []
     for entry in entries:
         table = json.loads((run_dir / entry["path"]).read_text(encoding="utf-8"))
-        caption = table.get("caption") or entry.get("caption") or ""
+        section = sections.get(table.get("section") or "", "")
+        # a table without a caption is named after its section (the heading above it)
+        caption = table.get("caption") or entry.get("caption") or section
         name = sheet_name(caption or table["key"], names)
         names.append(name)
-        rows.append([name, caption, sections.get(table.get("section") or "", ""), table["key"]])
+        rows.append([name, caption, section, table["key"]])
         sheet = book.create_sheet(name)
         row = 1
         if stamp:
