@@ -21,7 +21,14 @@ from rehab_eval.errors import ConfigError, ReportError
 from rehab_eval.reports import params, run_report
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "src" / "rehab_eval" / "reports" / "notebooks"
-REPORTS = ("cohort_report", "recidivism_report", "program_overview")
+REPORTS = (
+    "cohort_report",
+    "recidivism_report",
+    "program_overview",
+    "screening_report",
+    "community_report",
+    "programme_effect",
+)
 
 
 # --------------------------------------------------------------------------- notebook files
@@ -102,22 +109,7 @@ def test_a_bad_value_names_the_parameter_before_anything_runs(tmp_path):
 # --------------------------------------------------------------------------- demo renders
 
 
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory):
-    """Synthetic raw exports → canonical tables → scores, once per session."""
-    from rehab_eval.etl import run_etl
-    from rehab_eval.scoring import score_processed
-    from rehab_eval.synth import generate_synthetic
-
-    root = tmp_path_factory.mktemp("demo")
-    truth = generate_synthetic(root / "raw", seed=7, truth_path=root / "truth.json")
-    run_etl(
-        root / "raw",
-        root / "processed",
-        secret="notebook-tests-secret-5f1c9e2a7b3d4c6e8f0a1b2c3d4e5f607182a3b4c5d6e7f8",
-    )
-    score_processed(root / "processed")
-    return {"root": root, "processed": root / "processed", "truth": truth}
+# the session's demo data: the `demo` fixture of tests/conftest.py
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from rehab_eval.reports import run_report, sections
 from rehab_eval.reports.sections import Context
 from rehab_eval.reports.sections.indicators import shown_rows
 from test_indicators_handmade import tables
-from test_notebooks import NOTEBOOKS, _deck, _html_text, demo  # noqa: F401 (session fixture)
+from test_notebooks import NOTEBOOKS, _deck, _html_text  # the demo fixture is in conftest
 
 RS = "rehabilitasi_sosial"
 

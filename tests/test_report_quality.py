@@ -13,7 +13,7 @@ import pytest
 from rehab_eval.quality import explain
 from rehab_eval.reports import run_report, sections
 from rehab_eval.reports.sections.quality import earlier_manifests
-from test_notebooks import NOTEBOOKS, _html_text, _texts_of, demo  # noqa: F401 (session fixture)
+from test_notebooks import NOTEBOOKS, _html_text, _texts_of  # the demo fixture is in conftest
 
 NIK = "3374012345678901"
 

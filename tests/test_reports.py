@@ -34,10 +34,13 @@ def test_every_packaged_report_has_a_spec_with_the_common_parameters():
     names = params.available_reports()
     assert names == [
         "cohort_report",
+        "community_report",
         "data_quality",
         "indicators_report",
         "program_overview",
+        "programme_effect",
         "recidivism_report",
+        "screening_report",
     ]
     for name in names:
         spec = params.load_spec(name)
