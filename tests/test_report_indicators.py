@@ -118,7 +118,7 @@ def test_summary_keeps_definitions_formula_and_policy(released):
     assert any(d.startswith("Persentase warga binaan") for d in closing.definitions)
 
 
-def test_example_targets_are_read_from_the_word_contoh(demo):  # noqa: F811
+def test_example_targets_are_read_from_the_word_contoh(demo):
     ctx = sections.indicators_context(
         demo["processed"],
         indicator_set="bnn_pascarehabilitasi",
@@ -137,7 +137,7 @@ def test_example_targets_are_read_from_the_word_contoh(demo):  # noqa: F811
 
 
 @pytest.mark.slow
-def test_indicators_report_renders_for_bapas_semarang(demo):  # noqa: F811
+def test_indicators_report_renders_for_bapas_semarang(demo):
     run = run_report(
         "indicators_report",
         {

@@ -203,7 +203,7 @@ def test_summary_has_three_key_points_and_the_policy(processed):
 
 
 @pytest.mark.slow
-def test_data_quality_renders_with_history_workbooks_and_no_identity(demo):  # noqa: F811
+def test_data_quality_renders_with_history_workbooks_and_no_identity(demo):
     from openpyxl import load_workbook
 
     processed = demo["processed"]
