@@ -140,6 +140,17 @@ def test_a_new_indicator_declared_in_toml_appears_without_code(tmp_path, office_
     assert code == 0
     assert "Persentase klien yang putus program" in out and "1 : 4 × 100% = 25,0%" in out
     assert "2 : 3 × 100% = 66,7%" in out
+    # and in the report: the section builder of indicators_report takes the office's file
+    from rehab_eval.reports import sections
+    from rehab_eval.reports.sections._model import TableOut
+
+    ctx = sections.indicators_context(
+        processed, indicator_set=str(path), year=2024, end_date="2024-12-31", audience="internal"
+    )
+    lakip = sections.lakip_section(ctx)
+    text = " ".join(item.frame.to_string() for item in lakip.items if isinstance(item, TableOut))
+    assert "Persentase klien yang putus program" in text
+    assert "Persentase klien tanpa relaps 3 bulan" in text
 
 
 def test_capaian_is_realisasi_over_target():
