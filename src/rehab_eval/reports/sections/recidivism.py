@@ -466,9 +466,7 @@ def competing_section(ctx: Context, times: Any = (6, 12, 24)) -> Section:
                 say("recid.aj", lang): pct(a["cum_incidence"], a["ci_low"], a["ci_high"])
                 if exact
                 else mark,
-                say("recid.km", lang): pct(
-                    r["km_cum_incidence"], r["km_ci_low"], r["km_ci_high"]
-                )
+                say("recid.km", lang): pct(r["km_cum_incidence"], r["km_ci_low"], r["km_ci_high"])
                 if exact
                 else mark,
             }
