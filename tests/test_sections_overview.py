@@ -119,3 +119,48 @@ def test_without_a_reoffending_source_one_sentence_and_no_rate():
     )
     assert "%" in closing.items[0]  # the completion share, exact
     assert "mengulangi" not in closing.items[0]
+
+
+def _with_whoqol(n_clients: int, audience: str = "publik"):
+    """The province with WHOQOL-BREF at m1, m3, m6 for the first ``n_clients`` clients."""
+    import numpy as np
+
+    chosen = _province()
+    rng = np.random.default_rng(3)
+    ids = chosen.clients["client_id"].iloc[:n_clients]
+    rows = []
+    for cid in ids:
+        person = rng.normal(0, 8)
+        for step, tp in enumerate(["m1", "m3", "m6"]):
+            row = {"client_id": cid, "instrument": "whoqol_bref", "timepoint": tp}
+            for j, m in enumerate(sections.trajectories.DOMAINS):
+                row[m] = 50 + 3 * step + j + person + rng.normal(0, 4)
+            rows.append(row)
+    chosen.scores = pd.DataFrame(rows)
+    ctx = sections.overview_inputs(
+        chosen,
+        end_date="2024-12-31",
+        disclosure=resolve(audience),
+        period=("2021-01-01", "2021-12-31"),
+    )
+    return ctx, chosen.scores
+
+
+def test_whoqol_trajectory_means_are_the_monthly_means_of_complete_data():
+    ctx, scores = _with_whoqol(40, "internal")
+    section = sections.overview.whoqol_trajectory_section(ctx)
+    assert section.no_data is None
+    # complete, balanced data: the mixed model's mean per month is the raw mean
+    raw = scores.groupby("timepoint")["social_0_100"].mean()
+    values = section.values["whoqol_trajectory"]
+    for tp in ("m1", "m3", "m6"):
+        assert values[f"social_0_100|{tp}"] == pytest.approx(raw[tp], abs=1e-6)
+    assert len(_table(section, "whoqol_trajectory")) == 12
+    assert any(isinstance(i, FigureOut) for i in section.items)
+
+
+def test_whoqol_trajectory_is_withheld_under_the_statistics_threshold_in_publik():
+    ctx, _ = _with_whoqol(ctx_n := 6)
+    section = sections.overview.whoqol_trajectory_section(ctx)
+    assert ctx.disclosure.stats_min > ctx_n
+    assert section.no_data and not section.items

@@ -174,3 +174,45 @@ def test_values_are_rounded_as_displayed_in_publik():
             for x in v.values():
                 assert x == round(x, 2)  # whole percent
     assert rates.summary["km_cumulative_incidence"]["24"].endswith("%")
+
+
+def _with_deaths(events: dict[int, int], deaths: dict[int, int], audience: str = "publik"):
+    chosen = _selection(events)
+    release = pd.Timestamp("2023-01-01")
+    dead = pd.DataFrame(
+        {
+            "client_id": [f"c{i:03d}" for i in deaths],
+            "date": [release + pd.Timedelta(days=d) for d in deaths.values()],
+            "kind": ["death"] * len(deaths),
+        }
+    )
+    chosen.events = pd.concat([chosen.events, dead], ignore_index=True)
+    return sections.recidivism_inputs(
+        chosen,
+        end_date="2025-06-30",
+        disclosure=resolve(audience),
+        period=("2023-01-01", "2023-12-31"),
+    )
+
+
+def test_competing_ends_lower_the_incidence_below_one_minus_km_and_hide_few_events():
+    events = {i: 30 * (i + 1) for i in range(12)}  # 12 rearrests spread over a year
+    deaths = {i: 20 for i in range(30, 50)}  # 20 deaths in the first month
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        internal = sections.recidivism.competing_section(_with_deaths(events, deaths, "internal"))
+        # by hand: 40 at risk after the deaths, 12 events among them → F = 12/60 exactly
+        values = internal.values["aalen_johansen"]["12"]
+        assert values["aalen_johansen"] == pytest.approx(12 / 60, abs=1e-9)
+        assert values["one_minus_km"] == pytest.approx(12 / 40, abs=1e-9)
+        few = sections.recidivism.competing_section(_with_deaths({0: 40, 1: 50}, deaths))
+    assert few.values["aalen_johansen"]["12"] is None
+    table = next(i for i in few.items if isinstance(i, TableOut)).frame
+    assert not any(re.search(r"\d+,\d %", str(v)) for v in table.to_numpy().ravel())
+
+
+def test_without_a_competing_end_the_section_is_one_sentence():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        section = sections.recidivism.competing_section(_ctx({i: 30 for i in range(10)}))
+    assert section.no_data == say("recid.competing_none", "id") and not section.items

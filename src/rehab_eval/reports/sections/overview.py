@@ -16,6 +16,7 @@ from typing import Any
 from rehab_eval.reports.sections import _sink
 from rehab_eval.reports.sections._model import Context, FigureOut, Section, TableOut
 from rehab_eval.reports.sections._texts import say
+from rehab_eval.reports.sections.trajectories import whoqol_trajectory_section
 
 __all__ = [
     "Overview",
@@ -27,6 +28,7 @@ __all__ = [
     "overview_summary",
     "reach_section",
     "reoffending_section",
+    "whoqol_trajectory_section",
 ]
 
 

@@ -21,6 +21,7 @@ from rehab_eval.reports.sections._texts import say
 
 __all__ = [
     "Recidivism",
+    "competing_section",
     "followup_section",
     "km_section",
     "open_recidivism_report",
@@ -411,6 +412,78 @@ def rates_section(ctx: Context, windows: Any = (6, 12, 24)) -> Section:
     )
     section.narrative["n"] = n_all["n"].text
     return section
+
+
+def competing_section(ctx: Context, times: Any = (6, 12, 24)) -> Section:
+    """Cumulative incidence with competing ends (Aalen–Johansen) beside 1 − Kaplan–Meier.
+
+    Death, transfer and loss to supervision end follow-up and preclude re-offending: 1 − KM
+    treats them as censored and so overstates the share re-offending. Events are protected as
+    in :func:`rates_section` (the same counts); an estimate is shown only where its events are
+    shown exactly. A selection without any competing end gets one sentence.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from rehab_eval import recidivism
+    from rehab_eval.disclosure.values import round_for_display
+    from rehab_eval.i18n import format_ci, format_number, format_percent
+    from rehab_eval.vocab import COMPETING_EVENT_KINDS
+
+    lang, fu, d = ctx.lang, ctx.data.followup, ctx.disclosure
+    if not ctx.data.has_source or not fu.n_included:
+        return Section()
+    title = say("recid.h.competing", lang)
+    table = fu.table
+    if not table["event_kind"].isin(COMPETING_EVENT_KINDS).any():
+        return Section(title=title, no_data=say("recid.competing_none", lang))
+    times = [int(w) for w in times]
+    ended = table.assign(ended=np.where(table["event"] == 1, "outcome", table["event_kind"]))
+    aj = recidivism.cumulative_incidence(
+        ended, event_kind="ended", event_of_interest="outcome", times=times
+    ).set_index("time")
+    overall = recidivism.rates_at(fu, times, window_unit="months").table
+    shown = protect_rates(ctx, overall, {})
+    digits = d.precision("survival")
+
+    def pct(value: float, low: float, high: float) -> str:
+        if value != value:
+            return "–"
+        ci = format_ci(low * 100, high * 100, digits, lang)
+        return f"{format_percent(value, digits, lang)} {ci}"
+
+    rows, values = [], {}
+    for r in overall.to_dict("records"):
+        w = int(r["window"])
+        s = shown[("all", "all", r["window"])]
+        a = aj.loc[float(w)]
+        exact = s["events"].value is not None
+        mark = s["events"].text
+        rows.append(
+            {
+                say("recid.window", lang): format_number(w, 0, lang),
+                say("recid.events", lang): s["events"].text,
+                say("recid.aj", lang): pct(a["cum_incidence"], a["ci_low"], a["ci_high"])
+                if exact
+                else mark,
+                say("recid.km", lang): pct(r["km_cum_incidence"], r["km_ci_low"], r["km_ci_high"])
+                if exact
+                else mark,
+            }
+        )
+        values[str(w)] = (
+            {
+                "aalen_johansen": round_for_display(a["cum_incidence"], "survival", d),
+                "one_minus_km": round_for_display(r["km_cum_incidence"], "survival", d),
+            }
+            if exact
+            else None
+        )
+    return Section(
+        title=title,
+        items=[say("recid.competing_note", lang), TableOut(pd.DataFrame(rows), "competing")],
+        values={"aalen_johansen": values},
+    )
 
 
 def recidivism_summary(ctx: Context, *sections: Section) -> Section:

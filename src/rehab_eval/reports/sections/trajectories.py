@@ -1,0 +1,120 @@
+"""WHOQOL-BREF trajectories of the program overview: model means per timepoint and domain.
+
+Each domain gets a linear mixed model with time as a factor (``rehab_eval.change.trajectory``,
+every observed value used); its means with 95 % intervals are statistics, withheld in
+``publik`` where they rest on fewer than the policy's ``stats_min`` clients.
+"""
+
+from __future__ import annotations
+
+from rehab_eval.reports.sections._model import Context, FigureOut, Section, TableOut
+from rehab_eval.reports.sections._texts import say
+
+__all__ = ["whoqol_trajectory_section"]
+
+DOMAINS = ["physical_0_100", "psychological_0_100", "social_0_100", "environment_0_100"]
+
+
+def whoqol_trajectory_section(ctx: Context) -> Section:
+    """WHOQOL-BREF domain means per timepoint (mixed model, 95 % intervals): figure, table and
+    takeaway; one sentence when fewer than two timepoints or ``stats_min`` clients exist."""
+    import warnings
+
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from rehab_eval import change
+    from rehab_eval.disclosure import show_count, show_statistics
+    from rehab_eval.i18n import label, measure_label
+    from rehab_eval.vocab import TIMEPOINTS
+
+    lang, d = ctx.lang, ctx.disclosure
+    title = say("ov.h.trajectory", lang)
+    scores = ctx.data.chosen.scores
+    whoqol = None
+    if scores is not None:
+        whoqol = scores[scores["instrument"].astype(str) == "whoqol_bref"]
+    present = set() if whoqol is None else set(whoqol["timepoint"].astype(str))
+    order = [tp for tp in TIMEPOINTS if tp in present]
+    n_clients = 0 if whoqol is None else int(whoqol["client_id"].nunique())
+    if len(order) < 2 or n_clients < max(d.stats_min or 0, 2):
+        return Section(
+            title=title, no_data=say("ov.trajectory_none", lang, stats_min=d.stats_min or 2)
+        )
+    whoqol = whoqol.assign(timepoint=whoqol["timepoint"].astype(str))
+    rows, shown = [], {}
+    for measure in DOMAINS:
+        data = whoqol.dropna(subset=[measure])
+        if data["client_id"].nunique() < 2:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            means = change.trajectory(data, measure, order=order, shape="categorical").means
+        for r in means.to_dict("records"):
+            n = show_count(int(r["n"]), "assessed_post", d, lang=lang)
+            s = show_statistics(
+                {k: r[k] for k in ("mean", "ci_low", "ci_high")},
+                int(r["n"]),
+                d,
+                n_shown=n.value is not None,
+                lang=lang,
+            )
+            shown[(measure, r["timepoint"])] = s
+            ci = (
+                f"[{s['ci_low'].text}; {s['ci_high'].text}]"
+                if s["ci_low"].value is not None
+                else ""
+            )
+            rows.append(
+                {
+                    say("ov.domain", lang): measure_label(measure, lang),
+                    say("ov.timepoint", lang): label("timepoint", r["timepoint"], lang),
+                    say("ov.clients", lang): n.text,
+                    say("ov.model_mean", lang): f"{s['mean'].text} {ci}".strip(),
+                }
+            )
+    fig = Figure(figsize=(8, 4.5))
+    ax = fig.add_subplot()
+    changes = []
+    for i, measure in enumerate(DOMAINS):
+        points = [
+            (j + (i - 1.5) * 0.05, s["mean"].value, s["ci_low"].value, s["ci_high"].value)
+            for j, tp in enumerate(order)
+            if (s := shown.get((measure, tp))) is not None and s["mean"].value is not None
+        ]
+        if not points:
+            continue
+        x, y, lo, hi = (list(v) for v in zip(*points, strict=True))
+        err = [
+            [a - b for a, b in zip(y, lo, strict=True)],
+            [b - a for a, b in zip(y, hi, strict=True)],
+        ]
+        ax.errorbar(x, y, yerr=err, marker="o", capsize=3, label=measure_label(measure, lang))
+        first, last = shown[(measure, order[0])]["mean"], shown[(measure, order[-1])]["mean"]
+        if first.value is not None and last.value is not None:
+            changes.append(f"{measure_label(measure, lang)} {first.text} → {last.text}")
+    ax.set_xticks(range(len(order)), [label("timepoint", tp, lang) for tp in order])
+    ax.set_ylabel(say("ov.model_mean", lang))
+    ax.legend(frameon=False)
+    fig_title = say("ov.trajectory_title", lang)
+    ax.set_title(fig_title)
+    first_tp, last_tp = (label("timepoint", tp, lang) for tp in (order[0], order[-1]))
+    if changes:
+        takeaway = say(
+            "ov.trajectory_takeaway", lang, first=first_tp, last=last_tp, changes="; ".join(changes)
+        )
+    else:
+        takeaway = say("ov.trajectory_hidden", lang)
+    return Section(
+        title=title,
+        items=[
+            FigureOut(
+                fig, "whoqol_trajectory", fig_title, takeaway, say("ov.trajectory_notes", lang)
+            ),
+            TableOut(pd.DataFrame(rows), "whoqol_trajectory"),
+        ],
+        values={
+            "whoqol_trajectory": {f"{m}|{tp}": s["mean"].value for (m, tp), s in shown.items()}
+        },
+        key_points=[takeaway],
+    )
