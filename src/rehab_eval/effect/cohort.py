@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -65,14 +64,11 @@ def comparison_cohort(
     whose enrollment records were lost would count as comparison people, so check the
     counts against the register.
     """
+    from rehab_eval.etl.processed import table
     from rehab_eval.recidivism.followup import followup
 
-    clients, enr = getattr(data, "clients", None), getattr(data, "enrollments", None)
-    if clients is None or enr is None:
-        raise InputError(
-            "comparison_cohort: the data have no clients or enrollments table; pass the "
-            "result of rehab_eval.load_processed()."
-        )
+    clients = table(data, "clients", columns=["client_id"], what="comparison_cohort")
+    enr = table(data, "enrollments", columns=["client_id", "program"], what="comparison_cohort")
     if province is not None:
         clients = clients[clients["province"] == province]
     ids = clients["client_id"]
@@ -89,19 +85,17 @@ def comparison_cohort(
         )
 
     def sub(name: str) -> pd.DataFrame:
-        t = getattr(data, name)
+        t = table(data, name, columns=["client_id"], what="comparison_cohort")
         return t[t["client_id"].isin(keep)]
 
-    part = SimpleNamespace(
-        clients=clients[clients["client_id"].isin(keep)],
-        enrollments=sub("enrollments"),
-        events=sub("events"),
-        urine_tests=sub("urine_tests"),
-    )
+    part = {
+        "clients": clients[clients["client_id"].isin(keep)],
+        "enrollments": sub("enrollments"),
+        "events": sub("events"),
+        "urine_tests": sub("urine_tests"),
+    }
     fu = followup(part, outcome=outcome, start="release_date", end_date=end_date, unit=unit)
-    fu = getattr(fu, "table", fu)
-    fu = pd.DataFrame(fu).copy()
-    fu.attrs = {}
+    fu = fu.table.copy()
     birth = clients.set_index("client_id")["birth_date"]
     born = pd.to_datetime(fu["client_id"].map(birth))
     fu["treated"] = fu["client_id"].isin(in_prog).astype(np.int64)
