@@ -10,11 +10,11 @@ saying so, never a 0 %.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from rehab_eval.reports.sections import _sink
 from rehab_eval.reports.sections._model import Context, FigureOut, Section, TableOut
+from rehab_eval.reports.sections._texts import speaker
 
 __all__ = [
     "community_context",
@@ -29,20 +29,7 @@ __all__ = [
 STATUSES = ("completed", "active", "dropped_out", "transferred")
 
 
-@lru_cache(maxsize=1)
-def _texts() -> dict[str, dict[str, str]]:
-    """The narrative texts of these sections (``community.toml`` beside this module)."""
-    import tomllib
-    from importlib import resources
-
-    raw = resources.files(__package__).joinpath("community.toml").read_text(encoding="utf-8")
-    return tomllib.loads(raw)
-
-
-def say(key: str, lang: str = "id", /, **values: Any) -> str:
-    """The text ``key`` of this report in ``lang``, fields filled (display strings only)."""
-    entry = _texts()[key][lang if lang in ("id", "en") else "id"]
-    return entry.format(**values) if values else entry
+say = speaker("community.toml")
 
 
 def community_context(processed_dir: Any, **selection: Any) -> Context:

@@ -11,11 +11,11 @@ can and cannot show. Group sizes are operational counts; re-offences are sensiti
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from rehab_eval.reports.sections import _sink
 from rehab_eval.reports.sections._model import Context, FigureOut, Section, TableOut
+from rehab_eval.reports.sections._texts import _texts, speaker
 
 __all__ = [
     "balance_section",
@@ -32,20 +32,7 @@ DAYS_PER_MONTH = 30.4375
 GROUP_COLORS = {1: "#0072B2", 0: "#999999"}
 
 
-@lru_cache(maxsize=1)
-def _texts() -> dict[str, dict[str, str]]:
-    """The narrative texts of these sections (``effect.toml`` beside this module)."""
-    import tomllib
-    from importlib import resources
-
-    raw = resources.files(__package__).joinpath("effect.toml").read_text(encoding="utf-8")
-    return tomllib.loads(raw)
-
-
-def say(key: str, lang: str = "id", /, **values: Any) -> str:
-    """The text ``key`` of this report in ``lang``, fields filled (display strings only)."""
-    entry = _texts()[key][lang if lang in ("id", "en") else "id"]
-    return entry.format(**values) if values else entry
+say = speaker("effect.toml")
 
 
 def effect_context(
@@ -124,7 +111,13 @@ def _num(value: float, what: str, ctx: Context) -> str:
 
 def _covariates(ctx: Context) -> str:
     names = ctx.shown["effect"].settings["covariates"]
-    return ", ".join(say(f"cov.{c}", ctx.lang) if f"cov.{c}" in _texts() else c for c in names)
+    return ", ".join(_cov_name(c, ctx.lang) for c in names)
+
+
+def _cov_name(covariate: str, lang: str) -> str:
+    """A covariate's name in words where ``effect.toml`` has one, else its column name."""
+    key = f"cov.{covariate}"
+    return say(key, lang) if key in _texts("effect.toml") else covariate
 
 
 def open_effect_report(
@@ -185,7 +178,7 @@ def design_section(ctx: Context) -> Section:
 
 
 def _term_label(ctx: Context, covariate: str, term: str) -> str:
-    name = say(f"cov.{covariate}", ctx.lang) if f"cov.{covariate}" in _texts() else covariate
+    name = _cov_name(covariate, ctx.lang)
     level = str(term)
     for prefix in (covariate, f"{covariate}[", f"{covariate}_", "[T.", "T."):
         level = level.removeprefix(prefix)

@@ -14,11 +14,11 @@ once the group reaches the threshold. Completion is operational as a whole.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from rehab_eval.reports.sections import _sink
 from rehab_eval.reports.sections._model import Context, FigureOut, Section, TableOut
+from rehab_eval.reports.sections._texts import speaker
 
 __all__ = [
     "DISCLOSURE_KINDS",
@@ -47,19 +47,7 @@ _SENSITIVE_DEFAULT = ("events", "events", "enrolled")
 EXAMPLE_TARGETS = ("contoh", "example")
 
 
-@lru_cache(maxsize=1)
-def _texts() -> dict[str, dict[str, str]]:
-    import tomllib
-    from importlib import resources
-
-    raw = resources.files(__package__).joinpath("indicators_texts.toml").read_text(encoding="utf-8")
-    return tomllib.loads(raw)
-
-
-def _say(key: str, lang: str, /, **values: Any) -> str:
-    """The text ``key`` of ``indicators_texts.toml`` in ``lang``, fields filled in."""
-    text = _texts()[key]["en" if lang == "en" else "id"]
-    return text.format(**values) if values else text
+_say = speaker("indicators_texts.toml")
 
 
 @dataclass(frozen=True)

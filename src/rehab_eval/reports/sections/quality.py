@@ -9,12 +9,12 @@ the rows to fix (with masked values) go only into the per-facility workbooks.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from rehab_eval.reports.sections import _sink
 from rehab_eval.reports.sections._model import Context, FigureOut, Section, TableOut
+from rehab_eval.reports.sections._texts import speaker
 
 __all__ = [
     "earlier_manifests",
@@ -29,19 +29,7 @@ __all__ = [
 ]
 
 
-@lru_cache(maxsize=1)
-def _texts() -> dict[str, dict[str, str]]:
-    import tomllib
-    from importlib import resources
-
-    raw = resources.files(__package__).joinpath("quality_texts.toml").read_text(encoding="utf-8")
-    return tomllib.loads(raw)
-
-
-def _say(key: str, lang: str, /, **values: Any) -> str:
-    """The text ``key`` of ``quality_texts.toml`` in ``lang``, fields filled in."""
-    text = _texts()[key]["en" if lang == "en" else "id"]
-    return text.format(**values) if values else text
+_say = speaker("quality_texts.toml")
 
 
 def _n(x: Any, lang: str) -> str:

@@ -11,11 +11,11 @@ sentence (:func:`rehab_eval.reports.publish.no_data`), never as 0 %.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from rehab_eval.reports.sections import _sink
 from rehab_eval.reports.sections._model import Context, FigureOut, Section, TableOut
+from rehab_eval.reports.sections._texts import speaker
 
 __all__ = [
     "LEVEL_COLORS",
@@ -31,20 +31,7 @@ __all__ = [
 LEVEL_COLORS = {"rendah": "#009E73", "sedang": "#E69F00", "tinggi": "#D55E00"}
 
 
-@lru_cache(maxsize=1)
-def _texts() -> dict[str, dict[str, str]]:
-    """The narrative texts of these sections (``screening.toml`` beside this module)."""
-    import tomllib
-    from importlib import resources
-
-    raw = resources.files(__package__).joinpath("screening.toml").read_text(encoding="utf-8")
-    return tomllib.loads(raw)
-
-
-def say(key: str, lang: str = "id", /, **values: Any) -> str:
-    """The text ``key`` of this report in ``lang``, fields filled (display strings only)."""
-    entry = _texts()[key][lang if lang in ("id", "en") else "id"]
-    return entry.format(**values) if values else entry
+say = speaker("screening.toml")
 
 
 def screening_context(
