@@ -7,7 +7,7 @@ from typing import Any
 
 from rehab_eval.reports.sections import _sink
 
-__all__ = ["Context", "FigureOut", "Section", "TableOut"]
+__all__ = ["select_or_refuse", "Context", "FigureOut", "Section", "TableOut"]
 
 
 @dataclass
@@ -139,3 +139,26 @@ class Section:
         if self.definitions:
             _sink.definitions(self.definitions)
         return self
+
+
+def select_or_refuse(processed_dir: Any, *, empty: str, lang: str, **where: Any) -> Any:
+    """The processed data selected by :func:`rehab_eval.cohort.select` with ``where``.
+
+    An empty selection is refused with the text ``empty`` (``texts.toml``), given the
+    selection and its period in words, so that every report says it the same way.
+
+    Raises
+    ------
+    InputError
+        No client in the selection.
+    """
+    import rehab_eval
+    from rehab_eval import cohort as cohorts
+    from rehab_eval.i18n import format_period
+    from rehab_eval.reports.sections._texts import say
+
+    chosen = cohorts.select(rehab_eval.load_processed(processed_dir), **where)
+    if chosen.enrollments["client_id"].nunique() == 0:
+        period = format_period(where.get("period_start"), where.get("period_end"), lang)
+        raise rehab_eval.InputError(say(empty, lang, **where, period=period))
+    return chosen

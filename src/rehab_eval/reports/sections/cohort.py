@@ -11,7 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from rehab_eval.reports.sections import _sink
-from rehab_eval.reports.sections._model import Context, FigureOut, Section, TableOut
+from rehab_eval.reports.sections._model import (
+    Context,
+    FigureOut,
+    Section,
+    TableOut,
+    select_or_refuse,
+)
 from rehab_eval.reports.sections._texts import say
 
 __all__ = [
@@ -56,29 +62,18 @@ def cohort_context(
     import rehab_eval
     from rehab_eval import cohort as cohorts
     from rehab_eval.disclosure import resolve
-    from rehab_eval.i18n import format_period
 
     disclosure = resolve(audience, min_cell, lang=lang)
-    data = rehab_eval.load_processed(processed_dir)
-    chosen = cohorts.select(
-        data,
+    chosen = select_or_refuse(
+        processed_dir,
+        empty="cohort.empty",
+        lang=lang,
         program=program,
         facility=facility,
         cohort=cohort,
         period_start=period_start,
         period_end=period_end,
     )
-    if chosen.enrollments["client_id"].nunique() == 0:
-        raise rehab_eval.InputError(
-            say(
-                "cohort.empty",
-                lang,
-                program=program,
-                facility=facility,
-                cohort=cohort,
-                period=format_period(period_start, period_end, lang),
-            )
-        )
     if chosen.scores is None:
         raise rehab_eval.InputError(say("cohort.no_scores", lang, path=processed_dir))
     if pre is None or post is None:  # run outside the runner: the first / last timepoint scored

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from rehab_eval.reports.sections import _sink
-from rehab_eval.reports.sections._model import Context, FigureOut, Section, TableOut
+from rehab_eval.reports.sections._model import (
+    Context,
+    FigureOut,
+    Section,
+    TableOut,
+    select_or_refuse,
+)
 from rehab_eval.reports.sections._rates import estimate_texts, has_source, no_source, protect_rates
 from rehab_eval.reports.sections._texts import say
 
@@ -83,15 +89,13 @@ def recidivism_context(
     InputError
         No client in the selection.
     """
-    import rehab_eval
-    from rehab_eval import cohort as cohorts
     from rehab_eval.disclosure import resolve
-    from rehab_eval.i18n import format_period
 
     disclosure = resolve(audience, min_cell, lang=lang)
-    data = rehab_eval.load_processed(processed_dir)
-    chosen = cohorts.select(
-        data,
+    chosen = select_or_refuse(
+        processed_dir,
+        empty="recid.empty",
+        lang=lang,
         province=province,
         program=program,
         facility=facility,
@@ -99,18 +103,6 @@ def recidivism_context(
         period_start=period_start,
         period_end=period_end,
     )
-    if chosen.enrollments["client_id"].nunique() == 0:
-        raise rehab_eval.InputError(
-            say(
-                "recid.empty",
-                lang,
-                province=province,
-                facility=facility,
-                program=program,
-                cohort=cohort,
-                period=format_period(period_start, period_end, lang),
-            )
-        )
     return recidivism_inputs(
         chosen,
         outcome=outcome,
