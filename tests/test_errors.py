@@ -53,7 +53,7 @@ def test_report_error_carries_the_failing_cell():
         (
             InputError("clients.xlsx, baris 4, kolom 'tgl_lahir': '31/02/1990'\nperbaiki tanggal"),
             2,
-            "rehab-eval: error: clients.xlsx, baris 4, kolom 'tgl_lahir': '31/02/1990' / "
+            "rehab-eval: galat: clients.xlsx, baris 4, kolom 'tgl_lahir': '31/02/1990' / "
             "perbaiki tanggal",
         ),
         (
@@ -61,7 +61,7 @@ def test_report_error_carries_the_failing_cell():
             1,
             "rehab-eval: cohort_report failed in cell 3: / KeyError",
         ),
-        (ConfigError(""), 2, "rehab-eval: error: ConfigError"),
+        (ConfigError(""), 2, "rehab-eval: galat: galat tanpa keterangan; jalankan ulang dengan parameter yang sama dan laporkan bila berulang"),
     ],
 )
 def test_the_cli_prints_one_line(monkeypatch, capsys, error, code, expected):
@@ -78,4 +78,4 @@ def test_the_cli_prints_one_line(monkeypatch, capsys, error, code, expected):
 def test_cli_usage_errors_are_config_errors(capsys):
     assert cli.main(["report"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("rehab-eval: error: name a report")
+    assert err.count("\n") == 1 and err.startswith("rehab-eval: galat: sebut nama laporan")

@@ -188,7 +188,7 @@ def test_publik_below_the_policy_fails_before_anything_runs(processed, tmp_path,
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert err == (
-        "rehab-eval: error: min_cell=3 di bawah ambang kebijakan (5) tidak boleh untuk audiens "
+        "rehab-eval: galat: min_cell=3 di bawah ambang kebijakan (5) tidak boleh untuk audiens "
         "publik; gunakan audience: internal untuk angka persis"
     )
     assert not (tmp_path / "reports").exists()

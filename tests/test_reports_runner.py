@@ -228,7 +228,7 @@ def test_cli_report_exit_codes(workspace, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert err.strip() == (
-        'rehab-eval: error: tiny_report: min_cell "zero": harus bilangan bulat; '
+        'rehab-eval: galat: tiny_report: min_cell "zero": harus bilangan bulat; '
         "daftar parameter: rehab-eval report tiny_report --help"
     )
     assert not (cwd / "reports").exists()

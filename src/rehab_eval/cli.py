@@ -45,7 +45,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     rows = sum(
         sheet.get("data_rows", 0) for spec in files.values() for sheet in spec["sheets"].values()
     )
-    _say(f"synth: {len(files)} raw files, {rows:,} data rows (seed {args.seed}) → {args.out}")
+    _say(f"synth: {len(files)} berkas mentah, {rows:,} baris data (seed {args.seed}) → {args.out}")
     return 0
 
 
@@ -102,7 +102,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
     with output_lock(args.processed):  # scores go into the published version, not a new one
         path = score_processed(args.processed, prereversed=args.prereversed)
-    _say(f"score: wrote {path}")
+    _say(f"score: skor ditulis ke {path}")
     return 0
 
 
@@ -176,15 +176,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
         return _report_help(args)
     if args.plan:
         if args.name:
-            raise ConfigError("give either a report NAME or --plan, not both")
+            raise ConfigError("sebut satu nama laporan atau --plan, bukan keduanya")
         result = reports.run_plan(args.plan, out=args.out, progress=_say)
         if result.failures:
             names = ", ".join(str(f) for f in result.failures)
-            _say(f"report: {len(result.failures)} failed: {names}")
+            _say(f"report: {len(result.failures)} laporan gagal: {names}; lihat log run di folder laporan")
             return 1
         return 0
     if not args.name:
-        raise ConfigError("name a report (e.g. cohort_report) or give --plan FILE")
+        raise ConfigError("sebut nama laporan (mis. cohort_report) atau --plan BERKAS; daftar laporan: rehab-eval report --list")
     result = reports.run_report(
         args.name, _parse_params(args.param), params_file=args.params, out=args.out
     )
@@ -210,7 +210,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     raw, processed, out = Path(args.raw), Path(args.processed), Path(args.reports)
-    _say(f"[1/4] synthetic program records (seed {args.seed}) → {raw}")
+    _say(f"[1/4] data program sintetis (seed {args.seed}) → {raw}")
     generate_synthetic(raw, seed=args.seed)
     _say(f"[2/4] ETL {raw} → {processed}")
     # synthetic records get a key of their own, kept beside them (never a real export's key);
@@ -224,13 +224,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         allow_shrink=True,
     )
     _say(etl.summary())
-    _say(f"[3/4] scoring → {score_processed(processed)}")
+    _say(f"[3/4] penskoran → {score_processed(processed)}")
     plan_file = args.plan
     if plan_file is None:
         from rehab_eval.reports.runner import packaged_notebooks
 
         plan_file = packaged_notebooks() / "demo.plan.yaml"
-    _say(f"[4/4] reports ({plan_file.name})")
+    _say(f"[4/4] laporan ({plan_file.name})")
     plan = reports.run_plan(
         plan_file,
         out=out,
@@ -239,17 +239,17 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     )
 
     _say("")
-    _say(f"Done in {time.perf_counter() - started:.0f} s.")
-    _say(f"  raw exports       {raw}/  (ground truth: {raw.parent / 'truth.json'})")
-    _say(f"  canonical tables  {processed}/  (rejects.csv, manifest.json)")
-    _say(f"  scores            {processed / 'scores.parquet'}")
+    _say(f"Selesai dalam {time.perf_counter() - started:.0f} detik.")
+    _say(f"  ekspor mentah     {raw}/  (kebenaran sintetis: {raw.parent / 'truth.json'})")
+    _say(f"  tabel kanonik     {processed}/  (rejects.csv, manifest.json)")
+    _say(f"  skor              {processed / 'scores.parquet'}")
     for run in plan.runs:
         if run.status == "ok":
             latest = run.run_dir.parent / "latest"
-            _say(f"  report            {latest / run.html.name}")
-            _say(f"  deck              {latest / run.deck.name}")
+            _say(f"  laporan           {latest / run.html.name}")
+            _say(f"  salindia          {latest / run.deck.name}")
     if plan.failures:
-        _say(f"  FAILED reports    {', '.join(str(f) for f in plan.failures)}")
+        _say(f"  laporan GAGAL     {', '.join(str(f) for f in plan.failures)}")
         return 1
     return 0
 
@@ -384,7 +384,7 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
             comparison=comparison,
             lang=args.lang,
         )
-        _say(f"indicators: wrote {path}")
+        _say(f"indicators: tabel ditulis ke {path}")
     return 0
 
 
@@ -510,7 +510,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _one_line(exc: BaseException) -> str:
     """The error's message on one line (a multi-line message is joined with ' / ')."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return " / ".join(lines) if lines else type(exc).__name__
+    if lines:
+        return " / ".join(lines)
+    return "galat tanpa keterangan; jalankan ulang dengan parameter yang sama dan laporkan bila berulang"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -522,10 +524,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"rehab-eval: {_one_line(exc)}", file=sys.stderr)
         return 1
     except RehabEvalError as exc:
-        print(f"rehab-eval: error: {_one_line(exc)}", file=sys.stderr)
+        print(f"rehab-eval: galat: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("rehab-eval: interrupted", file=sys.stderr)
+        print("rehab-eval: dihentikan; jalankan ulang perintah yang sama bila perlu", file=sys.stderr)
         return 130
     except OSError as exc:
         print(f"rehab-eval: {os_error_line(exc)}", file=sys.stderr)
