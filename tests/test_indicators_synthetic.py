@@ -18,6 +18,7 @@ from rehab_eval.scoring import score_processed
 from rehab_eval.synth import generate_synthetic
 
 SUMSEL = "Sumatera Selatan"
+SECRET = "indicators-secret-3e8d1f0a9c7b5e2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a1c3e5"
 SEMARANG = "Bapas Kelas I Semarang"
 REHAB = ["rehabilitasi_sosial", "rehabilitasi_medis"]
 DOMAINS = ["physical_0_100", "psychological_0_100", "social_0_100", "environment_0_100"]
@@ -29,7 +30,7 @@ FORMULA = re.compile(r"^([\d.]+) : ([\d.]+) × 100% = (\d+),(\d)%$")
 def synthetic(tmp_path_factory):
     root = tmp_path_factory.mktemp("indicators")
     generate_synthetic(root / "raw", seed=7)
-    run_etl(root / "raw", root / "processed")
+    run_etl(root / "raw", root / "processed", secret=SECRET)
     score_processed(root / "processed")
     truth = json.loads((root / "truth.json").read_text("utf-8"))
     return root, load_processed(root / "processed"), truth

@@ -74,6 +74,9 @@ def test_the_installed_wheel_renders_a_report(tmp_path):
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
     env["PATH"] = f"{env_dir / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    # the pseudonymisation key comes from the environment, never from the machine's key file
+    env["REHAB_EVAL_SECRET"] = "wheel-secret-7c2e9a4f1b6d8e0c3a5f7b9d1e2c4a6f8b0d2e4c6a8f0b1d3"
+    env.pop("REHAB_EVAL_KEY_FILE", None)
     # nbconvert's templates are data files of the borrowed packages (a pip install with
     # dependencies puts them under the environment's own share/jupyter)
     shared = Path(sys.prefix) / "share" / "jupyter"
