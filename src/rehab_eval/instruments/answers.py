@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from rehab_eval.instruments.model import Instrument
 
-__all__ = ["Answers", "read_answers"]
+__all__ = ["Answers", "read_answers", "warn_out_of_range"]
 
 _SHOW = 8  # rows and values named in a message
 
@@ -126,14 +126,19 @@ def read_answers(
                 x = instrument.reverse_sum - x
             values[column] = x
     if out_of_range and warn:
-        counts = ", ".join(f"{c}: {n}" for c, n in out_of_range.items())
-        warnings.warn(
-            f"{instrument.name}: {sum(out_of_range.values())} answer(s) outside the allowed "
-            f"set were treated as missing ({counts}); pass strict=True to stop on them instead",
-            DataQualityWarning,
-            stacklevel=3,
-        )
+        warn_out_of_range(instrument.name, out_of_range, stacklevel=4)
     return Answers(values=values, out_of_range=out_of_range, prereversed=prereversed)
+
+
+def warn_out_of_range(name: str, out_of_range: dict[str, int], *, stacklevel: int) -> None:
+    """One :class:`DataQualityWarning` with the answers per column that were set to missing."""
+    counts = ", ".join(f"{c}: {n}" for c, n in out_of_range.items())
+    warnings.warn(
+        f"{name}: {sum(out_of_range.values())} answer(s) outside the allowed "
+        f"set were treated as missing ({counts}); pass strict=True to stop on them instead",
+        DataQualityWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def _mask(label: object) -> str:

@@ -16,7 +16,7 @@ import numpy as np
 from rehab_eval.errors import DataQualityWarning
 from rehab_eval.instruments.model import Instrument, Profile, _fill
 
-__all__ = ["compute_scores"]
+__all__ = ["compute_scores", "warn_gated"]
 
 
 #: Relative tolerance of a cut-off comparison. A score built from means (URICA readiness is
@@ -46,12 +46,20 @@ def _labels(idx: np.ndarray, labels: tuple[str, ...]) -> np.ndarray:
 
 
 def compute_scores(
-    inst: Instrument, values: dict[str, np.ndarray], profile: Profile, n: int
+    inst: Instrument,
+    values: dict[str, np.ndarray],
+    profile: Profile,
+    n: int,
+    *,
+    overruled: dict[str, int] | None = None,
 ) -> dict[str, np.ndarray]:
     """Score columns (name → array of length n) in ``Instrument.score_columns()`` order.
 
     ``values`` maps each item column to float answers, NaN for missing, reversed items
-    already reversed (:func:`rehab_eval.instruments.read_answers`).
+    already reversed (:func:`rehab_eval.instruments.read_answers`). Non-zero answers that
+    skip logic counted as 0 give a :class:`DataQualityWarning`; with ``overruled`` they are
+    added to that dict (``"<gate column> = <answer>"`` → count) instead, for a caller that
+    scores a table in pieces and warns once (:func:`warn_gated`).
     """
     out: dict[str, np.ndarray] = {}
     answered = {column: ~np.isnan(x) for column, x in values.items()}
@@ -102,14 +110,11 @@ def compute_scores(
                 ),
                 "n": count,
             }
-    if gated:
-        listed = ", ".join(f"{k}: {v}" for k, v in gated.items())
-        warnings.warn(
-            f"{inst.name}: {sum(gated.values())} non-zero answer(s) after a skip-logic answer "
-            f"were counted as 0 ({listed}); check the entries",
-            DataQualityWarning,
-            stacklevel=3,
-        )
+    if gated and overruled is None:
+        warn_gated(inst.name, gated, stacklevel=4)
+    elif gated:
+        for key, count in gated.items():
+            overruled[key] = overruled.get(key, 0) + count
     for spec in inst.outputs:
         for block in inst.block_names:
             for scale in inst.scales:
@@ -150,6 +155,17 @@ def compute_scores(
     if inst.summary is not None:
         out.update(_summarise(inst, out, band_idx, n))
     return out
+
+
+def warn_gated(name: str, gated: dict[str, int], *, stacklevel: int) -> None:
+    """One :class:`DataQualityWarning` with the answers that skip logic counted as 0."""
+    listed = ", ".join(f"{k}: {v}" for k, v in gated.items())
+    warnings.warn(
+        f"{name}: {sum(gated.values())} non-zero answer(s) after a skip-logic answer "
+        f"were counted as 0 ({listed}); check the entries",
+        DataQualityWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def _summarise(
