@@ -171,7 +171,14 @@ def _score(
     profile, prereversed = _resolve(inst, options)
     answers = read_answers(responses, inst, prereversed=prereversed, strict=strict, warn=not quiet)
     overruled: dict[str, int] | None = {} if quiet else None
-    cols = compute_scores(inst, answers.values, profile, len(responses), overruled=overruled)
+    cols = compute_scores(
+        inst,
+        answers.values,
+        profile,
+        len(responses),
+        answered=answers.answered,
+        overruled=overruled,
+    )
     items = set(inst.item_columns)
     keep = [c for c in responses.columns if keep_items or c not in items]
     rest = responses[keep]  # a copy: the result never shares memory with the input
