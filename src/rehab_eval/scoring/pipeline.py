@@ -39,14 +39,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from rehab_eval import atomic, vocab
 from rehab_eval.errors import DataQualityWarning, InputError
-from rehab_eval.instruments import get_instrument
-from rehab_eval.instruments.answers import warn_out_of_range
-from rehab_eval.instruments.engine import warn_gated
+from rehab_eval.instruments import Instrument, get_instrument
+from rehab_eval.instruments.answers import _as_float, clean_answers, warn_out_of_range
+from rehab_eval.instruments.engine import compute_scores, warn_gated
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -87,7 +88,6 @@ def score_processed(processed_dir: str | Path, *, prereversed: bool = False) -> 
         item columns absent from the table for an instrument that has rows (the ETL writes
         only the item columns it found; absent answers count as missing).
     """
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from rehab_eval import __version__
@@ -104,21 +104,14 @@ def score_processed(processed_dir: str | Path, *, prereversed: bool = False) -> 
     lacking = [k for k in _KEYS if k not in names]
     if lacking:
         raise InputError(f"{source}: lacks column(s) {', '.join(lacking)}")
-    run = _Run(source, names, prereversed=prereversed)
+    run = _Run(source, parquet.schema_arrow, prereversed=prereversed)
     target = folder / "scores.parquet"
-    with atomic.atomic_path(target) as tmp:
-        writer = None
-        try:
-            for chunk in _chunks(parquet, run.read_columns, source):
-                frame = run.score(chunk)
-                schema = writer.schema if writer is not None else None
-                table = pa.Table.from_pandas(frame, preserve_index=False, schema=schema)
-                if writer is None:  # the options of DataFrame.to_parquet
-                    writer = pq.ParquetWriter(tmp, table.schema, compression="snappy")
-                writer.write_table(table)
-        finally:
-            if writer is not None:
-                writer.close()
+    with (
+        atomic.atomic_path(target) as tmp,
+        pq.ParquetWriter(tmp, run.schema, compression="snappy") as writer,  # as to_parquet
+    ):
+        for chunk in _chunks(parquet, run.read_columns, source):
+            writer.write_table(run.score(chunk))
     run.warn()
     manifest = folder / "manifest.json"
     if manifest.is_file():
@@ -133,57 +126,95 @@ def score_processed(processed_dir: str | Path, *, prereversed: bool = False) -> 
 
 
 class _Run:
-    """One scoring run over a table in chunks: the chunk scorer and the running totals."""
+    """One scoring run over a table in chunks: the chunk scorer and the running totals.
 
-    def __init__(self, source: Path, names: list[str], *, prereversed: bool) -> None:
+    A chunk goes from Arrow to numpy and back without pandas: the item columns of each
+    instrument's rows are cleaned and scored (:func:`clean_answers`, :func:`compute_scores`),
+    the rows are ordered with a stable Arrow sort, and every score column is laid out over
+    the chunk's rows (null on another instrument's rows) in the types ``DataFrame.to_parquet``
+    gives the pipeline dtypes, so that the file is the one a pandas frame would give.
+    """
+
+    def __init__(self, source: Path, schema: pa.Schema, *, prereversed: bool) -> None:
+        import pyarrow as pa
+
+        from rehab_eval.scoring import _resolve
+
+        names = schema.names
         self.source = source
-        self.prereversed = prereversed
         self.instruments = [get_instrument(name) for name in vocab.INSTRUMENTS]
         self.present = {
             inst.name: [c for c in inst.item_columns if c in names] for inst in self.instruments
         }
         items = {c for inst in self.instruments for c in self.present[inst.name]}
         self.read_columns = _KEYS + [c for c in names if c in items]
-        self.columns = _KEYS + [c for inst in self.instruments for c in inst.score_columns()]
+        self.settings = {}  # name -> (profile, prereversed)
+        for inst in self.instruments:
+            options = {"prereversed": prereversed} if inst.prereversed_option else {}
+            self.settings[inst.name] = _resolve(inst, options)
+        self.dtypes = {c: d for inst in self.instruments for c, d in self._dtypes(inst).items()}
+        self.schema = _schema(self.dtypes, schema.field("date").type)
+        self.codes = {
+            "instrument": pa.array(list(vocab.INSTRUMENTS), type=pa.string()),
+            "timepoint": pa.array(list(vocab.TIMEPOINTS), type=pa.string()),
+        }
         self.rows = dict.fromkeys(vocab.INSTRUMENTS, 0)
         self.out_of_range: dict[str, dict[str, int]] = {n: {} for n in vocab.INSTRUMENTS}
         self.overruled: dict[str, dict[str, int]] = {n: {} for n in vocab.INSTRUMENTS}
-        self.profiles: dict[str, str] = {}
         self.unknown: set[str] = set()
         self.warned_absent: set[str] = set()
 
-    def score(self, chunk: pa.Table) -> pd.DataFrame:
-        """The scores of one chunk of whole clients, typed and sorted."""
-        import pandas as pd
+    def _dtypes(self, inst: Instrument) -> dict[str, str]:
+        """Pipeline dtype of each score column: counts Int64, flags boolean, labels string."""
+        profile, _ = self.settings[inst.name]
+        empty = {c: np.empty(0) for c in inst.item_columns}
+        cols = compute_scores(inst, empty, profile, 0, overruled={})
+        kinds = {"b": "boolean", "i": "Int64", "u": "Int64", "f": "float64"}
+        return {c: kinds.get(cols[c].dtype.kind, "string") for c in inst.score_columns()}
 
-        frame = chunk.to_pandas()
-        instrument = frame["instrument"].astype("string")
-        self.unknown |= set(instrument.dropna()) - set(vocab.INSTRUMENTS)
-        parts = [self._score_rows(frame, instrument, inst) for inst in self.instruments]
-        scores = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
-        scores = scores.reindex(columns=self.columns)
-        for inst in self.instruments:  # restore dtypes lost for all-null columns
-            for col in inst.score_columns():
-                scores[col] = scores[col].astype(_dtype_of(parts, col))
-        scores["client_id"] = scores["client_id"].astype("string")
-        scores["instrument"] = pd.Categorical(
-            scores["instrument"].astype("string"), categories=list(vocab.INSTRUMENTS)
-        )
-        scores["timepoint"] = pd.Categorical(
-            scores["timepoint"].astype("string"), categories=list(vocab.TIMEPOINTS), ordered=True
-        )
-        return scores.sort_values(_KEYS, kind="mergesort", na_position="last").reset_index(
-            drop=True
-        )
+    def score(self, chunk: pa.Table) -> pa.Table:
+        """The scores of one chunk of whole clients, in the file's types and row order."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
-    def _score_rows(self, frame: pd.DataFrame, instrument: pd.Series, inst: Any) -> pd.DataFrame:
-        from rehab_eval.scoring import _score
+        names = _text(chunk.column("instrument"))
+        found = pc.index_in(names, value_set=self.codes["instrument"])
+        strays = pc.filter(names, pc.and_(pc.is_null(found), pc.is_valid(names)))
+        self.unknown |= set(pc.unique(strays).to_pylist())
+        code = pc.fill_null(found, -1).to_numpy()
+        parts = [np.flatnonzero(code == k) for k in range(len(self.instruments))]
+        scored = [
+            self._score_rows(chunk, rows, inst)
+            for rows, inst in zip(parts, self.instruments, strict=True)
+        ]
+        src = np.concatenate(parts)  # instruments in vocab order, file order within each
+        kind = np.repeat(np.arange(len(parts), dtype=np.int8), [len(r) for r in parts])
+        local = np.concatenate([np.arange(len(r)) for r in parts])
+        ids = _text(chunk.column("client_id")).take(src)
+        timepoint = pc.index_in(_text(chunk.column("timepoint")), value_set=self.codes["timepoint"])
+        date = chunk.column("date").take(src)
+        keys = pa.table({"c": ids, "i": kind, "t": timepoint.take(src), "d": date})
+        # a stable sort, nulls last: ties keep instrument, then file order
+        order = pc.sort_indices(keys, sort_keys=[(k, "ascending") for k in "citd"]).to_numpy()
+        src, kind, local = src[order], kind[order], local[order]
+        arrays = [
+            ids.take(order),
+            _dictionary(kind, self.codes["instrument"], ordered=False),
+            _dictionary(timepoint.take(src), self.codes["timepoint"], ordered=True),
+            date.take(order),
+        ]
+        for k, (inst, cols) in enumerate(zip(self.instruments, scored, strict=True)):
+            own = kind == k
+            at = local[own]
+            for c in inst.score_columns():
+                arrays.append(_spread(cols[c], own, at, self.dtypes[c]))
+        return pa.Table.from_arrays([_single(a) for a in arrays], schema=self.schema)
 
+    def _score_rows(self, chunk: pa.Table, rows: np.ndarray, inst: Instrument) -> dict:
         name = inst.name
-        mask = (instrument == name).fillna(False).to_numpy()
         present = self.present[name]
         absent = [c for c in inst.item_columns if c not in present]
-        if absent and mask.any() and name not in self.warned_absent:
+        if absent and len(rows) and name not in self.warned_absent:
             self.warned_absent.add(name)
             warnings.warn(
                 f"{self.source}: {name} has no column(s) {', '.join(absent)}; their answers "
@@ -191,17 +222,26 @@ class _Run:
                 DataQualityWarning,
                 stacklevel=5,
             )
-        rows = frame.loc[mask, _KEYS + present].reindex(columns=_KEYS + list(inst.item_columns))
-        options = {"prereversed": self.prereversed} if inst.prereversed_option else {}
-        try:
-            scored, info = _score(rows, inst, strict=False, keep_items=False, quiet=True, **options)
-        except InputError as exc:
-            raise InputError(f"{self.source}: {exc}") from exc
-        self.rows[name] += len(scored)
-        self.profiles[name] = info["profile"]
-        _add(self.out_of_range[name], info["out_of_range"])
-        _add(self.overruled[name], info["overruled"])
-        return scored
+        every = len(rows) == chunk.num_rows
+        floats = {c: (np.full(len(rows), np.nan), None) for c in absent}
+        for c in present:
+            column = chunk.column(c)
+            floats[c] = _floats(column if every else column.take(rows), c)
+        profile, prereversed = self.settings[name]
+        answers = clean_answers(floats, inst, prereversed=prereversed, warn=False)
+        overruled: dict[str, int] = {}
+        cols = compute_scores(
+            inst,
+            answers.values,
+            profile,
+            len(rows),
+            answered=answers.answered,
+            overruled=overruled,
+        )
+        self.rows[name] += len(rows)
+        _add(self.out_of_range[name], answers.out_of_range)
+        _add(self.overruled[name], overruled)
+        return cols
 
     def _ordered_out_of_range(self, name: str) -> dict[str, int]:
         counts = self.out_of_range[name]
@@ -210,17 +250,15 @@ class _Run:
     def _ordered_overruled(self, name: str) -> dict[str, int]:
         order = {c: i for i, c in enumerate(get_instrument(name).item_columns)}
         counts = self.overruled[name]
-        return {
-            k: counts[k]
-            for k in sorted(counts, key=lambda k: (order.get(k.split(" = ")[0], -1), k))
-        }
+        first = sorted(counts, key=lambda k: (order.get(k.split(" = ")[0], -1), k))
+        return {k: counts[k] for k in first}
 
     def warn(self) -> None:
         """The warnings of the whole run, one per kind and instrument."""
         if self.unknown:
             warnings.warn(
-                f"{self.source}: rows of undeclared instrument(s) {', '.join(sorted(self.unknown))} "
-                "were not scored",
+                f"{self.source}: rows of undeclared instrument(s) "
+                f"{', '.join(sorted(self.unknown))} were not scored",
                 DataQualityWarning,
                 stacklevel=3,
             )
@@ -235,8 +273,69 @@ class _Run:
         return {
             "rows": dict(self.rows),
             "out_of_range": {n: self._ordered_out_of_range(n) for n in vocab.INSTRUMENTS},
-            "profiles": {n: self.profiles[n] for n in vocab.INSTRUMENTS},
+            "profiles": {n: self.settings[n][0].name for n in vocab.INSTRUMENTS},
         }
+
+
+def _schema(dtypes: dict[str, str], date: pa.DataType) -> pa.Schema:
+    """The schema ``DataFrame.to_parquet`` writes for the scores (with its pandas metadata)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    frame = pd.DataFrame(
+        {
+            "client_id": pd.Series([], dtype="string"),
+            "instrument": pd.Categorical([], categories=list(vocab.INSTRUMENTS)),
+            "timepoint": pd.Categorical([], categories=list(vocab.TIMEPOINTS), ordered=True),
+            "date": pa.array([], type=date).to_pandas(),
+            **{c: pd.Series([], dtype=d) for c, d in dtypes.items()},
+        }
+    )
+    schema = pa.Schema.from_pandas(frame, preserve_index=False)
+    return schema.set(3, pa.field("date", date))
+
+
+def _floats(column: pa.ChunkedArray, name: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """Answers as float64 (NaN for missing) and a mask of present non-numbers, or None."""
+    import pyarrow as pa
+
+    if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
+        return column.cast(pa.float64()).to_numpy(), None
+    return _as_float(column.to_pandas(), name)
+
+
+def _spread(values: np.ndarray, own: np.ndarray, at: np.ndarray, dtype: str) -> pa.Array:
+    """An instrument's score column over every row of the chunk, null on other rows."""
+    import pyarrow as pa
+
+    n = len(own)
+    if dtype == "float64":  # NaN is null, as pandas writes it
+        full = np.full(n, np.nan)
+        full[own] = values[at]
+        return pa.array(full, from_pandas=True)
+    if dtype == "string":
+        full = np.full(n, None, dtype=object)
+        full[own] = values[at]
+        return pa.array(full, type=pa.string(), from_pandas=True)
+    full = np.zeros(n, dtype=np.int64 if dtype == "Int64" else bool)
+    full[own] = values[at]
+    return pa.array(full, mask=~own)
+
+
+def _dictionary(codes: Any, labels: pa.Array, *, ordered: bool) -> pa.DictionaryArray:
+    """A pandas categorical as Arrow writes it: int8 codes into the full category list."""
+    import pyarrow as pa
+
+    codes = pa.array(codes).cast(pa.int8())
+    return pa.DictionaryArray.from_arrays(codes, labels, ordered=ordered)
+
+
+def _single(array: pa.Array | pa.ChunkedArray) -> pa.Array:
+    import pyarrow as pa
+
+    if isinstance(array, pa.ChunkedArray):
+        return array.combine_chunks()
+    return array
 
 
 def _add(total: dict[str, int], counts: dict[str, int]) -> None:
@@ -270,8 +369,8 @@ def _chunks(parquet: pq.ParquetFile, columns: list[str], source: Path) -> Iterat
     yield previous if previous is not None else parquet.schema_arrow.empty_table().select(columns)
 
 
-def _client_ids(ids: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """Client ids as text (the order of the scores), whatever their stored type."""
+def _text(ids: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """A key column as text (the order of the scores), whatever its stored type."""
     import pyarrow as pa
 
     if pa.types.is_dictionary(ids.type):
@@ -285,7 +384,7 @@ def _sorted_by_client(parquet: pq.ParquetFile) -> bool:
 
     last = None
     for batch in parquet.iter_batches(batch_size=8 * _BATCH_ROWS, columns=["client_id"]):
-        ids = _client_ids(batch.column(0))
+        ids = _text(batch.column(0))
         if ids.null_count:
             return False
         if not len(ids):
@@ -302,21 +401,5 @@ def _last_client_start(table: pa.Table) -> int:
     """Row where the last client's rows begin (the ids are sorted)."""
     import pyarrow.compute as pc
 
-    ids = _client_ids(table.column("client_id"))
+    ids = _text(table.column("client_id"))
     return pc.index(ids, ids[-1]).as_py() if len(ids) else 0
-
-
-def _dtype_of(parts: list[pd.DataFrame], col: str) -> str:
-    import pandas as pd
-
-    for part in parts:
-        if col in part.columns:
-            dtype = part[col].dtype
-            if pd.api.types.is_bool_dtype(dtype):
-                return "boolean"
-            if pd.api.types.is_integer_dtype(dtype):
-                return "Int64"
-            if pd.api.types.is_float_dtype(dtype):
-                return "float64"
-            return "string"
-    return "float64"
