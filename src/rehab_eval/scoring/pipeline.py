@@ -55,9 +55,9 @@ __all__ = ["score_processed"]
 
 _KEYS = ["client_id", "instrument", "timepoint", "date"]
 
-#: Assessment rows read, scored and written at a time (a batch of 65 536 rows with every
-#: item column is about 55 MB as float64).
-_BATCH_ROWS = 65_536
+#: Assessment rows read, scored and written at a time (a batch of 32 768 rows with every
+#: item column is about 28 MB as float64).
+_BATCH_ROWS = 32_768
 
 
 def score_processed(processed_dir: str | Path, *, prereversed: bool = False) -> Path:
@@ -190,18 +190,20 @@ class _Run:
         src = np.concatenate(parts)  # instruments in vocab order, file order within each
         kind = np.repeat(np.arange(len(parts), dtype=np.int8), [len(r) for r in parts])
         local = np.concatenate([np.arange(len(r)) for r in parts])
-        ids = _text(chunk.column("client_id")).take(src)
+        ids = _single(_text(chunk.column("client_id")))
+        date = _single(chunk.column("date"))
         timepoint = pc.index_in(_text(chunk.column("timepoint")), value_set=self.codes["timepoint"])
-        date = chunk.column("date").take(src)
-        keys = pa.table({"c": ids, "i": kind, "t": timepoint.take(src), "d": date})
-        # a stable sort, nulls last: ties keep instrument, then file order
-        order = pc.sort_indices(keys, sort_keys=[(k, "ascending") for k in "citd"]).to_numpy()
+        stray = len(self.codes["timepoint"])  # an unknown or missing timepoint sorts last
+        tp = pc.fill_null(timepoint, stray).to_numpy()
+        client, when = (pc.rank(x, tiebreaker="dense").to_numpy() for x in (ids, date))
+        # np.lexsort is stable (ties keep instrument, then file order); ranks put nulls last
+        order = np.lexsort((when[src], tp[src], kind, client[src]))
         src, kind, local = src[order], kind[order], local[order]
         arrays = [
-            ids.take(order),
+            ids.take(src),
             _dictionary(kind, self.codes["instrument"], ordered=False),
-            _dictionary(timepoint.take(src), self.codes["timepoint"], ordered=True),
-            date.take(order),
+            _dictionary(tp[src], self.codes["timepoint"], ordered=True),
+            date.take(src),
         ]
         for k, (inst, cols) in enumerate(zip(self.instruments, scored, strict=True)):
             own = kind == k
@@ -222,11 +224,12 @@ class _Run:
                 DataQualityWarning,
                 stacklevel=5,
             )
-        every = len(rows) == chunk.num_rows
+        items = chunk.select(present)
+        if len(rows) < chunk.num_rows:
+            items = items.take(rows)
         floats = {c: (np.full(len(rows), np.nan), None) for c in absent}
         for c in present:
-            column = chunk.column(c)
-            floats[c] = _floats(column if every else column.take(rows), c)
+            floats[c] = _floats(items.column(c), c)
         profile, prereversed = self.settings[name]
         answers = clean_answers(floats, inst, prereversed=prereversed, warn=False)
         overruled: dict[str, int] = {}
@@ -322,11 +325,12 @@ def _spread(values: np.ndarray, own: np.ndarray, at: np.ndarray, dtype: str) -> 
     return pa.array(full, mask=~own)
 
 
-def _dictionary(codes: Any, labels: pa.Array, *, ordered: bool) -> pa.DictionaryArray:
-    """A pandas categorical as Arrow writes it: int8 codes into the full category list."""
+def _dictionary(codes: np.ndarray, labels: pa.Array, *, ordered: bool) -> pa.DictionaryArray:
+    """A pandas categorical as Arrow writes it: int8 codes into the full category list
+    (a code past the last label is null)."""
     import pyarrow as pa
 
-    codes = pa.array(codes).cast(pa.int8())
+    codes = pa.array(codes.astype(np.int8), mask=codes >= len(labels))
     return pa.DictionaryArray.from_arrays(codes, labels, ordered=ordered)
 
 
