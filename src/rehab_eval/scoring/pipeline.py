@@ -35,7 +35,6 @@ one piece: the same result, with memory that grows with the table.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,10 +45,10 @@ from rehab_eval.errors import DataQualityWarning, InputError
 from rehab_eval.instruments import Instrument, get_instrument
 from rehab_eval.instruments.answers import _as_float, clean_answers, warn_out_of_range
 from rehab_eval.instruments.engine import compute_scores, warn_gated
+from rehab_eval.scoring.batches import client_batches, text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
 __all__ = ["score_processed"]
 
@@ -110,7 +109,7 @@ def score_processed(processed_dir: str | Path, *, prereversed: bool = False) -> 
         atomic.atomic_path(target) as tmp,
         pq.ParquetWriter(tmp, run.schema, compression="snappy") as writer,  # as to_parquet
     ):
-        for chunk in _chunks(parquet, run.read_columns, source):
+        for chunk in client_batches(parquet, run.read_columns, source, _BATCH_ROWS):
             writer.write_table(run.score(chunk))
     run.warn()
     manifest = folder / "manifest.json"
@@ -177,7 +176,7 @@ class _Run:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        names = _text(chunk.column("instrument"))
+        names = text(chunk.column("instrument"))
         found = pc.index_in(names, value_set=self.codes["instrument"])
         strays = pc.filter(names, pc.and_(pc.is_null(found), pc.is_valid(names)))
         self.unknown |= set(pc.unique(strays).to_pylist())
@@ -190,9 +189,9 @@ class _Run:
         src = np.concatenate(parts)  # instruments in vocab order, file order within each
         kind = np.repeat(np.arange(len(parts), dtype=np.int8), [len(r) for r in parts])
         local = np.concatenate([np.arange(len(r)) for r in parts])
-        ids = _single(_text(chunk.column("client_id")))
+        ids = _single(text(chunk.column("client_id")))
         date = _single(chunk.column("date"))
-        timepoint = pc.index_in(_text(chunk.column("timepoint")), value_set=self.codes["timepoint"])
+        timepoint = pc.index_in(text(chunk.column("timepoint")), value_set=self.codes["timepoint"])
         stray = len(self.codes["timepoint"])  # an unknown or missing timepoint sorts last
         tp = pc.fill_null(timepoint, stray).to_numpy()
         client, when = (pc.rank(x, tiebreaker="dense").to_numpy() for x in (ids, date))
@@ -345,65 +344,3 @@ def _single(array: pa.Array | pa.ChunkedArray) -> pa.Array:
 def _add(total: dict[str, int], counts: dict[str, int]) -> None:
     for key, count in counts.items():
         total[key] = total.get(key, 0) + count
-
-
-def _chunks(parquet: pq.ParquetFile, columns: list[str], source: Path) -> Iterator[pa.Table]:
-    """Tables of whole clients, in file order, of about ``_BATCH_ROWS`` rows (at least one).
-
-    The rows of the last client of a batch wait for the next batch. A table that is not
-    sorted by client comes as one piece.
-    """
-    import pyarrow as pa
-
-    try:
-        if not _sorted_by_client(parquet):
-            yield parquet.read(columns=columns)
-            return
-        previous = None  # read, not yet given: whole clients, then the last client's rows
-        for batch in parquet.iter_batches(batch_size=_BATCH_ROWS, columns=columns):
-            table = pa.Table.from_batches([batch])
-            if previous is not None:
-                cut = _last_client_start(previous)
-                if cut:
-                    yield previous.slice(0, cut)
-                table = pa.concat_tables([previous.slice(cut), table])
-            previous = table
-    except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"{source}: cannot be read as Parquet ({exc})") from exc
-    yield previous if previous is not None else parquet.schema_arrow.empty_table().select(columns)
-
-
-def _text(ids: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """A key column as text (the order of the scores), whatever its stored type."""
-    import pyarrow as pa
-
-    if pa.types.is_dictionary(ids.type):
-        ids = ids.cast(ids.type.value_type)
-    return ids if pa.types.is_string(ids.type) else ids.cast(pa.string())
-
-
-def _sorted_by_client(parquet: pq.ParquetFile) -> bool:
-    """Whether ``client_id`` never decreases down the file (as the ETL writes it), no nulls."""
-    import pyarrow.compute as pc
-
-    last = None
-    for batch in parquet.iter_batches(batch_size=8 * _BATCH_ROWS, columns=["client_id"]):
-        ids = _text(batch.column(0))
-        if ids.null_count:
-            return False
-        if not len(ids):
-            continue
-        if last is not None and ids[0].as_py() < last:
-            return False
-        if len(ids) > 1 and not pc.all(pc.less_equal(ids[:-1], ids[1:])).as_py():
-            return False
-        last = ids[-1].as_py()
-    return True
-
-
-def _last_client_start(table: pa.Table) -> int:
-    """Row where the last client's rows begin (the ids are sorted)."""
-    import pyarrow.compute as pc
-
-    ids = _text(table.column("client_id"))
-    return pc.index(ids, ids[-1]).as_py() if len(ids) else 0
