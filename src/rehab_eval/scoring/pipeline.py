@@ -129,7 +129,8 @@ class _Run:
 
     A chunk goes from Arrow to numpy and back without pandas: the item columns of each
     instrument's rows are cleaned and scored (:func:`clean_answers`, :func:`compute_scores`),
-    the rows are ordered with a stable Arrow sort, and every score column is laid out over
+    the rows are ordered by a stable ``np.lexsort`` of Arrow ranks of the keys (client, date)
+    and their vocabulary codes (instrument, timepoint), and every score column is laid out over
     the chunk's rows (null on another instrument's rows) in the types ``DataFrame.to_parquet``
     gives the pipeline dtypes, so that the file is the one a pandas frame would give.
     """
