@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from rehab_eval.instruments.model import Instrument
 
-__all__ = ["Answers", "read_answers"]
+__all__ = ["Answers", "clean_answers", "read_answers", "warn_out_of_range"]
 
 _SHOW = 8  # rows and values named in a message
 
@@ -34,14 +35,20 @@ class Answers:
     values: dict[str, np.ndarray]
     out_of_range: dict[str, int]
     prereversed: bool
+    #: True where the cleaned answer is present (``~np.isnan(values[column])``)
+    answered: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-def _allowed_mask(x: np.ndarray, allowed: tuple[float, ...]) -> np.ndarray:
-    """True where x is one of the allowed answers (False for NaN)."""
+def _allowed_mask(
+    x: np.ndarray, allowed: tuple[float, ...], scratch: np.ndarray | None = None
+) -> np.ndarray:
+    """True where x is one of the allowed answers (False for NaN).
+
+    ``scratch``, a float array of x's length, saves allocating one per call."""
     a = np.asarray(allowed, dtype=float)
     lo, hi = a.min(), a.max()
     if np.all(a == np.round(a)) and len(a) == hi - lo + 1:  # contiguous integers: 3 passes
-        nearest = np.rint(x)
+        nearest = np.rint(x, out=scratch)
         np.clip(nearest, lo, hi, out=nearest)
         return x == nearest
     mask = x == a[0]
@@ -50,12 +57,14 @@ def _allowed_mask(x: np.ndarray, allowed: tuple[float, ...]) -> np.ndarray:
     return mask
 
 
-def _as_float(s: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]:
-    """(float values, mask of entries that are present but not numbers)."""
+def _as_float(s: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """(float values, mask of entries that are present but not numbers, or None)."""
     import pandas as pd
 
+    if s.dtype == np.float64:  # numpy floats: NaN is already the missing value, no copy
+        return s.to_numpy(), None
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-        return s.to_numpy(dtype="float64", na_value=np.nan), np.zeros(len(s), dtype=bool)
+        return s.to_numpy(dtype="float64", na_value=np.nan), None
     numeric = pd.to_numeric(s, errors="coerce")
     x = numeric.to_numpy(dtype="float64", na_value=np.nan)
     return x, (s.notna() & numeric.isna()).to_numpy()
@@ -107,33 +116,74 @@ def read_answers(
             f"Expected {instrument.item_columns[0]} … {instrument.item_columns[-1]}; rename the "
             "columns to the item names (a missing answer is NaN, not an absent column)."
         )
+    item_of = {instrument.column(i, b): i for b in instrument.block_names for i in instrument.items}
+
+    def on_bad(column: str, bad: np.ndarray) -> None:
+        if strict:
+            _raise_strict(responses, column, bad, instrument.allowed[item_of[column]])
+
+    floats = {c: _as_float(responses[c], c) for c in instrument.item_columns}
+    return clean_answers(floats, instrument, prereversed=prereversed, warn=warn, on_bad=on_bad)
+
+
+def clean_answers(
+    floats: Mapping[str, tuple[np.ndarray, np.ndarray | None]],
+    instrument: Instrument,
+    *,
+    prereversed: bool = False,
+    warn: bool = True,
+    on_bad: Callable[[str, np.ndarray], None] | None = None,
+) -> Answers:
+    """:func:`read_answers` on answers already read as floats.
+
+    ``floats`` maps every item column to ``(x, text)``: float64 answers (NaN for missing;
+    never modified) and a mask of entries that were present but not numbers (or None).
+    ``on_bad(column, mask)`` is called for a column with answers outside the allowed set
+    before they are set to missing (``read_answers(strict=True)`` raises there).
+    """
     values: dict[str, np.ndarray] = {}
+    answered: dict[str, np.ndarray] = {}
     out_of_range: dict[str, int] = {}
     reverse = set() if prereversed else set(instrument.reversed)
+    n = len(next(iter(floats.values()))[0]) if floats else 0
+    scratch, missing = np.empty(n), np.empty(n, dtype=bool)  # reused for every column
     for block in instrument.block_names:
         for item in instrument.items:
             column = instrument.column(item, block)
-            x, text = _as_float(responses[column], column)
-            ok = _allowed_mask(x, instrument.allowed[item])
-            n_bad = len(x) - np.count_nonzero(ok) - np.count_nonzero(np.isnan(x))
-            if n_bad or text.any():
-                bad = (~ok & ~np.isnan(x)) | text
-                out_of_range[column] = int(bad.sum())
-                if strict:
-                    _raise_strict(responses, column, bad, instrument.allowed[item])
+            x, text = floats[column]
+            ok = _allowed_mask(x, instrument.allowed[item], scratch if len(x) == n else None)
+            n_ok = np.count_nonzero(ok)
+            has_text = text is not None and bool(text.any())
+            if has_text or n_ok + np.count_nonzero(np.isnan(x, out=missing)) < len(x):
+                bad = ~ok & ~np.isnan(x)
+                if has_text:
+                    bad |= text
+                out_of_range[column] = int(np.count_nonzero(bad))
+                if on_bad is not None:
+                    on_bad(column, bad)
                 x = np.where(ok, x, np.nan)
-            if item in reverse:
+                if item in reverse:  # x is our own copy now: reverse in place
+                    np.subtract(instrument.reverse_sum, x, out=x)
+            elif item in reverse:
                 x = instrument.reverse_sum - x
             values[column] = x
+            answered[column] = ok
     if out_of_range and warn:
-        counts = ", ".join(f"{c}: {n}" for c, n in out_of_range.items())
-        warnings.warn(
-            f"{instrument.name}: {sum(out_of_range.values())} answer(s) outside the allowed "
-            f"set were treated as missing ({counts}); pass strict=True to stop on them instead",
-            DataQualityWarning,
-            stacklevel=3,
-        )
-    return Answers(values=values, out_of_range=out_of_range, prereversed=prereversed)
+        warn_out_of_range(instrument.name, out_of_range, stacklevel=5)
+    return Answers(
+        values=values, out_of_range=out_of_range, prereversed=prereversed, answered=answered
+    )
+
+
+def warn_out_of_range(name: str, out_of_range: dict[str, int], *, stacklevel: int) -> None:
+    """One :class:`DataQualityWarning` with the answers per column that were set to missing."""
+    counts = ", ".join(f"{c}: {n}" for c, n in out_of_range.items())
+    warnings.warn(
+        f"{name}: {sum(out_of_range.values())} answer(s) outside the allowed "
+        f"set were treated as missing ({counts}); pass strict=True to stop on them instead",
+        DataQualityWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def _mask(label: object) -> str:

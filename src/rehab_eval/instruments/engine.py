@@ -16,7 +16,7 @@ import numpy as np
 from rehab_eval.errors import DataQualityWarning
 from rehab_eval.instruments.model import Instrument, Profile, _fill
 
-__all__ = ["compute_scores"]
+__all__ = ["compute_scores", "warn_gated"]
 
 
 #: Relative tolerance of a cut-off comparison. A score built from means (URICA readiness is
@@ -45,16 +45,51 @@ def _labels(idx: np.ndarray, labels: tuple[str, ...]) -> np.ndarray:
     return table[np.where(idx < 0, len(labels), idx)]
 
 
+class _Stats:
+    """One scale on one block: the total and count of answered items, whether the minimum
+    is met, and the statistics an output asks for, each computed once when first asked."""
+
+    def __init__(self, total: np.ndarray, count: np.ndarray, ok: np.ndarray, k: int) -> None:
+        self.total, self.count, self.ok, self.k = total, count, ok, k
+        self._done: dict[str, np.ndarray] = {}
+
+    def get(self, of: str) -> np.ndarray:
+        if of not in self._done:
+            self._done[of] = self._compute(of)
+        return self._done[of]
+
+    def _compute(self, of: str) -> np.ndarray:
+        n = len(self.total)
+        if of == "mean":
+            return np.divide(self.total, self.count, out=np.full(n, np.nan), where=self.ok)
+        if of == "sum":
+            return np.where(self.ok, self.total, np.nan)
+        if of == "prorated_sum":
+            return np.divide(self.total * self.k, self.count, out=np.full(n, np.nan), where=self.ok)
+        raise ValueError(f"unknown statistic {of!r}")
+
+
 def compute_scores(
-    inst: Instrument, values: dict[str, np.ndarray], profile: Profile, n: int
+    inst: Instrument,
+    values: dict[str, np.ndarray],
+    profile: Profile,
+    n: int,
+    *,
+    answered: dict[str, np.ndarray] | None = None,
+    overruled: dict[str, int] | None = None,
 ) -> dict[str, np.ndarray]:
     """Score columns (name → array of length n) in ``Instrument.score_columns()`` order.
 
     ``values`` maps each item column to float answers, NaN for missing, reversed items
-    already reversed (:func:`rehab_eval.instruments.read_answers`).
+    already reversed (:func:`rehab_eval.instruments.read_answers`); ``answered`` (optional)
+    is ``~np.isnan`` of each, as :class:`~rehab_eval.instruments.Answers` carries it.
+    Non-zero answers that skip logic counted as 0 give a :class:`DataQualityWarning`; with
+    ``overruled`` they are added to that dict (``"<gate column> = <answer>"`` → count)
+    instead, for a caller that scores a table in pieces and warns once (:func:`warn_gated`).
     """
     out: dict[str, np.ndarray] = {}
-    answered = {column: ~np.isnan(x) for column, x in values.items()}
+    if answered is None:
+        answered = {column: ~np.isnan(x) for column, x in values.items()}
     for raw in inst.raw:
         out[raw.column] = values[raw.item].copy()
     case_ok = None
@@ -64,8 +99,8 @@ def compute_scores(
             n_case += answered[column]
         case_ok = n_case >= profile.case_min_answered
         for raw in inst.raw:
-            out[raw.column] = np.where(case_ok, out[raw.column], np.nan)
-    stats: dict[tuple[str | None, str], dict[str, np.ndarray]] = {}
+            out[raw.column][~case_ok] = np.nan
+    stats: dict[tuple[str | None, str], _Stats] = {}
     gated: dict[str, int] = {}  # non-zero answers overruled by skip logic, per gate
     for block in inst.block_names:
         cols = {item: inst.column(item, block) for item in inst.items}
@@ -89,40 +124,29 @@ def compute_scores(
             for item in items:
                 np.add(total, fil[item], out=total, where=ans[item])  # no temporary
                 count += ans[item]
-            need = profile.min_answered[scale.name] or len(items)
-            ok = count >= need
+            ok = count >= (profile.min_answered[scale.name] or len(items))
             if case_ok is not None:
                 ok &= case_ok
-            mean = np.divide(total, count, out=np.full(n, np.nan), where=ok)
-            stats[(block, scale.name)] = {
-                "mean": mean,
-                "sum": np.where(ok, total, np.nan),
-                "prorated_sum": np.divide(
-                    total * len(items), count, out=np.full(n, np.nan), where=ok
-                ),
-                "n": count,
-            }
-    if gated:
-        listed = ", ".join(f"{k}: {v}" for k, v in gated.items())
-        warnings.warn(
-            f"{inst.name}: {sum(gated.values())} non-zero answer(s) after a skip-logic answer "
-            f"were counted as 0 ({listed}); check the entries",
-            DataQualityWarning,
-            stacklevel=3,
-        )
+            stats[(block, scale.name)] = _Stats(total, count, ok, len(items))
+    if gated and overruled is None:
+        warn_gated(inst.name, gated, stacklevel=4)
+    elif gated:
+        for key, count in gated.items():
+            overruled[key] = overruled.get(key, 0) + count
     for spec in inst.outputs:
         for block in inst.block_names:
             for scale in inst.scales:
-                x = stats[(block, scale.name)][spec.of]
-                for op, c in spec.steps:
-                    x = x * c if op == "mul" else (x - c if op == "sub" else x + c)
+                x = stats[(block, scale.name)].get(spec.of)
+                for i, (op, c) in enumerate(spec.steps):
+                    ufunc = np.multiply if op == "mul" else (np.subtract if op == "sub" else np.add)
+                    x = ufunc(x, c, out=x if i else None)  # a new array, then in place
                 out[_fill(spec.column, scale.name, block)] = x
     if inst.n_answered_column:
         for block in inst.block_names:
             for scale in inst.scales:
-                out[_fill(inst.n_answered_column, scale.name, block)] = stats[(block, scale.name)][
-                    "n"
-                ]
+                out[_fill(inst.n_answered_column, scale.name, block)] = stats[
+                    (block, scale.name)
+                ].count
     if inst.case_columns:
         minimum = profile.case_min_answered
         out["n_answered"] = n_case
@@ -138,7 +162,7 @@ def compute_scores(
         for block in inst.block_names:
             x = np.zeros(n)
             for term, coef in d.terms:
-                x = x + coef * stats[(block, term)]["mean"]
+                x = x + coef * stats[(block, term)].get("mean")
             out[_fill(d.column, "", block)] = x
     band_idx: dict[str, np.ndarray] = {}
     for band in inst.bands:
@@ -150,6 +174,17 @@ def compute_scores(
     if inst.summary is not None:
         out.update(_summarise(inst, out, band_idx, n))
     return out
+
+
+def warn_gated(name: str, gated: dict[str, int], *, stacklevel: int) -> None:
+    """One :class:`DataQualityWarning` with the answers that skip logic counted as 0."""
+    listed = ", ".join(f"{k}: {v}" for k, v in gated.items())
+    warnings.warn(
+        f"{name}: {sum(gated.values())} non-zero answer(s) after a skip-logic answer "
+        f"were counted as 0 ({listed}); check the entries",
+        DataQualityWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def _summarise(

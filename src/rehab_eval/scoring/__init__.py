@@ -6,45 +6,20 @@ sums with a minimum answered, affine output steps, derived scores, bands and the
 across-block summary. The arithmetic runs column by column in numpy over the whole table,
 with no per-row Python and no intermediate rounding.
 
-Pipeline step and the ``scores.parquet`` layout
------------------------------------------------
-:func:`score_processed` reads ``<dir>/assessments.parquet`` (one long table written by the
-ETL: ``client_id``, ``instrument``, ``timepoint``, ``date`` and item columns ``q1`` … ``q32``,
-``<substance>_q1`` … ``<substance>_q7``, float with NaN for missing; items of other
-instruments are NaN on a row), scores each declared instrument on its own rows and writes
-``<dir>/scores.parquet`` atomically (:mod:`rehab_eval.atomic`):
-
-* one row per client × instrument × timepoint (an assessment row of the ETL table);
-* columns ``client_id`` (string), ``instrument`` (category in ``vocab.INSTRUMENTS`` order),
-  ``timepoint`` (ordered category in ``vocab.TIMEPOINTS`` order), ``date``, then the union
-  of every instrument's score columns in the order of ``vocab.INSTRUMENTS`` and of
-  ``Instrument.score_columns()``: WHOQOL-BREF, URICA, then ASSIST columns. A column that
-  belongs to another instrument is null on a row. Scores are float64, counts ``Int64``,
-  ``valid`` ``boolean``, labels (``invalid_reason``, ``stage``, ``*_risk``,
-  ``highest_risk_substance``, ``level``) ``string``;
-* rows sorted by ``client_id``, instrument order, timepoint order, ``date``.
-
-It then adds a ``"scores"`` entry to ``<dir>/manifest.json`` when that file exists (read,
-changed and replaced atomically with :func:`rehab_eval.atomic.update_json`): file name, rows per instrument, out-of-range
-answers per instrument and column, the profile and options used, and the package version.
+The pipeline step :func:`score_processed` (``assessments.parquet`` → ``scores.parquet``,
+streamed in row batches) lives in :mod:`rehab_eval.scoring.pipeline`.
 """
 
 from __future__ import annotations
 
-import warnings
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rehab_eval import atomic
-from rehab_eval.errors import (
-    ConfigError,
-    DataQualityWarning,
-    InputError,
-)
+from rehab_eval.errors import ConfigError, InputError
 from rehab_eval.instruments import Instrument, Profile, get_instrument, read_answers
 from rehab_eval.instruments.consistency import reliability
 from rehab_eval.instruments.engine import compute_scores
 from rehab_eval.instruments.reversal import check_reversal
+from rehab_eval.scoring.pipeline import score_processed
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -184,15 +159,26 @@ def _score(
     *,
     strict: bool,
     keep_items: bool,
+    quiet: bool = False,
     **options: Any,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """:func:`score` and what it did: instrument, profile, options and out-of-range counts."""
+    """:func:`score` and what it did: instrument, profile, options, out-of-range counts and
+    answers overruled by skip logic. ``quiet`` leaves the warnings to the caller (the
+    pipeline scores a table in pieces and warns once with the totals)."""
     import pandas as pd
 
     inst = get_instrument(instrument)
     profile, prereversed = _resolve(inst, options)
-    answers = read_answers(responses, inst, prereversed=prereversed, strict=strict)
-    cols = compute_scores(inst, answers.values, profile, len(responses))
+    answers = read_answers(responses, inst, prereversed=prereversed, strict=strict, warn=not quiet)
+    overruled: dict[str, int] | None = {} if quiet else None
+    cols = compute_scores(
+        inst,
+        answers.values,
+        profile,
+        len(responses),
+        answered=answers.answered,
+        overruled=overruled,
+    )
     items = set(inst.item_columns)
     keep = [c for c in responses.columns if keep_items or c not in items]
     rest = responses[keep]  # a copy: the result never shares memory with the input
@@ -213,139 +199,6 @@ def _score(
         "profile_description": profile.description,
         "prereversed": prereversed,
         "out_of_range": dict(answers.out_of_range),
+        "overruled": overruled or {},
     }
     return result, info
-
-
-# ---------------------------------------------------------------------------------------
-# pipeline step
-
-
-def score_processed(processed_dir: str | Path, *, prereversed: bool = False) -> Path:
-    """Score every instrument in ``<dir>/assessments.parquet`` into ``<dir>/scores.parquet``.
-
-    Parameters
-    ----------
-    processed_dir : str or Path
-        The ETL's output folder.
-    prereversed : bool, default False
-        The WHOQOL-BREF forms of this dataset print Q3, Q4, Q26 reversed (recorded in the
-        manifest).
-
-    Returns
-    -------
-    Path
-        The written ``scores.parquet``. Its layout is described in the module docstring.
-
-    Raises
-    ------
-    InputError
-        When ``assessments.parquet`` is missing, unreadable, or lacks a key column.
-
-    Warns
-    -----
-    DataQualityWarning
-        Out-of-range answers (counted in the manifest), rows of undeclared instruments, and
-        item columns absent from the table for an instrument that has rows (the ETL writes
-        only the item columns it found; absent answers count as missing).
-    """
-    import pandas as pd
-
-    from rehab_eval import __version__, vocab
-
-    folder = Path(processed_dir)
-    source = folder / "assessments.parquet"
-    if not source.is_file():
-        raise InputError(f"{source}: not found; run `rehab-eval etl` first")
-    try:
-        table = pd.read_parquet(source)
-    except Exception as exc:  # pyarrow raises several types
-        raise InputError(f"{source}: cannot be read as Parquet ({exc})") from exc
-    keys = ["client_id", "instrument", "timepoint", "date"]
-    lacking = [k for k in keys if k not in table.columns]
-    if lacking:
-        raise InputError(f"{source}: lacks column(s) {', '.join(lacking)}")
-    instrument = table["instrument"].astype("string")
-    unknown = sorted(set(instrument.dropna()) - set(vocab.INSTRUMENTS))
-    if unknown:
-        warnings.warn(
-            f"{source}: rows of undeclared instrument(s) {', '.join(unknown)} were not scored",
-            DataQualityWarning,
-            stacklevel=2,
-        )
-    parts, report = [], {"rows": {}, "out_of_range": {}, "profiles": {}}
-    for name in vocab.INSTRUMENTS:
-        inst = get_instrument(name)
-        mask = (instrument == name).fillna(False).to_numpy()
-        absent = [c for c in inst.item_columns if c not in table.columns]
-        if absent and mask.any():
-            warnings.warn(
-                f"{source}: {name} has no column(s) {', '.join(absent)}; their answers are "
-                "treated as missing",
-                DataQualityWarning,
-                stacklevel=2,
-            )
-        present = [c for c in inst.item_columns if c in table.columns]
-        rows = table.loc[mask, keys + present].reindex(columns=keys + list(inst.item_columns))
-        options = {"prereversed": prereversed} if inst.prereversed_option else {}
-        try:
-            scored, scored_info = _score(rows, inst, strict=False, keep_items=False, **options)
-        except InputError as exc:
-            raise InputError(f"{source}: {exc}") from exc
-        info = scored_info
-        report["rows"][name] = len(scored)
-        report["out_of_range"][name] = info["out_of_range"]
-        report["profiles"][name] = info["profile"]
-        parts.append(_typed(scored, inst))
-    columns = keys + [c for name in vocab.INSTRUMENTS for c in get_instrument(name).score_columns()]
-    scores = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
-    scores = scores.reindex(columns=columns)
-    for name in vocab.INSTRUMENTS:  # restore dtypes lost for all-null columns
-        for col in get_instrument(name).score_columns():
-            scores[col] = scores[col].astype(_dtype_of(parts, col))
-    scores["client_id"] = scores["client_id"].astype("string")
-    scores["instrument"] = pd.Categorical(
-        scores["instrument"].astype("string"), categories=list(vocab.INSTRUMENTS)
-    )
-    scores["timepoint"] = pd.Categorical(
-        scores["timepoint"].astype("string"), categories=list(vocab.TIMEPOINTS), ordered=True
-    )
-    scores = scores.sort_values(
-        ["client_id", "instrument", "timepoint", "date"], kind="mergesort", na_position="last"
-    ).reset_index(drop=True)
-    target = folder / "scores.parquet"
-    atomic.write_parquet(target, scores, index=False)
-    manifest = folder / "manifest.json"
-    if manifest.is_file():
-        entry = {
-            "file": target.name,
-            **report,
-            "whoqol_bref_prereversed": prereversed,
-            "package_version": __version__,
-        }
-        atomic.update_json(manifest, lambda data: data.update(scores=entry))
-    return target
-
-
-def _typed(scored: pd.DataFrame, inst: Instrument) -> pd.DataFrame:
-    """Score columns in pipeline dtypes: counts Int64, flags boolean, labels string."""
-    out = scored.copy()
-    for col in inst.score_columns():
-        out[col] = out[col].astype(_dtype_of([scored], col))
-    return out
-
-
-def _dtype_of(parts: list[pd.DataFrame], col: str) -> str:
-    import pandas as pd
-
-    for part in parts:
-        if col in part.columns:
-            dtype = part[col].dtype
-            if pd.api.types.is_bool_dtype(dtype):
-                return "boolean"
-            if pd.api.types.is_integer_dtype(dtype):
-                return "Int64"
-            if pd.api.types.is_float_dtype(dtype):
-                return "float64"
-            return "string"
-    return "float64"
