@@ -121,8 +121,8 @@ def open_cohort_report(
     program: Any = None,
     cohort: Any = None,
     key_points: list[str] | None = None,
-) -> Section:
-    """Start publishing (title, subtitle, policy, key points) and return the intro paragraph.
+) -> None:
+    """Start publishing (title, subtitle, policy, key points) and print the intro paragraph.
 
     ``key_points`` (from :func:`cohort_summary`) go to the top of the report and to the
     deck's summary slide.
@@ -162,7 +162,6 @@ def open_cohort_report(
     _sink.markdown(head + intro)
     if key_points:
         _sink.key_points(key_points)
-    return Section()
 
 
 def flow_section(ctx: Context) -> Section:

@@ -303,7 +303,7 @@ def _change(ctx: Context, previous: ShownRow | None, row: ShownRow) -> str | Non
 
 def open_indicators_report(
     ctx: Context, output_dir: Any, *, office: Any = None, key_points: list[str] | None = None
-) -> Section:
+) -> None:
     """Start publishing (title, selection and years, policy) and show the opening paragraph."""
     lang, result, d = ctx.lang, ctx.data, ctx.disclosure
     years = f"{min(result.years)}–{result.year}" if len(result.years) > 1 else str(result.year)
@@ -348,7 +348,6 @@ def open_indicators_report(
         audience=d.audience,
         end_date=result.end_date.isoformat(),
     )
-    return Section()
 
 
 def _values(rows: list[ShownRow]) -> dict[str, Any]:

@@ -125,7 +125,7 @@ def _totals(ctx: Context) -> dict[str, Any]:
 
 def open_quality_report(
     ctx: Context, output_dir: Any, *, key_points: list[str] | None = None
-) -> Section:
+) -> None:
     """Start publishing (title, run date, policy) and show the opening paragraph."""
     from rehab_eval.i18n import format_date
 
@@ -160,7 +160,6 @@ def open_quality_report(
     if key_points:
         _sink.key_points(key_points)
     _sink.summary(report="data_quality", as_of=str(q.as_of), audience=ctx.disclosure.audience)
-    return Section()
 
 
 def _counts_frame(frame: Any, first: list[str], lang: str) -> Any:
