@@ -26,8 +26,11 @@ def _survival_at(table: Any, group: Any, time: float) -> float:
     return 1.0 if rows.empty else float(rows.sort_values("time")["survival"].iloc[-1])
 
 
-def _read_curves(km: Any, cut: Any, sizes: dict, ctx: Context) -> tuple[int, list[str]] | None:
-    """(window, ["Rendah 80%", …]) at the latest window every drawn curve reaches, or None."""
+def _read_curves(
+    km: Any, cut: Any, sizes: dict, ends: dict, ctx: Context
+) -> tuple[int, list[str]] | None:
+    """(window, ["Rendah 80%", …]) at the latest window every drawn curve reaches (its
+    longest follow-up ``ends[group]``, before its cut), or None."""
     import math
 
     from rehab_eval.disclosure.values import round_for_display
@@ -44,8 +47,7 @@ def _read_curves(km: Any, cut: Any, sizes: dict, ctx: Context) -> tuple[int, lis
     for window in READ_AT:
         reach = []
         for g in groups:
-            rows = table[table["group"] == g]
-            end = float(rows["time"].max()) if len(rows) else 0.0
+            end = float(ends.get(g, 0.0))
             cut_at = cut.cut_time(g) if cut is not None else math.nan
             reach.append(end >= window and (math.isnan(cut_at) or cut_at > window))
         if all(reach):
@@ -86,7 +88,8 @@ def km_section(ctx: Context, *, by: tuple[str, ...] = KM_GROUPS) -> Section:
         sizes = dict(getattr(km, "sizes", None) or {}) or {
             str(g): float(n) for g, n in km.table.groupby("group")["at_risk"].max().items()
         }
-        read = _read_curves(km, cut, sizes, ctx)
+        ends = fu.table.groupby(group)["duration"].max().to_dict()
+        read = _read_curves(km, cut, sizes, ends, ctx)
         if groups > 1:
             p = float(recidivism.logrank(fu, by=group)["p_value"].iloc[0])
             logrank_p[group] = round_for_display(p, "p_value", d)
