@@ -18,7 +18,7 @@ from typing import Any
 
 from rehab_eval.reports.sections import _sink
 from rehab_eval.reports.sections._model import Context, FigureOut, Section, TableOut
-from rehab_eval.reports.sections._texts import speaker
+from rehab_eval.reports.sections._texts import in_words, speaker
 
 __all__ = [
     "DISCLOSURE_KINDS",
@@ -280,8 +280,8 @@ def _sentence(ctx: Context, row: ShownRow, previous: ShownRow | None = None) -> 
         name=row.name,
         year=row.year,
         percent=row.percent,
-        num=row.numerator,
-        den=row.denominator,
+        num=in_words(row.numerator, lang),
+        den=in_words(row.denominator, lang),
         target=target,
     )
     change = _change(ctx, previous, row)

@@ -195,6 +195,7 @@ def _barh(
 
     from rehab_eval.plots._frame import (
         decorate,
+        fit_left_margin,
         make_axes,
         number_axis,
         percent_axis,
@@ -212,7 +213,9 @@ def _barh(
             ax.annotate(
                 t, (v, yi), xytext=(6, 0), textcoords="offset points", va="center", color=GREY
             )
-        ax.set_yticks(y, ["\n".join(textwrap.wrap(s, 38)[:2]) for s in labels], fontsize=13)
+        # names readable from the back of the room: 18 pt for a few bars, 16 pt for many
+        size, wrap = (18, 32) if len(labels) <= 6 else (16, 36)
+        ax.set_yticks(y, ["\n".join(textwrap.wrap(s, wrap)[:2]) for s in labels], fontsize=size)
         ax.set_xlim(0, top * 1.25)
         if shares:
             percent_axis(ax.xaxis, lang, 1)
@@ -220,6 +223,7 @@ def _barh(
             number_axis(ax.xaxis, lang)
         ax.spines[["top", "right"]].set_visible(False)
         decorate(fig, ax, texts_, own=own, left=0.34)
+        fit_left_margin(fig, ax, least=0.2, most=0.5)
     return fig
 
 
