@@ -201,6 +201,25 @@ def test_reports_reproduce_the_synthetic_programs(rendered, demo):
 
 
 @pytest.mark.slow
+def test_summary_slides_carry_the_trajectory_and_competing_ends_takeaways(rendered):
+    """The overview's summary slide gives the WHOQOL months 1 → 6 with their means, the
+    recidivism deck's the Aalen–Johansen share beside 1 − KM; each has its figure slide."""
+    for name, key, words in (
+        ("program_overview", "whoqol_trajectory", ("From Month 1 (n = ", "Physical")),
+        ("recidivism_report", "competing", ("Aalen–Johansen", "1 − Kaplan–Meier")),
+    ):
+        run = rendered[name]
+        record = json.loads((run.run_dir / "publish.json").read_text())
+        figure = next(f for f in record["figures"] if f["key"] == key)
+        assert all(w in figure["takeaway"] for w in words)
+        assert re.search(r"\d+(,|\.)?\d*\s?%|\d+[,.]\d", figure["takeaway"])
+        slides = list(_deck(run.deck).slides)
+        summary = " ".join(s.text_frame.text for s in slides[1].shapes if s.has_text_frame)
+        assert figure["takeaway"].rstrip(".") in summary
+        assert any(s.shapes.title and s.shapes.title.text == figure["title"] for s in slides)
+
+
+@pytest.mark.slow
 def test_english_switch(rendered, demo):
     overview = rendered["program_overview"]
     html = overview.html.read_text(encoding="utf-8")

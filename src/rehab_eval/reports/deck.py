@@ -284,7 +284,8 @@ def build_deck(
 
 def _takeaway_box(takeaway: str) -> tuple[float, int]:
     """Font size (pt) and height (EMU) of the takeaway under a figure: 20 pt, or 18 pt for a
-    long one, and as many lines as it needs at about 0.5 em a character."""
+    long one, and as many lines as it needs at about 0.6 em a character (the substitute fonts
+    of LibreOffice are wider than Calibri)."""
     import math
 
     from pptx.util import Inches, Pt
@@ -292,7 +293,7 @@ def _takeaway_box(takeaway: str) -> tuple[float, int]:
     if not takeaway:
         return 20, 0
     size = 20 if len(takeaway) <= 110 else 18
-    lines = math.ceil(len(takeaway) / (12.4 * 72 / (size * 0.5)))
+    lines = math.ceil(len(takeaway) / (12.4 * 72 / (size * 0.6)))
     return size, int(Pt(size * 1.25 * lines) + Inches(0.15))
 
 

@@ -1,7 +1,7 @@
 """The text of the deck's slides: fonts, text boxes, the title that fits, the paragraphs.
 
 Sizes are chosen so that nothing overflows a box: a title takes one or two lines (its font
-shrinks to fit, down to 18 pt) and the slide's content starts under it; a list that does
+shrinks to fit, down to 18 pt; a very long one takes three) and the slide's content starts under it; a list that does
 not fit a slide at a readable size is split over several (:func:`chunks`).
 """
 
@@ -34,8 +34,9 @@ DARK = (0x22, 0x22, 0x22)
 GREY = (0x55, 0x55, 0x55)
 STAMP = (0xB0, 0x00, 0x20)
 #: One line of a bold title in the 12.4 in box holds about ``TITLE_CHARS / size`` characters
-#: (a bold character is about 0.6 em wide).
-TITLE_CHARS = 1480
+#: (a bold character is about 0.7 em wide in DejaVu Sans, which LibreOffice puts in place of
+#: the template's Calibri; narrower fonts leave room to spare).
+TITLE_CHARS = 1280
 
 
 def long_date(day: date, lang: str) -> str:
@@ -120,10 +121,11 @@ def _no_autofit(frame: Any) -> None:
 
 
 def title(slide: Any, text: str, width: int, size: float = 28) -> int:
-    """Write the slide title in one or two lines and return its bottom edge (EMU).
+    """Write the slide title and return its bottom edge (EMU).
 
     The largest of ``size``, 26, 24, 22, 20 and 18 pt at which the title takes one line is
-    used, else the largest at which it takes two; the box is as tall as its lines.
+    used, else the largest at which it takes two, else 18 pt (a very long title, up to
+    three lines); the box is as tall as its lines, so the content starts under it.
     """
     import math
 
