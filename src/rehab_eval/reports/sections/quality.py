@@ -213,8 +213,9 @@ def _barh(
             ax.annotate(
                 t, (v, yi), xytext=(6, 0), textcoords="offset points", va="center", color=GREY
             )
-        # names readable from the back of the room: 18 pt for a few bars, 16 pt for many
-        size, wrap = (18, 32) if len(labels) <= 6 else (16, 36)
+        # names readable from the back of the room: 18 pt for a few bars, 15 pt on two lines
+        # for up to ten (a row of 5.3 in / 10 holds two lines of 15 pt)
+        size, wrap = (18, 32) if len(labels) <= 6 else (15, 42)
         ax.set_yticks(y, ["\n".join(textwrap.wrap(s, wrap)[:2]) for s in labels], fontsize=size)
         ax.set_xlim(0, top * 1.25)
         if shares:
@@ -222,7 +223,7 @@ def _barh(
         else:
             number_axis(ax.xaxis, lang)
         ax.spines[["top", "right"]].set_visible(False)
-        decorate(fig, ax, texts_, own=own, left=0.34)
+        decorate(fig, ax, texts_, own=own, left=0.34, bottom=0.11)
         fit_left_margin(fig, ax, least=0.2, most=0.5)
     return fig
 
