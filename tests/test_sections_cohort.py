@@ -131,3 +131,12 @@ def test_section_publish_returns_nothing(monkeypatch):
     section = sections.dosage_section(_dosage_ctx(urine=True))
     assert section.publish() is None
     assert sections.open_cohort_report(_ctx(SEMARANG_2024), None) is None
+
+
+def test_counts_in_sentences_are_read_aloud_not_marked():
+    from rehab_eval.reports.sections._texts import in_words
+
+    assert in_words("<5", "id") == "kurang dari 5" and in_words("<10", "en") == "fewer than 10"
+    assert in_words("x", "id") == "sejumlah yang disembunyikan"
+    assert in_words("x", "en") == "a hidden number"
+    assert in_words("17", "id") == "17" and in_words("1.899", "id") == "1.899"

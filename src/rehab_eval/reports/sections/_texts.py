@@ -47,8 +47,9 @@ def speaker(name: str) -> Callable[..., str]:
 
 def in_words(count: str, lang: str = "id") -> str:
     """A published count as a presenter reads it aloud in a sentence: ``"<5"`` → "kurang dari
-    5" / "fewer than 5", the nested mark ``"x"`` → "sejumlah kecil yang disembunyikan" /
-    "a hidden small number"; any other text as it is.
+    5" / "fewer than 5", the mark ``"x"`` (hidden because its difference to another count is
+    small, the count itself may be large) → "sejumlah yang disembunyikan" / "a hidden number";
+    any other text as it is.
 
     Tables and figures keep the marks (their legends explain them); a sentence has none.
     """
