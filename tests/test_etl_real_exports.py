@@ -39,11 +39,7 @@ def corpus_run(tmp_path_factory):
     try:
         with pytest.warns(Warning):  # the sheet that fits no table is reported
             result = run_etl(
-                root / "raw",
-                root / "out",
-                secret="etl-test-key-5f1c9e2a7b3d4c6e8f0a1b2c3d4e5f607182a3b4c5d6e7f8",
-                as_of=AS_OF,
-                progress=lines.append,
+                root / "raw", root / "out", secret="etl-test-key-5f1c9e2a7b3d4c6e8f0a1b2c3d4e5f607182a3b4c5d6e7f8", as_of=AS_OF, progress=lines.append
             )
     finally:
         logger.removeHandler(handler)
@@ -224,12 +220,7 @@ def test_client_who_moved_from_lapas_to_bapas(tmp_path):
     (raw / "klien_bapas.csv").write_text(
         head_k + f"{nik};{name};L;1/1/1990;1/6/2024;Bapas Kelas I Jakarta Pusat\n", "utf-8"
     )
-    result = run_etl(
-        raw,
-        tmp_path / "out",
-        secret="etl-test-key-5f1c9e2a7b3d4c6e8f0a1b2c3d4e5f607182a3b4c5d6e7f8",
-        as_of=AS_OF,
-    )
+    result = run_etl(raw, tmp_path / "out", secret="etl-test-key-5f1c9e2a7b3d4c6e8f0a1b2c3d4e5f607182a3b4c5d6e7f8", as_of=AS_OF)
     p = load_processed(tmp_path / "out")
     assert p.rejects.empty
     assert len(p.clients) == 2  # one row per client

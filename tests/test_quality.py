@@ -185,9 +185,7 @@ def _raw(root: Path, *, fixed: bool = False) -> Path:
 def run(tmp_path_factory):
     root = tmp_path_factory.mktemp("quality")
     mp = pytest.MonkeyPatch()
-    mp.setenv(
-        "REHAB_EVAL_SECRET", "test-secret-quality-5f1c9e2a7b3d4c6e8f0a1b2c3d4e5f607182a3b4c5d6e7f8"
-    )
+    mp.setenv("REHAB_EVAL_SECRET", "test-secret-quality-5f1c9e2a7b3d4c6e8f0a1b2c3d4e5f607182a3b4c5d6e7f8")
     try:
         for fixed in (False, True):
             raw = _raw(root, fixed=fixed)

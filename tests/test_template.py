@@ -179,9 +179,7 @@ def test_empty_template_reads_cleanly(tmp_path, monkeypatch):
 
     raw = tmp_path / "raw"
     write_template(raw / "templat.xlsx", facility="Bapas Kelas I Semarang")
-    monkeypatch.setenv(
-        "REHAB_EVAL_SECRET", "test-secret-template-5f1c9e2a7b3d4c6e8f0a1b2c3d4e5f607182a3b4c5d6e7f8"
-    )
+    monkeypatch.setenv("REHAB_EVAL_SECRET", "test-secret-template-5f1c9e2a7b3d4c6e8f0a1b2c3d4e5f607182a3b4c5d6e7f8")
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no data-quality warning about the help or list sheet
         result = run_etl(raw, tmp_path / "out")

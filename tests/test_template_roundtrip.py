@@ -263,9 +263,7 @@ def fill(template: Path, out: Path, lang: str = "id") -> tuple[list[tuple], dict
 
 
 def _run_etl(raw: Path, out: Path, monkeypatch) -> tuple[dict, pd.DataFrame]:
-    monkeypatch.setenv(
-        "REHAB_EVAL_SECRET", "test-secret-template-5f1c9e2a7b3d4c6e8f0a1b2c3d4e5f607182a3b4c5d6e7f8"
-    )
+    monkeypatch.setenv("REHAB_EVAL_SECRET", "test-secret-template-5f1c9e2a7b3d4c6e8f0a1b2c3d4e5f607182a3b4c5d6e7f8")
     assert main(["etl", "--raw", str(raw), "--out", str(out), "--as-of", AS_OF]) == 0
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     rejects = pd.read_csv(out / "rejects.csv", dtype=str, keep_default_na=False)

@@ -108,6 +108,4 @@ def test_the_installed_wheel_renders_a_report(tmp_path):
     assert (latest / "deck.pptx").is_file()
     assert json.loads((latest / "summary.json").read_text(encoding="utf-8"))
     # run.json records paths relative to the project; processed/ points at its current version
-    assert (work / record["parameters"]["processed_dir"]).resolve() == (
-        work / "processed"
-    ).resolve()
+    assert (work / record["parameters"]["processed_dir"]).resolve() == (work / "processed").resolve()
