@@ -146,3 +146,36 @@ def test_the_internal_stamp_is_on_every_slide_and_absent_in_publik(tmp_path):
         assert stamp in _texts(slide), _texts(slide)[0]
     public = Presentation(str(_publish_report(tmp_path / "publik")))
     assert not any(stamp in t for slide in public.slides for t in _texts(slide))
+
+
+def test_a_long_title_takes_two_lines_above_the_figure_and_long_definitions_two_slides(
+    tmp_path,
+):
+    """Indicator names are long: the title wraps (never under 18 pt, never cut) and the
+    figure starts under it; a long definitions list goes on two slides at 16 pt or more."""
+    from pptx import Presentation
+    from pptx.util import Pt
+
+    long_title = (
+        "Persentase penerima layanan yang mengalami peningkatan kualitas hidup (cara "
+        "sederhana: skor pasca lebih tinggi dari pra, bukan perubahan reliabel)"
+    )
+    publish.start(tmp_path, title="Indikator", report="indicators_report")
+    publish.figure(_framed_figure(), "ind", title=long_title, takeaway="Realisasi 2025 71%. " * 9)
+    publish.definitions([f"Indikator {k}: " + "pembilang dan penyebut. " * 20 for k in range(6)])
+    prs = Presentation(str(deck.build_deck(tmp_path)))
+    slide = list(prs.slides)[1]
+    title = slide.shapes.title
+    size = title.text_frame.paragraphs[0].runs[0].font.size
+    assert Pt(18) <= size <= Pt(22)
+    assert title.height >= 2 * size  # room for two lines
+    (picture,) = [s for s in slide.shapes if s.shape_type == PICTURE]
+    assert picture.top >= title.top + title.height
+    takeaway = [s for s in slide.shapes if s.has_text_frame and s != title][0]
+    assert takeaway.top >= picture.top + picture.height
+    assert takeaway.top + takeaway.height <= prs.slide_height
+    definitions = [s for s in prs.slides if s.shapes.title.text.startswith("Definisi")]
+    assert [s.shapes.title.text for s in definitions] == ["Definisi (1/2)", "Definisi (2/2)"]
+    for s in definitions:
+        body = [x for x in s.shapes if x.has_text_frame and x != s.shapes.title][0]
+        assert all(r.font.size >= Pt(16) for p in body.text_frame.paragraphs for r in p.runs)

@@ -33,3 +33,37 @@ def test_levels_keep_their_colour_whatever_the_order_the_language_or_the_other_g
     assert mixed[0] not in (OKABE_ITO["orange"], OKABE_ITO["vermillion"])
     # "tinggi" is never drawn in green (the issue's complaint)
     assert LEVEL_COLORS["tinggi"] != OKABE_ITO["green"]
+
+
+def test_the_screening_report_draws_risk_levels_in_the_colours_of_every_other_figure():
+    from rehab_eval.reports.sections import screening
+
+    assert screening.LEVEL_COLORS == LEVEL_COLORS
+
+
+def test_named_bars_of_groups_that_are_not_levels_share_one_colour():
+    """Facilities named on the axis: a colour per facility would mean nothing."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import pandas as pd
+
+    from rehab_eval.plots import plot_rates_at
+
+    rates = pd.DataFrame(
+        {
+            "group": ["Lapas A", "Lapas B", "Rutan C"],
+            "window": 12,
+            "unit": "months",
+            "n": [100, 120, 90],
+            "events": [10, 20, 12],
+            "km_cum_incidence": [0.1, 0.17, 0.13],
+            "km_ci_low": [0.05, 0.1, 0.07],
+            "km_ci_high": [0.15, 0.24, 0.2],
+        }
+    )
+    ax = plot_rates_at(rates, by="group")
+    colors = {tuple(p.get_facecolor()) for p in ax.patches}
+    assert len(colors) == 1
+    levels = plot_rates_at(rates.assign(group=["rendah", "sedang", "tinggi"]), by="group")
+    assert len({tuple(p.get_facecolor()) for p in levels.patches}) == 3

@@ -89,3 +89,54 @@ def test_texts_exist_in_both_languages():
 
     for key, entry in _texts().items():
         assert set(entry) == {"id", "en"} and entry["id"] and entry["en"], key
+
+
+def _dosage_ctx(urine: bool):
+    import pandas as pd
+
+    ids = [f"K{i:02d}" for i in range(12)]
+    data = {
+        "enrollments": pd.DataFrame({"client_id": ids, "program": "pascarehabilitasi"}),
+        "contacts": pd.DataFrame(
+            {"client_id": ids * 2, "kind": "home_visit", "attended": [True] * 20 + [False] * 4}
+        ),
+    }
+    if urine:
+        data["urine_tests"] = pd.DataFrame({"client_id": ids, "result": "negative"})
+    ctx = _ctx({"enrolled": 12})
+    ctx.data = data
+    return ctx
+
+
+def test_a_cohort_without_urine_tests_says_so_and_tables_no_zero_row():
+    """No data is not zero: the dosage table has no "0 / 0" urine row, a sentence says it."""
+    from rehab_eval.reports.sections._texts import say
+
+    without = sections.dosage_section(_dosage_ctx(urine=False))
+    table = without.tables()["dosage"]
+    assert list(table.iloc[:, 0]) == ["Kunjungan rumah"]
+    assert list(table.iloc[:, 2]) == ["20 / 24"]
+    assert not any("0 / 0" in str(v) for v in table.to_numpy().ravel())
+    assert say("dose.absent", "id", kinds="Tes urine") in without.items
+    with_urine = sections.dosage_section(_dosage_ctx(urine=True))
+    assert list(with_urine.tables()["dosage"].iloc[:, 2]) == ["20 / 24", "12 / 12"]
+    assert not [i for i in with_urine.items if isinstance(i, str)]
+
+
+def test_section_publish_returns_nothing(monkeypatch):
+    """A notebook cell ending with ``section.publish()`` shows only what the sink displayed."""
+    from rehab_eval.reports import publish
+
+    monkeypatch.setattr(publish, "_display", lambda obj: None)
+    section = sections.dosage_section(_dosage_ctx(urine=True))
+    assert section.publish() is None
+    assert sections.open_cohort_report(_ctx(SEMARANG_2024), None) is None
+
+
+def test_counts_in_sentences_are_read_aloud_not_marked():
+    from rehab_eval.reports.sections._texts import in_words
+
+    assert in_words("<5", "id") == "kurang dari 5" and in_words("<10", "en") == "fewer than 10"
+    assert in_words("x", "id") == "sejumlah yang disembunyikan"
+    assert in_words("x", "en") == "a hidden number"
+    assert in_words("17", "id") == "17" and in_words("1.899", "id") == "1.899"

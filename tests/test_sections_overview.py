@@ -164,3 +164,28 @@ def test_whoqol_trajectory_is_withheld_under_the_statistics_threshold_in_publik(
     section = sections.overview.whoqol_trajectory_section(ctx)
     assert ctx.disclosure.stats_min > ctx_n
     assert section.no_data and not section.items
+
+
+def test_the_trajectory_takeaway_joins_the_overview_summary_with_its_numbers():
+    ctx, _ = _with_whoqol(40)
+    trajectory = sections.overview.whoqol_trajectory_section(ctx)
+    takeaway = trajectory.figures()[0].takeaway
+    assert takeaway.startswith("Dari Bulan 1 (n = 40) ke Bulan 6 (n = 40)")
+    assert re.search(r"Fisik \d+,\d → \d+,\d", takeaway)
+    closing = sections.overview_summary(ctx, sections.completion_section(ctx), trajectory)
+    assert takeaway in closing.key_points
+    assert say("ov.def.trajectory", "id") in closing.definitions
+    # the figure: one line per domain, named at its end, the n per month in the subtitle
+    fig = trajectory.figures()[0].fig
+    texts = [t.get_text() for t in fig.texts + fig.axes[0].texts]
+    assert any("Bulan 1: 40" in t and "Bulan 6: 40" in t for t in texts)
+    assert {"Fisik", "Psikologis", "Hubungan sosial", "Lingkungan"} <= set(texts)
+    assert any(t.startswith("Sumber") for t in texts)
+
+
+def test_a_withheld_trajectory_gives_no_key_point_and_no_definition():
+    ctx, _ = _with_whoqol(6)
+    trajectory = sections.overview.whoqol_trajectory_section(ctx)
+    closing = sections.overview_summary(ctx, sections.completion_section(ctx), trajectory)
+    assert len(closing.key_points) == 1
+    assert say("ov.def.trajectory", "id") not in closing.definitions

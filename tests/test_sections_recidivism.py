@@ -216,3 +216,34 @@ def test_without_a_competing_end_the_section_is_one_sentence():
         warnings.simplefilter("ignore")
         section = sections.recidivism.competing_section(_ctx({i: 30 for i in range(10)}))
     assert section.no_data == say("recid.competing_none", "id") and not section.items
+
+
+def test_competing_ends_get_a_figure_and_their_takeaway_joins_the_summary():
+    events = {i: 30 * (i + 1) for i in range(12)}
+    deaths = {i: 20 for i in range(30, 50)}
+    ctx = _with_deaths(events, deaths, "internal")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        competing = sections.competing_section(ctx)
+        curves = sections.km_section(ctx)
+        closing = sections.recidivism_summary(
+            ctx, sections.followup_section(ctx), curves, competing
+        )
+    figure = competing.figures()[0]
+    # by hand (see above): 20% with the deaths competing, 30% by 1 − KM, from 12 months on
+    assert figure.takeaway == say("recid.competing_takeaway", "id", window=24, aj="20%", km="30%")
+    assert figure.takeaway in closing.key_points
+    assert say("recid.def.aj", "id") in closing.definitions
+    assert "20 berakhir karena meninggal" in " ".join(t.get_text() for t in figure.fig.texts)
+
+
+def test_km_takeaways_read_the_curves_and_the_axis_says_since_release():
+    ctx = _ctx({i: 30 * (i % 20 + 1) for i in range(0, 60, 2)}, "internal")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        curves = sections.km_section(ctx)
+    level = curves.figures()[0]
+    assert level.takeaway.startswith("Belum mengulangi setelah 24 bulan: Rendah ")
+    assert "uji log-rank antar tingkat risiko: p" in level.takeaway
+    assert curves.key_points == [level.takeaway]
+    assert level.fig.axes[0].get_xlabel() == "Bulan sejak bebas"

@@ -13,6 +13,7 @@ from rehab_eval.plots.jacobson import plot_jacobson
 from rehab_eval.plots.stages import plot_stage_transitions
 from rehab_eval.plots.style import OKABE_ITO, SLIDE_SIZE, slide_style
 from rehab_eval.plots.survival import plot_km, plot_rates_at
+from rehab_eval.plots.trajectory import plot_trajectory
 
 __all__ = [
     "OKABE_ITO",
@@ -25,6 +26,7 @@ __all__ = [
     "plot_rates_at",
     "plot_reach",
     "plot_stage_transitions",
+    "plot_trajectory",
     "plot_urine_positivity",
     "slide_style",
 ]

@@ -23,7 +23,7 @@ from rehab_eval.plots._frame import (
     percent_axis,
     resolve_texts,
 )
-from rehab_eval.plots.style import GREY, group_colors, slide_style
+from rehab_eval.plots.style import GREY, group_colors, level_color, slide_style
 from rehab_eval.privacy import format_count, is_suppressed
 
 __all__ = ["RATE_ESTIMATES", "at_risk_at", "plot_km", "plot_rates_at"]
@@ -339,6 +339,8 @@ def plot_rates_at(
     # one window and several groups: the groups on the category axis, as horizontal bars
     # with their full names (no legend); else bars per window and a legend outside the axes
     horizontal = len(windows) == 1 and len(groups) > 1
+    if horizontal and not any(level_color(g) for g in groups):
+        colors = [colors[0]] * len(groups)  # named on the axis: a colour would mean nothing
     width = 0.8 / len(groups)
     unit = str(rates["unit"].iloc[0]) if "unit" in rates.columns and len(rates) else "months"
     window_names = [

@@ -5,12 +5,12 @@ Slides, in order:
 1. the title slide (report title, subtitle, office, date);
 2. the summary ("Ringkasan" / "Summary"): the report's 3–5 key points;
 3. one slide per published figure, in the order the notebook published them: one title (the
-   slide's; the figure's own title is dropped: the deck takes ``<key>_slide.png``), the figure
-   as large as the slide allows, the takeaway as a sentence under it, and speaker notes with
+   slide's, on one or two lines; the figure's own title is dropped: the deck takes
+   ``<key>_slide.png``), the figure as large as the slide allows under it, the takeaway as a sentence under it, and speaker notes with
    the takeaway, the definition and the n (``notes``); a section without any figure but with
    a "no data" sentence gets a slide saying so (no rate is drawn);
 4. "Definisi" / "Definitions": the notebook's definitions and the disclosure policy's short
-   form;
+   form, on as many slides as keep the text at 16 pt or larger ("Definisi (1/2)", …);
 5. the provenance slide, last: run id, input manifest hash, version, commit and the policy's
    closing line (name, version, hash, audience, threshold).
 
@@ -29,11 +29,24 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from rehab_eval.reports.slide_text import (
+    GREY,
+    MARGIN_IN,
+    chunks,
+    fit,
+    font,
+    long_date,
+    paragraphs,
+    sentence,
+    stamp,
+    textbox,
+)
+from rehab_eval.reports.slide_text import title as title_text
+
 __all__ = ["SLIDE_HEIGHT_IN", "SLIDE_WIDTH_IN", "build_deck", "slide_plan"]
 
 SLIDE_WIDTH_IN = 13.333
 SLIDE_HEIGHT_IN = 7.5
-_MARGIN_IN = 0.45
 
 _TEXT = {
     "id": {
@@ -59,103 +72,6 @@ _TEXT = {
         "policy": "Disclosure policy",
     },
 }
-_MONTHS_ID = (
-    "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember"
-).split()
-_DARK = (0x22, 0x22, 0x22)
-_GREY = (0x55, 0x55, 0x55)
-_STAMP = (0xB0, 0x00, 0x20)
-
-
-def _long_date(day: date, lang: str) -> str:
-    if lang == "id":
-        return f"{day.day} {_MONTHS_ID[day.month - 1]} {day.year}"
-    return f"{day.day} {day:%B %Y}"
-
-
-def _sentence(text: str) -> str:
-    """The takeaway as a sentence: capitalised, ending with a full stop."""
-    text = " ".join(str(text or "").split())
-    if not text:
-        return ""
-    text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?…" else text + "."
-
-
-def _font(paragraph: Any, size: float, *, bold: bool = False, rgb: tuple[int, int, int] = _DARK):
-    from pptx.dml.color import RGBColor
-    from pptx.util import Pt
-
-    for run in paragraph.runs:
-        run.font.size = Pt(size)
-        run.font.bold = bold
-        run.font.color.rgb = RGBColor(*rgb)
-
-
-def _textbox(slide: Any, left: int, top: int, width: int, height: int) -> Any:
-    box = slide.shapes.add_textbox(left, top, width, height)
-    frame = box.text_frame
-    frame.word_wrap = True
-    return frame
-
-
-def _paragraphs(frame: Any, lines: Sequence[str], size: float, *, bullet: bool = False) -> None:
-    from pptx.util import Pt
-
-    for i, line in enumerate(lines):
-        para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        para.text = f"•  {line}" if bullet else line
-        para.space_after = Pt(size * 0.6)
-        _font(para, size)
-
-
-def _fit(lines: Sequence[str], sizes: Sequence[float], capacity: float) -> float:
-    """The largest font size at which ``lines`` fill at most ``capacity`` characters at 10 pt.
-
-    A 10 pt character takes about 0.075 × 0.19 in of a text box (with the paragraph spacing),
-    so a box of ``w × h`` inches holds about ``w × h × 70`` characters at 10 pt, and
-    ``(10 / size)²`` as many at ``size``; each paragraph wastes half a line on average.
-    """
-    for size in sizes:
-        per_line = 165 * 10 / size
-        used = sum(max(len(line), 1) + per_line / 2 for line in lines)
-        if used * (size / 10) ** 2 <= capacity:
-            return size
-    return sizes[-1]
-
-
-def _stamp(slide: Any, text: str | None, width: int) -> None:
-    from pptx.enum.text import PP_ALIGN
-    from pptx.util import Inches
-
-    if not text:
-        return
-    frame = _textbox(slide, width - Inches(6.2), Inches(0.05), Inches(6.1), Inches(0.35))
-    frame.text = text
-    para = frame.paragraphs[0]
-    para.alignment = PP_ALIGN.RIGHT
-    _font(para, 12, bold=True, rgb=_STAMP)
-
-
-def _title(slide: Any, text: str, width: int, size: float = 28) -> None:
-    from pptx.util import Inches
-
-    shape = slide.shapes.title
-    shape.left, shape.top = Inches(_MARGIN_IN), Inches(0.3)
-    shape.width, shape.height = width - Inches(2 * _MARGIN_IN), Inches(0.7)
-    shape.text = text
-    frame = shape.text_frame
-    frame.word_wrap = True
-    from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-
-    frame.vertical_anchor = MSO_ANCHOR.TOP
-    para = frame.paragraphs[0]
-    para.alignment = PP_ALIGN.LEFT
-    # a bold character is about 0.6 em wide: one line of the 12.4 in box holds ~ 1500 / size
-    fitted = next(
-        (pt for pt in (size, 24, 22, 20, 18) if pt <= size and len(text) <= 1480 / pt), 18
-    )
-    _font(para, fitted, bold=True)
 
 
 def slide_plan(record: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -242,14 +158,14 @@ def build_deck(
     subtitle = record.get("subtitle") or subtitle or ""
     office = record.get("office") or office or ""
     shown = record.get("disclosure") or {}
-    stamp = shown.get("stamp")
+    mark = shown.get("stamp")
     provenance = dict(provenance or {})
     run_id = str(provenance.get("run id", provenance.get("run_id", "")))
 
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(SLIDE_WIDTH_IN), Inches(SLIDE_HEIGHT_IN)
     width, height = prs.slide_width, prs.slide_height
-    margin = Inches(_MARGIN_IN)
+    margin = Inches(MARGIN_IN)
     inner = width - 2 * margin
 
     # 1. title slide
@@ -260,54 +176,53 @@ def build_deck(
     frame = shape.text_frame
     frame.word_wrap = True
     frame.paragraphs[0].alignment = PP_ALIGN.LEFT
-    _font(frame.paragraphs[0], 40 if len(title) <= 50 else 32, bold=True)
-    day = _long_date(today or date.today(), lang)
+    font(frame.paragraphs[0], 40 if len(title) <= 50 else 32, bold=True)
+    day = long_date(today or date.today(), lang)
     named = office if office and office not in subtitle else ""
     lines = [x for x in (subtitle, named, f"{text['generated']}: {day}") if x]
     body = slide.placeholders[1]
     body.left, body.top, body.width, body.height = margin, Inches(4.0), inner, Inches(2.2)
     frame = body.text_frame
     frame.word_wrap = True
-    _paragraphs(frame, lines, 22)
+    paragraphs(frame, lines, 22)
     for para in frame.paragraphs:
         para.alignment = PP_ALIGN.LEFT
-        _font(para, 22, rgb=_GREY)
-    _stamp(slide, stamp, width)
+        font(para, 22, rgb=GREY)
+    stamp(slide, mark, width)
 
     # 2. summary slide
-    points = [_sentence(p) for p in record.get("key_points", []) if str(p).strip()]
+    points = [sentence(p) for p in record.get("key_points", []) if str(p).strip()]
     if points:
         slide = prs.slides.add_slide(prs.slide_layouts[5])
-        _title(slide, text["summary"], width, 32)
-        frame = _textbox(slide, margin, Inches(1.4), inner, height - Inches(2.0))
-        size = _fit(points, (28, 26, 24, 22, 20, 18), 12.4 * 5.5 * 70)
-        _paragraphs(frame, points, size, bullet=True)
-        _stamp(slide, stamp, width)
+        title_text(slide, text["summary"], width, 32)
+        frame = textbox(slide, margin, Inches(1.4), inner, height - Inches(2.0))
+        size = fit(points, (28, 26, 24, 22, 20, 18), 12.4 * 5.5 * 70)
+        paragraphs(frame, points, size, bullet=True)
+        stamp(slide, mark, width)
 
     # 3. content slides
     from PIL import Image
 
-    pic_top = Inches(1.0)
-    take_h = Inches(0.75)
     for item in slide_plan(record):
         slide = prs.slides.add_slide(prs.slide_layouts[5])
         if item["kind"] == "no_data":
-            _title(slide, item["title"], width)
-            frame = _textbox(slide, margin, Inches(2.6), inner, Inches(2.5))
-            _paragraphs(frame, [_sentence(s) for s in item["sentences"]], 28)
+            title_text(slide, item["title"], width)
+            frame = textbox(slide, margin, Inches(2.6), inner, Inches(2.5))
+            paragraphs(frame, [sentence(s) for s in item["sentences"]], 28)
             for para in frame.paragraphs:
                 para.alignment = PP_ALIGN.CENTER
-                _font(para, 28, rgb=_GREY)
+                font(para, 28, rgb=GREY)
             slide.notes_slide.notes_text_frame.text = "\n".join(item["sentences"])
-            _stamp(slide, stamp, width)
+            stamp(slide, mark, width)
             continue
         fig = item["figure"]
         png = run_dir / (fig.get("slide_png") or fig["png"])
         if not png.is_file():
             png = run_dir / fig["png"]
-        _title(slide, fig.get("title", ""), width)
-        takeaway = _sentence(fig.get("takeaway", ""))
-        box_h = height - pic_top - (take_h if takeaway else 0) - Inches(0.1)
+        pic_top = max(Inches(1.0), title_text(slide, fig.get("title", ""), width) + Inches(0.1))
+        takeaway = sentence(fig.get("takeaway", ""))
+        take_pt, take_h = _takeaway_box(takeaway)
+        box_h = height - pic_top - take_h - Inches(0.1)
         with Image.open(png) as img:
             w_px, h_px = img.size
         scale = min(inner / w_px, box_h / h_px)
@@ -315,12 +230,9 @@ def build_deck(
         left = int((width - pic_w) / 2)
         slide.shapes.add_picture(str(png), Emu(left), Emu(pic_top), width=Emu(pic_w))
         if takeaway:
-            frame = _textbox(slide, margin, Emu(pic_top + pic_h + Inches(0.05)), inner, take_h)
+            frame = textbox(slide, margin, Emu(pic_top + pic_h + Inches(0.05)), inner, take_h)
             frame.text = takeaway
-            _font(
-                frame.paragraphs[0],
-                20 if len(takeaway) <= 110 else 18 if len(takeaway) <= 200 else 15,
-            )
+            font(frame.paragraphs[0], take_pt)
         notes = [f"{text['notes_takeaway']}: {takeaway}" if takeaway else ""]
         if fig.get("notes"):
             notes.append(f"{text['notes_definition']}: {fig['notes']}")
@@ -328,36 +240,39 @@ def build_deck(
             f"{text['figure']}: {fig.get('key', '')}" + (f" · run {run_id}" if run_id else "")
         )
         slide.notes_slide.notes_text_frame.text = "\n\n".join(n for n in notes if n)
-        _stamp(slide, stamp, width)
+        stamp(slide, mark, width)
 
     # 4. definitions, with the policy's short form
     definitions_lines = [*record.get("definitions", []), *(definitions or [])]
     short_form = shown.get("short_form")
     if short_form and any(short_form.strip() in line for line in definitions_lines):
         short_form = None  # the notebook listed it already
-    if definitions_lines or short_form:
+    lines = [*definitions_lines, *([short_form] if short_form else [])]
+    capacity = 12.4 * 5.7 * 70
+    pages = chunks(lines, 16, capacity) if lines else []
+    for k, page in enumerate(pages):  # a long list goes on several slides, never under 16 pt
         slide = prs.slides.add_slide(prs.slide_layouts[5])
-        _title(slide, text["definitions"], width, 32)
-        lines = [*definitions_lines, *([short_form] if short_form else [])]
-        frame = _textbox(slide, margin, Inches(1.35), inner, height - Inches(1.8))
-        size = _fit(lines, (20, 18, 16, 14, 12, 11), 12.4 * 5.7 * 70)
-        _paragraphs(frame, lines, size)
-        if short_form:
-            _font(frame.paragraphs[len(lines) - 1], size, rgb=_GREY)
-        _stamp(slide, stamp, width)
+        heading = text["definitions"] + (f" ({k + 1}/{len(pages)})" if len(pages) > 1 else "")
+        title_text(slide, heading, width, 32)
+        frame = textbox(slide, margin, Inches(1.35), inner, height - Inches(1.8))
+        size = fit(page, (20, 18, 16), capacity)
+        paragraphs(frame, page, size)
+        if short_form and page[-1] == short_form:
+            font(frame.paragraphs[len(page) - 1], size, rgb=GREY)
+        stamp(slide, mark, width)
 
     # 5. provenance, last
     slide = prs.slides.add_slide(prs.slide_layouts[5])
-    _title(slide, text["provenance"], width, 30)
+    title_text(slide, text["provenance"], width, 30)
     lines = [f"{k}: {v}" for k, v in provenance.items() if v not in (None, "")]
     if shown.get("closing_line"):
         lines.append(str(shown["closing_line"]))
     elif shown.get("record"):
         rec = shown["record"]
         lines.append(f"{text['policy']}: {rec.get('policy')} sha256:{str(rec.get('sha256'))[:12]}")
-    frame = _textbox(slide, margin, Inches(1.5), inner, height - Inches(2.0))
-    _paragraphs(frame, lines or ["–"], 18 if len(lines) <= 8 else 14)
-    _stamp(slide, stamp, width)
+    frame = textbox(slide, margin, Inches(1.5), inner, height - Inches(2.0))
+    paragraphs(frame, lines or ["–"], 18 if len(lines) <= 8 else 14)
+    stamp(slide, mark, width)
 
     _properties(prs, title=title, subtitle=subtitle, office=office, lang=lang, record=record)
     from rehab_eval.atomic import atomic_path
@@ -365,6 +280,21 @@ def build_deck(
     with atomic_path(path) as tmp:
         prs.save(str(tmp))
     return path
+
+
+def _takeaway_box(takeaway: str) -> tuple[float, int]:
+    """Font size (pt) and height (EMU) of the takeaway under a figure: 20 pt, or 18 pt for a
+    long one, and as many lines as it needs at about 0.6 em a character (the substitute fonts
+    of LibreOffice are wider than Calibri)."""
+    import math
+
+    from pptx.util import Inches, Pt
+
+    if not takeaway:
+        return 20, 0
+    size = 20 if len(takeaway) <= 110 else 18
+    lines = math.ceil(len(takeaway) / (12.4 * 72 / (size * 0.6)))
+    return size, int(Pt(size * 1.25 * lines) + Inches(0.15))
 
 
 def _properties(

@@ -19,6 +19,7 @@ from rehab_eval.reports.sections.cohort import (
     open_cohort_report,
     publish_summary,
 )
+from rehab_eval.reports.sections.competing import competing_section
 from rehab_eval.reports.sections.cox import cox_section
 from rehab_eval.reports.sections.facility_change import whoqol_by_facility
 from rehab_eval.reports.sections.indicators import (
@@ -67,6 +68,7 @@ __all__ = [
     "TableOut",
     "cohort_context",
     "cohort_summary",
+    "competing_section",
     "completion_section",
     "cox_section",
     "dosage_section",

@@ -117,8 +117,12 @@ class Section:
     def tables(self) -> dict[str, Any]:
         return {i.key: i.frame for i in self.items if isinstance(i, TableOut)}
 
-    def publish(self) -> Section:
-        """Send the section through the publish sink (heading, items, summary, values)."""
+    def publish(self) -> None:
+        """Send the section through the publish sink (heading, items, summary, values).
+
+        Returns nothing, so that a notebook cell ending with it shows only what the sink
+        displayed (no stray representation of the section).
+        """
         if self.title:
             _sink.section(self.title)
         if self.no_data:
@@ -138,7 +142,6 @@ class Section:
             _sink.values(**self.values)
         if self.definitions:
             _sink.definitions(self.definitions)
-        return self
 
 
 def select_or_refuse(processed_dir: Any, *, empty: str, lang: str, **where: Any) -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 
 from rehab_eval.errors import ConfigError
 
-__all__ = ["say", "speaker"]
+__all__ = ["in_words", "say", "speaker"]
 
 
 @cache
@@ -43,3 +43,19 @@ def speaker(name: str) -> Callable[..., str]:
 
     say_from.__doc__ = f"The text ``key`` of ``{name}`` in ``lang``, fields filled in."
     return say_from
+
+
+def in_words(count: str, lang: str = "id") -> str:
+    """A published count as a presenter reads it aloud in a sentence: ``"<5"`` → "kurang dari
+    5" / "fewer than 5", the mark ``"x"`` (hidden because its difference to another count is
+    small, the count itself may be large) → "sejumlah yang disembunyikan" / "a hidden number";
+    any other text as it is.
+
+    Tables and figures keep the marks (their legends explain them); a sentence has none.
+    """
+    text = str(count).strip()
+    if text == "x":
+        return say("words.hidden", lang)
+    if text.startswith("<") and text[1:].strip().isdigit():
+        return say("words.fewer", lang, n=text[1:].strip())
+    return text

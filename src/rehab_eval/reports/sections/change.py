@@ -194,7 +194,7 @@ def whoqol_change(ctx: Context) -> Section:
             "chg.prepost_notes",
             lang,
             mode=dtext(f"disclosure.mode.{mode}", lang),
-            pairs=", ".join(dict.fromkeys(n_texts.values())),
+            pairs=_pairs_of(n_texts),
         )
         section.items.append(
             FigureOut(fig, "whoqol_prepost", t("fig.prepost.title", lang), takeaway, notes)
@@ -204,7 +204,17 @@ def whoqol_change(ctx: Context) -> Section:
         fig = getattr(fig, "figure", fig)
         section.items.append(
             FigureOut(
-                fig, "whoqol_effects", t("fig.forest.title", lang), say("chg.forest_takeaway", lang)
+                fig,
+                "whoqol_effects",
+                t("fig.forest.title", lang),
+                say(
+                    "chg.forest_takeaway_values",
+                    lang,
+                    values=", ".join(
+                        f"{measure_label(m, lang)} {shown[m]['cohen_dz'].text}" for m in published
+                    ),
+                    pairs=_pairs_of(n_texts),
+                ),
             )
         )
         section.narrative["whoqol"] = say(
@@ -264,7 +274,7 @@ def urica_change(ctx: Context) -> Section:
                 for m in URICA_PRIMARY
                 for k, stat in (("diff", "mean_diff"), ("p", "p_holm"))
             },
-            pairs=", ".join(dict.fromkeys(shown[m]["pairs"].text for m in URICA_PRIMARY)),
+            pairs=_pairs_text(shown, lang),
         )
         section.items.append(primary)
         section.key_points.append(primary)
@@ -304,3 +314,18 @@ def urica_change(ctx: Context) -> Section:
     section.items.append(say("urica.test", lang, p=p.text, n=n.text))
     section.values["urica_stuart_maxwell_p"] = p.value
     return section
+
+
+def _pairs_text(shown: dict, lang: str) -> str:
+    """The pairs behind the URICA primary result: one number, or each subscale's when they
+    differ ("18 (Action) dan 19 (Maintenance)"), never a bare list."""
+    texts = [shown[m]["pairs"].text for m in URICA_PRIMARY]
+    if len(set(texts)) == 1:
+        return texts[0]
+    return say("urica.pairs_each", lang, action=texts[0], maintenance=texts[1])
+
+
+def _pairs_of(n_texts: dict) -> str:
+    """The pairs of the WHOQOL-BREF domains: one number, or the range "17–19" when they differ."""
+    texts = list(dict.fromkeys(n_texts.values()))
+    return texts[0] if len(texts) == 1 else f"{texts[0]}–{texts[-1]}"

@@ -121,8 +121,8 @@ def open_cohort_report(
     program: Any = None,
     cohort: Any = None,
     key_points: list[str] | None = None,
-) -> Section:
-    """Start publishing (title, subtitle, policy, key points) and return the intro paragraph.
+) -> None:
+    """Start publishing (title, subtitle, policy, key points) and print the intro paragraph.
 
     ``key_points`` (from :func:`cohort_summary`) go to the top of the report and to the
     deck's summary slide.
@@ -162,7 +162,6 @@ def open_cohort_report(
     _sink.markdown(head + intro)
     if key_points:
         _sink.key_points(key_points)
-    return Section()
 
 
 def flow_section(ctx: Context) -> Section:
@@ -225,8 +224,16 @@ def dosage_section(ctx: Context) -> Section:
     lang, d = ctx.lang, ctx.disclosure
     dosage = cohorts.dosage(ctx.data)
     size = ctx.flow.get("enrolled")
-    rows = []
+    rows, absent = [], []
     for r in dosage.to_dict("records"):
+        kind = (
+            say("dose.urine_test", lang)
+            if r["kind"] == "urine_test"
+            else label("contact_kind", r["kind"], lang)
+        )
+        if not r["n_scheduled"]:  # no record of this kind: said in words, never "0 / 0"
+            absent.append(kind)
+            continue
         reached = show_count(r["n_clients_any"], "followed_up", d, group_size=size, lang=lang)
         attended = show_count(r["n_attended"], "contacts_attended", d, group_size=size, lang=lang)
         scheduled = show_count(r["n_scheduled"], "contacts", d, group_size=size, lang=lang)
@@ -237,9 +244,7 @@ def dosage_section(ctx: Context) -> Section:
         rate_ok = attended.value is not None and scheduled.value and r["n_scheduled"]
         rows.append(
             {
-                say("dose.kind", lang): say("dose.urine_test", lang)
-                if r["kind"] == "urine_test"
-                else label("contact_kind", r["kind"], lang),
+                say("dose.kind", lang): kind,
                 say("dose.reached", lang): reached.text,
                 say("dose.attended", lang): f"{attended.text} / {scheduled.text}",
                 say("dose.rate", lang): format_percent(r["attendance_rate"], 0, lang)
@@ -250,7 +255,13 @@ def dosage_section(ctx: Context) -> Section:
                 else f"{median.text} [{q1.text}–{q3.text}]",
             }
         )
-    return Section(title=say("h.dosage", lang), items=[TableOut(pd.DataFrame(rows), "dosage")])
+    title = say("h.dosage", lang)
+    if not rows:
+        return Section(title=title, no_data=say("dose.none", lang))
+    items: list[Any] = [TableOut(pd.DataFrame(rows), "dosage")]
+    if absent:
+        items.append(say("dose.absent", lang, kinds=", ".join(absent)))
+    return Section(title=title, items=items)
 
 
 def cohort_summary(ctx: Context, *sections: Section) -> Section:

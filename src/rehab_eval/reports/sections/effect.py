@@ -230,12 +230,13 @@ def balance_section(ctx: Context) -> Section:
         for x in (-eff.balance.threshold, eff.balance.threshold):
             ax.axvline(x, color="#D55E00", lw=1.5, ls="--")
         ax.axvline(0, color="#333333", lw=1)
-        ax.set_yticks(y, [names[i] for i in order], fontsize=12 if len(order) > 10 else 15)
+        ax.set_yticks(y, [names[i] for i in order], fontsize=15 if len(order) > 10 else 17)
         ax.set_ylim(len(order) - 0.5, -0.5)
         ax.grid(axis="y", visible=False)
         ax.set_xlabel(say("axis.smd", lang))
         number_axis(ax.xaxis, lang, 1)
-        ax.legend(loc="lower left", fontsize=14, framealpha=0.9)
+        # above the axes, never over a point
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, fontsize=15, frameon=False)
         sub = say("fig.sub", lang, treated=counts[1].text, comparison=counts[0].text)
         decorate(
             fig, ax, FrameText(say("fig.balance", lang), sub, say("fig.source", lang)), own=True

@@ -18,7 +18,7 @@ from typing import Any
 
 from rehab_eval.reports.sections import _sink
 from rehab_eval.reports.sections._model import Context, FigureOut, Section, TableOut
-from rehab_eval.reports.sections._texts import speaker
+from rehab_eval.reports.sections._texts import in_words, speaker
 
 __all__ = [
     "DISCLOSURE_KINDS",
@@ -280,8 +280,8 @@ def _sentence(ctx: Context, row: ShownRow, previous: ShownRow | None = None) -> 
         name=row.name,
         year=row.year,
         percent=row.percent,
-        num=row.numerator,
-        den=row.denominator,
+        num=in_words(row.numerator, lang),
+        den=in_words(row.denominator, lang),
         target=target,
     )
     change = _change(ctx, previous, row)
@@ -303,7 +303,7 @@ def _change(ctx: Context, previous: ShownRow | None, row: ShownRow) -> str | Non
 
 def open_indicators_report(
     ctx: Context, output_dir: Any, *, office: Any = None, key_points: list[str] | None = None
-) -> Section:
+) -> None:
     """Start publishing (title, selection and years, policy) and show the opening paragraph."""
     lang, result, d = ctx.lang, ctx.data, ctx.disclosure
     years = f"{min(result.years)}–{result.year}" if len(result.years) > 1 else str(result.year)
@@ -348,7 +348,6 @@ def open_indicators_report(
         audience=d.audience,
         end_date=result.end_date.isoformat(),
     )
-    return Section()
 
 
 def _values(rows: list[ShownRow]) -> dict[str, Any]:

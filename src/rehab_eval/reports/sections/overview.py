@@ -206,7 +206,7 @@ def open_overview_report(
     program: Any = None,
     cohort: Any = None,
     key_points: list[str] | None = None,
-) -> Section:
+) -> None:
     """Start publishing (title, subtitle, policy, key points) and print the intro."""
     from rehab_eval.disclosure import show_count
     from rehab_eval.i18n import format_period, label
@@ -241,7 +241,6 @@ def open_overview_report(
     _sink.markdown(head + intro)
     if key_points:
         _sink.key_points(key_points)
-    return Section()
 
 
 def reach_section(ctx: Context) -> Section:
@@ -257,8 +256,7 @@ def reach_section(ctx: Context) -> Section:
         title=say("ov.h.reach", lang),
         items=[FigureOut(fig, "reach", t("fig.reach.title", lang), takeaway)],
         summary={"clients_per_year": {y: n.text for y, n in _per_year(ctx).items()}},
-        key_points=[takeaway],
-    )
+    )  # no key point: the summary's first sentence says the same
 
 
 def completion_section(ctx: Context) -> Section:
@@ -397,7 +395,12 @@ def reoffending_section(ctx: Context) -> Section:
 
 
 def overview_summary(ctx: Context, *sections: Section, province: Any = None) -> Section:
-    """The closing paragraph, key points, definitions and the report's identity strings."""
+    """The closing paragraph, key points, definitions and the report's identity strings.
+
+    Pass the sections in publishing order (reach, completion, WHOQOL change, trajectories,
+    re-offending): their takeaways follow the paragraph on the summary slide; the trajectory's
+    definition joins the others when its figure is drawn.
+    """
     from rehab_eval.i18n import format_period
 
     lang, d = ctx.lang, ctx.disclosure
@@ -415,8 +418,11 @@ def overview_summary(ctx: Context, *sections: Section, province: Any = None) -> 
         completed_share=share.percent.text if share is not None else "–",
         reoffend=found.get("reoffend", ""),
     ).strip()
-    definitions = [say(f"ov.def.{k}", lang) for k in ("reach", "completed", "whoqol", "recid")]
+    drawn = any("whoqol_trajectory" in s.values for s in sections)
+    keys = ("reach", "completed", "whoqol", *(["trajectory"] if drawn else []), "recid")
+    definitions = [say(f"ov.def.{k}", lang) for k in keys]
     definitions.append(d.short_form(lang))
+    # the takeaways of the sections (WHOQOL change, trajectories, re-offending), four at most
     points = [p for s in sections for p in s.key_points][:4]
     return Section(
         title=say("h.summary", lang),

@@ -125,7 +125,7 @@ def _totals(ctx: Context) -> dict[str, Any]:
 
 def open_quality_report(
     ctx: Context, output_dir: Any, *, key_points: list[str] | None = None
-) -> Section:
+) -> None:
     """Start publishing (title, run date, policy) and show the opening paragraph."""
     from rehab_eval.i18n import format_date
 
@@ -160,7 +160,6 @@ def open_quality_report(
     if key_points:
         _sink.key_points(key_points)
     _sink.summary(report="data_quality", as_of=str(q.as_of), audience=ctx.disclosure.audience)
-    return Section()
 
 
 def _counts_frame(frame: Any, first: list[str], lang: str) -> Any:
@@ -196,6 +195,7 @@ def _barh(
 
     from rehab_eval.plots._frame import (
         decorate,
+        fit_left_margin,
         make_axes,
         number_axis,
         percent_axis,
@@ -213,14 +213,18 @@ def _barh(
             ax.annotate(
                 t, (v, yi), xytext=(6, 0), textcoords="offset points", va="center", color=GREY
             )
-        ax.set_yticks(y, ["\n".join(textwrap.wrap(s, 38)[:2]) for s in labels], fontsize=13)
+        # names readable from the back of the room: 18 pt for a few bars, 15 pt on two lines
+        # for up to ten (a row of 5.3 in / 10 holds two lines of 15 pt)
+        size, wrap = (18, 32) if len(labels) <= 6 else (15, 42)
+        ax.set_yticks(y, ["\n".join(textwrap.wrap(s, wrap)[:2]) for s in labels], fontsize=size)
         ax.set_xlim(0, top * 1.25)
         if shares:
             percent_axis(ax.xaxis, lang, 1)
         else:
             number_axis(ax.xaxis, lang)
         ax.spines[["top", "right"]].set_visible(False)
-        decorate(fig, ax, texts_, own=own, left=0.34)
+        decorate(fig, ax, texts_, own=own, left=0.34, bottom=0.11)
+        fit_left_margin(fig, ax, least=0.2, most=0.5)
     return fig
 
 

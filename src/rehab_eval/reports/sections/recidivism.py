@@ -24,6 +24,8 @@ from rehab_eval.reports.sections._model import (
 )
 from rehab_eval.reports.sections._rates import estimate_texts, has_source, no_source, protect_rates
 from rehab_eval.reports.sections._texts import say
+from rehab_eval.reports.sections.competing import competing_section
+from rehab_eval.reports.sections.km_curves import km_section
 
 __all__ = [
     "Recidivism",
@@ -36,8 +38,6 @@ __all__ = [
     "recidivism_inputs",
     "recidivism_summary",
 ]
-
-KM_GROUPS = ("level", "program", "status")
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ def open_recidivism_report(
     program: Any = None,
     cohort: Any = None,
     key_points: list[str] | None = None,
-) -> Section:
+) -> None:
     """Start publishing (title, subtitle, policy, key points) and print the definition."""
     from rehab_eval.i18n import format_date, format_period, label
 
@@ -205,7 +205,6 @@ def open_recidivism_report(
     _sink.markdown(head + definition)
     if key_points:
         _sink.key_points(key_points)
-    return Section()
 
 
 def _followup_counts(ctx: Context) -> dict[str, Any]:
@@ -289,50 +288,6 @@ def followup_section(ctx: Context) -> Section:
     )
 
 
-def km_section(ctx: Context, *, by: tuple[str, ...] = KM_GROUPS) -> Section:
-    """Kaplan–Meier curves by each grouping, cut where fewer than ``display_min`` are at risk."""
-    from rehab_eval import plots, recidivism
-    from rehab_eval.disclosure import truncate_km
-    from rehab_eval.disclosure.values import round_for_display
-    from rehab_eval.i18n import format_p
-
-    lang, fu, d = ctx.lang, ctx.data.followup, ctx.disclosure
-    if not ctx.data.has_source or not fu.n_included:
-        return Section()
-    ticks = list(range(0, int(fu.table["duration"].max()) + 1, 6))
-    section = Section(title=say("recid.h.km", lang))
-    logrank_p: dict[str, Any] = {}
-    for group in by:
-        groups = fu.table[group].dropna().nunique()
-        if groups == 0:
-            continue
-        km = recidivism.kaplan_meier(fu, by=group)
-        at_risk = recidivism.kaplan_meier(fu, by=group, times=ticks)
-        name = say(f"recid.by.{group}", lang)
-        if groups > 1:
-            p = float(recidivism.logrank(fu, by=group)["p_value"].iloc[0])
-            logrank_p[group] = round_for_display(p, "p_value", d)
-            takeaway = say("recid.km_takeaway", lang, by=name, p=format_p(p, lang))
-        else:
-            logrank_p[group] = None
-            takeaway = say("recid.km_takeaway_single", lang, by=name)
-        title = say("recid.km_title", lang, by=name)
-        fig = plots.plot_km(
-            km,
-            at_risk=at_risk,
-            times=ticks,
-            cut=truncate_km(km, d),
-            lang=lang,
-            min_cell=ctx.min_cell,
-            title=title,
-            period=_observed(ctx),
-        )
-        notes = say("recid.km_notes", lang, display_min=d.display_min or 1)
-        section.items.append(FigureOut(fig, f"km_{group}", title, takeaway, notes))
-    section.values["logrank_p"] = logrank_p
-    return section
-
-
 def rates_section(ctx: Context, windows: Any = (6, 12, 24)) -> Section:
     """Re-offending by the windows (KM cumulative incidence, rate), by risk level and overall."""
     import pandas as pd
@@ -406,82 +361,12 @@ def rates_section(ctx: Context, windows: Any = (6, 12, 24)) -> Section:
     return section
 
 
-def competing_section(ctx: Context, times: Any = (6, 12, 24)) -> Section:
-    """Cumulative incidence with competing ends (Aalen–Johansen) beside 1 − Kaplan–Meier.
-
-    Death, transfer and loss to supervision end follow-up and preclude re-offending: 1 − KM
-    treats them as censored and so overstates the share re-offending. Events are protected as
-    in :func:`rates_section` (the same counts); an estimate is shown only where its events are
-    shown exactly. A selection without any competing end gets one sentence.
-    """
-    import numpy as np
-    import pandas as pd
-
-    from rehab_eval import recidivism
-    from rehab_eval.disclosure.values import round_for_display
-    from rehab_eval.i18n import format_ci, format_number, format_percent
-    from rehab_eval.vocab import COMPETING_EVENT_KINDS
-
-    lang, fu, d = ctx.lang, ctx.data.followup, ctx.disclosure
-    if not ctx.data.has_source or not fu.n_included:
-        return Section()
-    title = say("recid.h.competing", lang)
-    table = fu.table
-    if not table["event_kind"].isin(COMPETING_EVENT_KINDS).any():
-        return Section(title=title, no_data=say("recid.competing_none", lang))
-    times = [int(w) for w in times]
-    ended = table.assign(ended=np.where(table["event"] == 1, "outcome", table["event_kind"]))
-    aj = recidivism.cumulative_incidence(
-        ended, event_kind="ended", event_of_interest="outcome", times=times
-    ).set_index("time")
-    overall = recidivism.rates_at(fu, times, window_unit="months").table
-    shown = protect_rates(ctx, overall, {})
-    digits = d.precision("survival")
-
-    def pct(value: float, low: float, high: float) -> str:
-        if value != value:
-            return "–"
-        ci = format_ci(low * 100, high * 100, digits, lang)
-        return f"{format_percent(value, digits, lang)} {ci}"
-
-    rows, values = [], {}
-    for r in overall.to_dict("records"):
-        w = int(r["window"])
-        s = shown[("all", "all", r["window"])]
-        a = aj.loc[float(w)]
-        exact = s["events"].value is not None
-        mark = s["events"].text
-        rows.append(
-            {
-                say("recid.window", lang): format_number(w, 0, lang),
-                say("recid.events", lang): s["events"].text,
-                say("recid.aj", lang): pct(a["cum_incidence"], a["ci_low"], a["ci_high"])
-                if exact
-                else mark,
-                say("recid.km", lang): pct(r["km_cum_incidence"], r["km_ci_low"], r["km_ci_high"])
-                if exact
-                else mark,
-            }
-        )
-        values[str(w)] = (
-            {
-                "aalen_johansen": round_for_display(a["cum_incidence"], "survival", d),
-                "one_minus_km": round_for_display(r["km_cum_incidence"], "survival", d),
-            }
-            if exact
-            else None
-        )
-    return Section(
-        title=title,
-        items=[say("recid.competing_note", lang), TableOut(pd.DataFrame(rows), "competing")],
-        values={"aalen_johansen": values},
-    )
-
-
 def recidivism_summary(ctx: Context, *sections: Section) -> Section:
     """The closing paragraph, key points, definitions and the report's identity strings.
 
-    Build it before publishing: its ``key_points`` open the report.
+    Build it before publishing: its ``key_points`` open the report (the paragraph, then the
+    takeaways of the Kaplan–Meier curves, the competing ends and the Cox model, in the order
+    the sections are given).
     """
     from rehab_eval.i18n import format_date
 
@@ -503,7 +388,10 @@ def recidivism_summary(ctx: Context, *sections: Section) -> Section:
             end=format_date(r.end_date, lang),
         )
         for k in ("recid.def.outcome", "recid.def.km", "recid.def.rate", "recid.def.cox")
-    ] + [d.short_form(lang)]
+    ]
+    if any("aalen_johansen" in s.values for s in sections):
+        definitions.append(say("recid.def.aj", lang))
+    definitions.append(d.short_form(lang))
     if not r.has_source:  # the follow-up section's one sentence says it all
         return Section(
             definitions=definitions,
@@ -519,7 +407,8 @@ def recidivism_summary(ctx: Context, *sections: Section) -> Section:
         outcome_short=outcome.split(" (")[0],
         rates=found.get("rates", ""),
     ).strip()
-    points = [p for s in sections for p in s.key_points][:4]
+    # the paragraph already gives the rates: the other sections' takeaways follow it
+    points = [p for s in sections if "rates" not in s.narrative for p in s.key_points][:4]
     return Section(
         title=say("h.summary", lang),
         items=[text],

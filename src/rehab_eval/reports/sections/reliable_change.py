@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from rehab_eval.reports.sections._model import Context, FigureOut, TableOut
-from rehab_eval.reports.sections._texts import say
+from rehab_eval.reports.sections._texts import in_words, say
 
 __all__ = ["RC_KINDS", "declared_instrument", "domain_results", "rc_counts", "reliable_items"]
 
@@ -172,8 +172,8 @@ def _figure(ctx: Context, m: str, result: Any, counts: dict, shown: dict) -> Fig
         aggregate=aggregate,
     )
 
-    def n(cat: str) -> str:
-        return counts[cat].text if cat in counts else "0"
+    def n(cat: str) -> str:  # read aloud: "kurang dari 5", never "x" in a sentence
+        return in_words(counts[cat].text, lang) if cat in counts else "0"
 
     has_cutoff = result.cutoff is not None
     takeaway = say(

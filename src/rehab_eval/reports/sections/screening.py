@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rehab_eval.plots.style import LEVEL_COLORS as _STYLE_LEVELS
 from rehab_eval.reports.sections import _sink
 from rehab_eval.reports.sections._model import Context, FigureOut, Section, TableOut
 from rehab_eval.reports.sections._texts import speaker
@@ -27,8 +28,9 @@ __all__ = [
     "substance_section",
 ]
 
-#: Risk levels green → orange → red on every figure (Okabe–Ito green, orange, vermillion).
-LEVEL_COLORS = {"rendah": "#009E73", "sedang": "#E69F00", "tinggi": "#D55E00"}
+#: Risk levels light → dark, the colours of every other figure that shows a level (the
+#: recidivism curves and rates): one meaning of a colour across the reports.
+LEVEL_COLORS = dict(_STYLE_LEVELS)
 
 
 say = speaker("screening.toml")

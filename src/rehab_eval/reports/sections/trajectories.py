@@ -21,9 +21,8 @@ def whoqol_trajectory_section(ctx: Context) -> Section:
     import warnings
 
     import pandas as pd
-    from matplotlib.figure import Figure
 
-    from rehab_eval import change
+    from rehab_eval import change, plots
     from rehab_eval.disclosure import show_count, show_statistics
     from rehab_eval.i18n import label, measure_label
     from rehab_eval.vocab import TIMEPOINTS
@@ -73,37 +72,42 @@ def whoqol_trajectory_section(ctx: Context) -> Section:
                     say("ov.model_mean", lang): f"{s['mean'].text} {ci}".strip(),
                 }
             )
-    fig = Figure(figsize=(8, 4.5))
-    ax = fig.add_subplot()
+    if not any(s["mean"].value is not None for s in shown.values()):
+        return Section(title=title, no_data=say("ov.trajectory_hidden", lang))
+    drawn = pd.DataFrame(
+        [
+            {"measure": m, "timepoint": tp} | {k: s[k].value for k in ("mean", "ci_low", "ci_high")}
+            for (m, tp), s in shown.items()
+        ]
+    )
     changes = []
-    for i, measure in enumerate(DOMAINS):
-        points = [
-            (j + (i - 1.5) * 0.05, s["mean"].value, s["ci_low"].value, s["ci_high"].value)
-            for j, tp in enumerate(order)
-            if (s := shown.get((measure, tp))) is not None and s["mean"].value is not None
-        ]
-        if not points:
+    for measure in DOMAINS:
+        if (measure, order[0]) not in shown or (measure, order[-1]) not in shown:
             continue
-        x, y, lo, hi = (list(v) for v in zip(*points, strict=True))
-        err = [
-            [a - b for a, b in zip(y, lo, strict=True)],
-            [b - a for a, b in zip(y, hi, strict=True)],
-        ]
-        ax.errorbar(x, y, yerr=err, marker="o", capsize=3, label=measure_label(measure, lang))
         first, last = shown[(measure, order[0])]["mean"], shown[(measure, order[-1])]["mean"]
         if first.value is not None and last.value is not None:
             changes.append(f"{measure_label(measure, lang)} {first.text} → {last.text}")
-    ax.set_xticks(range(len(order)), [label("timepoint", tp, lang) for tp in order])
-    ax.set_ylabel(say("ov.model_mean", lang))
-    ax.legend(frameon=False)
+    per_time = whoqol.groupby("timepoint")["client_id"].nunique()
+    n_texts = {
+        tp: show_count(int(per_time[tp]), "assessed_post", d, lang=lang).text for tp in order
+    }
     fig_title = say("ov.trajectory_title", lang)
-    ax.set_title(fig_title)
-    first_tp, last_tp = (label("timepoint", tp, lang) for tp in (order[0], order[-1]))
+    fig = plots.plot_trajectory(
+        drawn,
+        order=order,
+        lang=lang,
+        n_texts=n_texts,
+        title=fig_title,
+        period=ctx.period,
+    ).figure
+    first_tp, last_tp = (
+        f"{label('timepoint', tp, lang)} (n = {n_texts[tp]})" for tp in (order[0], order[-1])
+    )
     if changes:
         takeaway = say(
             "ov.trajectory_takeaway", lang, first=first_tp, last=last_tp, changes="; ".join(changes)
         )
-    else:
+    else:  # the first or the last time is withheld for every domain
         takeaway = say("ov.trajectory_hidden", lang)
     return Section(
         title=title,
@@ -116,5 +120,5 @@ def whoqol_trajectory_section(ctx: Context) -> Section:
         values={
             "whoqol_trajectory": {f"{m}|{tp}": s["mean"].value for (m, tp), s in shown.items()}
         },
-        key_points=[takeaway],
+        key_points=[takeaway] if changes else [],
     )
