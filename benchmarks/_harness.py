@@ -186,7 +186,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], title: str =
         if v is None:
             return "-"
         if isinstance(v, float):
-            return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}" if abs(v) < 10 else f"{v:.1f}"
+            return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:#.3g}" if abs(v) < 10 else f"{v:.1f}"
         if isinstance(v, int):
             return f"{v:,}"
         return str(v)

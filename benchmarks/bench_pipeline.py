@@ -11,7 +11,8 @@ ETL rows/s = raw data rows read (the manifest's ``totals.rows_read``) / ETL seco
 
 The reports are the ones ``rehab-eval demo`` renders (its ``demo.plan.yaml``), on the
 tables of this scale; ``--reports sumsel`` keeps the provincial (Sumatera Selatan) ones and
-the data-quality report, ``--reports none`` skips them.
+the data-quality report, ``--reports none`` skips them, ``--reports a,b`` runs the reports
+labelled a and b in the plan (the label, or the report's name when it has none).
 """
 
 from __future__ import annotations
@@ -90,7 +91,13 @@ def plan_reports(which: str, raw: Path) -> list[tuple[str, str, dict[str, str]]]
             params["raw_dir"] = str(raw)
         label = entry.get("label", name)
         provincial = params.get("province") in ("Sumatera Selatan", "Sumsel")
-        if which == "all" or name in SUMSEL and (provincial or name == "data_quality"):
+        if which == "all":
+            keep = True
+        elif which == "sumsel":
+            keep = name in SUMSEL and (provincial or name == "data_quality")
+        else:
+            keep = label in which.split(",")
+        if keep:
             out.append((label, name, params))
     return out
 
@@ -246,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parent / ".data")
     ap.add_argument("--work", type=Path, default=None)
-    ap.add_argument("--reports", choices=("all", "sumsel", "none"), default="all")
+    ap.add_argument("--reports", default="all", help="all, sumsel, none or labels (a,b)")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench_pipeline_") as tmp:
         work = args.work or Path(tmp)

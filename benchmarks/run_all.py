@@ -174,7 +174,7 @@ def targets(res: dict, baseline: dict | None) -> list[dict]:
     )
     t.append(
         _target(
-            "ETL time / pyarrow.csv read of the same files, scale 160",
+            "ETL time / pyarrow.csv read of the same files at scale 160",
             r160 and r160["etl_over_csv"],
             "<= 8x",
             r160 and r160["etl_over_csv"] <= 8,
@@ -260,7 +260,7 @@ def targets(res: dict, baseline: dict | None) -> list[dict]:
         ratio = (sv.get(n) or {}).get("ratio")
         t.append(
             _target(
-                f"Cox time / lifelines CoxPHFitter, {label} clients",
+                f"Cox / lifelines CoxPHFitter, {label} clients",
                 ratio and ratio["cox"],
                 f"<= {limit}x",
                 ratio and ratio["cox"] <= limit,
@@ -273,7 +273,7 @@ def targets(res: dict, baseline: dict | None) -> list[dict]:
         for n in sorted(sv):
             ratio = (sv[n].get("ratio") or {}).get(what)
             ref = (base.get(str(n)) or {}).get(what)
-            name = f"{'KM' if what == 'km' else 'log-rank'} time / lifelines {other}, {n:,} clients"
+            name = f"{'KM' if what == 'km' else 'log-rank'} / lifelines {other}, {n:,} clients"
             if ref is None:
                 t.append(_target(name, None, "", None, why="no baseline for this size"))
                 continue
@@ -294,13 +294,13 @@ def targets(res: dict, baseline: dict | None) -> list[dict]:
     how = nat.get("how") or ""
     t.append(
         _target(
-            f"national case, 10 M assessment rows: largest peak of etl, score, "
-            f"overview, recidivism ({'extrapolated' if 'extra' in how else 'measured'})",
+            "national case, 10 M rows: peak of etl, score, overview, recidivism"
+            + (" (measured)" if how.startswith("measured") else " (extrapolated)"),
             value,
             f"< {MACHINE_GB} GB",
             value is not None and value < MACHINE_GB,
             "{:.1f} GB",
-            "needs two scales or more (--full)" if not how else "a step failed",
+            "a step failed" if how else "needs two scales or more (--full)",
         )
     )
     return t
@@ -386,9 +386,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--forms", type=_ints, default=None, help="e.g. 1e6 (overrides)")
     ap.add_argument(
         "--reports",
-        choices=("all", "sumsel", "none"),
         default=None,
-        help="the demo's reports: all (default with --full), the provincial ones (quick), none",
+        help="the demo's reports: all (default with --full), sumsel (quick), none, or labels "
+        "(e.g. recidivism_report,program_overview)",
     )
     ap.add_argument("--skip", default="", help="comma list of pipeline,scoring,survival")
     ap.add_argument("--save-as", default=None, help="also write results/NAME.json")
