@@ -453,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "what": "our time / lifelines' time on the same data in one run (median of 3); "
                 "KM and log-rank must stay within 10 % of these ratios",
-                "code": "main before the issue-16 speed work",
+                "code": "the code measured (record with --record-baseline)",
                 "machine": here,
                 "survival": survival_ratios,
             },
