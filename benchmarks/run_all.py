@@ -446,16 +446,17 @@ def main(argv: list[str] | None = None) -> int:
     write_json(RESULTS / "latest.json", res)
     if args.save_as:
         write_json(RESULTS / f"{args.save_as}.json", res)
-    if args.record_baseline:
-        survival_ratios = {str(r["clients"]): r["ratio"] for r in res["survival"] if r["ratio"]}
+    if args.record_baseline:  # sizes measured now replace theirs; other sizes are kept
+        old = (baseline or {}).get("survival", {})
+        ratios = {str(r["clients"]): r["ratio"] for r in res["survival"] if r["ratio"]}
         write_json(
             BASELINE,
             {
                 "what": "our time / lifelines' time on the same data in one run (median of 3); "
                 "KM and log-rank must stay within 10 % of these ratios",
-                "code": "the code measured (record with --record-baseline)",
-                "machine": here,
-                "survival": survival_ratios,
+                "code": (baseline or {}).get("code", "the code measured"),
+                "machine": (baseline or {}).get("machine", {}) | {s: here for s in ratios},
+                "survival": old | ratios,
             },
         )
     print(
