@@ -26,8 +26,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
+# make bench (quick, a few minutes) or make bench ARGS=--full (scales 40, 160, 640: long)
 bench: $(STAMP)
-	$(PY) benchmarks/run_all.py
+	$(PY) benchmarks/run_all.py $(ARGS)
 
 lab: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,lab]'

@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from _timing import best
+from _harness import best
 
 MEASURES = ["physical_0_100", "psychological_0_100", "social_0_100", "environment_0_100", "qol"]
 CODES = ["pre", "m1", "m3", "m6", "post"]
