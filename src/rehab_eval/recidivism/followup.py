@@ -188,10 +188,13 @@ def followup(
     if pd.isna(end):
         raise ConfigError("followup: end_date is required (the date of administrative censoring).")
 
-    clients = table(data, "clients", columns=_NEEDED["clients"], what="followup")
-    enrollments = table(data, "enrollments", columns=_NEEDED["enrollments"], what="followup")
-    events = table(data, "events", columns=_NEEDED["events"], what="followup")
-    urine = table(data, "urine_tests", columns=_NEEDED["urine_tests"], what="followup")
+    def read(name: str, also: tuple[str, ...] = ()) -> pd.DataFrame:
+        return table(data, name, columns=_NEEDED[name], keep=also, what="followup")
+
+    clients = read("clients", ("facility_type", "prior_offences"))
+    enrollments = read("enrollments", ("facility",))
+    events = read("events")
+    urine = read("urine_tests")
 
     cl = clients.drop_duplicates("client_id", keep="first").copy()
     cl["client_id"] = cl["client_id"].astype(str)
@@ -297,9 +300,9 @@ def followup(
         own = ids.map(chosen["facility"].astype(object))
         result["facility"] = own.where(own.notna(), cl["facility"]).to_numpy()
     status = result["status"]
-    result["completion"] = pd.array(
-        [None if pd.isna(v) else v == "completed" for v in status], dtype="boolean"
-    )
+    completion = pd.array((status.astype(object) == "completed").to_numpy(), dtype="boolean")
+    completion[status.isna().to_numpy()] = pd.NA
+    result["completion"] = completion
     result = result.sort_values("client_id", kind="mergesort").reset_index(drop=True)
     return FollowUp(
         table=result,
