@@ -17,7 +17,7 @@ import pandas as pd
 
 from rehab_eval.cohort._common import _as_list, _matches, _norm, _to_timestamp
 from rehab_eval.errors import InputError
-from rehab_eval.etl.processed import distinct, restrict, table, table_columns
+from rehab_eval.etl.processed import client_ids, distinct, restrict, table, table_columns
 
 __all__ = ["enrollment_facility", "select"]
 
@@ -137,7 +137,7 @@ def select(
     end = _to_timestamp(period_end, "period_end")
     if start is not None and end is not None and end < start:
         raise InputError(f"period_end {end.date()} is before period_start {start.date()}")
-    enrollments = _candidates(data, program, cohort, facility, start, end)
+    enrollments = _candidates(data, program, cohort, facility, province, start, end)
     keep = pd.Series(True, index=enrollments.index)
 
     wanted = _as_list(program)
@@ -149,9 +149,6 @@ def select(
     wanted = _as_list(facility)
     if wanted is not None:
         keep &= _matches(_facility_of(data, enrollments), wanted)
-    wanted = _as_list(province)
-    if wanted is not None:
-        keep &= _matches(_province_of(data, enrollments, wanted), wanted)
     if start is not None or end is not None:
         started = pd.to_datetime(enrollments["start_date"])
         if start is not None:
@@ -164,11 +161,16 @@ def select(
 
 
 def _candidates(
-    data: Any, program: Any, cohort: Any, facility: Any, start: Any, end: Any
+    data: Any, program: Any, cohort: Any, facility: Any, province: Any, start: Any, end: Any
 ) -> pd.DataFrame:
     """The enrollments that may match: the conditions :func:`select` checks, pushed into the
-    scan (facility: the enrollment's own, or none recorded), checked there again."""
+    scan (facility: the enrollment's own, or none recorded), checked there again; and those
+    of the clients of ``province``, pushed into the scan of both tables (a client has one row
+    in the clients table)."""
     needed, pushed = ["client_id"], []
+    wanted = _as_list(province)
+    if wanted is not None:
+        pushed.append(("client_id", "in", _province_clients(data, wanted)))
     wanted = _as_list(program)
     if wanted is not None:
         needed.append("program")
@@ -192,19 +194,12 @@ def _candidates(
     return table(data, "enrollments", filters=pushed)
 
 
-def _province_of(data: Any, enrollments: pd.DataFrame, wanted: list[str]) -> pd.Series:
-    """The province of each enrollment's client, read only for the clients in ``wanted``."""
+def _province_clients(data: Any, wanted: list[str]) -> Any:
+    """The ids of the clients whose province :func:`_matches` one of ``wanted``."""
     try:
         spelled = _spellings(data, "clients", "province", wanted, [])
     except InputError:
         raise InputError(
             "selecting by province needs the clients table with a 'province' column"
         ) from None
-    ids = list(enrollments["client_id"].dropna().unique())
-    clients = table(
-        data, "clients", columns=["client_id", "province"], keep=(),
-        filters=[("province", "in", spelled), ("client_id", "in", ids)],
-    )  # fmt: skip
-    return enrollments["client_id"].map(
-        clients.drop_duplicates("client_id").set_index("client_id")["province"]
-    )
+    return client_ids(data, "clients", filters=[("province", "in", spelled)])

@@ -33,6 +33,7 @@ from rehab_eval.etl._scan import Filters, Snapshot, apply_filters, filter_key
 
 __all__ = [
     "Processed",
+    "client_ids",
     "distinct",
     "load_processed",
     "replace_tables",
@@ -188,6 +189,17 @@ def table_columns(data: Any, name: str) -> list[str] | None:
         return data._columns(name)
     frame = tables(data).get(name)
     return None if frame is None else list(frame.columns)
+
+
+def client_ids(data: Any, name: str, *, filters: Filters = ()) -> Any:
+    """The ``client_id`` of the rows of table ``name`` passing ``filters``, to filter another
+    table by (``("client_id", "in", ids)``): from disk an Arrow array (only that column is
+    read, no Python string is made), else a NumPy array."""
+    if isinstance(data, Processed) and name not in data._frames and name in data._names():
+        _check_columns(name, data._columns(name), ["client_id", *(f[0] for f in filters)], "")
+        return data._source.values(name, "client_id", tuple(filters), data._only)
+    frame = table(data, name, columns=["client_id"], keep=(), filters=filters)
+    return frame["client_id"].to_numpy()
 
 
 def replace_tables(data: Any, frames: Mapping[str, pd.DataFrame]) -> Any:
