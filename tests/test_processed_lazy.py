@@ -90,8 +90,11 @@ def _frames(seed: int = 3, n: int = 60) -> dict[str, pd.DataFrame]:
         "assessments": assessments,
         "contacts": pd.DataFrame({**empty, "date": pd.Series([], dtype="datetime64[ns]")}),
         "urine_tests": pd.DataFrame(
-            {"client_id": ids[:3], "date": pd.to_datetime(["2023-01-05"] * 3),
-             "result": ["negative", "positive", "refused"]}
+            {
+                "client_id": ids[:3],
+                "date": pd.to_datetime(["2023-01-05"] * 3),
+                "result": ["negative", "positive", "refused"],
+            }
         ),  # fmt: skip
         "events": events,
         "rejects": pd.DataFrame({"source_file": ["a.csv"], "reason": ["bad date"]}),

@@ -11,9 +11,9 @@ dates.
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -197,3 +197,21 @@ class Snapshot:
         import pyarrow.compute as pc
 
         return pc.unique(self.values(name, column, filters, only).drop_null()).to_pylist()
+
+
+class LazyTables(Mapping):
+    """The tables of a ``Processed`` by name, each read when it is looked up."""
+
+    def __init__(self, data: Any) -> None:
+        self._data = data
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._data._names():
+            raise KeyError(name)
+        return self._data._whole(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data._names())
+
+    def __len__(self) -> int:
+        return len(self._data._names())

@@ -22,14 +22,14 @@ import copy
 import dataclasses
 import json
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from rehab_eval.errors import InputError
-from rehab_eval.etl._scan import Filters, Snapshot, apply_filters, filter_key
+from rehab_eval.etl._scan import Filters, LazyTables, Snapshot, apply_filters, filter_key
 
 __all__ = [
     "Processed",
@@ -57,7 +57,7 @@ def tables(data: Any) -> Mapping[str, pd.DataFrame]:
     For a :class:`Processed` read from disk the mapping reads a table when it is looked up.
     """
     if isinstance(data, Processed):
-        return _Tables(data)
+        return LazyTables(data)
     if isinstance(data, Mapping):
         return {k: v for k, v in data.items() if isinstance(v, pd.DataFrame)}
     if dataclasses.is_dataclass(data) and not isinstance(data, type):
@@ -243,24 +243,6 @@ def restrict(data: Any, clients: Any, frames: Mapping[str, pd.DataFrame] | None 
     return replace_tables(data, {**out, **frames})
 
 
-class _Tables(Mapping):
-    """The tables of a :class:`Processed` by name, each read when looked up."""
-
-    def __init__(self, data: Processed) -> None:
-        self._data = data
-
-    def __getitem__(self, name: str) -> pd.DataFrame:
-        if name not in self._data._names():
-            raise KeyError(name)
-        return self._data._whole(name)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data._names())
-
-    def __len__(self) -> int:
-        return len(self._data._names())
-
-
 class Processed:
     """Canonical tables (one attribute each), ``rejects``, ``manifest`` and optional ``scores``.
 
@@ -359,9 +341,7 @@ class Processed:
                 raise _absent(name, self._names(), prefix)
             return _empty(name, columns, keep)
         if name in self._frames:
-            return table(
-                self._frames, name, columns=columns, keep=keep, filters=filters, what=what
-            )
+            return table(self._frames, name, columns=columns, keep=keep, filters=filters, what=what)
         present = self._source.columns(name)
         _check_columns(name, present, [*columns, *(f[0] for f in filters)], prefix)
         wanted = _wanted(present, columns, keep)

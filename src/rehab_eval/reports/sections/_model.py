@@ -7,7 +7,15 @@ from typing import Any
 
 from rehab_eval.reports.sections import _sink
 
-__all__ = ["select_or_refuse", "Context", "FigureOut", "Section", "TableOut", "latest_event", "timepoints"]
+__all__ = [
+    "select_or_refuse",
+    "Context",
+    "FigureOut",
+    "Section",
+    "TableOut",
+    "latest_event",
+    "timepoints",
+]
 
 
 @dataclass
@@ -186,4 +194,3 @@ def timepoints(chosen: Any) -> tuple[str, str] | None:
     present = {str(t) for t in distinct(chosen, "scores", "timepoint")}
     scored = [tp for tp in TIMEPOINTS if tp in present] or ["pre", "post"]
     return scored[0], scored[-1]
-
