@@ -46,6 +46,8 @@ __all__ = [
 TABLE_NAMES = ("clients", "enrollments", "assessments", "contacts", "urine_tests", "events")
 #: Frames a :class:`Processed` keeps of what it has read (least recently used dropped first).
 CACHE_SIZE = 8
+#: Larger frames (rows × columns) are not kept: whoever reads one holds it as long as needed.
+CACHE_CELLS = 4_000_000
 
 
 def tables(data: Any) -> Mapping[str, pd.DataFrame]:
@@ -363,7 +365,8 @@ class Processed:
         if columns is not None and whole in self._cache:  # already read with every column
             return self._cache[whole][list(columns)]
         frame = self._source.read(name, columns, filters, self._only)
-        self._cache[key] = frame
+        if frame.size <= CACHE_CELLS:
+            self._cache[key] = frame
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
         return frame
