@@ -388,7 +388,7 @@ class Processed:
         clone._frames = {**kept, **frames}
         clone._source = self._source
         clone._only = self._only if only is None else only
-        if only is None and self._only is None:
+        if only is None:
             clone._cache = self._cache  # the same rows on disk: share what was read
         return clone
 

@@ -68,10 +68,9 @@ def effect_context(
     data = rehab_eval.load_processed(processed_dir)
     if end_date is None:  # the latest event of all the data
         end_date = latest_event(data).date().isoformat()
-    data = _province_only(data, province)
     try:
         frame = effect.comparison_cohort(
-            data, end_date=end_date, province=province, outcome=outcome
+            _province_only(data, province), end_date=end_date, province=province, outcome=outcome
         )
     except rehab_eval.InputError:
         frame = None
