@@ -393,12 +393,13 @@ class Processed:
         return clone
 
 
-def load_processed(path: str | Path = "data/processed") -> Processed:
+def load_processed(path: str | Path = "data/processed", *, partial: bool = False) -> Processed:
     """Open the output of :func:`rehab_eval.run_etl` (and ``scores.parquet`` when present).
 
     Nothing is read yet but the manifest and the files' footers: each table is read when it
     is first asked for (see :class:`Processed`). The files are opened now, so the tables come
-    from the version ``path`` points at now.
+    from the version ``path`` points at now. With ``partial``, whatever tables the folder
+    holds are opened, without a manifest (checking report parameters against the data).
 
     Raises
     ------
@@ -408,18 +409,17 @@ def load_processed(path: str | Path = "data/processed") -> Processed:
     p = Path(path)
     if p.is_symlink():  # a versioned output: read the one version it points at now
         p = p.resolve()
-    if not (p / "manifest.json").is_file():
-        raise InputError(
-            f"{p} holds no ETL output (manifest.json missing); run `rehab-eval etl` first"
-        )
-    for name in (*TABLE_NAMES, "rejects"):
-        f = p / f"{name}.parquet"
-        if not f.is_file():
-            raise InputError(f"{f} is missing; run `rehab-eval etl` again")
-    names = [*TABLE_NAMES, "rejects"]
-    if (p / "scores.parquet").is_file():
-        names.append("scores")
-    manifest = json.loads((p / "manifest.json").read_text("utf-8"))
+    names = [n for n in (*TABLE_NAMES, "rejects", "scores") if (p / f"{n}.parquet").is_file()]
+    manifest = {}
+    if not partial:
+        if not (p / "manifest.json").is_file():
+            raise InputError(
+                f"{p} holds no ETL output (manifest.json missing); run `rehab-eval etl` first"
+            )
+        for name in (*TABLE_NAMES, "rejects"):
+            if name not in names:
+                raise InputError(f"{p / f'{name}.parquet'} is missing; run `rehab-eval etl` again")
+        manifest = json.loads((p / "manifest.json").read_text("utf-8"))
     data = Processed(path=p, manifest=manifest)
     data._source = Snapshot(p, names)
     return data

@@ -101,7 +101,6 @@ def _norm(text: Any) -> str:
 def _data(folder: Path, lang: str) -> Any:
     """The processed data of ``folder``, opened lazily (nothing is read yet); the
     enrollments and clients tables must be there."""
-    from rehab_eval.errors import InputError
     from rehab_eval.etl.processed import load_processed
 
     for name in ("enrollments", "clients"):
@@ -109,10 +108,7 @@ def _data(folder: Path, lang: str) -> Any:
             raise ConfigError(
                 _MESSAGES[lang]["no_table"].format(table=name, folder=folder.name or str(folder))
             )
-    try:
-        return load_processed(folder)
-    except InputError as exc:
-        raise ConfigError(str(exc)) from None
+    return load_processed(folder, partial=True)
 
 
 def _distinct(values: Any) -> list[str]:
