@@ -36,8 +36,12 @@ def _norm(text: Any) -> str:
 
 
 def _matches(column: pd.Series, wanted: list[str]) -> pd.Series:
+    """Whether each value is one of ``wanted``, ignoring case and repeated spaces (each
+    distinct value is normalised once)."""
     keys = {_norm(w) for w in wanted}
-    return column.map(lambda v: pd.notna(v) and _norm(v) in keys).astype(bool)
+    values = column.astype("object")
+    hits = [v for v in pd.unique(values.dropna()) if _norm(v) in keys]
+    return (values.isin(hits) & values.notna()).astype(bool)
 
 
 def _to_timestamp(value: str | date | datetime | None, name: str) -> pd.Timestamp | None:

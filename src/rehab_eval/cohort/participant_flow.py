@@ -14,11 +14,23 @@ import numpy as np
 import pandas as pd
 
 from rehab_eval.cohort._common import _need
-from rehab_eval.etl.processed import table
+from rehab_eval.etl.processed import table, table_columns
 
 __all__ = ["FLOW_STEPS", "flow"]
 
 FLOW_STEPS = ("enrolled", "assessed_pre", "assessed_post", "completed")
+
+
+def _assessed(data: Any, instrument: str | None, pre: str, post: str) -> pd.DataFrame:
+    """The assessments at ``pre`` or ``post`` (of ``instrument``): only the columns used."""
+    present = table_columns(data, "assessments") or []
+    filters: list = [("timepoint", "in", [pre, post])] if "timepoint" in present else []
+    if instrument is not None and "instrument" in present:
+        filters.append(("instrument", "==", instrument))
+    return table(
+        data, "assessments", required=False, keep=["client_id", "instrument", "timepoint"],
+        filters=filters,
+    )  # fmt: skip
 
 
 def flow(
@@ -57,7 +69,7 @@ def flow(
     or not).
     """
     enrollments = table(data, "enrollments")
-    assessments = table(data, "assessments", required=False)
+    assessments = _assessed(data, instrument, pre, post)
     _need(enrollments, "enrollments", ["client_id"])
     enrolled = set(enrollments["client_id"].dropna())
     if len(assessments) and instrument is not None:

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from rehab_eval.errors import InputError
-from rehab_eval.etl.processed import table, tables
+from rehab_eval.etl.processed import table, table_columns, tables
 from rehab_eval.indicators.declaration import IndicatorSet
 
 __all__ = ["end_of_data", "select_scope", "years_present"]
@@ -29,9 +29,9 @@ def end_of_data(data: Any) -> pd.Timestamp:
         ("assessments", ["date"]),
         ("enrollments", ["start_date", "end_date"]),
     ):
-        frame = tables(data).get(name)
-        if frame is None:
+        if table_columns(data, name) is None:
             continue
+        frame = table(data, name, keep=columns)  # only the date columns are read
         for c in columns:
             if c in frame.columns and len(frame):
                 latest.append(pd.to_datetime(frame[c], errors="coerce").max())
@@ -88,17 +88,19 @@ def select_scope(data: Any, facility: Any, province: Any, lang: str = "id") -> t
 
 def years_present(data: Any, ind_set: IndicatorSet, year: int) -> list[int]:
     found = set()
-    en = tables(data).get("enrollments")
-    if en is not None and "start_date" in en:
-        found |= set(pd.to_datetime(en["start_date"], errors="coerce").dt.year.dropna())
-    cl = tables(data).get("clients")
-    if (
-        cl is not None
-        and "release_date" in cl
-        and any(i.period == "release_date" for i in ind_set.indicators)
-    ):
-        found |= set(pd.to_datetime(cl["release_date"], errors="coerce").dt.year.dropna())
-    sc = tables(data).get("scores")
-    if sc is not None and "date" in sc:
-        found |= set(pd.to_datetime(sc["date"], errors="coerce").dt.year.dropna())
+
+    def dates(name: str, column: str) -> pd.Series | None:  # only that column is read
+        if column not in (table_columns(data, name) or []):
+            return None
+        return pd.to_datetime(table(data, name, keep=[column])[column], errors="coerce")
+
+    en = dates("enrollments", "start_date")
+    if en is not None:
+        found |= set(en.dt.year.dropna())
+    cl = dates("clients", "release_date")
+    if cl is not None and any(i.period == "release_date" for i in ind_set.indicators):
+        found |= set(cl.dt.year.dropna())
+    sc = dates("scores", "date")
+    if sc is not None:
+        found |= set(sc.dt.year.dropna())
     return sorted({int(y) for y in found if y <= year} | {year})

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from rehab_eval.errors import ConfigError, InputError, SmallSampleWarning
-from rehab_eval.etl.processed import replace_tables, table, tables
+from rehab_eval.etl.processed import restrict, table, table_columns
 
 __all__ = ["EPISODE_AFTER_DAYS", "EPISODE_BEFORE_DAYS", "evaluate_event", "population"]
 
@@ -108,13 +108,11 @@ def population(data: Any, spec: dict[str, Any], period: str, year: int) -> pd.Da
 
 
 def _scores(data: Any, instrument: str) -> pd.DataFrame:
-    found = tables(data)
-    if "scores" not in found:
+    if table_columns(data, "scores") is None:
         raise InputError(
             "the processed data have no scores table; run `rehab-eval score --processed DIR` first."
         )
-    sc = found["scores"]
-    sc = sc[sc["instrument"].astype(object) == instrument].copy()
+    sc = table(data, "scores", filters=[("instrument", "==", instrument)]).copy()
     sc["client_id"] = sc["client_id"].astype(object)
     sc["timepoint"] = sc["timepoint"].astype(object)
     sc["date"] = _dates(sc["date"]) if "date" in sc else pd.NaT
@@ -252,20 +250,14 @@ def _windowed(pop, data, spec, end_date, *, outcome: str, start: str) -> pd.Data
     from rehab_eval.recidivism import followup
 
     window = float(spec["window_months"])
-    found = tables(data)
     ids = set(pop["client_id"])
     if start == "program_start":
         en = pop[["client_id", "program", "start_date", "end_date", "status"]].assign(level=None)
     else:
         en = table(data, "enrollments")
         en = en[en["client_id"].isin(ids)]
-    sub = {
-        name: (frame[frame["client_id"].isin(ids)] if "client_id" in frame else frame)
-        for name, frame in found.items()
-    }
-    sub["enrollments"] = en
-    fu = followup(replace_tables(data, sub), outcome=outcome, start=start, end_date=end_date,
-                  unit="months")  # fmt: skip
+    sub = restrict(data, ids, {"enrollments": en})  # only what followup reads is read
+    fu = followup(sub, outcome=outcome, start=start, end_date=end_date, unit="months")
     t = fu.table.set_index("client_id")
     out = _frame(pop)
     cid = out["client_id"]

@@ -52,6 +52,13 @@ def _first_after(
     return first[["date", "kind"]], n_before
 
 
+def _aligned(frame: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
+    """The rows of ``frame`` (indexed by a unique client_id) for ``ids``, in their order and
+    on their index; missing where absent (``ids.map(frame[c])`` for every column at once)."""
+    out = frame.astype({c: object for c in frame.columns if frame[c].dtype.kind not in "mM"})
+    return out.reindex(ids.to_numpy()).set_axis(ids.index)
+
+
 def _age_years(birth: pd.Series, at: pd.Series) -> pd.Series:
     """Completed years of age on ``at`` (calendar arithmetic: a birthday counts on its day)."""
     years = at.dt.year - birth.dt.year
@@ -188,10 +195,13 @@ def followup(
     if pd.isna(end):
         raise ConfigError("followup: end_date is required (the date of administrative censoring).")
 
-    clients = table(data, "clients", columns=_NEEDED["clients"], what="followup")
-    enrollments = table(data, "enrollments", columns=_NEEDED["enrollments"], what="followup")
-    events = table(data, "events", columns=_NEEDED["events"], what="followup")
-    urine = table(data, "urine_tests", columns=_NEEDED["urine_tests"], what="followup")
+    def read(name: str, also: tuple[str, ...] = ()) -> pd.DataFrame:
+        return table(data, name, columns=_NEEDED[name], keep=also, what="followup")
+
+    clients = read("clients", ("facility_type", "prior_offences"))
+    enrollments = read("enrollments", ("facility",))
+    events = read("events")
+    urine = read("urine_tests")
 
     cl = clients.drop_duplicates("client_id", keep="first").copy()
     cl["client_id"] = cl["client_id"].astype(str)
@@ -211,14 +221,14 @@ def followup(
     en = en[en["start_date"].notna()]
 
     # The enrollment each client is described by, and the start of follow-up.
+    en = en.sort_values(
+        ["client_id", "start_date", "end_date"], kind="mergesort", na_position="first"
+    )
     if start == "release_date":
         start_by_client = cl.set_index("client_id")["release_date"]
         limit = en["client_id"].map(start_by_client)
     else:
         limit = pd.Series(end, index=en.index)
-    en = en.sort_values(
-        ["client_id", "start_date", "end_date"], kind="mergesort", na_position="first"
-    )
     chosen = en[en["start_date"] <= limit].drop_duplicates("client_id", keep="last")
     if start == "release_date":
         # A post-release program (Bapas supervision, pascarehabilitasi) starts after release:
@@ -261,15 +271,15 @@ def followup(
     first_comp, _ = _first_after(ev[ev["kind"].isin(COMPETING_EVENT_KINDS)], start_ser)
 
     ids = cl["client_id"]
-    o_date = ids.map(first_out["date"])
-    c_date = ids.map(first_comp["date"])
+    first_out, first_comp = _aligned(first_out, ids), _aligned(first_comp, ids)
+    o_date, c_date = first_out["date"], first_comp["date"]
     has_out = o_date.notna() & ~(c_date < o_date)
     has_comp = ~has_out & c_date.notna()
     stop = o_date.where(has_out, c_date.where(has_comp, end))
     kind = np.where(
         has_out,
-        ids.map(first_out["kind"]).astype(object),
-        np.where(has_comp, ids.map(first_comp["kind"]).astype(object), "end_of_study"),
+        first_out["kind"],
+        np.where(has_comp, first_comp["kind"], "end_of_study"),
     )
     duration = (stop - cl["start"]).dt.days.astype(float) / UNITS[unit]
 
@@ -289,17 +299,18 @@ def followup(
     for col in ("facility_type", "prior_offences"):
         if col in cl.columns:
             result[col] = cl[col].to_numpy()
+    described = _aligned(chosen, ids) if len(chosen) else None
     for col in ("program", "level", "status"):
-        result[col] = ids.map(chosen[col].astype(object)).to_numpy() if len(chosen) else None
+        result[col] = described[col].to_numpy() if len(chosen) else None
     if "facility" in chosen.columns and len(chosen):
         # the one definition of a client's facility (cohort.enrollment_facility): the office
         # of the enrollment followed, else the client's record
-        own = ids.map(chosen["facility"].astype(object))
+        own = described["facility"]
         result["facility"] = own.where(own.notna(), cl["facility"]).to_numpy()
     status = result["status"]
-    result["completion"] = pd.array(
-        [None if pd.isna(v) else v == "completed" for v in status], dtype="boolean"
-    )
+    completion = pd.array((status.astype(object) == "completed").to_numpy(), dtype="boolean")
+    completion[status.isna().to_numpy()] = pd.NA
+    result["completion"] = completion
     result = result.sort_values("client_id", kind="mergesort").reset_index(drop=True)
     return FollowUp(
         table=result,

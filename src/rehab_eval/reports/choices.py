@@ -24,7 +24,6 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -99,46 +98,28 @@ def _norm(text: Any) -> str:
     return re.sub(r"[\s.,;:_\-/()]+", " ", str(text).casefold()).strip()
 
 
-@lru_cache(maxsize=8)
-def _read(folder: str, name: str, columns: tuple[str, ...], stamp: float) -> Any:
-    import pandas as pd
-    import pyarrow.parquet as pq
+def _data(folder: Path, lang: str) -> Any:
+    """The processed data of ``folder``, opened lazily (nothing is read yet); the
+    enrollments and clients tables must be there."""
+    from rehab_eval.etl.processed import load_processed
 
-    path = Path(folder) / f"{name}.parquet"
-    present = set(pq.read_schema(path).names)
-    return pd.read_parquet(path, columns=[c for c in columns if c in present])
-
-
-def _table(folder: Path, name: str, columns: tuple[str, ...], lang: str) -> Any:
-    path = folder / f"{name}.parquet"
-    if not path.is_file():
-        if name == "scores":
-            return None
-        raise ConfigError(
-            _MESSAGES[lang]["no_table"].format(table=name, folder=folder.name or str(folder))
-        )
-    return _read(str(folder), name, columns, path.stat().st_mtime)
+    for name in ("enrollments", "clients"):
+        if not (folder / f"{name}.parquet").is_file():
+            raise ConfigError(
+                _MESSAGES[lang]["no_table"].format(table=name, folder=folder.name or str(folder))
+            )
+    return load_processed(folder, partial=True)
 
 
-def _tables(folder: Path, lang: str, *, scores: bool = False) -> dict[str, Any]:
-    out = {
-        "enrollments": _table(
-            folder,
-            "enrollments",
-            ("client_id", "program", "facility", "cohort", "start_date"),
-            lang,
-        ),
-        "clients": _table(folder, "clients", ("client_id", "facility", "province"), lang),
-    }
-    if scores:
-        found = _table(folder, "scores", ("client_id", "timepoint"), lang)
-        if found is not None:
-            out["scores"] = found
-    return out
+def _distinct(values: Any) -> list[str]:
+    return sorted({str(v) for v in values if v is not None and str(v).strip()})
 
 
 def available_values(processed_dir: str | Path, *, lang: str = "id") -> dict[str, list[str]]:
     """The facilities, provinces, programs and cohorts the processed data holds.
+
+    Only those columns are read, as distinct values (the clients' facility only for the
+    enrollments that record none).
 
     Returns
     -------
@@ -146,19 +127,25 @@ def available_values(processed_dir: str | Path, *, lang: str = "id") -> dict[str
         ``facility`` (each enrollment's facility, else its client's), ``province``,
         ``program``, ``cohort``: sorted lists of the distinct values.
     """
-    from rehab_eval.cohort.selection import enrollment_facility
+    from rehab_eval.etl.processed import client_ids, distinct, table_columns
 
-    data = _tables(Path(processed_dir), lang)
-    enrollments, clients = data["enrollments"], data["clients"]
+    data = _data(Path(processed_dir), lang)
+    enrolled = table_columns(data, "enrollments") or []
+    registered = table_columns(data, "clients") or []
 
-    def distinct(series: Any) -> list[str]:
-        return sorted({str(v) for v in series.dropna().astype("object") if str(v).strip()})
+    def values(name: str, column: str, filters: Any = ()) -> list[Any]:
+        present = enrolled if name == "enrollments" else registered
+        return distinct(data, name, column, filters=filters) if column in present else []
 
+    lacking = [("facility", "in", [None])] if "facility" in enrolled else []
+    fallback = values(
+        "clients", "facility", [("client_id", "in", client_ids(data, "enrollments", filters=lacking))]
+    )  # fmt: skip
     return {
-        "facility": distinct(enrollment_facility(data)),
-        "province": distinct(clients["province"]) if "province" in clients else [],
-        "program": distinct(enrollments["program"]) if "program" in enrollments else [],
-        "cohort": distinct(enrollments["cohort"]) if "cohort" in enrollments else [],
+        "facility": _distinct([*values("enrollments", "facility"), *fallback]),
+        "province": _distinct(values("clients", "province")),
+        "program": _distinct(values("enrollments", "program")),
+        "cohort": _distinct(values("enrollments", "cohort")),
     }
 
 
@@ -255,20 +242,26 @@ def resolve_from_data(
         for p in matched:
             out[p.name] = match_value(p.match, str(out[p.name]), known[p.match], lang=lang)
     from rehab_eval.cohort.selection import select
+    from rehab_eval.etl.processed import distinct, replace_tables, table, table_columns
 
-    need_scores = any(p.type == "choice" for p in defaults) or bool(given_times)
-    data = _tables(folder, lang, scores=need_scores)
+    data = _data(folder, lang)
+    kept = ("client_id", "program", "facility", "cohort", "start_date")
+    data = replace_tables(data, {"enrollments": table(data, "enrollments", keep=kept)})
     chosen = select(data, **{k: out.get(k) for k in _SELECTORS if k in spec.parameters})
-    starts = chosen["enrollments"]["start_date"].dropna()
+    starts = chosen.enrollments["start_date"].dropna()
     if starts.empty:
-        everything = select(
-            data,
-            **{
-                k: out.get(k)
-                for k in ("facility", "province", "program", "cohort")
-                if k in spec.parameters
-            },
-        )["enrollments"]["start_date"].dropna()
+        everything = (
+            select(
+                data,
+                **{
+                    k: out.get(k)
+                    for k in ("facility", "province", "program", "cohort")
+                    if k in spec.parameters
+                },
+            )
+            .enrollments["start_date"]
+            .dropna()
+        )
         hint = (
             _MESSAGES[lang]["hint"].format(
                 first=everything.min().date().isoformat(), last=everything.max().date().isoformat()
@@ -287,10 +280,9 @@ def resolve_from_data(
     if timepoint_params or given_times:
         from rehab_eval.vocab import TIMEPOINTS
 
-        scores = chosen.get("scores") if hasattr(chosen, "get") else None
         present = (
-            set(scores["timepoint"].dropna().astype(str))
-            if scores is not None and "timepoint" in scores
+            {str(t) for t in distinct(chosen, "scores", "timepoint")}
+            if "timepoint" in (table_columns(chosen, "scores") or [])
             else set()
         )
         ordered = [t for t in TIMEPOINTS if t in present]

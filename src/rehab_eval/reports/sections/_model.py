@@ -7,7 +7,15 @@ from typing import Any
 
 from rehab_eval.reports.sections import _sink
 
-__all__ = ["select_or_refuse", "Context", "FigureOut", "Section", "TableOut"]
+__all__ = [
+    "select_or_refuse",
+    "Context",
+    "FigureOut",
+    "Section",
+    "TableOut",
+    "latest_event",
+    "timepoints",
+]
 
 
 @dataclass
@@ -165,3 +173,27 @@ def select_or_refuse(processed_dir: Any, *, empty: str, lang: str, **where: Any)
         period = format_period(where.get("period_start"), where.get("period_end"), lang)
         raise rehab_eval.InputError(say(empty, lang, **where, period=period))
     return chosen
+
+
+def latest_event(chosen: Any) -> Any:
+    """The date of the latest event of the selection (NaT without any); reads only ``date``."""
+    import pandas as pd
+
+    from rehab_eval.etl.processed import table
+
+    dates = table(chosen, "events", required=False, columns=["date"], keep=())["date"]
+    return pd.to_datetime(dates).max()
+
+
+def timepoints(chosen: Any) -> tuple[str, str] | None:
+    """The first and last timepoint scored in the selection (any instrument), in the order of
+    :data:`rehab_eval.vocab.TIMEPOINTS`; ``("pre", "post")`` when none is known; None without
+    a scores table. Reads only the ``timepoint`` column."""
+    from rehab_eval.etl.processed import distinct, table_columns
+    from rehab_eval.vocab import TIMEPOINTS
+
+    if table_columns(chosen, "scores") is None:
+        return None
+    present = {str(t) for t in distinct(chosen, "scores", "timepoint")}
+    scored = [tp for tp in TIMEPOINTS if tp in present] or ["pre", "post"]
+    return scored[0], scored[-1]

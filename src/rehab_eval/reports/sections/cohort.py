@@ -17,6 +17,7 @@ from rehab_eval.reports.sections._model import (
     Section,
     TableOut,
     select_or_refuse,
+    timepoints,
 )
 from rehab_eval.reports.sections._texts import say
 
@@ -74,13 +75,10 @@ def cohort_context(
         period_start=period_start,
         period_end=period_end,
     )
-    if chosen.scores is None:
+    scored = timepoints(chosen)
+    if scored is None:
         raise rehab_eval.InputError(say("cohort.no_scores", lang, path=processed_dir))
     if pre is None or post is None:  # run outside the runner: the first / last timepoint scored
-        from rehab_eval.vocab import TIMEPOINTS
-
-        present = set(chosen.scores["timepoint"].astype(str))
-        scored = [tp for tp in TIMEPOINTS if tp in present] or ["pre", "post"]
         pre, post = pre or scored[0], post or scored[-1]
     flow = cohorts.flow(chosen, pre=pre, post=post)
     return Context(

@@ -14,7 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 from rehab_eval.reports.sections import _sink
-from rehab_eval.reports.sections._model import Context, FigureOut, Section, TableOut
+from rehab_eval.reports.sections._model import (
+    Context,
+    FigureOut,
+    Section,
+    TableOut,
+    latest_event,
+)
 from rehab_eval.reports.sections._texts import _texts, speaker
 
 __all__ = [
@@ -60,11 +66,11 @@ def effect_context(
 
     disclosure = resolve(audience, min_cell, lang=lang)
     data = rehab_eval.load_processed(processed_dir)
-    if end_date is None:
-        end_date = data.events["date"].max().date().isoformat()
+    if end_date is None:  # the latest event of all the data
+        end_date = latest_event(data).date().isoformat()
     try:
         frame = effect.comparison_cohort(
-            data, end_date=end_date, province=province, outcome=outcome
+            _province_only(data, province), end_date=end_date, province=province, outcome=outcome
         )
     except rehab_eval.InputError:
         frame = None
@@ -88,6 +94,16 @@ def effect_context(
               "comparison": result.settings["n_comparison"] if result else 0},
         shown={"effect": result, "province": province},
     )  # fmt: skip
+
+
+def _province_only(data: Any, province: Any) -> Any:
+    """The data of the province's clients only (the province filter pushed into the scan)."""
+    from rehab_eval.etl.processed import restrict, table
+
+    if province is None:
+        return data
+    clients = table(data, "clients", columns=["province"], filters=[("province", "==", province)])
+    return restrict(data, clients["client_id"], {"clients": clients})
 
 
 def _counts(ctx: Context) -> dict[str, Any]:

@@ -19,7 +19,9 @@ from rehab_eval.reports.sections._model import (
     FigureOut,
     Section,
     TableOut,
+    latest_event,
     select_or_refuse,
+    timepoints,
 )
 from rehab_eval.reports.sections._texts import say
 from rehab_eval.reports.sections.trajectories import whoqol_trajectory_section
@@ -156,8 +158,7 @@ def overview_inputs(
         .groupby(["year", "facility"], as_index=False)[["n_clients", "n_completed"]]
         .sum()
     )
-    events = chosen.events if chosen.events is not None else pd.DataFrame({"date": []})
-    end = pd.Timestamp(end_date) if end_date else pd.to_datetime(events["date"]).max()
+    end = pd.Timestamp(end_date) if end_date else latest_event(chosen)
     fu = None
     if has_source(chosen, outcome) and not pd.isna(end):
         fu = recidivism.followup(
@@ -168,12 +169,9 @@ def overview_inputs(
             release_year=fu.table["start"].dt.year.astype(str),
         )
     if pre is None or post is None:
-        from rehab_eval.vocab import TIMEPOINTS
-
-        scores = chosen.scores
-        present = set(scores["timepoint"].astype(str)) if scores is not None else set()
-        scored = [tp for tp in TIMEPOINTS if tp in present] or ["pre", "post"]
-        pre, post = pre or scored[0], post or scored[-1]
+        first, last = timepoints(chosen) or ("pre", "post")
+        pre, post = pre or first, post or last
+    chosen = _whoqol_only(chosen)
     return Context(
         data=Overview(chosen, reach, top, fu, outcome, int(window), end),
         disclosure=disclosure,
@@ -183,6 +181,21 @@ def overview_inputs(
         post=post,
         flow={"enrolled": int(chosen.enrollments["client_id"].nunique())},
     )
+
+
+def _whoqol_only(chosen: Any) -> Any:
+    """The selection with only the WHOQOL-BREF domain scores (the sections' only scores)."""
+    from rehab_eval.etl.processed import replace_tables, table, table_columns
+    from rehab_eval.reports.sections import facility_change, trajectories
+
+    if table_columns(chosen, "scores") is None:
+        return chosen
+    scores = table(
+        chosen, "scores", columns=["client_id", "instrument", "timepoint"],
+        keep=[*facility_change.DOMAINS, *trajectories.DOMAINS],
+        filters=[("instrument", "==", "whoqol_bref")],
+    )  # fmt: skip
+    return replace_tables(chosen, {"scores": scores})
 
 
 def _per_year(ctx: Context) -> Any:

@@ -20,6 +20,7 @@ from rehab_eval.reports.sections._model import (
     FigureOut,
     Section,
     TableOut,
+    latest_event,
     select_or_refuse,
 )
 from rehab_eval.reports.sections._rates import estimate_texts, has_source, no_source, protect_rates
@@ -135,8 +136,7 @@ def recidivism_inputs(
 
     from rehab_eval import recidivism
 
-    events = chosen.events if chosen.events is not None else pd.DataFrame({"date": []})
-    end = pd.Timestamp(end_date) if end_date else pd.to_datetime(events["date"]).max()
+    end = pd.Timestamp(end_date) if end_date else latest_event(chosen)
     if pd.isna(end):
         end = pd.Timestamp(period[1] or pd.Timestamp.today().normalize())
     fu = recidivism.followup(
