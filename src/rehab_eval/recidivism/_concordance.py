@@ -8,37 +8,51 @@ import pandas as pd
 __all__ = ["concordance"]
 
 
-def _pairs_before_less(v: np.ndarray, block: np.ndarray, count: np.ndarray) -> int:
+def _pairs_before_less(v: np.ndarray, start: np.ndarray, count: np.ndarray) -> int:
     """Sum over positions i with ``count[i]`` of #{j < i in i's block: v[j] < v[i]}.
 
-    ``v`` holds integers >= 0 and ``block`` flags the first position of each block (blocks
-    are contiguous). Radix partition from the highest bit down (a wavelet matrix): within a
-    group of equal higher bits, every element whose current bit is 1 exceeds exactly the
-    elements before it with bit 0; a stable partition by the bit (zeros first) then forms
-    the groups of the next bit. One pass of O(n) array operations per bit of max(v).
+    ``v`` holds integers >= 0 and ``start`` gives, per position, the first position of its
+    block (blocks are contiguous). A wavelet matrix, from the highest bit down: the rows
+    of a block with equal higher bits form a contiguous run, in their original order,
+    starting at ``start``; a row whose current bit is 1 exceeds exactly the rows of its run
+    before it with bit 0. A stable partition by the bit (zeros first) gives the runs of the
+    next bit. O(n) array operations per bit of max(v), no sort.
     """
     n = len(v)
     if n == 0:
         return 0
-    pos = np.arange(n)
+    vbits = int(v.max()).bit_length()
+    # one int64 per row carries its run start, value and count flag through the partitions
+    packed = (start.astype(np.int64) << (vbits + 1)) | (v.astype(np.int64) << 1) | count
+    buf = np.empty_like(packed)
     total = 0
-    v = v.copy()
-    count = count.copy()
-    for b in range(int(v.max()).bit_length() - 1, -1, -1):
-        new_grp = block.copy()
-        high = v >> (b + 1)
-        new_grp[1:] |= high[1:] != high[:-1]
-        starts = np.flatnonzero(new_grp)
-        gs = np.repeat(starts, np.diff(np.r_[starts, n]))  # group start per position
-        one = ((v >> b) & 1).astype(bool)
-        zero_before = np.cumsum(~one) - ~one  # zeros strictly before, over the whole array
-        zb = zero_before - zero_before[gs]  # zeros before, within the group
-        total += int(zb[one & count].sum())
-        nz = np.add.reduceat(~one, starts).astype(np.int64)  # zeros per group
-        newpos = np.where(one, pos + np.repeat(nz, np.diff(np.r_[starts, n])) - zb, gs + zb)
-        v[newpos] = v.copy()
-        count[newpos] = count.copy()
+    for b in range(vbits - 1, -1, -1):
+        one = ((packed >> (b + 1)) & 1).astype(bool)
+        zero = ~one
+        zb = np.cumsum(zero)
+        zb -= zero  # zeros strictly before each position
+        lo = packed >> (vbits + 1)
+        z_lo = zb[lo]
+        total += int((zb - z_lo)[one & (packed & 1).astype(bool)].sum())
+        n_zero = n - np.count_nonzero(one)
+        lo = np.where(one, n_zero + (lo - z_lo), z_lo)
+        packed = (packed & ((1 << (vbits + 1)) - 1)) | (lo << (vbits + 1))
+        np.compress(zero, packed, out=buf[:n_zero])
+        np.compress(one, packed, out=buf[n_zero:])
+        packed, buf = buf, packed
     return total
+
+
+def _order_by_risk(risk: np.ndarray, stratum: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Order by stratum, risk ascending, then q descending (one integer sort when it fits)."""
+    by_risk = np.argsort(risk)
+    r_sorted = risk[by_risk]
+    rank = np.empty(len(risk), np.int64)
+    rank[by_risk] = np.cumsum(np.r_[False, r_sorted[1:] != r_sorted[:-1]])
+    n_q, n_r, n_s = int(q.max()) + 1, int(rank.max()) + 1, int(stratum.max()) + 1
+    if n_q * n_r * n_s >= 2**62:
+        return np.lexsort((-q, rank, stratum))
+    return np.argsort((stratum * n_r + rank) * n_q + (n_q - 1 - q))
 
 
 def _concordance_sorted(t, e, risk, new_stratum) -> dict[str, int]:
@@ -62,9 +76,8 @@ def _concordance_sorted(t, e, risk, new_stratum) -> dict[str, int]:
     # order by stratum, risk ascending, then q descending: a row j before i of the same
     # stratum with q_j < q_i is comparable and has a risk <= r_i; equal risks come after
     # the longer ones within a run of equal risk, so they are counted apart
-    stratum = srank
-    o = np.lexsort((-q, risk, stratum))
-    qo, ro, so, eo = q[o], risk[o], stratum[o], ev[o]
+    o = _order_by_risk(risk, srank, q)
+    qo, ro, so, eo = q[o], risk[o], srank[o], ev[o]
     new_block = np.r_[True, so[1:] != so[:-1]]
     new_risk = new_block | np.r_[True, ro[1:] != ro[:-1]]
     new_q = new_risk | np.r_[True, qo[1:] != qo[:-1]]
@@ -72,9 +85,9 @@ def _concordance_sorted(t, e, risk, new_stratum) -> dict[str, int]:
     risk_end = np.r_[np.flatnonzero(new_risk)[1:], n]
     q_end = np.r_[np.flatnonzero(new_q)[1:], n]
     tied = int((risk_end[np.cumsum(new_risk) - 1] - q_end[np.cumsum(new_q) - 1])[eo].sum())
-    # all rows j before i in this order with q_j < q_i: the risk runs before i's (risk < r_i)
-    # plus, within its own run, those with q_j < q_i, which lie after i (q descending): none
-    conc = _pairs_before_less(qo, new_block, eo)
+    # concordant: rows j before i in this order with q_j < q_i, all of lower risk (rows of
+    # equal risk before i have q_j >= q_i)
+    conc = _pairs_before_less(qo, np.maximum.accumulate(np.where(new_block, np.arange(n), 0)), eo)
     return {"concordant": conc, "discordant": total - conc - tied, "tied_risk": tied}
 
 

@@ -21,6 +21,7 @@ from rehab_eval.recidivism._coxfit import (
     _prepare,
     _score_residuals,
     _Sorted,
+    _term_means,
 )
 from rehab_eval.recidivism._input import durations_events, require_columns, z_value
 from rehab_eval.recidivism.results import FollowUp, as_table
@@ -289,7 +290,8 @@ def cox(
             DataQualityWarning,
             stacklevel=2,
         )
-    x, t, e = x[complete], t[complete], e[complete]
+    if not complete.all():
+        x, t, e = x[complete], t[complete], e[complete]
     stratum = _codes(frame.loc[complete, strata_cols]) if strata_cols else np.zeros(len(t), int)
     p = x.shape[1]
     n_events = int(e.sum())
@@ -437,9 +439,12 @@ def proportional_hazards(fit: CoxResult, transform: str = "km") -> pd.DataFrame:
     _, _, info, k = _loglik_grad_info(s, beta)
     # g(t) is the same for every event row of a tie group
     gw = g[s.ev_pos][s.ev_start]
-    resid = s.x[s.ev_pos] - k["mean"]
+    # weighted Schoenfeld residuals: case weight x x minus the term weight x the risk-set mean
+    xw, mw = s.x[s.ev_pos], _term_means(k, s)
+    if s.cw is not None:
+        xw, mw = xw * s.cw[s.ev_pos][:, None], mw * s.ew[:, None]
     p = len(beta)
-    u2 = (g[s.ev_pos][:, None] * resid).sum(axis=0)
+    u2 = (g[s.ev_pos][:, None] * (xw - mw)).sum(axis=0)
     i12 = _info(k, s, gw)
     i22 = _info(k, s, gw * gw)
     imat = np.block([[info, i12], [i12.T, i22]])
