@@ -22,6 +22,8 @@ def _pairs_before_less(v: np.ndarray, start: np.ndarray, count: np.ndarray) -> i
     if n == 0:
         return 0
     vbits = int(v.max()).bit_length()
+    if n.bit_length() + vbits + 1 > 63:  # beyond ~2**30 rows: the packing would overflow
+        raise ValueError("concordance: too many rows to count in one pass.")
     # one int64 per row carries its run start, value and count flag through the partitions
     packed = (start.astype(np.int64) << (vbits + 1)) | (v.astype(np.int64) << 1) | count
     buf = np.empty_like(packed)

@@ -87,10 +87,18 @@ def proportional_hazards(fit: CoxResult, transform: str = "km") -> pd.DataFrame:
     for name, jj in zip(fit.covariates, fit._assign, strict=True):
         kk = np.r_[np.arange(p), np.asarray(jj) + p]
         uu = u[kk]
-        stat = float(uu @ np.linalg.solve(imat[np.ix_(kk, kk)], uu))
+        stat = _quadratic(uu, imat[np.ix_(kk, kk)])
         rows.append(
             {"term": name, "chisq": stat, "df": len(jj), "p_value": float(chi2.sf(stat, len(jj)))}
         )
-    stat = float(u @ np.linalg.solve(imat, u))
+    stat = _quadratic(u, imat)
     rows.append({"term": "GLOBAL", "chisq": stat, "df": p, "p_value": float(chi2.sf(stat, p))})
     return pd.DataFrame(rows)
+
+
+def _quadratic(u: np.ndarray, m: np.ndarray) -> float:
+    """u' m^-1 u, with the pseudo-inverse when m is singular (e.g. a constant covariate)."""
+    try:
+        return float(u @ np.linalg.solve(m, u))
+    except np.linalg.LinAlgError:
+        return float(u @ np.linalg.pinv(m) @ u)
