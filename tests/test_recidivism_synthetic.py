@@ -351,7 +351,7 @@ def _naive_efron_loglik(t, e, x, strata, beta):
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 10_000), st.sampled_from([1, 2, 3]))
 def test_efron_loglik_gradient_and_information_against_direct_loops(seed, n_strata):
-    from rehab_eval.recidivism.cox import _loglik_grad_info, _prepare
+    from rehab_eval.recidivism._coxfit import _loglik_grad_info, _prepare
 
     rng = np.random.default_rng(seed)
     n = int(rng.integers(5, 40))

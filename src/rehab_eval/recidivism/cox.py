@@ -13,7 +13,14 @@ import pandas as pd
 
 from rehab_eval._deprecation import renamed
 from rehab_eval.errors import ConfigError, InputError, ModelWarning
+from rehab_eval.recidivism._concordance import _concordance_sorted, _with_c, concordance
+from rehab_eval.recidivism._coxfit import (
+    _newton,
+    _prepare,
+    _score_residuals,
+)
 from rehab_eval.recidivism._input import durations_events, require_columns, z_value
+from rehab_eval.recidivism._zph import proportional_hazards
 from rehab_eval.recidivism.results import FollowUp, as_table
 from rehab_eval.results import result_repr
 
@@ -43,11 +50,15 @@ def _design(
             names.append(c)
             assign.append([len(names) - 1])
             continue
-        present = s[complete].astype(object)
+        codes, uniques = pd.factorize(s)  # missing values: -1
+        uniques = list(uniques)
+        seen = np.zeros(len(uniques) + 1, bool)
+        seen[codes[complete]] = True
+        present = [uniques[i] for i in np.flatnonzero(seen[:-1])]
         if isinstance(s.dtype, pd.CategoricalDtype):
-            levels = [v for v in s.cat.categories if (present == v).any()]
+            levels = [v for v in s.cat.categories if v in present]
         else:
-            levels = sorted(present.unique().tolist(), key=lambda v: (str(type(v)), v))
+            levels = sorted(present, key=lambda v: (str(type(v)), v))
         if c in reference:
             ref = reference[c]
             if ref not in levels:
@@ -57,7 +68,8 @@ def _design(
             levels = [ref, *[v for v in levels if v != ref]]
         idx = []
         for lev in levels[1:]:
-            cols.append((s.astype(object) == lev).to_numpy(dtype=float))
+            hits = [i for i, u in enumerate(uniques) if u == lev]
+            cols.append(np.isin(codes, hits).astype(float))
             names.append(f"{c}[{lev}]")
             idx.append(len(names) - 1)
         if not idx:
@@ -70,280 +82,14 @@ def _design(
     return x, names, assign, complete
 
 
-# ----------------------------------------------------------------------------- engine
-@dataclass(frozen=True)
-class _Sorted:
-    """Data sorted by stratum and descending time, with the (stratum, time) tie groups."""
-
-    x: np.ndarray
-    t: np.ndarray
-    e: np.ndarray
-    gstart: np.ndarray  # first row of each tie group (all rows)
-    gfirst: np.ndarray  # per tie group: index of the first tie group of its stratum
-    eg: np.ndarray  # tie groups that hold events
-    ev_pos: np.ndarray  # rows that are events (grouped contiguously by tie group)
-    ev_grp: np.ndarray  # per event row: index into eg
-    ev_start: np.ndarray  # per event group: its first position in ev_pos
-    frac: np.ndarray  # per event row: l / d (Efron) or 0 (Breslow)
-    order: np.ndarray  # sorted position -> input row
-    xxt: np.ndarray  # (p * p, n): products x_i x_j per row, row-major over (i, j)
-    cw: np.ndarray | None = None  # case weights (sorted); None when unweighted
-    gid: np.ndarray | None = None  # per row: its tie group
-
-
-def _prepare(x, t, e, strata, ties, cw=None) -> _Sorted:
-    order = np.lexsort((-t, strata))  # stratum, then time descending
-    xs, ts, es, ss = x[order], t[order], e[order], strata[order]
-    n = len(ts)
-    new_stratum = np.r_[True, ss[1:] != ss[:-1]]
-    new_grp = new_stratum | np.r_[True, ts[1:] != ts[:-1]]
-    gstart = np.flatnonzero(new_grp)
-    gid = np.cumsum(new_grp) - 1
-    strat_of_grp = np.cumsum(new_stratum)[gstart] - 1
-    first_grp_of_stratum = np.flatnonzero(np.r_[True, strat_of_grp[1:] != strat_of_grp[:-1]])
-    gfirst = first_grp_of_stratum[strat_of_grp]
-    ev_pos = np.flatnonzero(es == 1)
-    eg, ev_grp = np.unique(gid[ev_pos], return_inverse=True)
-    d = np.bincount(ev_grp)
-    ev_start = np.r_[0, np.cumsum(d)[:-1]].astype(np.int64)
-    rank_in = np.arange(len(ev_pos)) - ev_start[ev_grp]
-    frac = rank_in / d[ev_grp] if ties == "efron" else np.zeros(len(ev_pos))
-    p = xs.shape[1]
-    xxt = np.ascontiguousarray((xs[:, :, None] * xs[:, None, :]).reshape(n, p * p).T)
-    return _Sorted(
-        xs,
-        ts,
-        es,
-        gstart,
-        gfirst,
-        eg,
-        ev_pos,
-        ev_grp,
-        ev_start,
-        frac,
-        order,
-        xxt,
-        None if cw is None else cw[order],
-        gid,
-    )
-
-
-def _risk(g: np.ndarray, s: _Sorted) -> np.ndarray:
-    """Risk-set sums of the event groups from per-tie-group sums (time descending)."""
-    cum = np.cumsum(g, axis=0)
-    before = s.gfirst[s.eg] - 1
-    base = cum[np.maximum(before, 0)]
-    base[before < 0] = 0.0
-    return cum[s.eg] - base
-
-
-def _terms(s: _Sorted, beta: np.ndarray, second: bool = True) -> dict[str, Any]:
-    """Partial-likelihood pieces at ``beta``: per event row and per event tie group."""
-    eta = s.x @ beta
-    c = eta.max() if len(eta) else 0.0
-    w = np.exp(eta - c)
-    if s.cw is not None:  # case weights: risk sums of weight x exp(eta), as coxfit6.c
-        w = w * s.cw
-    wx = w[:, None] * s.x
-    s0 = _risk(np.add.reduceat(w, s.gstart), s)
-    s1 = _risk(np.add.reduceat(wx, s.gstart, axis=0), s)
-    ew, ewx = w[s.ev_pos], wx[s.ev_pos]
-    d0 = np.add.reduceat(ew, s.ev_start)
-    d1 = np.add.reduceat(ewx, s.ev_start, axis=0)
-    g, f = s.ev_grp, s.frac
-    den = s0[g] - f * d0[g]
-    mean = (s1[g] - f[:, None] * d1[g]) / den[:, None]
-    k = {"eta": eta, "c": c, "den": den, "mean": mean}
-    if s.cw is not None:
-        # each of the d Efron terms of a tie group counts with the mean weight of its events
-        ew = np.add.reduceat(s.cw[s.ev_pos], s.ev_start) / np.diff(np.r_[s.ev_start, len(g)])
-        k["ew"] = ew[g]
-    if second:
-        p = s.x.shape[1]
-        wxx = s.xxt * w  # (p * p, n)
-        g2 = np.add.reduceat(wxx, s.gstart, axis=1).T.reshape(-1, p, p)
-        k["s2"] = _risk(g2, s)
-        d2 = np.add.reduceat(wxx[:, s.ev_pos], s.ev_start, axis=1)
-        k["d2"] = d2.T.reshape(-1, p, p)
-        if s.cw is None:
-            k["a"] = np.bincount(g, weights=1 / den, minlength=len(s.eg))
-            k["b"] = np.bincount(g, weights=f / den, minlength=len(s.eg))
-        else:
-            k["a"] = np.bincount(g, weights=k["ew"] / den, minlength=len(s.eg))
-            k["b"] = np.bincount(g, weights=k["ew"] * f / den, minlength=len(s.eg))
-    return k
-
-
-def _info(k: dict[str, Any], s: _Sorted, gw: np.ndarray | None = None) -> np.ndarray:
-    """Sum over event rows of gw * (weighted covariance of x in the Efron risk set)."""
-    a, b, mean = k["a"], k["b"], k["mean"]
-    mw = mean
-    if "ew" in k:
-        mw = mean * k["ew"][:, None]
-    if gw is not None:
-        a, b, mw = a * gw, b * gw, mean * gw[s.ev_grp][:, None]
-    return np.einsum("g,gij->ij", a, k["s2"]) - np.einsum("g,gij->ij", b, k["d2"]) - mw.T @ mean
-
-
-def _loglik_grad_info(s: _Sorted, beta: np.ndarray, second: bool = True):
-    k = _terms(s, beta, second)
-    if s.cw is None:
-        ll = float(k["eta"][s.ev_pos].sum() - (np.log(k["den"]) + k["c"]).sum())
-        grad = s.x[s.ev_pos].sum(axis=0) - k["mean"].sum(axis=0)
-    else:
-        cw, ew = s.cw[s.ev_pos], k["ew"]
-        ll = float((cw * k["eta"][s.ev_pos]).sum() - (ew * (np.log(k["den"]) + k["c"])).sum())
-        grad = (cw[:, None] * s.x[s.ev_pos]).sum(axis=0) - (ew[:, None] * k["mean"]).sum(axis=0)
-    info = _info(k, s) if second else None
-    return ll, grad, info, k
-
-
-def _newton(s: _Sorted, p: int, max_iter: int = 50, tol: float = 1e-12):
-    beta = np.zeros(p)
-    ll, grad, info, _ = _loglik_grad_info(s, beta)
-    ll0, grad0, info0 = ll, grad, info
-    converged = p == 0
-    for _ in range(max_iter):
-        if p == 0:
-            break
-        try:
-            step = np.linalg.solve(info, grad)
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(info, grad, rcond=None)[0]
-        new = beta + step
-        ll_new, g_new, i_new, _ = _loglik_grad_info(s, new)
-        halvings = 0
-        while (not np.isfinite(ll_new) or ll_new < ll - 1e-10) and halvings < 30:
-            step /= 2
-            new = beta + step
-            ll_new, g_new, i_new, _ = _loglik_grad_info(s, new)
-            halvings += 1
-        done = abs(ll_new - ll) <= tol * max(1.0, abs(ll_new)) and np.max(np.abs(step)) < 1e-8
-        beta, ll, grad, info = new, ll_new, g_new, i_new
-        if done:
-            converged = True
-            break
-    return beta, ll, info, ll0, grad0, info0, converged
-
-
-def _score_residuals(s: _Sorted, beta: np.ndarray) -> np.ndarray:
-    """Per-row score residuals (sorted order, per unit case weight), as R's coxscore2.
-
-    U_i = δ_i (x_i − x̄ᵢ) − r_i Σ_j c_ij h_j (x_i − x̄_j) over the Efron terms j of the event
-    times at which i is at risk, with h_j = (mean event weight) / denominator_j, x̄ the
-    risk-set means and c_ij = 1 − l/d for the l-th term of i's own tied events, else 1.
-    Their (weighted) sum is the score vector.
-    """
-    k = _terms(s, beta, second=False)
-    n, p = s.x.shape
-    n_grp = len(s.gstart)
-    ew = k["ew"] if "ew" in k else np.ones(len(s.ev_pos))
-    h = ew / k["den"]
-    gg = s.eg[s.ev_grp]  # tie group of each Efron term
-    mean = k["mean"]
-    hx = h[:, None] * mean
-
-    def per_group(v):
-        out = np.zeros((n_grp,) + v.shape[1:])
-        np.add.at(out, gg, v)
-        return out
-
-    big_h, big_hx = per_group(h), per_group(hx)
-    own_h, own_hx = per_group(s.frac * h), per_group(s.frac[:, None] * hx)
-    d = np.bincount(gg, minlength=n_grp).astype(float)
-    xb = per_group(mean) / np.maximum(d, 1)[:, None]
-    # suffix sums over tie groups within the stratum (groups at or after i: times <= t_i)
-    starts = np.unique(s.gfirst)
-    ends = np.r_[starts[1:], n_grp]
-    last = np.repeat(ends, ends - starts)  # per group: first group of the next stratum
-
-    def suffix(v):
-        rc = np.concatenate([np.cumsum(v[::-1], axis=0)[::-1], np.zeros((1,) + v.shape[1:])])
-        return rc[:-1] - rc[last]
-
-    sh, shx = suffix(big_h), suffix(big_hx)
-    gid = s.gid
-    r = np.exp(k["eta"] - k["c"])
-    ev = s.e.astype(float)
-    hi = sh[gid] - ev * own_h[gid]
-    hxi = shx[gid] - ev[:, None] * own_hx[gid]
-    u = ev[:, None] * (s.x - xb[gid]) - r[:, None] * (s.x * hi[:, None] - hxi)
-    return u
-
-
-# ----------------------------------------------------------------------------- concordance
-def _count_before_less(r: np.ndarray) -> np.ndarray:
-    """For each position i, the number of positions j < i with r[j] < r[i].
-
-    Bottom-up merge sort (O(n log n) with timsort merging the sorted runs): when two sorted
-    halves merge, an element of the right half is preceded by exactly the left-half elements
-    with a smaller value (equal values of the right half sort first).
-    """
-    n = len(r)
-    out = np.zeros(n, dtype=np.int64)
-    idx = np.arange(n, dtype=np.int64)
-    pos = np.arange(n, dtype=np.int64)
-    vals = np.asarray(r, dtype=np.int64).copy()
-    big = np.int64(2 * (vals.max() + 2)) if n else np.int64(2)
-    bs = 1
-    while bs < n:
-        parent = pos // (2 * bs)
-        is_left = (pos // bs) % 2 == 0
-        perm = np.argsort(parent * big + 2 * vals + is_left, kind="stable")
-        newpos = np.empty(n, np.int64)
-        newpos[perm] = pos
-        right = ~is_left
-        base = parent[right] * 2 * bs
-        out[idx[right]] += (newpos[right] - base) - (pos[right] - base - bs)
-        vals, idx = vals[perm], idx[perm]
-        bs *= 2
-    return out
-
-
-def concordance(
-    durations: np.ndarray, events: np.ndarray, risk: np.ndarray, strata: np.ndarray | None = None
-) -> dict[str, float]:
-    """Harrell's C of a risk score (higher risk, shorter time), counted as R's ``concordance``.
-
-    A pair is comparable when the shorter time is an event; a censored time equal to an event
-    time counts as longer; two events at the same time are tied on time and not used. Pairs
-    are formed within strata only. C = (concordant + tied_risk / 2) / (concordant +
-    discordant + tied_risk), as ``survival::concordance`` (its ``tied.x`` is our
-    ``tied_risk``).
-
-    ``durations`` and ``events`` are arrays (follow-up times, 0/1 events), not column names.
-    Returns a dict with ``concordant``, ``discordant``, ``tied_risk``, ``concordance``.
-    """
-    time = np.asarray(durations, float)
-    event = np.asarray(events, np.int64)
-    risk = np.asarray(risk, float)
-    strata = np.zeros(len(time), np.int64) if strata is None else np.asarray(strata)
-    conc = disc = tied = 0
-    for st in np.unique(strata):
-        m = strata == st
-        t, e, r = time[m], event[m], risk[m]
-        # comparable j for event i: key_j > key_i with key = 2 rank(t) + (1 - e)
-        key = 2 * np.unique(t, return_inverse=True)[1].astype(np.int64) + (1 - e)
-        rr = np.unique(r, return_inverse=True)[1].astype(np.int64)
-        # order by key descending, ties in key by risk descending: then the j before i with a
-        # lower risk all have a larger key
-        o = np.lexsort((-rr, -key))
-        less = np.empty(len(t), np.int64)
-        less[o] = _count_before_less(rr[o])
-        ks = np.sort(key)
-        total = len(key) - np.searchsorted(ks, key, "right")  # key_j > key_i
-        big = np.int64(key.max() + 2)
-        rk = np.sort(rr * big + key)  # same risk, larger key
-        same = np.searchsorted(rk, rr * big + big, "left") - np.searchsorted(
-            rk, rr * big + key, "right"
-        )
-        ev = e == 1
-        conc += int(less[ev].sum())
-        tied += int(same[ev].sum())
-        disc += int((total - less - same)[ev].sum())
-    denom = conc + disc + tied
-    c = (conc + tied / 2) / denom if denom else np.nan
-    return {"concordant": conc, "discordant": disc, "tied_risk": tied, "concordance": c}
+def _codes(columns: pd.DataFrame) -> np.ndarray:
+    """One integer code per distinct combination of the values of ``columns`` (no NaN)."""
+    codes = np.zeros(len(columns), np.int64)
+    for c in columns.columns:
+        col, uniques = pd.factorize(columns[c])
+        codes = codes * len(uniques) + col
+        codes = pd.factorize(codes)[0]  # keep the codes below len(columns)
+    return codes
 
 
 # ----------------------------------------------------------------------------- result
@@ -372,15 +118,14 @@ class CoxResult:
     covariates: tuple[str, ...]
     _assign: tuple[tuple[int, ...], ...] = field(repr=False)
     _sorted: Any = field(repr=False)
-    _order: np.ndarray = field(repr=False)
-    _stratum: np.ndarray = field(repr=False)
 
     @cached_property
     def concordance(self) -> float:
         """Harrell's C of the linear predictor, as R's coxph (computed on first access)."""
         s = self._sorted
         lp = s.x @ self.summary["coef"].to_numpy()
-        return concordance(s.t, s.e, lp, self._stratum[self._order])["concordance"]
+        new_stratum = np.r_[True, s.stratum[1:] != s.stratum[:-1]][: len(lp)]
+        return _with_c(_concordance_sorted(s.t, s.e, lp, new_stratum))["concordance"]
 
     _what = "Cox proportional-hazards model"
     _key_fields = ("n", "events", "covariates", "ties", "lr_statistic", "lr_df", "lr_p_value")
@@ -542,12 +287,9 @@ def cox(
             DataQualityWarning,
             stacklevel=2,
         )
-    x, t, e = x[complete], t[complete], e[complete]
-    if strata_cols:
-        stratum = frame.loc[complete, strata_cols].astype(str).agg("\x1f".join, axis=1).to_numpy()
-        stratum = np.unique(stratum, return_inverse=True)[1]
-    else:
-        stratum = np.zeros(len(t), np.int64)
+    if not complete.all():
+        x, t, e = x[complete], t[complete], e[complete]
+    stratum = _codes(frame.loc[complete, strata_cols]) if strata_cols else np.zeros(len(t), int)
     p = x.shape[1]
     n_events = int(e.sum())
     if n_events == 0:
@@ -582,11 +324,10 @@ def cox(
             resid = resid * s.cw[:, None]
         dfbeta = resid @ cov
         if cluster is not None:
-            cl = frame.loc[complete, cluster].astype(str).to_numpy()[s.order]
-            codes = np.unique(cl, return_inverse=True)[1]
-            summed = np.zeros((codes.max() + 1, p))
-            np.add.at(summed, codes, dfbeta)
-            dfbeta = summed
+            codes = _codes(frame.loc[complete, [cluster]])[s.order]
+            dfbeta = np.column_stack(
+                [np.bincount(codes, weights=dfbeta[:, j]) for j in range(p)]
+            ).reshape(-1, p)
         cov = dfbeta.T @ dfbeta
     se = np.sqrt(np.diag(cov))
     z = beta / se
@@ -635,83 +376,4 @@ def cox(
         covariates=tuple(covariates),
         _assign=tuple(tuple(a) for a in assign),
         _sorted=s,
-        _order=s.order,
-        _stratum=stratum,
     )
-
-
-def proportional_hazards(fit: CoxResult, transform: str = "km") -> pd.DataFrame:
-    """Test of proportional hazards from scaled Schoenfeld residuals, as R's ``cox.zph``.
-
-    Parameters
-    ----------
-    fit
-        A :class:`CoxResult`.
-    transform
-        Time scale g(t) of the test: ``"km"`` (R's default: 1 - KM(t-) of the pooled data),
-        ``"rank"``, ``"identity"`` or ``"log"``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per covariate and a ``GLOBAL`` row: ``term``, ``chisq``, ``df``, ``p_value``.
-
-    Notes
-    -----
-    As ``cox.zph`` in survival >= 3.0 (Therneau & Grambsch 2000, ch. 6): the score test, at
-    (beta_hat, gamma = 0), of adding the interactions x * (g(t) - mean of g over events) to
-    the model, using the full information matrix of the augmented model (with the same
-    ties handling as the fit) rather than the older Grambsch–Therneau approximation. A
-    covariate with several dummy terms is tested jointly (``terms=TRUE``). Small p-values
-    suggest a hazard ratio that changes with time.
-
-    References
-    ----------
-    Grambsch, P. M., & Therneau, T. M. (1994). Proportional hazards tests and diagnostics
-    based on weighted residuals. *Biometrika*, 81, 515–526.
-    """
-    from scipy.stats import chi2
-
-    s: _Sorted = fit._sorted
-    t = s.t
-    if transform == "km":
-        from rehab_eval.recidivism.km import _steps
-
-        st = _steps(s.t, s.e)
-        idx = np.searchsorted(st["time"], t, "left")  # times strictly before t
-        ttimes = 1 - np.r_[1.0, st["surv"]][idx]
-    elif transform == "rank":
-        from scipy.stats import rankdata
-
-        ttimes = rankdata(t)
-    elif transform == "identity":
-        ttimes = t
-    elif transform == "log":
-        ttimes = np.log(t)
-    else:
-        raise ConfigError(
-            f"proportional_hazards: transform {transform!r}; choose km, rank, identity or log."
-        )
-    g = ttimes - ttimes[s.e == 1].mean()
-    beta = fit.summary["coef"].to_numpy()
-    _, _, info, k = _loglik_grad_info(s, beta)
-    # g(t) is the same for every event row of a tie group
-    gw = g[s.ev_pos][s.ev_start]
-    resid = s.x[s.ev_pos] - k["mean"]
-    p = len(beta)
-    u2 = (g[s.ev_pos][:, None] * resid).sum(axis=0)
-    i12 = _info(k, s, gw)
-    i22 = _info(k, s, gw * gw)
-    imat = np.block([[info, i12], [i12.T, i22]])
-    u = np.r_[np.zeros(p), u2]
-    rows = []
-    for name, jj in zip(fit.covariates, fit._assign, strict=True):
-        kk = np.r_[np.arange(p), np.asarray(jj) + p]
-        uu = u[kk]
-        stat = float(uu @ np.linalg.solve(imat[np.ix_(kk, kk)], uu))
-        rows.append(
-            {"term": name, "chisq": stat, "df": len(jj), "p_value": float(chi2.sf(stat, len(jj)))}
-        )
-    stat = float(u @ np.linalg.solve(imat, u))
-    rows.append({"term": "GLOBAL", "chisq": stat, "df": p, "p_value": float(chi2.sf(stat, p))})
-    return pd.DataFrame(rows)

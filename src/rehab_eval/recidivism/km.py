@@ -26,9 +26,10 @@ CONF_TYPES = ("log-log", "log", "plain")
 
 def _steps(t: np.ndarray, e: np.ndarray) -> dict[str, np.ndarray]:
     """Product-limit estimate at every distinct time of one group (events and censorings)."""
-    order = np.argsort(t, kind="mergesort")
+    order = np.argsort(t)  # the order within tied times does not matter
     ts, es = t[order], e[order]
-    times, first, counts = np.unique(ts, return_index=True, return_counts=True)
+    first = np.flatnonzero(np.r_[True, ts[1:] != ts[:-1]]) if len(ts) else np.zeros(0, int)
+    times, counts = ts[first], np.diff(np.r_[first, len(ts)])
     d = np.add.reduceat(es, first) if len(ts) else np.zeros(0, dtype=np.int64)
     n = len(ts) - first  # at risk: time >= t
     c = counts - d
@@ -478,10 +479,9 @@ def _logrank_parts(t: np.ndarray, e: np.ndarray, gidx: np.ndarray, k: int):
     times, inv = np.unique(t, return_inverse=True)
     m = len(times)
     # per time x group: events and number leaving
-    d_tg = np.zeros((m, k))
-    out_tg = np.zeros((m, k))
-    np.add.at(d_tg, (inv, gidx), e)
-    np.add.at(out_tg, (inv, gidx), 1.0)
+    cell = inv * k + gidx
+    d_tg = np.bincount(cell, weights=e, minlength=m * k).reshape(m, k)
+    out_tg = np.bincount(cell, minlength=m * k).reshape(m, k).astype(float)
     n_tg = np.cumsum(out_tg[::-1], axis=0)[::-1]  # at risk: time >= t
     d = d_tg.sum(axis=1)
     n = n_tg.sum(axis=1)
