@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from _harness import median, self_peak_mb
+from rehab_eval.vocab import SUBSTANCES
 
 WHOQOL_DOMAINS = {
     "physical": ([3, 4, 10, 15, 16, 17, 18], 6),
@@ -37,18 +38,7 @@ URICA_SCALES = {
     "action": [3, 7, 10, 14, 17, 25, 30],
     "maintenance": [6, 16, 18, 22, 27, 28, 32],
 }
-ASSIST_BLOCKS = [
-    "tobacco",
-    "alcohol",
-    "cannabis",
-    "cocaine",
-    "ats",
-    "inhalants",
-    "sedatives",
-    "hallucinogens",
-    "opioids",
-    "other",
-]
+ASSIST_BLOCKS = list(SUBSTANCES)  # the ten ASSIST substance blocks, in form order
 ASSIST_ALLOWED = {
     1: (0, 1, 3),
     2: (0, 2, 3, 4, 6),
