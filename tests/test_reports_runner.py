@@ -208,7 +208,7 @@ def test_a_plan_continues_past_failures(workspace):
     assert [r.status for r in result.runs] == ["ok", "failed"]
     assert result.runs[0].summary["n_enrolled"] == "9"
     assert lines[0].startswith("[1/4] tiny-nine")
-    assert any("FAILED" in line for line in lines)
+    assert any("GAGAL" in line for line in lines)
     assert lines[-3:] == [f"  {f}" for f in result.failures]
     # the labelled entry keeps its own folder and latest
     assert result.runs[0].run_dir.parent.name == "tiny-nine"

@@ -557,12 +557,12 @@ def run_plan(
             if failed is not None:
                 runs.append(failed)
             failures.append(PlanFailure(entry.index, entry.label or entry.report, str(exc)))
-            say(f"{label} FAILED after {time.perf_counter() - t:.1f} s: {exc}")
+            say(f"{label} GAGAL setelah {time.perf_counter() - t:.1f} detik: {exc}")
             continue
         runs.append(result)
-        say(f"{label} ok in {time.perf_counter() - t:.1f} s → {result.html}")
+        say(f"{label} selesai dalam {time.perf_counter() - t:.1f} detik → {result.html}")
     if failures:
-        say(f"{len(failures)} of {total} report(s) failed:")
+        say(f"{len(failures)} dari {total} laporan gagal; alasannya di bawah dan di run.json tiap laporan:")
         for failure in failures:
             say(f"  {failure}")
     return PlanResult(runs=runs, failures=failures)
