@@ -166,7 +166,7 @@ def test_rerun_is_identical_and_works_without_manifest(processed):
 
 
 def test_missing_assessments_is_an_input_error(tmp_path):
-    with pytest.raises(InputError, match="assessments.parquet: not found"):
+    with pytest.raises(InputError, match="assessments.parquet: berkas tidak ada"):
         score_processed(tmp_path)
 
 

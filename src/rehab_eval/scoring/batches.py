@@ -46,7 +46,7 @@ def client_batches(
                 table = pa.concat_tables([previous.slice(cut), table])
             previous = table
     except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"{source}: cannot be read as Parquet ({exc})") from exc
+        raise InputError(f"{source}: tidak terbaca sebagai Parquet ({exc}); jalankan ulang rehab-eval etl") from exc
     yield previous if previous is not None else parquet.schema_arrow.empty_table().select(columns)
 
 

@@ -94,15 +94,15 @@ def score_processed(processed_dir: str | Path, *, prereversed: bool = False) -> 
     folder = Path(processed_dir)
     source = folder / "assessments.parquet"
     if not source.is_file():
-        raise InputError(f"{source}: not found; run `rehab-eval etl` first")
+        raise InputError(f"{source}: berkas tidak ada; jalankan rehab-eval etl lebih dulu, lalu skor lagi")
     try:
         parquet = pq.ParquetFile(source)
     except Exception as exc:  # pyarrow raises several types
-        raise InputError(f"{source}: cannot be read as Parquet ({exc})") from exc
+        raise InputError(f"{source}: tidak terbaca sebagai Parquet ({exc}); jalankan ulang rehab-eval etl") from exc
     names = parquet.schema_arrow.names
     lacking = [k for k in _KEYS if k not in names]
     if lacking:
-        raise InputError(f"{source}: lacks column(s) {', '.join(lacking)}")
+        raise InputError(f"{source}: kolom {', '.join(lacking)} tidak ada; jalankan ulang rehab-eval etl")
     run = _Run(source, parquet.schema_arrow, prereversed=prereversed)
     target = folder / "scores.parquet"
     with (
