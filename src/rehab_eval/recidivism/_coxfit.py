@@ -273,3 +273,11 @@ def _score_residuals(s: _Sorted, beta: np.ndarray) -> np.ndarray:
     hi = sh[gid] - ev * own_h[gid]
     hxi = shx[gid] - ev[:, None] * own_hx[gid]
     return ev[:, None] * (s.x - xb[gid]) - r[:, None] * (s.x * hi[:, None] - hxi)
+
+
+def _quadratic(u: np.ndarray, m: np.ndarray) -> float:
+    """u' m^-1 u, with the pseudo-inverse when m is singular (e.g. a constant covariate)."""
+    try:
+        return float(u @ np.linalg.solve(m, u))
+    except np.linalg.LinAlgError:
+        return float(u @ np.linalg.pinv(m) @ u)

@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 
 from rehab_eval.errors import ConfigError
-from rehab_eval.recidivism._coxfit import _info, _loglik_grad_info, _Sorted, _term_means
+from rehab_eval.recidivism._coxfit import (
+    _info,
+    _loglik_grad_info,
+    _quadratic,
+    _Sorted,
+    _term_means,
+)
 
 if TYPE_CHECKING:
     from rehab_eval.recidivism.cox import CoxResult
@@ -94,11 +100,3 @@ def proportional_hazards(fit: CoxResult, transform: str = "km") -> pd.DataFrame:
     stat = _quadratic(u, imat)
     rows.append({"term": "GLOBAL", "chisq": stat, "df": p, "p_value": float(chi2.sf(stat, p))})
     return pd.DataFrame(rows)
-
-
-def _quadratic(u: np.ndarray, m: np.ndarray) -> float:
-    """u' m^-1 u, with the pseudo-inverse when m is singular (e.g. a constant covariate)."""
-    try:
-        return float(u @ np.linalg.solve(m, u))
-    except np.linalg.LinAlgError:
-        return float(u @ np.linalg.pinv(m) @ u)

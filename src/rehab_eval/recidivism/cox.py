@@ -17,6 +17,7 @@ from rehab_eval.recidivism._concordance import _concordance_sorted, _with_c, con
 from rehab_eval.recidivism._coxfit import (
     _newton,
     _prepare,
+    _quadratic,
     _score_residuals,
 )
 from rehab_eval.recidivism._input import durations_events, require_columns, z_value
@@ -352,10 +353,7 @@ def cox(
         wald = float(beta @ np.linalg.pinv(cov) @ beta)
     else:
         wald = float(beta @ info @ beta)
-    try:
-        score = float(grad0 @ np.linalg.solve(info0, grad0))
-    except np.linalg.LinAlgError:
-        score = float(grad0 @ np.linalg.pinv(info0) @ grad0)
+    score = _quadratic(grad0, info0)
     return CoxResult(
         summary=summary,
         loglik=ll,
