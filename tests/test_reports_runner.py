@@ -244,13 +244,13 @@ def test_a_cell_over_the_timeout_fails_the_run(workspace):
     with pytest.raises(ReportError) as info:
         run_report(
             "tiny_report",
-            {"processed_dir": str(workspace / "processed"), "sleep": "30"},
+            {"processed_dir": str(workspace / "processed"), "sleep": "120"},
             out=workspace / "reports-timeout",
             notebooks_dir=FIXTURES,
-            timeout=6,  # above the import cell even on a loaded 2-core machine
+            timeout=15,  # above the import cell even on a 2-core machine at load 10
         )
     message = str(info.value)
-    assert "\n" not in message and "longer than the 6 s timeout" in message
+    assert "\n" not in message and "lebih dari batas 15 detik" in message
     record = json.loads((info.value.result.run_dir / "run.json").read_text())
     assert record["status"] == "failed"
     assert "time.sleep(sleep)" in (record["error"]["cell_source"] or "")
@@ -354,3 +354,22 @@ def test_internal_runs_carry_the_stamp_on_page_slides_and_sheets(workspace):
     record = json.loads((result.run_dir / "run.json").read_text())
     assert record["disclosure"]["audience"] == "internal"
     assert record["disclosure"]["min_cell"] is None
+
+
+def test_cli_timeout_reaches_the_runner_and_a_bad_one_is_refused(monkeypatch, capsys):
+    from rehab_eval import reports
+
+    seen = {}
+
+    def fake_run_report(name, params, **kwargs):
+        seen.update(kwargs)
+        raise ConfigError("berhenti di sini")
+
+    monkeypatch.setattr(reports, "run_report", fake_run_report)
+    assert main(["report", "tiny_report", "--timeout", "1800"]) != 0
+    assert seen["timeout"] == 1800
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["report", "tiny_report", "--timeout", "nol"])
+    err = capsys.readouterr().err
+    assert "batas waktu nol bukan bilangan detik yang positif" in err

@@ -139,6 +139,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return run_schedule(args.plan, say=_say)
 
 
+def _positive_seconds(text: str) -> int:
+    try:
+        seconds = int(text)
+    except ValueError:
+        seconds = 0
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(
+            f"batas waktu {text} bukan bilangan detik yang positif; tulis mis. --timeout 1800"
+        )
+    return seconds
+
+
 def _parse_params(pairs: Sequence[Sequence[str]] | None) -> dict[str, str]:
     return {key: value for key, value in (pairs or [])}
 
@@ -177,7 +189,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.plan:
         if args.name:
             raise ConfigError("sebut satu nama laporan atau --plan, bukan keduanya")
-        result = reports.run_plan(args.plan, out=args.out, progress=_say)
+        result = reports.run_plan(args.plan, out=args.out, progress=_say, timeout=args.timeout)
         if result.failures:
             names = ", ".join(str(f) for f in result.failures)
             _say(f"report: {len(result.failures)} laporan gagal: {names}; lihat log run di folder laporan")
@@ -186,7 +198,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if not args.name:
         raise ConfigError("sebut nama laporan (mis. cohort_report) atau --plan BERKAS; daftar laporan: rehab-eval report --list")
     result = reports.run_report(
-        args.name, _parse_params(args.param), params_file=args.params, out=args.out
+        args.name,
+        _parse_params(args.param),
+        params_file=args.params,
+        out=args.out,
+        timeout=args.timeout,
     )
     _say(f"report: {args.name} → {result.html}")
     return 0
@@ -479,6 +495,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--params", type=Path, default=None, help="YAML file of parameters")
     p.add_argument("--plan", type=Path, default=None, help="YAML list of reports to render")
     p.add_argument("--out", type=Path, default=Path("reports"), help="reports folder")
+    p.add_argument(
+        "--timeout",
+        type=_positive_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="per-cell time limit in seconds (default 600; raise it for national data)",
+    )
     p.set_defaults(func=_cmd_report, report_parser=p)
 
     p = sub.add_parser("run", help="scheduled run: etl → score → reports under one lock")

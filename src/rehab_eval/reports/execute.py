@@ -159,7 +159,10 @@ def execute_notebook(
         name = type(exc).__name__
         text = str(exc).strip().splitlines()
         if name == "CellTimeoutError" or "timed out" in " ".join(text).lower():
-            text = [f"a cell ran longer than the {timeout} s timeout"]
+            text = [
+                f"sebuah sel berjalan lebih dari batas {timeout} detik; "
+                "naikkan batasnya (rehab-eval report --timeout DETIK) atau persempit datanya"
+            ]
         return Execution(
             ok=False,
             seconds=time.perf_counter() - started,

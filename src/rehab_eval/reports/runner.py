@@ -505,6 +505,7 @@ def run_plan(
     progress: Callable[[str], None] | None = print,
     notebooks_dir: str | Path | None = None,
     defaults: Mapping[str, Any] | None = None,
+    timeout: int | None = None,
 ) -> PlanResult:
     """Render every report of a plan, continuing past failures.
 
@@ -521,6 +522,8 @@ def run_plan(
     defaults
         Parameter values for every entry, under the entry's own (e.g.
         ``{"processed_dir": "data/processed"}`` from ``rehab-eval demo --processed``).
+    timeout
+        Per-cell timeout in seconds for every entry (default 600; see :func:`run_report`).
 
     Returns
     -------
@@ -551,6 +554,7 @@ def run_plan(
                 out=out,
                 notebooks_dir=notebooks_dir,
                 label=entry.label,
+                timeout=timeout,
             )
         except RehabEvalError as exc:
             failed = getattr(exc, "result", None)
