@@ -12,9 +12,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rehab_eval.errors import InputError
 from rehab_eval.etl.delimited import _arrow_read, _pandas_read
 from rehab_eval.etl.read import read_container
-from rehab_eval.etl.textcol import distinct, is_arrow_text, map_distinct
+from rehab_eval.etl.textcol import (
+    SPACES,
+    blank_rows,
+    distinct,
+    is_arrow_text,
+    map_distinct,
+    squeeze_upper,
+)
 
 ALIASES: dict[str, str] = {}
 
@@ -98,7 +106,7 @@ def test_readers_agree_on_arbitrary_text(rows, delim, width):
         return
     try:
         pandas = _pandas_read(blob, 0, delim, "utf-8")
-    except Exception:  # noqa: BLE001 - pandas refuses a text pyarrow took: they disagree
+    except InputError:  # pandas refuses a text pyarrow took: they disagree
         pytest.fail(f"pandas cannot read what pyarrow read: {blob!r}")
     assert arrow[0] == [str(h) for h in pandas[0]]
     assert _cells(arrow[1]) == _cells(pandas[1])
@@ -126,3 +134,23 @@ def test_distinct_values_same_for_arrow_and_python_text(values):
     c2, u2 = distinct(arrow)
     assert np.array_equal(c1, c2) and list(u1) == list(u2)
     assert map_distinct(arrow, str.strip).tolist() == [v.strip() for v in values]
+
+
+def test_spaces_are_pythons_whitespace():
+    import re
+    import sys
+
+    got = {int(h, 16) for h in re.findall(r"\\x\{([0-9a-f]+)\}", SPACES)}
+    assert got == {c for c in range(sys.maxunicode + 1) if chr(c).isspace()}
+
+
+_TEXT = st.text(alphabet=st.sampled_from(list("aB1 -\t\u3000\u00a0\x1cßﬁé/.")), max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_TEXT, max_size=25))
+def test_arrow_fast_paths_equal_python(values):
+    arrow = pd.Series(values, dtype=object).astype("string[pyarrow]")
+    assert blank_rows(arrow).tolist() == [v.strip() == "" for v in values]
+    assert squeeze_upper(arrow).tolist() == ["".join(v.split()).upper() for v in values]
+    assert blank_rows(pd.Series(values, dtype=object)) is None

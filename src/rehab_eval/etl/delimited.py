@@ -176,7 +176,7 @@ def _arrow_read(
     if table.num_rows == 0 or table.num_columns != width:
         return None
     header = [table.column(j)[0].as_py() for j in range(width)]
-    rest = table.slice(1)
+    rest = table.slice(1).combine_chunks()  # one chunk per column: see textcol.arrow_text
     body = pd.DataFrame(
         {j: pd.arrays.ArrowStringArray(rest.column(j)) for j in range(width)}, copy=False
     )

@@ -34,7 +34,7 @@ from rehab_eval.etl.problems import Problems
 from rehab_eval.etl.read import RawTable
 from rehab_eval.etl.rows import RowKinds, row_kinds
 from rehab_eval.etl.scrub import scrub_sheet
-from rehab_eval.etl.textcol import distinct, map_distinct
+from rehab_eval.etl.textcol import distinct, map_distinct, squeeze_upper
 
 __all__ = [
     "FIELD_PARSERS",
@@ -264,7 +264,12 @@ def _identity(s: _Sheet) -> None:
     reg = s.col("register_no")
     if reg is not None:
         # str.split() and the regex \s split on the same (Unicode) whitespace
-        out["_reg"] = _on_uniques(reg, lambda u: "".join(str(u).split()).upper())
+        fast = squeeze_upper(reg)
+        out["_reg"] = (
+            fast
+            if fast is not None
+            else _on_uniques(reg, lambda u: "".join(str(u).split()).upper())
+        )
     else:
         out["_reg"] = np.full(n, "", dtype=object)
     fac = s.col("facility")

@@ -27,6 +27,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from rehab_eval.etl.fastdates import bulk_dates
 from rehab_eval.etl.textcol import distinct
 
 __all__ = [
@@ -153,17 +154,15 @@ def parse_dates(
     and not flagged.
     """
     codes, uniques = distinct(values)
-    parsed = [_cached_date(u, month_first, pivot) for u in uniques]
-    nat = np.datetime64("NaT", "ns")
-    arr = np.array(
-        [np.datetime64(p, "ns") if p is not None else nat for p in parsed] + [nat],
-        dtype="datetime64[ns]",
-    )
-    bad_arr = np.array(
-        [p is None and str(u).strip() != "" for p, u in zip(parsed, uniques, strict=True)]
-        + [False],
-        dtype=bool,
-    )
+    arr = np.full(len(uniques) + 1, np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
+    bad_arr = np.zeros(len(uniques) + 1, dtype=bool)
+    arr[:-1], done = bulk_dates(uniques, _MONTHS, month_first=month_first, pivot=pivot)
+    rest = np.flatnonzero(~done)  # the texts the bulk reader left: one by one
+    parsed = [_cached_date(u, month_first, pivot) for u in uniques[rest]]
+    arr[rest] = np.array(parsed, dtype="datetime64[ns]")  # None is NaT
+    bad_arr[rest] = [
+        p is None and str(u).strip() != "" for p, u in zip(parsed, uniques[rest], strict=True)
+    ]
     idx = np.where(codes >= 0, codes, len(uniques))
     return (
         pd.Series(arr[idx], index=values.index, dtype="datetime64[ns]"),

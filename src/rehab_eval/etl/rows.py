@@ -14,13 +14,16 @@ import numpy as np
 import pandas as pd
 
 from rehab_eval.etl.read import is_note_label, is_totals_label
-from rehab_eval.etl.textcol import distinct, map_distinct
+from rehab_eval.etl.textcol import blank_rows, distinct, map_distinct
 
 __all__ = ["RowKinds", "row_kinds"]
 
 
 def _blank(col: pd.Series) -> np.ndarray:
     """Rows whose text is empty or whitespace (``str(v).strip() == ""``)."""
+    fast = blank_rows(col)
+    if fast is not None:
+        return fast
     codes, u = distinct(col)
     # numpy's isspace is str.isspace; its fixed-width text drops trailing NULs, so the few
     # candidates are confirmed one by one

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from rehab_eval.etl.identity import mask
-from rehab_eval.etl.textcol import distinct, is_arrow_text, objects
+from rehab_eval.etl.textcol import arrow_text, distinct, is_arrow_text, objects
 
 __all__ = [
     "IDENTIFIER_IN_TEXT",
@@ -214,7 +214,7 @@ def _first_word_codes(names: pd.Series) -> tuple[np.ndarray, list[str]]:
         import pyarrow.compute as pc
 
         if is_arrow_text(names):
-            arr = names.array.__arrow_array__().combine_chunks()
+            arr = arrow_text(names)
         else:
             arr = pa.array(names.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
         words = pc.extract_regex(pc.utf8_lower(arr), r"(?P<w>[\pL\pN_]{3,})").field("w")

@@ -13,7 +13,27 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["distinct", "is_arrow_text", "map_distinct", "objects"]
+__all__ = [
+    "SPACES",
+    "arrow_text",
+    "blank_rows",
+    "distinct",
+    "squeeze_upper",
+    "is_arrow_text",
+    "map_distinct",
+    "objects",
+]
+
+
+#: The characters ``str.isspace`` (and ``str.split``, ``str.strip``) take for whitespace, as an
+#: RE2 character class body for Arrow's regex kernels (RE2's ``\s`` is ASCII only).
+SPACES = "".join(
+    f"\\x{{{c:x}}}"
+    for c in (
+        *range(0x09, 0x0E), *range(0x1C, 0x21), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
+        0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
+    )
+)  # fmt: skip
 
 
 def is_arrow_text(values: object) -> bool:
@@ -24,6 +44,18 @@ def is_arrow_text(values: object) -> bool:
     return isinstance(dtype, pd.ArrowDtype) and dtype.kind in ("U", "O")
 
 
+def arrow_text(values):
+    """The cells of an Arrow-backed text column as one ``pyarrow.Array`` (chunks joined:
+    hashing chunk by chunk would unify a growing dictionary once per chunk)."""
+    import pyarrow as pa
+
+    arr = values.array if isinstance(values, pd.Series | pd.Index) else values
+    got = arr.__arrow_array__()
+    if isinstance(got, pa.ChunkedArray):
+        got = got.chunk(0) if got.num_chunks == 1 else got.combine_chunks()
+    return got
+
+
 def distinct(values: pd.Series | pd.Index | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each row's code (``-1`` where missing) and the distinct values, first seen first.
 
@@ -31,16 +63,12 @@ def distinct(values: pd.Series | pd.Index | np.ndarray) -> tuple[np.ndarray, np.
     text), so that a parser sees exactly what ``pandas.factorize`` would have given it.
     """
     if is_arrow_text(values):
-        import pyarrow as pa
         import pyarrow.compute as pc
 
-        arr = values.array if isinstance(values, pd.Series | pd.Index) else values
-        chunked = arr.__arrow_array__()
-        if not isinstance(chunked, pa.ChunkedArray):
-            chunked = pa.chunked_array([chunked])
-        if chunked.num_chunks == 0 or len(chunked) == 0:
+        arr = arrow_text(values)
+        if len(arr) == 0:
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
-        enc = pc.dictionary_encode(chunked).combine_chunks()
+        enc = pc.dictionary_encode(arr)
         codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
         uniques = enc.dictionary.to_numpy(zero_copy_only=False).astype(object, copy=False)
         return codes, uniques
@@ -61,3 +89,42 @@ def objects(values: pd.Series) -> np.ndarray:
     if is_arrow_text(values):
         return values.to_numpy(dtype=object, na_value=None)
     return values.to_numpy(dtype=object)
+
+
+def blank_rows(values: pd.Series) -> np.ndarray | None:
+    """Rows whose text is empty or whitespace (``str(v).strip() == ""``, missing included)
+    for an Arrow text column, without hashing it: only a cell that is empty or starts with
+    whitespace can be blank, and those few are confirmed in Python. None for other columns.
+    """
+    if not is_arrow_text(values):
+        return None
+    import pyarrow.compute as pc
+
+    arr = arrow_text(values)
+    maybe = pc.or_(
+        pc.equal(pc.binary_length(arr), 0), pc.match_substring_regex(arr, f"^[{SPACES}]")
+    )
+    out = maybe.fill_null(True).to_numpy(zero_copy_only=False).copy()
+    idx = np.flatnonzero(out)
+    if len(idx):
+        out[idx] = [v is None or v.strip() == "" for v in arr.take(idx).to_pylist()]
+    return out
+
+
+def squeeze_upper(values: pd.Series) -> np.ndarray | None:
+    """``"".join(str(v).split()).upper()`` of each cell (None where missing) for an Arrow
+    text column, in Arrow: whitespace removed by :data:`SPACES`, ASCII upper-cased by Arrow
+    (the same as Python for ASCII), any other text by Python. None for other columns."""
+    if not is_arrow_text(values):
+        return None
+    import pyarrow.compute as pc
+
+    squeezed = pc.replace_substring_regex(arrow_text(values), f"[{SPACES}]+", "")
+    out = pc.ascii_upper(squeezed).to_numpy(zero_copy_only=False)
+    other = np.flatnonzero(
+        ~pc.string_is_ascii(squeezed).fill_null(True).to_numpy(zero_copy_only=False)
+    )
+    if len(other):
+        out = out.copy()
+        out[other] = [v.upper() for v in squeezed.take(other).to_pylist()]
+    return out
