@@ -21,7 +21,6 @@ import pandas as pd
 
 from rehab_eval.etl.facilities import FacilityResolver
 from rehab_eval.etl.headers import HeaderMap
-from rehab_eval.etl.identity import check_niks
 from rehab_eval.etl.parse import (
     norm_value,
     parse_answers,
@@ -34,7 +33,8 @@ from rehab_eval.etl.problems import Problems
 from rehab_eval.etl.read import RawTable
 from rehab_eval.etl.rows import RowKinds, row_kinds
 from rehab_eval.etl.scrub import scrub_sheet
-from rehab_eval.etl.textcol import distinct, map_distinct, squeeze_upper
+from rehab_eval.etl.sheet_ids import identity_columns
+from rehab_eval.etl.textcol import distinct, map_distinct
 
 __all__ = [
     "FIELD_PARSERS",
@@ -246,43 +246,6 @@ FIELD_PARSERS = {
 }
 
 
-def _identity(s: _Sheet) -> None:
-    """``_nik`` (valid or ""; a bad NIK rejects the row), ``_reg`` and ``_fac``."""
-    n, out = s.n, s.out
-    nik = s.col("nik")
-    if nik is not None:
-        codes, uniques = distinct(nik)
-        c_u, p_u = check_niks(pd.Series(uniques, dtype=object))
-        idx = np.where(codes >= 0, codes, len(uniques))
-        clean = np.append(c_u.to_numpy(dtype=object), "")[idx]
-        problem = np.append(p_u.to_numpy(dtype=object), "")[idx]
-        for why in ("nik unrecoverable", "invalid nik"):
-            s.problems.row(problem == why, "nik", nik, why)
-        out["_nik"] = clean
-    else:
-        out["_nik"] = np.full(n, "", dtype=object)
-    reg = s.col("register_no")
-    if reg is not None:
-        # str.split() and the regex \s split on the same (Unicode) whitespace
-        fast = squeeze_upper(reg)
-        out["_reg"] = (
-            fast
-            if fast is not None
-            else _on_uniques(reg, lambda u: "".join(str(u).split()).upper())
-        )
-    else:
-        out["_reg"] = np.full(n, "", dtype=object)
-    fac = s.col("facility")
-    if fac is not None:
-        out["_fac"] = map_distinct(fac, lambda u: _fac_name(s.ctx.resolver.resolve(u)), "")
-    else:
-        out["_fac"] = np.full(n, "", dtype=object)
-
-
-def _fac_name(resolved) -> str:
-    return resolved.name if resolved else ""
-
-
 def _row_dates(s: _Sheet, table: str, present: set[str]) -> None:
     """The row's date (the date column, else the Google Forms timestamp) and its checks:
     required for contacts, tests and events; never after the run date."""
@@ -347,7 +310,7 @@ def extract_sheet(
     rows = raw.source_rows[keep]
     out: dict[str, object] = {"_sid": np.full(len(body), sid, dtype=np.int32), "_row": rows}
     s = _Sheet(hmap, body, Problems(hmap, file, raw.sheet, rows), ctx, out)
-    _identity(s)
+    identity_columns(s)
     present = set(hmap.fields.values())
     for f in _TABLE_FIELDS[table]:
         if f in present:

@@ -1,4 +1,4 @@
-"""Dates read in bulk are read exactly as ``parse_date_text`` reads them, one by one."""
+"""Dates and NIKs read in bulk are read exactly as the one-by-one rules read them."""
 
 from __future__ import annotations
 
@@ -61,3 +61,32 @@ def test_parse_dates_same_with_bulk_reading():
         assert b == (want is None and text.strip() != "")
     arrow, arrow_bad = parse_dates(values.astype("string[pyarrow]"))
     assert arrow.equals(parsed) and arrow_bad.equals(bad)
+
+
+_NIK = st.one_of(
+    st.builds(
+        lambda head, day, month, yy, tail: f"{head}{day:02d}{month:02d}{yy:02d}{tail}",
+        st.sampled_from(["337401", "160515", "000000"]),
+        st.integers(0, 72),
+        st.integers(0, 13),
+        st.integers(0, 99),
+        st.sampled_from(["0001", "9999", "001", "00011"]),
+    ),
+    st.sampled_from(
+        ["", " ", "3.37401E+15", "3374010000000000.0", "'3374011201900001", "33 74 01"]
+    ),
+    st.text(alphabet=st.sampled_from(list("0123456789 .-'٣")), max_size=18),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_NIK, max_size=40))
+def test_nik_column_checked_in_bulk_as_check_niks(values):
+    from rehab_eval.etl.identity import check_niks
+    from rehab_eval.etl.sheet_ids import check_nik_column
+
+    want_clean, want_problem = check_niks(pd.Series(values, dtype=object))
+    for col in (pd.Series(values, dtype=object), pd.Series(values, dtype="string[pyarrow]")):
+        clean, problem = check_nik_column(col)
+        assert clean.tolist() == want_clean.tolist()
+        assert problem.tolist() == want_problem.tolist()
