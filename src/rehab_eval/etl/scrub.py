@@ -145,7 +145,7 @@ def scrub_sheet(
     """
     names = col("name")
     if names is not None:  # each row's first name word (as a code): the name test's pre-filter
-        fcodes, fwords = _first_word_codes(names)
+        fcodes, fwords = _name_first_words(names)
         fword_index = pd.Index(fwords)  # a hash table, built once, in C
     for f in TEXT_FIELDS:
         raw = col(f)
@@ -203,6 +203,14 @@ def scrub_sheet(
             arr = pd.Series(out[key]).copy()
             arr[bad] = pd.NaT
             out[key] = arr.to_numpy()
+
+
+def _name_first_words(names: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """:func:`_first_word_codes` of the distinct names only (a name recurs on every row of
+    its person), taken back to the rows."""
+    codes, uniques = distinct(names)
+    ucodes, words = _first_word_codes(pd.Series(uniques, dtype=object))
+    return np.append(ucodes, len(words))[np.where(codes >= 0, codes, len(uniques))], words
 
 
 def _first_word_codes(names: pd.Series) -> tuple[np.ndarray, list[str]]:
