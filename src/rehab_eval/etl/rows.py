@@ -1,8 +1,9 @@
 """Which rows under a header hold data: empty rows, totals rows and note rows set apart.
 
-Fast paths work on the distinct values of a column (``pd.factorize``), so a million rows
-cost a handful of distinct texts; their equivalence with the plain definitions is tested in
-``tests/test_etl_fastpaths.py``.
+Fast paths work on the distinct values of a column (:func:`~rehab_eval.etl.textcol.distinct`),
+so a million rows cost a handful of distinct texts, and an Arrow text column is searched for
+blank cells by Arrow's kernels; their equivalence with the plain definitions is tested in
+``tests/test_etl_fastpaths.py`` and ``tests/test_etl_delimited.py``.
 """
 
 from __future__ import annotations

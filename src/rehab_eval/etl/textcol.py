@@ -22,6 +22,7 @@ __all__ = [
     "is_arrow_text",
     "map_distinct",
     "objects",
+    "release_arrow_memory",
 ]
 
 
@@ -128,3 +129,13 @@ def squeeze_upper(values: pd.Series) -> np.ndarray | None:
         out = out.copy()
         out[other] = [v.upper() for v in squeezed.take(other).to_pylist()]
     return out
+
+
+def release_arrow_memory() -> None:
+    """Give the memory Arrow's allocator keeps after a file's cells are dropped back to the
+    system, so that one large file read after another does not add up."""
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return
+    pa.default_memory_pool().release_unused()
