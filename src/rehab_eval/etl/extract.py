@@ -21,7 +21,6 @@ import pandas as pd
 
 from rehab_eval.etl.facilities import FacilityResolver
 from rehab_eval.etl.headers import HeaderMap
-from rehab_eval.etl.identity import check_niks
 from rehab_eval.etl.parse import (
     norm_value,
     parse_answers,
@@ -34,6 +33,8 @@ from rehab_eval.etl.problems import Problems
 from rehab_eval.etl.read import RawTable
 from rehab_eval.etl.rows import RowKinds, row_kinds
 from rehab_eval.etl.scrub import scrub_sheet
+from rehab_eval.etl.sheet_ids import identity_columns
+from rehab_eval.etl.textcol import distinct, map_distinct
 
 __all__ = [
     "FIELD_PARSERS",
@@ -165,9 +166,7 @@ def infer_timepoint(*texts: str) -> str | None:
 
 def _on_uniques(col: pd.Series, fn) -> np.ndarray:
     """Apply ``fn`` to the distinct values of ``col`` only; an object array per row."""
-    codes, uniques = pd.factorize(col, sort=False)
-    mapped = np.array([fn(u) for u in uniques] + [None], dtype=object)
-    return mapped[np.where(codes >= 0, codes, len(uniques))]
+    return map_distinct(col, fn)
 
 
 @dataclass
@@ -198,7 +197,7 @@ def _date_field(s: _Sheet, f: str, values: pd.Series) -> None:
 
 
 def _ttl_field(s: _Sheet, f: str, values: pd.Series) -> None:
-    part = values.astype(str).str.rsplit(",", n=1).str[-1]
+    part = pd.Series(_on_uniques(values, lambda u: str(u).rsplit(",", 1)[-1]), index=values.index)
     parsed, bad = parse_dates(part, pivot=s.ctx.pivot)
     s.problems.cell(f, bad, values, "unparseable date")
     s.out["ttl"] = parsed.to_numpy()
@@ -245,37 +244,6 @@ FIELD_PARSERS = {
     "instrument": _instrument_field,
     "timepoint": _timepoint_field,
 }
-
-
-def _identity(s: _Sheet) -> None:
-    """``_nik`` (valid or ""; a bad NIK rejects the row), ``_reg`` and ``_fac``."""
-    n, out = s.n, s.out
-    nik = s.col("nik")
-    if nik is not None:
-        codes, uniques = pd.factorize(nik, sort=False)
-        c_u, p_u = check_niks(pd.Series(uniques, dtype=object))
-        idx = np.where(codes >= 0, codes, len(uniques))
-        clean = np.append(c_u.to_numpy(dtype=object), "")[idx]
-        problem = np.append(p_u.to_numpy(dtype=object), "")[idx]
-        for why in ("nik unrecoverable", "invalid nik"):
-            s.problems.row(problem == why, "nik", nik, why)
-        out["_nik"] = clean
-    else:
-        out["_nik"] = np.full(n, "", dtype=object)
-    reg = s.col("register_no")
-    if reg is not None:
-        # str.split() and the regex \s split on the same (Unicode) whitespace
-        out["_reg"] = _on_uniques(reg, lambda u: "".join(str(u).split()).upper())
-    else:
-        out["_reg"] = np.full(n, "", dtype=object)
-    fac = s.col("facility")
-    if fac is not None:
-        codes, uniques = pd.factorize(fac, sort=False)
-        res = [s.ctx.resolver.resolve(u) for u in uniques] + [None]
-        idx = np.where(codes >= 0, codes, len(uniques))
-        out["_fac"] = np.array([r.name if r else "" for r in res], dtype=object)[idx]
-    else:
-        out["_fac"] = np.full(n, "", dtype=object)
 
 
 def _row_dates(s: _Sheet, table: str, present: set[str]) -> None:
@@ -342,7 +310,7 @@ def extract_sheet(
     rows = raw.source_rows[keep]
     out: dict[str, object] = {"_sid": np.full(len(body), sid, dtype=np.int32), "_row": rows}
     s = _Sheet(hmap, body, Problems(hmap, file, raw.sheet, rows), ctx, out)
-    _identity(s)
+    identity_columns(s)
     present = set(hmap.fields.values())
     for f in _TABLE_FIELDS[table]:
         if f in present:
@@ -465,7 +433,7 @@ def _urine(s: _Sheet) -> None:
     # substances named in the result text ("Positif MET, THC")
     res_col = col("urine_result")
     if res_col is not None:
-        codes, uniques = pd.factorize(res_col, sort=False)
+        codes, uniques = distinct(res_col)
         named = np.zeros((len(uniques) + 1, len(PANEL)), dtype=bool)
         for i, u in enumerate(uniques):
             words = set(norm_value(u).split())

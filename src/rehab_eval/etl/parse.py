@@ -1,7 +1,8 @@
 """Parse raw cell text into canonical values: dates, numbers, categorical codes, item answers.
 
-Every parser works on the unique values of a column: a dict is built once and applied with
-``Series.map``, so a million rows cost a handful of distinct spellings. A value that cannot
+Every parser works on the distinct values of a column (Arrow strings or Python text alike, see
+:func:`~rehab_eval.etl.textcol.distinct`), so a million rows cost a handful of distinct
+spellings. A value that cannot
 be read becomes missing and is flagged, so that the pipeline can write it to rejects.
 
 Dates are day-first (``7/11/2024`` is 7 November 2024) unless the column is a Google Forms
@@ -25,6 +26,9 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
+
+from rehab_eval.etl.fastdates import bulk_dates
+from rehab_eval.etl.textcol import distinct
 
 __all__ = [
     "parse_answers",
@@ -149,18 +153,16 @@ def parse_dates(
     A non-empty cell that is not a possible date is NaT and flagged bad; empty cells are NaT
     and not flagged.
     """
-    codes, uniques = pd.factorize(values, sort=False)
-    parsed = [_cached_date(u, month_first, pivot) for u in uniques]
-    nat = np.datetime64("NaT", "ns")
-    arr = np.array(
-        [np.datetime64(p, "ns") if p is not None else nat for p in parsed] + [nat],
-        dtype="datetime64[ns]",
-    )
-    bad_arr = np.array(
-        [p is None and str(u).strip() != "" for p, u in zip(parsed, uniques, strict=True)]
-        + [False],
-        dtype=bool,
-    )
+    codes, uniques = distinct(values)
+    arr = np.full(len(uniques) + 1, np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
+    bad_arr = np.zeros(len(uniques) + 1, dtype=bool)
+    arr[:-1], done = bulk_dates(uniques, _MONTHS, month_first=month_first, pivot=pivot)
+    rest = np.flatnonzero(~done)  # the texts the bulk reader left: one by one
+    parsed = [_cached_date(u, month_first, pivot) for u in uniques[rest]]
+    arr[rest] = np.array(parsed, dtype="datetime64[ns]")  # None is NaT
+    bad_arr[rest] = [
+        p is None and str(u).strip() != "" for p, u in zip(parsed, uniques[rest], strict=True)
+    ]
     idx = np.where(codes >= 0, codes, len(uniques))
     return (
         pd.Series(arr[idx], index=values.index, dtype="datetime64[ns]"),
@@ -197,7 +199,7 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _map_unique(values: pd.Series, fn) -> tuple[pd.Series, pd.Series]:
-    codes, uniques = pd.factorize(values, sort=False)
+    codes, uniques = distinct(values)
     parsed = [fn(u) for u in uniques]
     vals = np.array([np.nan if p is None else p for p in parsed], dtype=float)
     empty = np.array([str(u).strip() == "" for u in uniques], dtype=bool)
@@ -242,7 +244,7 @@ def parse_codes(
 
     ``first_word``: when the whole text is unknown, try its first word (``"Positif MET"``).
     """
-    codes, uniques = pd.factorize(values, sort=False)
+    codes, uniques = distinct(values)
     mapped = []
     bad_u = []
     for u in uniques:
@@ -314,7 +316,7 @@ def parse_answers(values: pd.Series, instrument: str, item: str) -> tuple[pd.Ser
     the item's allowed set (both from the instrument's declaration) is missing and flagged.
     """
     allowed = allowed_values(instrument, item)
-    codes, uniques = pd.factorize(values, sort=False)
+    codes, uniques = distinct(values)
     vals = []
     bad_u = []
     for u in uniques:

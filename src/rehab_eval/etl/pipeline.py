@@ -42,6 +42,7 @@ from rehab_eval.etl.identity import (
 )
 from rehab_eval.etl.masking import IdentityMasker
 from rehab_eval.etl.read import RawTable, read_raw
+from rehab_eval.etl.textcol import release_arrow_memory
 from rehab_eval.etl.write import write_outputs
 
 __all__ = ["EtlResult", "Limits", "load_config", "run_etl", "sheet_skip_reason"]
@@ -345,6 +346,8 @@ def _read_file(raw, rf, aliases, limits, ctx, acc: _Accumulated) -> dict[str, An
     entry["sheets"] = [
         _read_sheet(rt, hmap, rel, masker, ctx, acc) for rt, hmap in zip(tables, maps, strict=True)
     ]
+    del tables, maps  # the file's cells (Arrow buffers for a text file) go before the next
+    release_arrow_memory()
     return entry
 
 

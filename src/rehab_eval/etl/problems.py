@@ -8,6 +8,7 @@ import pandas as pd
 
 from rehab_eval.etl.headers import HeaderMap
 from rehab_eval.etl.identity import mask
+from rehab_eval.etl.textcol import objects
 
 __all__ = ["IDENTITY_FIELDS", "REJECT_REASONS", "Problems"]
 
@@ -34,6 +35,7 @@ def _known(why: str) -> str:
         raise ValueError(f"undeclared reject reason {why!r}; add it to REJECT_REASONS")
     return why
 
+
 IDENTITY_FIELDS = ("nik", "register_no", "name", "address", "ttl")
 
 
@@ -46,7 +48,7 @@ def _reject_frame(
     reason: str,
     masked: bool,
 ) -> pd.DataFrame:
-    vals = values.astype(str).str.strip()
+    vals = pd.Series(objects(values), index=values.index, dtype=object).astype(str).str.strip()
     if masked:
         vals = vals.map(mask)
     return pd.DataFrame(
@@ -102,7 +104,7 @@ class Problems:
             self.reason[m] = why
             self.rcol[m] = self.header(f) if f else ""
             if values is not None:
-                sub = pd.Series(values.to_numpy(dtype=object)[m], dtype=object)
+                sub = pd.Series(objects(values.iloc[np.flatnonzero(m)]), dtype=object)
                 v = sub.astype(str).str.strip().to_numpy(dtype=object)
                 self.rval[m] = [mask(x) for x in v] if f in IDENTITY_FIELDS else v
 

@@ -7,7 +7,8 @@ number Excel stored in floating point (a NIK typed as a number) keeps its float 
 
 Delimited text: the encoding is UTF-8 (with or without BOM) or else Windows-1252; the
 delimiter is the one of ``, ; tab |`` that splits the first records most consistently. The
-body is read by pandas' C parser (``dtype=str``, ``keep_default_na=False``).
+body is read by :mod:`rehab_eval.etl.delimited` (pyarrow, its cells kept as Arrow strings;
+pandas' C parser for what pyarrow cannot take).
 """
 
 from __future__ import annotations
@@ -254,10 +255,6 @@ def sniff_encoding(blob: bytes) -> str:
         return "cp1252"
 
 
-def _codec(encoding: str) -> str:
-    return "utf-8" if encoding == "utf-8-sig" else encoding
-
-
 def sniff_delimiter(head: str) -> str:
     """The delimiter of ``, ; tab |`` that splits the first records most consistently."""
     best, best_score = ",", (-1, -1)
@@ -276,93 +273,12 @@ def sniff_delimiter(head: str) -> str:
     return best
 
 
-def _read_text(path: Path, aliases: Mapping[str, str]) -> list[RawTable]:
-    return _read_text_blob(path.read_bytes(), path.suffix.lower(), aliases)
-
-
-def _read_text_blob(blob: bytes, suffix: str, aliases: Mapping[str, str]) -> list[RawTable]:
-    if not blob or blob.isspace():  # as ``not blob.strip()``, without copying the file
-        raise InputError("berkas kosong (empty file); ekspor ulang datanya")
-    encoding = sniff_encoding(blob)
-    bom = 3 if encoding == "utf-8-sig" else 0
-    # the first records, for delimiter, titles and header (physical line offsets kept)
-    head_bytes = blob[bom : bom + (1 << 16)]
-    head_text = head_bytes.decode(encoding if encoding != "utf-8-sig" else "utf-8", "replace")
-    head_lines = io.StringIO(head_text, newline="").readlines()
-    if len(blob) - bom > len(head_bytes) and len(head_lines) > 1:
-        head_lines = head_lines[:-1]  # the last line may be cut
-    head = "".join(head_lines[:200])
-    delim = "\t" if suffix == ".tsv" else sniff_delimiter(head)
-    reader = csv.reader(io.StringIO(head, newline=""), delimiter=delim)
-    records: list[list[str]] = []
-    line_ends: list[int] = []
-    try:
-        for rec in reader:
-            records.append(rec)
-            line_ends.append(reader.line_num)
-            if len(records) >= _HEAD_RECORDS:
-                break
-    except csv.Error as exc:
-        raise InputError(
-            f"berkas rusak: bukan teks berpembatas yang dapat dibaca ({exc})"
-        ) from None
-    hi = _find_header(records, aliases)
-    if hi is None:
-        hi = _fallback_header(records)
-    if hi is None:
-        return [RawTable("", 0, [], pd.DataFrame(), np.zeros(0, dtype=np.int64))]
-    start_line = line_ends[hi - 1] if hi > 0 else 0
-    offset = bom + len("".join(head_lines[:start_line]).encode(_codec(encoding), "replace"))
-    titles = [" ".join(c.strip() for c in r if c.strip()) for r in records[:hi]]
-    buf = io.BytesIO(blob)
-    buf.seek(offset)
-    try:
-        frame = pd.read_csv(
-            buf,
-            sep=delim,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            engine="c",
-            encoding=_codec(encoding),
-            encoding_errors="replace",
-            quoting=csv.QUOTE_MINIMAL,
-            on_bad_lines="error",
-        )
-    except (pd.errors.ParserError, ValueError, UnicodeError) as exc:
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(
-            f"berkas rusak: bukan teks berpembatas yang dapat dibaca ({msg})"
-        ) from None
-    del buf, blob
-    headers = ["" if h is None else str(h).strip() for h in frame.iloc[0].tolist()]
-    # rows under the header, renumbered without copying the cells (a new frame over them)
-    body = frame.iloc[1:]
-    body.index = pd.RangeIndex(len(body))
-    body.columns = range(body.shape[1])
-    # with na_filter=False only a short record leaves missing cells, and they are its last
-    # ones: the last column shows whether there are any
-    if body.shape[1] and body[body.shape[1] - 1].isna().any():
-        body = body.fillna("")
-    src = np.arange(hi + 2, hi + 2 + len(body), dtype=np.int64)
-    groups = [""] * len(headers)
-    if hi > 0:
-        headers, groups = combine_header(records[hi - 1], headers)
-        if any(groups):
-            titles = titles[:-1]
-    titles += _grid_titles(headers)
-    table = RawTable("", hi + 1, headers, body, src, titles, encoding, delim)
-    return split_groups(table, groups)
-
-
 def read_raw(rf: RawFile, aliases: Mapping[str, str], limits: Limits) -> list[RawTable]:
     """Read every sheet (or table) of one raw file; raises InputError when it cannot be read."""
     if rf.kind == "text":
-        if rf.path is not None:
-            return _read_text(rf.path, aliases)
-        return _read_text_blob(rf.data(), rf.suffix, aliases)
+        from rehab_eval.etl.delimited import read_text_blob
+
+        return read_text_blob(rf.data(), rf.suffix, aliases)
     return [t for g in read_grids(rf, limits) for t in grid_tables(g, aliases)]
 
 

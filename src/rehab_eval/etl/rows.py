@@ -1,8 +1,9 @@
 """Which rows under a header hold data: empty rows, totals rows and note rows set apart.
 
-Fast paths work on the distinct values of a column (``pd.factorize``), so a million rows
-cost a handful of distinct texts; their equivalence with the plain definitions is tested in
-``tests/test_etl_fastpaths.py``.
+Fast paths work on the distinct values of a column (:func:`~rehab_eval.etl.textcol.distinct`),
+so a million rows cost a handful of distinct texts, and an Arrow text column is searched for
+blank cells by Arrow's kernels; their equivalence with the plain definitions is tested in
+``tests/test_etl_fastpaths.py`` and ``tests/test_etl_delimited.py``.
 """
 
 from __future__ import annotations
@@ -14,14 +15,17 @@ import numpy as np
 import pandas as pd
 
 from rehab_eval.etl.read import is_note_label, is_totals_label
+from rehab_eval.etl.textcol import blank_rows, distinct, map_distinct
 
 __all__ = ["RowKinds", "row_kinds"]
 
 
 def _blank(col: pd.Series) -> np.ndarray:
     """Rows whose text is empty or whitespace (``str(v).strip() == ""``)."""
-    codes, uniques = pd.factorize(col, sort=False)
-    u = uniques.to_numpy(dtype=object)
+    fast = blank_rows(col)
+    if fast is not None:
+        return fast
+    codes, u = distinct(col)
     # numpy's isspace is str.isspace; its fixed-width text drops trailing NULs, so the few
     # candidates are confirmed one by one
     text = u.astype(str) if len(u) else np.zeros(0, dtype="U1")
@@ -29,13 +33,11 @@ def _blank(col: pd.Series) -> np.ndarray:
     empty = np.zeros(len(u) + 1, dtype=bool)
     empty[cand] = [str(v).strip() == "" for v in u[cand]]
     empty[-1] = True
-    return empty[np.where(codes >= 0, codes, len(uniques))]
+    return empty[np.where(codes >= 0, codes, len(u))]
 
 
 def _label(col: pd.Series) -> np.ndarray:
-    codes, uniques = pd.factorize(col, sort=False)
-    lab = np.array([is_totals_label(str(u)) for u in uniques] + [False], dtype=bool)
-    return lab[np.where(codes >= 0, codes, len(uniques))]
+    return map_distinct(col, lambda u: is_totals_label(str(u)), False, bool)
 
 
 def _note_rows(
@@ -92,8 +94,8 @@ def _all_blank(body: pd.DataFrame, cols: list[int]) -> np.ndarray:
     for p in cols:
         if not len(idx):
             break
-        sub = body[p].to_numpy()[idx] if len(idx) < nrow else body[p]
-        idx = idx[_blank(pd.Series(sub, dtype=object))]
+        col = body[p]
+        idx = idx[_blank(col.iloc[idx] if len(idx) < nrow else col)]
     out = np.zeros(nrow, dtype=bool)
     out[idx] = True
     return out
@@ -111,7 +113,7 @@ def row_kinds(body: pd.DataFrame, fields: Mapping[int, str]) -> RowKinds:
     cand = np.flatnonzero(no_id)
     for p in data_cols[:4] + numbering:
         if len(cand):
-            label_any[cand] |= _label(pd.Series(body[p].to_numpy()[cand], dtype=object))
+            label_any[cand] |= _label(body[p].iloc[cand])
     totals = label_any & no_id & ~empty
     notes = _note_rows(body, numbering + data_cols, id_pos, no_id & ~totals, empty | totals)
     return RowKinds(empty, totals, notes)

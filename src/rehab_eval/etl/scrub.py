@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from rehab_eval.etl.identity import mask
+from rehab_eval.etl.textcol import arrow_text, distinct, is_arrow_text, objects
 
 __all__ = [
     "IDENTIFIER_IN_TEXT",
@@ -144,15 +145,15 @@ def scrub_sheet(
     """
     names = col("name")
     if names is not None:  # each row's first name word (as a code): the name test's pre-filter
-        fcodes, fwords = _first_word_codes(names)
+        fcodes, fwords = _name_first_words(names)
         fword_index = pd.Index(fwords)  # a hash table, built once, in C
     for f in TEXT_FIELDS:
         raw = col(f)
         if raw is None:
             continue
-        vals = raw.to_numpy(dtype=object)
-        codes, uniques = pd.factorize(raw, sort=False)
+        codes, uniques = distinct(raw)
         codes = np.where(codes >= 0, codes, len(uniques))
+        vals = np.append(uniques, None)  # a row's value is vals[codes[row]]
         hit_u = np.array([find_identifier(u) for u in uniques] + [False], dtype=bool)
         bad = hit_u[codes]
         if names is not None:
@@ -165,11 +166,11 @@ def scrub_sheet(
                     )
                     pair[k, found[found >= 0]] = True
             for i in np.flatnonzero(pair[codes, fcodes]):
-                bad[i] = find_identifier(vals[i], names.iat[i])
+                bad[i] = find_identifier(vals[codes[i]], names.iat[i])
         if not bad.any():
             continue
-        masked = pd.Series([_describe_text(v) for v in vals[bad]], dtype=object)
-        shown = pd.Series(np.full(len(vals), "", dtype=object), dtype=object)
+        masked = pd.Series([_describe_text(v) for v in vals[codes[bad]]], dtype=object)
+        shown = pd.Series(np.full(len(codes), "", dtype=object), dtype=object)
         shown[np.flatnonzero(bad)] = masked.to_numpy()
         cell_bad(f, bad, shown, IDENTIFIER_IN_TEXT)
         key = "_fac" if f == "facility" else f
@@ -204,6 +205,14 @@ def scrub_sheet(
             out[key] = arr.to_numpy()
 
 
+def _name_first_words(names: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """:func:`_first_word_codes` of the distinct names only (a name recurs on every row of
+    its person), taken back to the rows."""
+    codes, uniques = distinct(names)
+    ucodes, words = _first_word_codes(pd.Series(uniques, dtype=object))
+    return np.append(ucodes, len(words))[np.where(codes >= 0, codes, len(uniques))], words
+
+
 def _first_word_codes(names: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Each name's first word of 3+ letters, lower case, as (code per row, distinct words);
     a row without one gets code ``len(words)``. Vectorised (pyarrow), names never copied
@@ -212,7 +221,10 @@ def _first_word_codes(names: pd.Series) -> tuple[np.ndarray, list[str]]:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        arr = pa.array(names.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        if is_arrow_text(names):
+            arr = arrow_text(names)
+        else:
+            arr = pa.array(names.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
         words = pc.extract_regex(pc.utf8_lower(arr), r"(?P<w>[\pL\pN_]{3,})").field("w")
         enc = (
             pc.dictionary_encode(words).combine_chunks()
@@ -236,9 +248,10 @@ def _first_words(names: pd.Series) -> np.ndarray:
 
 
 def _masked_raw(raw: pd.Series | None, bad: np.ndarray, n: int) -> pd.Series:
-    vals = np.full(n, "", dtype=object) if raw is None else raw.to_numpy(dtype=object).copy()
+    vals = np.full(n, "", dtype=object)  # only the bad cells are shown
     idx = np.flatnonzero(bad)
-    vals[idx] = [_mask_runs(str(v)) for v in vals[idx]]
+    if raw is not None:
+        vals[idx] = [_mask_runs(str(v)) for v in objects(raw.iloc[idx])]
     return pd.Series(vals, dtype=object)
 
 
