@@ -216,7 +216,9 @@ def trajectory(
     check_columns(scores, [client, timepoint, measure, *covs, *arm_cols])
     check_numeric(scores, [measure])
     check_unique(scores, [client, timepoint])
-    data = scores.loc[:, list(dict.fromkeys([client, timepoint, measure, *covs, *arm_cols]))].dropna()
+    data = scores.loc[
+        :, list(dict.fromkeys([client, timepoint, measure, *covs, *arm_cols]))
+    ].dropna()
     if data.empty:
         raise InputError(f"no row has {measure!r} (and the covariates) observed.")
     codes = data[timepoint].astype("string")
