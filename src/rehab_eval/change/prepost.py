@@ -15,7 +15,7 @@ from rehab_eval.change._pairs import (
     check_columns,
     check_numeric,
     check_unique,
-    pairs,
+    pairs_of,
     warn_baseline_only,
     warn_small,
 )
@@ -176,10 +176,11 @@ def paired(
     warn_baseline_only(measures)
 
     rows: list[dict] = []
+    found = pairs_of(
+        scores, measures, client=client, timepoint=timepoint, pre=pre, post=post, by=by_cols
+    )
     for measure in measures:
-        complete, excluded = pairs(
-            scores, measure, client=client, timepoint=timepoint, pre=pre, post=post, by=by_cols
-        )
+        complete, excluded = found[measure]
         if by_cols:
             groups = complete.groupby(by_cols, observed=True, dropna=False, sort=True)
             keys = list(excluded.index)
