@@ -7,7 +7,7 @@ every observed value used); its means with 95 % intervals are statistics, withhe
 With more than :data:`MODEL_CLIENTS` clients (a province over years, the whole country) the
 model is fitted on a seeded random sample of that many clients (``change.sample_clients``,
 seed 0, the same clients for every domain, every observation of a sampled client kept):
-statsmodels' REML evaluates the likelihood client by client, about 10 s per domain for
+statsmodels' REML evaluates the likelihood client by client, about 6 s of CPU per domain for
 2 000 clients on one core, and 2 000 clients already give a mean per time to about ±0.7–0.9
 on the 0–100 scale (95 % interval, for the usual domain SDs of 15–20), far inside the
 differences that matter (about 5–10 points).
