@@ -249,3 +249,24 @@ def test_moves_forward_and_back_are_the_off_diagonal_counts():
     assert res.n_moved_forward == 3 + 2 + 6
     assert res.n_moved_back == 1 + 0 + 2
     assert res.n_moved_forward + res.n_moved_back + int(np.trace(counts)) == res.n
+
+
+def test_max_clients_fits_on_a_seeded_sample_of_whole_clients():
+    from rehab_eval.change import sample_clients
+
+    data = _simulate(80, 1.5, seed=5)
+    data = data.drop(index=data.index[::7])  # some clients miss a timepoint
+    res = trajectory(data, "score", max_clients=30, seed=4)
+    chosen = sample_clients(data["client_id"], 30, seed=4)
+    assert len(chosen) == 30 and res.sampled
+    assert (res.n_clients, res.n_clients_total) == (30, 80)
+    on_sample = trajectory(data[data["client_id"].isin(chosen)], "score")
+    # every observation of a sampled client is kept: the same model as on the sample
+    assert res.n_obs == on_sample.n_obs
+    np.testing.assert_allclose(res.means["mean"], on_sample.means["mean"], rtol=1e-9)
+    # reproducible whatever the row order; another seed draws other clients
+    shuffled = data.sample(frac=1.0, random_state=1)
+    assert set(sample_clients(shuffled["client_id"], 30, seed=4)) == set(chosen)
+    assert set(sample_clients(data["client_id"], 30, seed=5)) != set(chosen)
+    whole = trajectory(data, "score", max_clients=80)
+    assert not whole.sampled and whole.n_clients == whole.n_clients_total == 80

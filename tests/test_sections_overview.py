@@ -159,6 +159,29 @@ def test_whoqol_trajectory_means_are_the_monthly_means_of_complete_data():
     assert any(isinstance(i, FigureOut) for i in section.items)
 
 
+def test_over_the_cap_the_trajectory_is_fitted_on_a_declared_seeded_sample(monkeypatch):
+    from rehab_eval import change
+
+    ctx, scores = _with_whoqol(40, "internal")
+    monkeypatch.setattr(sections.trajectories, "MODEL_CLIENTS", 25)
+    section = sections.overview.whoqol_trajectory_section(ctx)
+    sample = change.sample_clients(scores["client_id"], 25, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = change.trajectory(
+            scores[scores["client_id"].isin(sample)], "social_0_100", order=["m1", "m3", "m6"]
+        )
+    values = section.values["whoqol_trajectory"]
+    for r in fit.means.to_dict("records"):  # the published means are the sample's model
+        assert values[f"social_0_100|{r['timepoint']}"] == pytest.approx(r["mean"], abs=0.05)
+    said = "Model dipasang pada sampel acak 25 dari 40 klien"
+    assert any(isinstance(i, str) and i.startswith(said) for i in section.items)
+    assert said in section.figures()[0].notes
+    assert set(_table(section, "whoqol_trajectory")["Klien"]) == {"25"}
+    again = sections.overview.whoqol_trajectory_section(ctx)  # seeded: the same numbers
+    assert again.values == section.values
+
+
 def test_whoqol_trajectory_is_withheld_under_the_statistics_threshold_in_publik():
     ctx, _ = _with_whoqol(ctx_n := 6)
     section = sections.overview.whoqol_trajectory_section(ctx)
@@ -174,7 +197,8 @@ def test_the_trajectory_takeaway_joins_the_overview_summary_with_its_numbers():
     assert re.search(r"Fisik \d+,\d → \d+,\d", takeaway)
     closing = sections.overview_summary(ctx, sections.completion_section(ctx), trajectory)
     assert takeaway in closing.key_points
-    assert say("ov.def.trajectory", "id") in closing.definitions
+    definition = sections.trajectories.trajectory_definition("id")
+    assert definition in closing.definitions and "lebih dari 2.000 klien" in definition
     # the figure: one line per domain, named at its end, the n per month in the subtitle
     fig = trajectory.figures()[0].fig
     texts = [t.get_text() for t in fig.texts + fig.axes[0].texts]
@@ -188,4 +212,4 @@ def test_a_withheld_trajectory_gives_no_key_point_and_no_definition():
     trajectory = sections.overview.whoqol_trajectory_section(ctx)
     closing = sections.overview_summary(ctx, sections.completion_section(ctx), trajectory)
     assert len(closing.key_points) == 1
-    assert say("ov.def.trajectory", "id") not in closing.definitions
+    assert sections.trajectories.trajectory_definition("id") not in closing.definitions

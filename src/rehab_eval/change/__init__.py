@@ -6,6 +6,7 @@ scoring step writes them); every function returns a new tidy DataFrame or a froz
 
 from __future__ import annotations
 
+from rehab_eval.change._pairs import sample_clients
 from rehab_eval.change.mixed import TrajectoryResult, trajectory
 from rehab_eval.change.prepost import paired
 from rehab_eval.change.reliable import cutoff_value, reliable_change, summarize_categories
@@ -19,6 +20,7 @@ __all__ = [
     "cutoff_value",
     "paired",
     "reliable_change",
+    "sample_clients",
     "stage_transitions",
     "summarize_categories",
     "trajectory",

@@ -28,6 +28,8 @@ __all__ = [
     "check_unique",
     "order_timepoints",
     "pairs",
+    "pairs_of",
+    "sample_clients",
     "warn_baseline_only",
     "warn_small",
 ]
@@ -46,6 +48,19 @@ def as_list(value: str | Sequence[str] | None) -> list[str]:
     if isinstance(value, str):
         return [value]
     return list(value)
+
+
+def sample_clients(clients: pd.Series, size: int, *, seed: int = 0) -> list:
+    """A simple random sample of ``size`` distinct clients (numpy ``default_rng(seed)`` over
+    the sorted identifiers, so the same clients and seed give the same sample)."""
+    import numpy as np
+
+    if size < 1:
+        raise ConfigError(f"max_clients must be at least 1, got {size!r}.")
+    ids = np.sort(pd.unique(clients.dropna()).astype(str))
+    chosen = np.random.default_rng(seed).choice(ids.size, size=min(size, ids.size), replace=False)
+    keep = set(ids[np.sort(chosen)])
+    return [c for c in pd.unique(clients.dropna()) if str(c) in keep]
 
 
 def check_columns(frame: pd.DataFrame, columns: Sequence[str], what: str = "scores") -> None:
@@ -146,6 +161,27 @@ def pairs(
         values, sorted by group and id); ``n_excluded`` counts, per group, the clients that have
         a row at ``pre`` or ``post`` but lack one of the two values.
     """
+    found = pairs_of(
+        scores, [measure], client=client, timepoint=timepoint, pre=pre, post=post, by=by
+    )
+    return found[measure]
+
+
+def pairs_of(
+    scores: pd.DataFrame,
+    measures: Sequence[str],
+    *,
+    client: str,
+    timepoint: str,
+    pre: str,
+    post: str,
+    by: Sequence[str] = (),
+) -> dict[str, tuple[pd.DataFrame, pd.Series]]:
+    """:func:`pairs` of several measures, the clients matched once (``{measure: (pairs,
+    n_excluded)}``). The rows must be unique per group × client × timepoint
+    (:func:`check_unique`)."""
+    import numpy as np
+
     by = list(by)
     times = scores[timepoint].astype("string")
     for code in (pre, post):
@@ -158,19 +194,28 @@ def pairs(
     if pre == post:
         raise ConfigError(f"pre and post are the same timepoint {pre!r}; pass two different codes.")
     keys = [*by, client]
-    sub = scores.loc[times.isin([pre, post]).fillna(False).to_numpy(), [*keys, timepoint, measure]]
-    sub = sub.assign(**{timepoint: sub[timepoint].astype("string")})
-    wide = sub.pivot(index=keys, columns=timepoint, values=measure)
-    wide = wide.reindex(columns=[pre, post])
-    wide.columns = ["pre", "post"]
-    wide = wide.astype(float).reset_index()
-    complete = wide["pre"].notna() & wide["post"].notna()
-    if by:
-        excluded = (~complete).groupby([wide[b] for b in by], observed=True, dropna=False).sum()
-    else:
-        excluded = pd.Series([int((~complete).sum())], index=pd.Index([None]))
-    out = wide.loc[complete].sort_values(keys, kind="stable").reset_index(drop=True)
-    return out, excluded.astype(int)
+    rows = times.isin([pre, post]).fillna(False).to_numpy()
+    sub = scores.loc[rows, list(dict.fromkeys([*keys, *measures]))]
+    at_post = (times[rows] == post).to_numpy(dtype=bool)
+    # one code per group × client, numbered in sorted key order (as a pivot's index)
+    code = sub.groupby(keys, sort=True, observed=True, dropna=False).ngroup().to_numpy()
+    _, first = np.unique(code, return_index=True)
+    key_frame = sub[keys].iloc[first].reset_index(drop=True)
+    out = {}
+    for measure in measures:
+        values = sub[measure].to_numpy(dtype=float, na_value=np.nan)
+        wide = key_frame.copy()
+        for name, at in (("pre", ~at_post), ("post", at_post)):
+            column = np.full(first.size, np.nan)
+            column[code[at]] = values[at]
+            wide[name] = column
+        complete = wide["pre"].notna() & wide["post"].notna()
+        if by:
+            excluded = (~complete).groupby([wide[b] for b in by], observed=True, dropna=False).sum()
+        else:
+            excluded = pd.Series([int((~complete).sum())], index=pd.Index([None]))
+        out[measure] = (wide.loc[complete].reset_index(drop=True), excluded.astype(int))
+    return out
 
 
 def warn_small(n: int, what: str, stacklevel: int = 3) -> None:

@@ -18,6 +18,7 @@ from rehab_eval.change._pairs import (
     check_numeric,
     check_unique,
     order_timepoints,
+    sample_clients,
 )
 from rehab_eval.errors import ConfigError, InputError, ModelWarning, SmallSampleWarning
 
@@ -48,6 +49,9 @@ class TrajectoryResult:
         covariance, ``residual``), ``value``.
     n_clients, n_obs : int
         Clients and observations used (every available observation of every client).
+    n_clients_total : int
+        Clients with the measure observed; more than ``n_clients`` when the model was fitted
+        on a random sample of them (``max_clients``).
     random, shape : str
         Random-effects structure and time coding used.
     converged : bool
@@ -69,6 +73,12 @@ class TrajectoryResult:
     converged: bool
     loglik: float
     notes: tuple[str, ...] = field(default=())
+    n_clients_total: int = 0
+
+    @property
+    def sampled(self) -> bool:
+        """Whether the model was fitted on a random sample of the clients."""
+        return self.n_clients_total > self.n_clients
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -123,6 +133,8 @@ def trajectory(
     shape: Literal["categorical", "linear"] = "categorical",
     conf_level: float = 0.95,
     arm: str | None = None,
+    max_clients: int | None = None,
+    seed: int = 0,
     **deprecated: Any,
 ) -> TrajectoryResult:
     """Linear mixed model of a measure over all available timepoints.
@@ -157,6 +169,17 @@ def trajectory(
         ``<arm>[<level>]:timepoint[<code>]`` are the differences between the arms in the
         change from the first timepoint to ``<code>`` (difference in differences), each one
         estimate with its interval. ``means`` stays at the arm average.
+    max_clients : int, optional
+        Fit on a simple random sample (without replacement) of this many clients when more
+        have the measure observed; None (default) fits on every client. The REML fit costs
+        time in proportion to the clients (statsmodels evaluates the likelihood client by
+        client), so with a national register the sample bounds the time while the
+        estimates stay unbiased: the intervals are those of the sample (wider by
+        √(clients / max_clients) than a fit on all). Every observation of a sampled client
+        is used, so the clients' missing-timepoint patterns are kept as they are.
+    seed : int
+        Seed of that sample (numpy ``default_rng``) over the sorted client identifiers: the
+        same data and seed give the same sample.
 
     Returns
     -------
@@ -216,7 +239,9 @@ def trajectory(
     check_columns(scores, [client, timepoint, measure, *covs, *arm_cols])
     check_numeric(scores, [measure])
     check_unique(scores, [client, timepoint])
-    data = scores.loc[:, list(dict.fromkeys([client, timepoint, measure, *covs, *arm_cols]))].dropna()
+    data = scores.loc[
+        :, list(dict.fromkeys([client, timepoint, measure, *covs, *arm_cols]))
+    ].dropna()
     if data.empty:
         raise InputError(f"no row has {measure!r} (and the covariates) observed.")
     codes = data[timepoint].astype("string")
@@ -224,6 +249,9 @@ def trajectory(
     if len(times) < 2:
         raise InputError(f"{measure!r} is observed at one timepoint only ({list(times)}).")
     data = data.assign(**{timepoint: codes}, _t=codes.map(times).astype(float))
+    n_total = int(data[client].nunique())
+    if max_clients is not None and n_total > max_clients:
+        data = data[data[client].isin(sample_clients(data[client], max_clients, seed=seed))]
     data = data.sort_values([client, "_t"], kind="stable").reset_index(drop=True)
     n_clients = int(data[client].nunique())
     if n_clients < MIN_PAIRS:
@@ -310,6 +338,7 @@ def trajectory(
         converged=bool(fit.converged) and not notes,
         loglik=float(fit.llf),
         notes=tuple(notes),
+        n_clients_total=n_total,
     )
 
 

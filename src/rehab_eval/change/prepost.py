@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -16,10 +15,11 @@ from rehab_eval.change._pairs import (
     check_columns,
     check_numeric,
     check_unique,
-    pairs,
+    pairs_of,
     warn_baseline_only,
     warn_small,
 )
+from rehab_eval.change._walsh import hodges_lehmann
 from rehab_eval.errors import ConfigError
 
 __all__ = [
@@ -176,10 +176,11 @@ def paired(
     warn_baseline_only(measures)
 
     rows: list[dict] = []
+    found = pairs_of(
+        scores, measures, client=client, timepoint=timepoint, pre=pre, post=post, by=by_cols
+    )
     for measure in measures:
-        complete, excluded = pairs(
-            scores, measure, client=client, timepoint=timepoint, pre=pre, post=post, by=by_cols
-        )
+        complete, excluded = found[measure]
         if by_cols:
             groups = complete.groupby(by_cols, observed=True, dropna=False, sort=True)
             keys = list(excluded.index)
@@ -265,110 +266,6 @@ def _one(
     return row
 
 
-def hodges_lehmann(
-    d: np.ndarray, *, conf_level: float = 0.95, correction: bool = True
-) -> tuple[float, float, float]:
-    """Hodges–Lehmann (pseudo)median of paired differences with its signed-rank interval.
-
-    Parameters
-    ----------
-    d : array
-        Differences post − pre.
-    conf_level : float
-        Level of the interval.
-    correction : bool
-        Continuity correction of the normal approximation (R's default ``True``).
-
-    Returns
-    -------
-    (estimate, ci_low, ci_high)
-        As R's ``wilcox.test(d, conf.int = TRUE)``. With n < 50 and no ties or zeros: the
-        median of the n(n+1)/2 Walsh averages (d_i + d_j)/2, i ≤ j, and the Walsh averages
-        of rank C and M + 1 − C, C the exact signed-rank quantile (``qsignrank``).
-        Otherwise, after dropping the zero differences (as R), the points μ where the
-        normal statistic of d − μ,
-        (V⁺ − n'(n'+1)/4 − ½·sign)/σ (zeros dropped, tie-corrected σ, the ½ only with
-        ``correction``), crosses 0 (estimate; the middle of the stretch where it is exactly
-        0, where R's ``uniroot`` may stop anywhere) and ±z (limits); R finds the same steps
-        by ``uniroot`` to 1e-4, here by bisection to 1e-8 of the range. NaN when d is
-        empty.
-    """
-    from scipy import stats
-
-    d = np.asarray(d, dtype=float)
-    d = d[np.isfinite(d)]
-    n = d.size
-    if n == 0:
-        return (float("nan"),) * 3
-    alpha = 1 - conf_level
-    exact = n < 50 and np.unique(np.abs(d)).size == n and not np.any(d == 0)
-    if exact:
-        i, j = np.triu_indices(n)
-        walsh = np.sort((d[i] + d[j]) / 2)
-        m = walsh.size
-        est = float(np.median(walsh))
-        if n < 2:
-            return est, float("nan"), float("nan")
-        # exact signed-rank distribution: counts of rank sums 0..m
-        counts = np.zeros(m + 1)
-        counts[0] = 1.0
-        for k in range(1, n + 1):
-            counts[k:] = counts[k:] + counts[: m + 1 - k].copy()
-        cdf = np.cumsum(counts) / 2.0**n
-        # R: qu <- qsignrank(alpha/2, n) (smallest q with P(T <= q) >= alpha/2), at least 1
-        qu = max(int(np.searchsorted(cdf, alpha / 2, side="left")), 1)
-        ql = m - qu
-        return est, float(walsh[qu - 1]), float(walsh[ql])
-    z = float(stats.norm.ppf(1 - alpha / 2))
-    d = d[d != 0]  # as R: the zero differences are dropped before the interval is sought
-    if d.size == 0:
-        return 0.0, 0.0, 0.0
-
-    def stat(mu: float) -> float:
-        x = d - mu
-        x = x[x != 0]
-        nx = x.size
-        if nx == 0:
-            return 0.0
-        r = stats.rankdata(np.abs(x))
-        zd = r[x > 0].sum() - nx * (nx + 1) / 4
-        _, ties = np.unique(r, return_counts=True)
-        sigma = np.sqrt(nx * (nx + 1) * (2 * nx + 1) / 24 - (ties**3 - ties).sum() / 48)
-        corr = 0.5 * np.sign(zd) if correction else 0.0
-        return (zd - corr) / sigma if sigma > 0 else 0.0
-
-    lo0, hi0 = float(d.min()), float(d.max())
-    tol = 1e-8 * max(hi0 - lo0, abs(hi0), abs(lo0), 1e-300)
-    fast = functools.lru_cache(maxsize=None)(_signed_rank_z(d, correction))
-
-    def root(zq: float, strict: bool = False) -> float:
-        # the statistic falls in mu by steps at Walsh averages (and data values): bisection
-        # converges on the step where it crosses zq, as R's uniroot (there to 1e-4). The
-        # split is off-centre so the search never lands exactly on a Walsh average, where
-        # ties among |d - mu| give the statistic a value unlike that of either side.
-        def above(mu: float, exact: bool = False) -> bool:
-            v = (stat(mu) if exact else fast(mu)) - zq
-            return v >= 0 if strict else v > 0
-
-        if not above(lo0, exact=True):
-            return lo0
-        if above(hi0, exact=True):
-            return hi0
-        lo, hi = lo0, hi0
-        for _ in range(200):
-            if hi - lo <= tol:
-                break
-            mid = lo + (hi - lo) * 0.41421356237309515
-            if above(mid):
-                lo = mid
-            else:
-                hi = mid
-        return (lo + hi) / 2
-
-    # where the statistic is exactly 0 over a stretch, the estimate is its midpoint
-    return (root(0.0) + root(0.0, strict=True)) / 2, root(z), root(-z)
-
-
 def _wilcoxon_method(d: np.ndarray) -> str:
     """The p-value method ``scipy.stats.wilcoxon(d)`` (method="auto") picks for ``d``."""
     if d.size > 50:
@@ -433,38 +330,6 @@ def dz_interval(dz: float, n: int, confidence: float = 0.95) -> tuple[float, flo
 
     root_n = np.sqrt(n)
     return solve(1 - alpha / 2, approx[0]) / root_n, solve(alpha / 2, approx[1]) / root_n
-
-
-def _signed_rank_z(d: np.ndarray, correction: bool):
-    """The normal signed-rank statistic of d − μ as a function of μ, in O(n log n) per μ.
-
-    V⁺ counts the Walsh averages above μ (those equal to μ count one half), leaving out the
-    zero differences d = μ; the tie correction uses the multiplicities of the values of d.
-    Exact for every μ that is not a Walsh average of two distinct values (where |d − μ| has
-    extra ties): the bisection never evaluates there.
-    """
-    ds = np.sort(d)
-    n = ds.size
-    _, counts = np.unique(ds, return_counts=True)
-    tie_all = float((counts.astype(float) ** 3 - counts).sum())
-    pos = np.arange(n)
-
-    def z_of(mu: float) -> float:
-        z = int(np.searchsorted(ds, mu, "right") - np.searchsorted(ds, mu, "left"))
-        above = n - int(np.searchsorted(ds, mu, "right"))
-        nx = n - z
-        if nx == 0:
-            return 0.0
-        target = 2 * mu - ds
-        right = np.maximum(np.searchsorted(ds, target, "right"), pos)
-        left = np.maximum(np.searchsorted(ds, target, "left"), pos)
-        v_plus = (n - right).sum() - z * above + 0.5 * ((right - left).sum() - z * (z + 1) / 2)
-        zd = v_plus - nx * (nx + 1) / 4
-        var = nx * (nx + 1) * (2 * nx + 1) / 24 - (tie_all - (z**3 - z)) / 48
-        corr = 0.5 * np.sign(zd) if correction else 0.0
-        return float((zd - corr) / np.sqrt(var)) if var > 0 else 0.0
-
-    return z_of
 
 
 def adjust_holm(p: np.ndarray) -> np.ndarray:

@@ -24,7 +24,10 @@ from rehab_eval.reports.sections._model import (
     timepoints,
 )
 from rehab_eval.reports.sections._texts import say
-from rehab_eval.reports.sections.trajectories import whoqol_trajectory_section
+from rehab_eval.reports.sections.trajectories import (
+    trajectory_definition,
+    whoqol_trajectory_section,
+)
 
 __all__ = [
     "Overview",
@@ -433,7 +436,9 @@ def overview_summary(ctx: Context, *sections: Section, province: Any = None) -> 
     ).strip()
     drawn = any("whoqol_trajectory" in s.values for s in sections)
     keys = ("reach", "completed", "whoqol", *(["trajectory"] if drawn else []), "recid")
-    definitions = [say(f"ov.def.{k}", lang) for k in keys]
+    definitions = [
+        trajectory_definition(lang) if k == "trajectory" else say(f"ov.def.{k}", lang) for k in keys
+    ]
     definitions.append(d.short_form(lang))
     # the takeaways of the sections (WHOQOL change, trajectories, re-offending), four at most
     points = [p for s in sections for p in s.key_points][:4]
