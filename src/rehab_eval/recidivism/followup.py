@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from rehab_eval.errors import ConfigError
+from rehab_eval.etl._keys import client_codes
 from rehab_eval.etl.processed import table
 from rehab_eval.recidivism.results import FollowUp
 from rehab_eval.vocab import COMPETING_EVENT_KINDS, OFFENCE_EVENT_KINDS
@@ -203,13 +204,18 @@ def followup(
     events = read("events")
     urine = read("urine_tests")
 
-    cl = clients.drop_duplicates("client_id", keep="first").copy()
-    cl["client_id"] = cl["client_id"].astype(str)
+    # Clients are joined on integer codes of their ids (in the order of the ids as strings);
+    # the ids themselves are put back in the result.
+    cl_id, en_id, ev_id, ur_id = client_codes(
+        clients["client_id"], enrollments["client_id"], events["client_id"], urine["client_id"]
+    )
+    first = ~pd.Index(cl_id).duplicated(keep="first")
+    cl = clients.loc[first].assign(client_id=cl_id[first])
+    names = pd.Series(clients["client_id"].astype(str).to_numpy()[first], index=cl["client_id"])
     cl["release_date"] = _dates(cl["release_date"])
     cl["birth_date"] = _dates(cl["birth_date"])
 
-    en = enrollments.copy()
-    en["client_id"] = en["client_id"].astype(str)
+    en = enrollments.assign(client_id=en_id)
     en["start_date"] = _dates(en["start_date"])
     en["end_date"] = _dates(en["end_date"])
     n_other_program = 0
@@ -250,7 +256,7 @@ def followup(
 
     # Outcome records.
     ev = events.assign(
-        client_id=events["client_id"].astype(str),
+        client_id=ev_id,
         date=_dates(events["date"]),
         kind=events["kind"].astype(object),
     )[["client_id", "date", "kind"]]
@@ -258,9 +264,7 @@ def followup(
     if outcome == "any":
         out = ev[ev["kind"].isin(OFFENCE_EVENT_KINDS)]
     elif outcome == "relapse":
-        ur = urine.assign(
-            client_id=urine["client_id"].astype(str), date=_dates(urine["date"]), kind="relapse"
-        )
+        ur = urine.assign(client_id=ur_id, date=_dates(urine["date"]), kind="relapse")
         ur = ur[(ur["result"].astype(object) == "positive") & (ur["date"] <= end)]
         out = pd.concat(
             [ev[ev["kind"] == "relapse"], ur[["client_id", "date", "kind"]]], ignore_index=True
@@ -285,7 +289,7 @@ def followup(
 
     result = pd.DataFrame(
         {
-            "client_id": ids.to_numpy(),
+            "client_id": names.reindex(ids.to_numpy()).to_numpy(),
             "start": cl["start"].to_numpy(),
             "stop": stop.to_numpy(),
             "duration": duration.to_numpy(),
@@ -311,7 +315,7 @@ def followup(
     completion = pd.array((status.astype(object) == "completed").to_numpy(), dtype="boolean")
     completion[status.isna().to_numpy()] = pd.NA
     result["completion"] = completion
-    result = result.sort_values("client_id", kind="mergesort").reset_index(drop=True)
+    result = result.iloc[np.argsort(ids.to_numpy(), kind="stable")].reset_index(drop=True)
     return FollowUp(
         table=result,
         outcome=outcome,
