@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["ClientSet", "client_codes", "pseudonym_keys"]
+__all__ = ["ClientSet", "client_codes", "pseudonym_keys", "unique_ids"]
 
 _WIDTH = 17  # "c" + 16 hex digits
 _HEX = np.full(256, 255, dtype=np.uint8)
@@ -82,6 +82,18 @@ def client_codes(*columns: pd.Series) -> list[np.ndarray]:
     codes, _ = pd.factorize(np.concatenate([np.empty(0, dtype=object), *strings]), sort=True)
     bounds = np.cumsum([0, *(len(s) for s in strings)])
     return [codes[a:b].astype(np.int64) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def unique_ids(values: Any) -> np.ndarray:
+    """The distinct client ids among ``values`` (a Series, an Index, an array or a list),
+    missing values left out, in the order they first appear (``pd.unique``)."""
+    if not isinstance(values, (pd.Series, pd.Index, np.ndarray)):
+        values = pd.Series(list(values), dtype="object")
+    keys = pseudonym_keys(values)
+    if keys is None:
+        return pd.Series(values, dtype="object").dropna().unique()
+    _, first = np.unique(keys, return_index=True)
+    return np.asarray(values, dtype=object)[np.sort(first)]
 
 
 class ClientSet:

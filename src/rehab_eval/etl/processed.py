@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from rehab_eval.errors import InputError
+from rehab_eval.etl._keys import unique_ids
 from rehab_eval.etl._scan import Filters, LazyTables, Snapshot, apply_filters, filter_key
 
 __all__ = [
@@ -231,7 +232,7 @@ def restrict(data: Any, clients: Any, frames: Mapping[str, pd.DataFrame] | None 
     restricted tables when they are asked for, only those clients' rows.
     """
     frames = dict(frames or {})
-    ids = pd.Index(pd.Series(list(clients), dtype="object").dropna().unique())
+    ids = pd.Index(unique_ids(clients), dtype="object")
     if isinstance(data, Processed):
         return data._derive(frames, only=ids)
     out = {}

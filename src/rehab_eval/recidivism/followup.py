@@ -55,9 +55,23 @@ def _first_after(
 
 def _aligned(frame: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
     """The rows of ``frame`` (indexed by a unique client_id) for ``ids``, in their order and
-    on their index; missing where absent (``ids.map(frame[c])`` for every column at once)."""
-    out = frame.astype({c: object for c in frame.columns if frame[c].dtype.kind not in "mM"})
-    return out.reindex(ids.to_numpy()).set_axis(ids.index)
+    on their index; missing where absent (``ids.map(frame[c])`` for every column at once):
+    NaT in date columns, NaN in the others (object)."""
+    at = frame.index.get_indexer(ids.to_numpy())
+    absent = at < 0
+    out = {}
+    for c in frame.columns:
+        values = frame[c].to_numpy()
+        if values.dtype.kind not in "mM":
+            values = values.astype(object, copy=False)
+        missing = np.datetime64("NaT") if values.dtype.kind in "mM" else np.nan
+        if len(values):
+            taken = values.take(at)
+            taken[absent] = missing
+        else:
+            taken = np.full(len(at), missing, dtype=values.dtype)
+        out[c] = taken
+    return pd.DataFrame(out, index=ids.index, columns=frame.columns)
 
 
 def _age_years(birth: pd.Series, at: pd.Series) -> pd.Series:
@@ -210,8 +224,17 @@ def followup(
         clients["client_id"], enrollments["client_id"], events["client_id"], urine["client_id"]
     )
     first = ~pd.Index(cl_id).duplicated(keep="first")
-    cl = clients.loc[first].assign(client_id=cl_id[first])
-    names = pd.Series(clients["client_id"].astype(str).to_numpy()[first], index=cl["client_id"])
+    cl = (
+        clients.assign(client_id=cl_id)
+        if first.all()
+        else clients.loc[first].assign(client_id=cl_id[first])
+    )
+    names, codes = clients["client_id"].astype(str).to_numpy()[first], cl_id[first]
+    by_code = np.argsort(codes, kind="stable")
+
+    def names_of(ids: pd.Series) -> np.ndarray:
+        return names[by_code[np.searchsorted(codes, ids.to_numpy(), sorter=by_code)]]
+
     cl["release_date"] = _dates(cl["release_date"])
     cl["birth_date"] = _dates(cl["birth_date"])
 
@@ -227,9 +250,13 @@ def followup(
     en = en[en["start_date"].notna()]
 
     # The enrollment each client is described by, and the start of follow-up.
-    en = en.sort_values(
-        ["client_id", "start_date", "end_date"], kind="mergesort", na_position="first"
-    )
+    # (a missing end date first: NaT is the smallest datetime64 as an integer)
+    en = en.iloc[
+        np.lexsort(
+            (en["end_date"].to_numpy().view("i8"), en["start_date"].to_numpy().view("i8"),
+             en["client_id"].to_numpy())
+        )
+    ]  # fmt: skip
     if start == "release_date":
         start_by_client = cl.set_index("client_id")["release_date"]
         limit = en["client_id"].map(start_by_client)
@@ -289,7 +316,7 @@ def followup(
 
     result = pd.DataFrame(
         {
-            "client_id": names.reindex(ids.to_numpy()).to_numpy(),
+            "client_id": names_of(ids),
             "start": cl["start"].to_numpy(),
             "stop": stop.to_numpy(),
             "duration": duration.to_numpy(),
@@ -315,7 +342,9 @@ def followup(
     completion = pd.array((status.astype(object) == "completed").to_numpy(), dtype="boolean")
     completion[status.isna().to_numpy()] = pd.NA
     result["completion"] = completion
-    result = result.iloc[np.argsort(ids.to_numpy(), kind="stable")].reset_index(drop=True)
+    order = np.argsort(ids.to_numpy(), kind="stable")
+    if np.any(order != np.arange(len(order))):
+        result = result.iloc[order].reset_index(drop=True)
     return FollowUp(
         table=result,
         outcome=outcome,
