@@ -18,8 +18,7 @@ import pandas as pd
 __all__ = ["ClientSet", "client_codes", "pseudonym_keys", "unique_ids"]
 
 _WIDTH = 17  # "c" + 16 hex digits
-_HEX = np.full(256, 255, dtype=np.uint8)
-_HEX[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint8)
+_DIGITS = b"0123456789abcdef"
 _TOP = np.uint64(1 << 63)
 
 
@@ -64,11 +63,10 @@ def pseudonym_keys(values: Any) -> np.ndarray | None:
     raw = raw.reshape(n, _WIDTH)
     if np.any(raw[:, 0] != ord("c")):
         return None
-    digits = _HEX[raw[:, 1:]]
-    if np.any(digits == 255):
+    digits = raw[:, 1:].tobytes()
+    if digits.translate(None, _DIGITS):  # only lower-case hex: one spelling per key
         return None
-    packed = np.ascontiguousarray((digits[:, 0::2] << 4) | digits[:, 1::2])
-    keys = packed.view(">u8").ravel().astype(np.uint64)
+    keys = np.frombuffer(bytes.fromhex(digits.decode("ascii")), dtype=">u8").astype(np.uint64)
     return (keys ^ _TOP).view(np.int64)  # order kept: the top bit flipped, read as signed
 
 
