@@ -64,7 +64,7 @@ def _aligned(frame: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
         values = frame[c].to_numpy()
         if values.dtype.kind not in "mM":
             values = values.astype(object, copy=False)
-        missing = np.datetime64("NaT") if values.dtype.kind in "mM" else np.nan
+        missing = values.dtype.type("NaT") if values.dtype.kind in "mM" else np.nan
         if len(values):
             taken = values.take(at)
             taken[absent] = missing
