@@ -188,7 +188,7 @@ def test_select_returns_the_same_kind_of_object(tables):
 
 
 def test_missing_table_is_a_clear_error(tables):
-    with pytest.raises(InputError, match="no 'enrollments' table"):
+    with pytest.raises(InputError, match="tidak memuat tabel enrollments"):
         cohort.flow({"clients": tables["clients"]})
 
 

@@ -144,7 +144,7 @@ def test_one_accessor_for_every_kind_of_processed_data(data, tmp_path):
         note: str = "x"
 
     assert table(Mine(data["enrollments"]), "enrollments") is data["enrollments"]
-    with pytest.raises(InputError, match="followup: the processed data have no 'events' table"):
+    with pytest.raises(InputError, match="followup: data olahan tidak memuat tabel events"):
         table(data, "events", what="followup")
     with pytest.raises(InputError, match="table 'clients' lacks column\\(s\\) sex"):
         processed.table("clients", columns=["client_id", "sex"])

@@ -157,7 +157,7 @@ def select(
             keep &= started <= end
 
     chosen = enrollments.loc[keep.to_numpy()].reset_index(drop=True)
-    return restrict(data, chosen["client_id"].dropna().unique(), {"enrollments": chosen})
+    return restrict(data, chosen["client_id"], {"enrollments": chosen})
 
 
 def _candidates(

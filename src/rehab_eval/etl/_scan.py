@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from rehab_eval.errors import ConfigError
+from rehab_eval.etl._keys import ClientSet
 
 Filters = Sequence[tuple[str, str, Any]]
 
@@ -32,6 +33,8 @@ _COMPARE = {
     ">=": operator.ge,
 }
 OPS = (*_COMPARE, "in", "not in")
+#: A ``client_id`` ``in`` condition on more ids than this is checked as the rows are read.
+MANY = 1000
 
 
 def _check(filters: Filters) -> None:
@@ -66,6 +69,13 @@ def _listed(value: Any) -> list:
     if hasattr(value, "to_pylist"):  # Arrow
         return value.to_pylist()
     return list(value)
+
+
+def _size(values: Any) -> int:
+    try:
+        return len(values)
+    except TypeError:  # a generator or another iterable without a length
+        return 0
 
 
 def filter_key(filters: Filters) -> tuple:
@@ -136,6 +146,18 @@ def to_expression(filters: Filters, schema: Any) -> Any:
     return expr
 
 
+def to_pandas(table: Any) -> pd.DataFrame:
+    """``table`` (Arrow) as :func:`pandas.read_parquet` gives it; the ``client_id`` column,
+    one distinct string per client, is made without looking for repeated strings (which
+    costs more than making them, where the other text columns gain from it)."""
+    if "client_id" not in table.column_names or table.num_rows < MANY:
+        return table.to_pandas()
+    frame = table.drop_columns(["client_id"]).to_pandas()
+    ids = table.select(["client_id"]).to_pandas(deduplicate_objects=False)["client_id"]
+    frame.insert(table.column_names.index("client_id"), "client_id", ids)
+    return frame
+
+
 class Snapshot:
     """The table files of one ETL output folder, opened once: reads come from that version
     whatever an ETL or scoring run publishes meanwhile."""
@@ -149,43 +171,63 @@ class Snapshot:
         meta = {n: pq.read_metadata(f) for n, f in self.files.items()}
         self.schemas = {n: m.schema.to_arrow_schema() for n, m in meta.items()}
         self.rows = {n: m.num_rows for n, m in meta.items()}
-        self._arrays: dict[int, tuple[pd.Index, Any]] = {}
+        self._sets: dict[int, ClientSet] = {}
 
     def columns(self, name: str) -> list[str]:
         return list(self.schemas[name].names)
 
-    def _expression(self, name: str, filters: Filters, only: pd.Index | None) -> Any:
-        if only is not None and "client_id" in self.schemas[name].names:
-            filters = [*filters, ("client_id", "in", self._ids(only))]
-        return to_expression(filters, self.schemas[name])
+    def _clients(self, ids: Any) -> ClientSet:
+        """``ids`` as a :class:`ClientSet`, made once per selection (a few are kept)."""
+        kept = self._sets.get(id(ids))
+        if kept is None or kept.ids is not ids:
+            kept = ClientSet(ids)
+            self._sets = {**dict(list(self._sets.items())[-3:]), id(ids): kept}
+        return kept
 
-    def _ids(self, only: pd.Index) -> Any:
-        """``only`` as an Arrow array, converted once per selection (a few are kept)."""
+    def scan(
+        self, name: str, columns: Sequence[str] | None, filters: Filters, only: pd.Index | None
+    ) -> Any:
+        """Table ``name`` in Arrow: ``columns`` (None: all) of the rows passing ``filters``
+        (pushed into the scan) and of the clients ``only`` (when given), in file order.
+
+        Sets of clients (``only``, and a ``client_id`` ``in`` condition on many ids) are not
+        pushed into the scan, where a condition on a million ids costs more than the read:
+        the rows are kept batch by batch as the file is read, the set looked up on integer
+        keys when the ids are pseudonyms (:class:`ClientSet`)."""
         import pyarrow as pa
+        import pyarrow.dataset as ds
 
-        kept = self._arrays.get(id(only))
-        if kept is None or kept[0] is not only:
-            kept = (only, pa.array(only.to_numpy(), from_pandas=True))
-            self._arrays = {**dict(list(self._arrays.items())[-3:]), id(only): kept}
-        return kept[1]
+        schema = self.schemas[name]
+        wanted = list(schema.names) if columns is None else list(columns)
+        sets = [only] if only is not None and "client_id" in schema.names else []
+        pushed = []
+        for f in filters:
+            many = f[0] == "client_id" and f[1] == "in" and _size(f[2]) > MANY
+            (sets if many else pushed).append(f[2] if many else f)
+        fragment = ds.ParquetFileFormat().make_fragment(self.files[name])
+        expr = to_expression(pushed, schema)
+        if not sets:
+            return fragment.to_table(columns=wanted, filter=expr)
+        clients = [self._clients(ids) for ids in sets]
+        read = wanted if "client_id" in wanted else [*wanted, "client_id"]
+        batches = []
+        for batch in fragment.to_batches(columns=read, filter=expr):
+            ids = batch.column("client_id")
+            keep = np.logical_and.reduce([c.contains(ids) for c in clients])
+            batches.append(batch.filter(pa.array(keep)))
+        projected = pa.schema([schema.field(c) for c in read], metadata=schema.metadata)
+        return pa.Table.from_batches(batches, schema=projected).select(wanted)
 
     def read(
         self, name: str, columns: Sequence[str] | None, filters: Filters, only: pd.Index | None
     ) -> pd.DataFrame:
         """Table ``name``: ``columns`` (None: all) of the rows passing ``filters`` (and of the
         clients ``only``, when given), as :func:`pandas.read_parquet` gives them."""
-        return pd.read_parquet(
-            self.files[name],
-            columns=None if columns is None else list(columns),
-            filters=self._expression(name, filters, only),
-        )
+        return to_pandas(self.scan(name, columns, filters, only))
 
     def values(self, name: str, column: str, filters: Filters, only: pd.Index | None) -> Any:
         """``column`` of the rows passing ``filters`` (and of the clients ``only``), in Arrow."""
-        import pyarrow.parquet as pq
-
-        expr = self._expression(name, filters, only)
-        col = pq.read_table(self.files[name], columns=[column], filters=expr)[column]
+        col = self.scan(name, [column], filters, only)[column]
         if hasattr(col.type, "value_type"):  # dictionary-encoded
             col = col.cast(col.type.value_type)
         return col.combine_chunks()

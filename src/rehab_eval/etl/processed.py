@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from rehab_eval.errors import InputError
+from rehab_eval.etl._keys import unique_ids
 from rehab_eval.etl._scan import Filters, LazyTables, Snapshot, apply_filters, filter_key
 
 __all__ = [
@@ -76,9 +77,9 @@ def tables(data: Any) -> Mapping[str, pd.DataFrame]:
 
 def _absent(name: str, found: Sequence[str], prefix: str) -> InputError:
     return InputError(
-        f"{prefix}the processed data have no {name!r} table "
-        f"(found: {', '.join(sorted(found)) or 'none'}); run `rehab-eval etl` first "
-        "or pass the tables returned by rehab_eval.load_processed"
+        f"{prefix}data olahan tidak memuat tabel {name} "
+        f"(ada: {', '.join(sorted(found)) or 'tidak ada'}); jalankan rehab-eval etl lebih dulu "
+        "atau berikan tabel hasil rehab_eval.load_processed"
     )
 
 
@@ -231,7 +232,7 @@ def restrict(data: Any, clients: Any, frames: Mapping[str, pd.DataFrame] | None 
     restricted tables when they are asked for, only those clients' rows.
     """
     frames = dict(frames or {})
-    ids = pd.Index(pd.Series(list(clients), dtype="object").dropna().unique())
+    ids = pd.Index(unique_ids(clients), dtype="object")
     if isinstance(data, Processed):
         return data._derive(frames, only=ids)
     out = {}
@@ -414,11 +415,14 @@ def load_processed(path: str | Path = "data/processed", *, partial: bool = False
     if not partial:
         if not (p / "manifest.json").is_file():
             raise InputError(
-                f"{p} holds no ETL output (manifest.json missing); run `rehab-eval etl` first"
+                f"{p} bukan keluaran ETL (manifest.json tidak ada); jalankan rehab-eval etl "
+                "lebih dulu"
             )
         for name in (*TABLE_NAMES, "rejects"):
             if name not in names:
-                raise InputError(f"{p / f'{name}.parquet'} is missing; run `rehab-eval etl` again")
+                raise InputError(
+                    f"{p / f'{name}.parquet'} tidak ada; jalankan ulang rehab-eval etl"
+                )
         manifest = json.loads((p / "manifest.json").read_text("utf-8"))
     data = Processed(path=p, manifest=manifest)
     data._source = Snapshot(p, names)

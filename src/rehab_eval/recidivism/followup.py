@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from rehab_eval.errors import ConfigError
+from rehab_eval.etl._keys import client_codes
 from rehab_eval.etl.processed import table
 from rehab_eval.recidivism.results import FollowUp
 from rehab_eval.vocab import COMPETING_EVENT_KINDS, OFFENCE_EVENT_KINDS
@@ -54,9 +55,23 @@ def _first_after(
 
 def _aligned(frame: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
     """The rows of ``frame`` (indexed by a unique client_id) for ``ids``, in their order and
-    on their index; missing where absent (``ids.map(frame[c])`` for every column at once)."""
-    out = frame.astype({c: object for c in frame.columns if frame[c].dtype.kind not in "mM"})
-    return out.reindex(ids.to_numpy()).set_axis(ids.index)
+    on their index; missing where absent (``ids.map(frame[c])`` for every column at once):
+    NaT in date columns, NaN in the others (object)."""
+    at = frame.index.get_indexer(ids.to_numpy())
+    absent = at < 0
+    out = {}
+    for c in frame.columns:
+        values = frame[c].to_numpy()
+        if values.dtype.kind not in "mM":
+            values = values.astype(object, copy=False)
+        missing = values.dtype.type("NaT") if values.dtype.kind in "mM" else np.nan
+        if len(values):
+            taken = values.take(at)
+            taken[absent] = missing
+        else:
+            taken = np.full(len(at), missing, dtype=values.dtype)
+        out[c] = taken
+    return pd.DataFrame(out, index=ids.index, columns=frame.columns)
 
 
 def _age_years(birth: pd.Series, at: pd.Series) -> pd.Series:
@@ -203,13 +218,27 @@ def followup(
     events = read("events")
     urine = read("urine_tests")
 
-    cl = clients.drop_duplicates("client_id", keep="first").copy()
-    cl["client_id"] = cl["client_id"].astype(str)
+    # Clients are joined on integer codes of their ids (in the order of the ids as strings);
+    # the ids themselves are put back in the result.
+    cl_id, en_id, ev_id, ur_id = client_codes(
+        clients["client_id"], enrollments["client_id"], events["client_id"], urine["client_id"]
+    )
+    first = ~pd.Index(cl_id).duplicated(keep="first")
+    cl = (
+        clients.assign(client_id=cl_id)
+        if first.all()
+        else clients.loc[first].assign(client_id=cl_id[first])
+    )
+    names, codes = clients["client_id"].astype(str).to_numpy()[first], cl_id[first]
+    by_code = np.argsort(codes, kind="stable")
+
+    def names_of(ids: pd.Series) -> np.ndarray:
+        return names[by_code[np.searchsorted(codes, ids.to_numpy(), sorter=by_code)]]
+
     cl["release_date"] = _dates(cl["release_date"])
     cl["birth_date"] = _dates(cl["birth_date"])
 
-    en = enrollments.copy()
-    en["client_id"] = en["client_id"].astype(str)
+    en = enrollments.assign(client_id=en_id)
     en["start_date"] = _dates(en["start_date"])
     en["end_date"] = _dates(en["end_date"])
     n_other_program = 0
@@ -221,9 +250,13 @@ def followup(
     en = en[en["start_date"].notna()]
 
     # The enrollment each client is described by, and the start of follow-up.
-    en = en.sort_values(
-        ["client_id", "start_date", "end_date"], kind="mergesort", na_position="first"
-    )
+    # (a missing end date first: NaT is the smallest datetime64 as an integer)
+    en = en.iloc[
+        np.lexsort(
+            (en["end_date"].to_numpy().view("i8"), en["start_date"].to_numpy().view("i8"),
+             en["client_id"].to_numpy())
+        )
+    ]  # fmt: skip
     if start == "release_date":
         start_by_client = cl.set_index("client_id")["release_date"]
         limit = en["client_id"].map(start_by_client)
@@ -250,7 +283,7 @@ def followup(
 
     # Outcome records.
     ev = events.assign(
-        client_id=events["client_id"].astype(str),
+        client_id=ev_id,
         date=_dates(events["date"]),
         kind=events["kind"].astype(object),
     )[["client_id", "date", "kind"]]
@@ -258,9 +291,7 @@ def followup(
     if outcome == "any":
         out = ev[ev["kind"].isin(OFFENCE_EVENT_KINDS)]
     elif outcome == "relapse":
-        ur = urine.assign(
-            client_id=urine["client_id"].astype(str), date=_dates(urine["date"]), kind="relapse"
-        )
+        ur = urine.assign(client_id=ur_id, date=_dates(urine["date"]), kind="relapse")
         ur = ur[(ur["result"].astype(object) == "positive") & (ur["date"] <= end)]
         out = pd.concat(
             [ev[ev["kind"] == "relapse"], ur[["client_id", "date", "kind"]]], ignore_index=True
@@ -285,7 +316,7 @@ def followup(
 
     result = pd.DataFrame(
         {
-            "client_id": ids.to_numpy(),
+            "client_id": names_of(ids),
             "start": cl["start"].to_numpy(),
             "stop": stop.to_numpy(),
             "duration": duration.to_numpy(),
@@ -311,7 +342,9 @@ def followup(
     completion = pd.array((status.astype(object) == "completed").to_numpy(), dtype="boolean")
     completion[status.isna().to_numpy()] = pd.NA
     result["completion"] = completion
-    result = result.sort_values("client_id", kind="mergesort").reset_index(drop=True)
+    order = np.argsort(ids.to_numpy(), kind="stable")
+    if np.any(order != np.arange(len(order))):
+        result = result.iloc[order].reset_index(drop=True)
     return FollowUp(
         table=result,
         outcome=outcome,

@@ -139,11 +139,12 @@ def recidivism_inputs(
     end = pd.Timestamp(end_date) if end_date else latest_event(chosen)
     if pd.isna(end):
         end = pd.Timestamp(period[1] or pd.Timestamp.today().normalize())
+    source = has_source(chosen, outcome)  # reads the events whole: the follow-up reuses them
     fu = recidivism.followup(
         chosen, outcome=outcome, start=start, end_date=end, unit="months", program=program
     )
     return Context(
-        data=Recidivism(chosen, fu, outcome, start, end, has_source(chosen, outcome)),
+        data=Recidivism(chosen, fu, outcome, start, end, source),
         disclosure=disclosure,
         lang=lang,
         period=tuple(period),
