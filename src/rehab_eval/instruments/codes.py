@@ -8,10 +8,10 @@ answer fits in an ``int8``. :func:`clean_codes` turns each float64 answer column
 * ``codes``: the answer as ``int8``, reversed where the item is reversed
   (``reverse_sum − x``), and 0 where it is not answered,
 
-with five passes over the column (round, clamp to the item's range, compare, narrow, zero
-the unanswered), plus one comparison per gap in a non-contiguous answer set (ASSIST). Sums of
-codes are exact, whatever their order, so the scorer adds them without masks and in narrow
-integers (:mod:`rehab_eval.instruments.engine`).
+with a few passes over the column (narrow, widen back and compare, the range and the gaps
+of the answer set as int8 comparisons, zero the unanswered). Sums of codes are exact,
+whatever their order, so the scorer adds them without masks and in narrow integers
+(:mod:`rehab_eval.instruments.engine`).
 """
 
 from __future__ import annotations
@@ -122,12 +122,20 @@ def clean_codes(
 
 
 def _clean(x: np.ndarray, key: ItemKey, scratch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(int8 codes, answered) of one column; ``scratch`` is a float64 array of x's length."""
-    nearest = np.rint(x, out=scratch)
-    np.fmax(nearest, key.lo, out=nearest)  # NaN becomes lo: never equal to x
-    np.fmin(nearest, key.hi, out=nearest)
-    ok = np.equal(x, nearest)  # an allowed whole number in [lo, hi]
-    code = nearest.astype(np.int8)  # exact: whole numbers in [lo, hi]
+    """(int8 codes, answered) of one column; ``scratch`` is a float64 array of x's length.
+
+    The cast to int8 is exact for a whole number from -128 to 127 and gives some other
+    number for anything else (a fraction, NaN, ±inf, a large number), so comparing the code
+    back with x finds the whole numbers; the range and the gaps are then int8 comparisons.
+    Clamping first (``np.clip``) would cost more than all of this together."""
+    with np.errstate(invalid="ignore"):
+        code = x.astype(np.int8)
+    np.copyto(scratch, code)
+    ok = np.equal(x, scratch)
+    if key.lo > _INT8[0]:
+        ok &= code >= key.lo
+    if key.hi < _INT8[1]:
+        ok &= code <= key.hi
     for gap in key.gaps:
         ok &= code != gap
     if key.reverse_sum is not None:
