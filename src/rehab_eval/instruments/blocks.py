@@ -25,9 +25,10 @@ from rehab_eval.instruments.model import Instrument, Profile
 
 __all__ = ["BLOCK_ROWS", "Scored", "score_blocks"]
 
-#: Rows per block: a float64 answer column of a block is 128 KB, so a block's working set
-#: (a few such arrays per item, and the running sums) stays within the L2/L3 cache.
-BLOCK_ROWS = 16_384
+#: Rows per block: a float64 answer column of a block is 512 KB and its int8 codes 64 KB,
+#: so a block's working set stays within the L2/L3 cache, while the Python work per block
+#: (a few numpy calls per item) stays small next to the arithmetic.
+BLOCK_ROWS = 65_536
 
 
 @dataclass(frozen=True)

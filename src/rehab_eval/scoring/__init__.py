@@ -204,6 +204,11 @@ def _score(
             f"{inst.name}: the responses already have column(s) {', '.join(clash)}, which "
             "the scores would overwrite; rename or drop them before scoring"
         )
+    # labels as object Series: pandas would otherwise scan every value to infer a type
+    cols = {
+        c: pd.Series(x, index=responses.index, dtype=object, copy=False) if x.dtype == object else x
+        for c, x in cols.items()
+    }
     if rest.columns.is_unique:  # one frame from column arrays: no intermediate copies
         data = {c: rest[c].array for c in rest.columns} | cols
         result = pd.DataFrame(data, index=responses.index, copy=False)
