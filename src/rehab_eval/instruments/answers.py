@@ -26,7 +26,6 @@ __all__ = [
     "Answers",
     "answer_floats",
     "clean_answers",
-    "raise_strict",
     "read_answers",
     "warn_out_of_range",
 ]
@@ -100,7 +99,7 @@ def read_answers(
 
     def on_bad(column: str, bad: np.ndarray) -> None:
         if strict:
-            raise_strict(responses, instrument, column, bad)
+            _raise_strict(responses, instrument, column, bad)
 
     return clean_answers(floats, instrument, prereversed=prereversed, warn=warn, on_bad=on_bad)
 
@@ -167,7 +166,7 @@ def _mask(label: object) -> str:
     return re.sub(r"\d{6,}", lambda m: "*" * (len(m.group()) - 4) + m.group()[-4:], str(label))
 
 
-def raise_strict(
+def _raise_strict(
     responses: pd.DataFrame, instrument: Instrument, column: str, bad: np.ndarray
 ) -> None:
     """The :class:`InstrumentError` of ``strict=True`` for ``column``'s answers outside the

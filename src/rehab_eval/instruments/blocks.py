@@ -1,11 +1,12 @@
 """Score a whole table in row blocks: clean and score each block while it is in cache.
 
-:func:`score_blocks` runs :func:`~rehab_eval.instruments.answers.clean_answers` and
+:func:`score_blocks` runs :func:`~rehab_eval.instruments.codes.clean_codes` and
 :func:`~rehab_eval.instruments.engine.compute_scores` on blocks of ``BLOCK_ROWS`` rows (views
 of the answer columns, no copies) and writes each block's scores into the full-length
-result columns. The temporaries of a block (masks, cleaned answers, sums, counts) stay in
-the processor cache instead of being allocated and streamed through memory once per step
-at the length of the table, and memory beyond the answers and the scores stays flat.
+result columns; the text labels are made once per column from the blocks' int8 codes.
+The temporaries of a block (masks, codes, sums, counts) stay in the processor cache instead
+of being allocated and streamed through memory once per step at the length of the table,
+and memory beyond the answers and the scores stays flat.
 
 Every score is a row-wise function of the row's answers, so the result is the one a single
 pass over the whole table gives; the counts of out-of-range and overruled answers are
@@ -47,14 +48,14 @@ def score_blocks(
     n: int,
     *,
     prereversed: bool = False,
-    on_bad: Callable[[str, np.ndarray, int], None] | None = None,
+    on_bad: Callable[[str, np.ndarray], None] | None = None,
     rows: int | None = None,
 ) -> Scored:
     """Clean and score ``n`` rows of answers block by block.
 
-    ``floats`` is as for :func:`clean_answers` (every item column → float64 answers, mask of
-    present non-numbers or None). ``on_bad(column, mask, start)`` is called with a block's
-    mask of answers outside the allowed set and the block's first row. No warning is issued:
+    ``floats`` is as for :func:`~rehab_eval.instruments.codes.clean_codes` (every item column
+    → float64 answers, mask of present non-numbers or None). ``on_bad(column, mask)`` is
+    called with a block's mask of answers outside the allowed set. No warning is issued:
     the caller warns with the returned counts.
     """
     out: dict[str, np.ndarray] = {}
@@ -68,8 +69,7 @@ def score_blocks(
             c: (x[start:stop], None if text is None else text[start:stop])
             for c, (x, text) in floats.items()
         }
-        bad = None if on_bad is None else (lambda c, m, s=start: on_bad(c, m, s))
-        cleaned = clean_codes(part, keys, on_bad=bad)
+        cleaned = clean_codes(part, keys, on_bad=on_bad)
         cols = compute_scores(
             inst,
             cleaned.codes,

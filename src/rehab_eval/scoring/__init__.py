@@ -69,7 +69,7 @@ class _Bad(Exception):
     """An answer outside the allowed set under ``strict=True``."""
 
 
-def _first_bad(column: str, bad: np.ndarray, start: int) -> None:
+def _first_bad(column: str, bad: np.ndarray) -> None:
     raise _Bad(column)
 
 
@@ -187,7 +187,7 @@ def _score(
         scored = score_blocks(
             inst, floats, profile, len(responses), prereversed=prereversed, on_bad=on_bad
         )
-    except _Bad:  # the error names every bad row of the first column with any: read it whole
+    except _Bad:  # the error counts the bad answers of the first such column: clean it whole
         read_answers(responses, inst, prereversed=prereversed, strict=True, warn=False)
         raise  # pragma: no cover - read_answers raised
     if scored.out_of_range and not quiet:
