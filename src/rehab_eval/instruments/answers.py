@@ -15,13 +15,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rehab_eval.errors import ConfigError, DataQualityWarning, InputError, InstrumentError
+from rehab_eval.instruments.codes import clean_codes, item_keys
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from rehab_eval.instruments.model import Instrument
 
-__all__ = ["Answers", "clean_answers", "read_answers", "warn_out_of_range"]
+__all__ = [
+    "Answers",
+    "answer_floats",
+    "clean_answers",
+    "read_answers",
+    "warn_out_of_range",
+]
 
 _SHOW = 8  # rows and values named in a message
 
@@ -37,24 +44,6 @@ class Answers:
     prereversed: bool
     #: True where the cleaned answer is present (``~np.isnan(values[column])``)
     answered: dict[str, np.ndarray] = field(default_factory=dict)
-
-
-def _allowed_mask(
-    x: np.ndarray, allowed: tuple[float, ...], scratch: np.ndarray | None = None
-) -> np.ndarray:
-    """True where x is one of the allowed answers (False for NaN).
-
-    ``scratch``, a float array of x's length, saves allocating one per call."""
-    a = np.asarray(allowed, dtype=float)
-    lo, hi = a.min(), a.max()
-    if np.all(a == np.round(a)) and len(a) == hi - lo + 1:  # contiguous integers: 3 passes
-        nearest = np.rint(x, out=scratch)
-        np.clip(nearest, lo, hi, out=nearest)
-        return x == nearest
-    mask = x == a[0]
-    for v in a[1:]:
-        mask |= x == v
-    return mask
 
 
 def _as_float(s: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray | None]:
@@ -106,6 +95,21 @@ def read_answers(
     before anything is counted, as the WHO syntax does (``RECODE … (ELSE=SYSMIS)``). A
     reversed item becomes ``reverse_sum − x`` (WHOQOL-BREF: 6 − x).
     """
+    floats = answer_floats(responses, instrument, prereversed=prereversed)
+
+    def on_bad(column: str, bad: np.ndarray) -> None:
+        if strict:
+            _raise_strict(responses, instrument, column, bad)
+
+    return clean_answers(floats, instrument, prereversed=prereversed, warn=warn, on_bad=on_bad)
+
+
+def answer_floats(
+    responses: pd.DataFrame, instrument: Instrument, *, prereversed: bool = False
+) -> dict[str, tuple[np.ndarray, np.ndarray | None]]:
+    """Every item column of ``instrument`` as ``(float64 answers, mask of present
+    non-numbers or None)``, without copying float64 columns; the checks of
+    :func:`read_answers` (every item column present, a pre-reversed form declared)."""
     if prereversed and not instrument.prereversed_option and instrument.reversed:
         raise ConfigError(f"instrument {instrument.name!r} has no pre-reversed form")
     missing = [c for c in instrument.item_columns if c not in responses.columns]
@@ -116,14 +120,7 @@ def read_answers(
             f"Expected {instrument.item_columns[0]} … {instrument.item_columns[-1]}; rename the "
             "columns to the item names (a missing answer is NaN, not an absent column)."
         )
-    item_of = {instrument.column(i, b): i for b in instrument.block_names for i in instrument.items}
-
-    def on_bad(column: str, bad: np.ndarray) -> None:
-        if strict:
-            _raise_strict(responses, column, bad, instrument.allowed[item_of[column]])
-
-    floats = {c: _as_float(responses[c], c) for c in instrument.item_columns}
-    return clean_answers(floats, instrument, prereversed=prereversed, warn=warn, on_bad=on_bad)
+    return {c: _as_float(responses[c], c) for c in instrument.item_columns}
 
 
 def clean_answers(
@@ -141,37 +138,15 @@ def clean_answers(
     ``on_bad(column, mask)`` is called for a column with answers outside the allowed set
     before they are set to missing (``read_answers(strict=True)`` raises there).
     """
-    values: dict[str, np.ndarray] = {}
-    answered: dict[str, np.ndarray] = {}
-    out_of_range: dict[str, int] = {}
-    reverse = set() if prereversed else set(instrument.reversed)
-    n = len(next(iter(floats.values()))[0]) if floats else 0
-    scratch, missing = np.empty(n), np.empty(n, dtype=bool)  # reused for every column
-    for block in instrument.block_names:
-        for item in instrument.items:
-            column = instrument.column(item, block)
-            x, text = floats[column]
-            ok = _allowed_mask(x, instrument.allowed[item], scratch if len(x) == n else None)
-            n_ok = np.count_nonzero(ok)
-            has_text = text is not None and bool(text.any())
-            if has_text or n_ok + np.count_nonzero(np.isnan(x, out=missing)) < len(x):
-                bad = ~ok & ~np.isnan(x)
-                if has_text:
-                    bad |= text
-                out_of_range[column] = int(np.count_nonzero(bad))
-                if on_bad is not None:
-                    on_bad(column, bad)
-                x = np.where(ok, x, np.nan)
-                if item in reverse:  # x is our own copy now: reverse in place
-                    np.subtract(instrument.reverse_sum, x, out=x)
-            elif item in reverse:
-                x = instrument.reverse_sum - x
-            values[column] = x
-            answered[column] = ok
-    if out_of_range and warn:
-        warn_out_of_range(instrument.name, out_of_range, stacklevel=5)
+    cleaned = clean_codes(floats, item_keys(instrument, prereversed=prereversed), on_bad=on_bad)
+    values = {c: np.where(cleaned.answered[c], code, np.nan) for c, code in cleaned.codes.items()}
+    if cleaned.out_of_range and warn:
+        warn_out_of_range(instrument.name, cleaned.out_of_range, stacklevel=5)
     return Answers(
-        values=values, out_of_range=out_of_range, prereversed=prereversed, answered=answered
+        values=values,
+        out_of_range=cleaned.out_of_range,
+        prereversed=prereversed,
+        answered=cleaned.answered,
     )
 
 
@@ -192,8 +167,12 @@ def _mask(label: object) -> str:
 
 
 def _raise_strict(
-    responses: pd.DataFrame, column: str, bad: np.ndarray, allowed: tuple[float, ...]
+    responses: pd.DataFrame, instrument: Instrument, column: str, bad: np.ndarray
 ) -> None:
+    """The :class:`InstrumentError` of ``strict=True`` for ``column``'s answers outside the
+    allowed set (``bad``: a mask over every row of ``responses``)."""
+    item_of = {instrument.column(i, b): i for b in instrument.block_names for i in instrument.items}
+    allowed = instrument.allowed[item_of[column]]
     positions = np.flatnonzero(bad)
     rows = [_mask(r) for r in responses.index[positions[:_SHOW]]]
     vals = list(dict.fromkeys(repr(v) for v in responses[column].iloc[positions[:_SHOW]]))

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from rehab_eval.errors import InstrumentError
+from rehab_eval.instruments.codes import unrepresentable
 from rehab_eval.instruments.model import (
     Band,
     Derived,
@@ -195,6 +196,8 @@ def _check(inst: Instrument, items: list[str]) -> None:
     ]
     problems += [f"reversed item {i!r}" for i in inst.reversed if i not in known]
     problems += [f"allowed answers missing for {i!r}" for i in items if i not in inst.allowed]
+    if not any(i not in inst.allowed for i in items):
+        problems += unrepresentable(inst)
     allowed_values = {v for vals in inst.allowed.values() for v in vals}
     problems += [
         f"answer word {w!r} = {v:g} is not an allowed answer"

@@ -3,8 +3,9 @@
 One generic scorer computes every instrument from its declaration
 (:mod:`rehab_eval.instruments`): range check, reversal, skip logic (gates), scale means /
 sums with a minimum answered, affine output steps, derived scores, bands and the
-across-block summary. The arithmetic runs column by column in numpy over the whole table,
-with no per-row Python and no intermediate rounding.
+across-block summary. The arithmetic runs column by column in numpy over blocks of rows
+that stay in the processor cache (:mod:`rehab_eval.instruments.blocks`), with no per-row
+Python and no intermediate rounding.
 
 The pipeline step :func:`score_processed` (``assessments.parquet`` → ``scores.parquet``,
 streamed in row batches) lives in :mod:`rehab_eval.scoring.pipeline`.
@@ -16,12 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from rehab_eval.errors import ConfigError, InputError
 from rehab_eval.instruments import Instrument, Profile, get_instrument, read_answers
+from rehab_eval.instruments.answers import answer_floats, warn_out_of_range
+from rehab_eval.instruments.blocks import score_blocks
 from rehab_eval.instruments.consistency import reliability
-from rehab_eval.instruments.engine import compute_scores
+from rehab_eval.instruments.engine import warn_gated
 from rehab_eval.instruments.reversal import check_reversal
 from rehab_eval.scoring.pipeline import score_processed
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
     import pandas as pd
 
 __all__ = ["check_reversal", "reliability", "score", "score_processed"]
@@ -59,6 +63,14 @@ def _resolve(inst: Instrument, options: dict[str, Any]) -> tuple[Profile, bool]:
     if prereversed not in (True, False):
         raise ConfigError(f"{inst.name}: prereversed must be True or False, not {prereversed!r}")
     return inst.profiles[name], bool(prereversed)
+
+
+class _Bad(Exception):
+    """An answer outside the allowed set under ``strict=True``."""
+
+
+def _first_bad(column: str, bad: np.ndarray) -> None:
+    raise _Bad(column)
 
 
 def score(
@@ -169,16 +181,20 @@ def _score(
 
     inst = get_instrument(instrument)
     profile, prereversed = _resolve(inst, options)
-    answers = read_answers(responses, inst, prereversed=prereversed, strict=strict, warn=not quiet)
-    overruled: dict[str, int] | None = {} if quiet else None
-    cols = compute_scores(
-        inst,
-        answers.values,
-        profile,
-        len(responses),
-        answered=answers.answered,
-        overruled=overruled,
-    )
+    floats = answer_floats(responses, inst, prereversed=prereversed)
+    on_bad = _first_bad if strict else None
+    try:
+        scored = score_blocks(
+            inst, floats, profile, len(responses), prereversed=prereversed, on_bad=on_bad
+        )
+    except _Bad:  # the error counts the bad answers of the first such column: clean it whole
+        read_answers(responses, inst, prereversed=prereversed, strict=True, warn=False)
+        raise  # pragma: no cover - read_answers raised
+    if scored.out_of_range and not quiet:
+        warn_out_of_range(inst.name, scored.out_of_range, stacklevel=4)
+    if scored.overruled and not quiet:
+        warn_gated(inst.name, scored.overruled, stacklevel=4)
+    cols = scored.columns
     items = set(inst.item_columns)
     keep = [c for c in responses.columns if keep_items or c not in items]
     rest = responses[keep]  # a copy: the result never shares memory with the input
@@ -188,6 +204,11 @@ def _score(
             f"{inst.name}: the responses already have column(s) {', '.join(clash)}, which "
             "the scores would overwrite; rename or drop them before scoring"
         )
+    # labels as object Series: pandas would otherwise scan every value to infer a type
+    cols = {
+        c: pd.Series(x, index=responses.index, dtype=object, copy=False) if x.dtype == object else x
+        for c, x in cols.items()
+    }
     if rest.columns.is_unique:  # one frame from column arrays: no intermediate copies
         data = {c: rest[c].array for c in rest.columns} | cols
         result = pd.DataFrame(data, index=responses.index, copy=False)
@@ -198,7 +219,7 @@ def _score(
         "profile": profile.name,
         "profile_description": profile.description,
         "prereversed": prereversed,
-        "out_of_range": dict(answers.out_of_range),
-        "overruled": overruled or {},
+        "out_of_range": scored.out_of_range,
+        "overruled": scored.overruled,
     }
     return result, info

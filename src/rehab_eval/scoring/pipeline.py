@@ -43,8 +43,9 @@ import numpy as np
 from rehab_eval import atomic, vocab
 from rehab_eval.errors import DataQualityWarning, InputError
 from rehab_eval.instruments import Instrument, get_instrument
-from rehab_eval.instruments.answers import _as_float, clean_answers, warn_out_of_range
-from rehab_eval.instruments.engine import compute_scores, warn_gated
+from rehab_eval.instruments.answers import _as_float, warn_out_of_range
+from rehab_eval.instruments.blocks import score_blocks
+from rehab_eval.instruments.engine import warn_gated
 from rehab_eval.scoring.batches import client_batches, text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -128,7 +129,7 @@ class _Run:
     """One scoring run over a table in chunks: the chunk scorer and the running totals.
 
     A chunk goes from Arrow to numpy and back without pandas: the item columns of each
-    instrument's rows are cleaned and scored (:func:`clean_answers`, :func:`compute_scores`),
+    instrument's rows are cleaned and scored (:func:`score_blocks`),
     the rows are ordered by a stable ``np.lexsort`` of Arrow ranks of the keys (client, date)
     and their vocabulary codes (instrument, timepoint), and every score column is laid out over
     the chunk's rows (null on another instrument's rows) in the types ``DataFrame.to_parquet``
@@ -166,9 +167,9 @@ class _Run:
 
     def _dtypes(self, inst: Instrument) -> dict[str, str]:
         """Pipeline dtype of each score column: counts Int64, flags boolean, labels string."""
-        profile, _ = self.settings[inst.name]
-        empty = {c: np.empty(0) for c in inst.item_columns}
-        cols = compute_scores(inst, empty, profile, 0, overruled={})
+        profile, prereversed = self.settings[inst.name]
+        empty = {c: (np.empty(0), None) for c in inst.item_columns}
+        cols = score_blocks(inst, empty, profile, 0, prereversed=prereversed).columns
         kinds = {"b": "boolean", "i": "Int64", "u": "Int64", "f": "float64"}
         return {c: kinds.get(cols[c].dtype.kind, "string") for c in inst.score_columns()}
 
@@ -231,20 +232,11 @@ class _Run:
         for c in present:
             floats[c] = _floats(items.column(c), c)
         profile, prereversed = self.settings[name]
-        answers = clean_answers(floats, inst, prereversed=prereversed, warn=False)
-        overruled: dict[str, int] = {}
-        cols = compute_scores(
-            inst,
-            answers.values,
-            profile,
-            len(rows),
-            answered=answers.answered,
-            overruled=overruled,
-        )
+        scored = score_blocks(inst, floats, profile, len(rows), prereversed=prereversed)
         self.rows[name] += len(rows)
-        _add(self.out_of_range[name], answers.out_of_range)
-        _add(self.overruled[name], overruled)
-        return cols
+        _add(self.out_of_range[name], scored.out_of_range)
+        _add(self.overruled[name], scored.overruled)
+        return scored.columns
 
     def _ordered_out_of_range(self, name: str) -> dict[str, int]:
         counts = self.out_of_range[name]
