@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from rehab_eval.recidivism._coxfit import _radix_order
+from rehab_eval.recidivism._sort import radix_order
 
 __all__ = ["concordance"]
 
@@ -54,7 +54,7 @@ def _order_by_risk(risk: np.ndarray, stratum: np.ndarray, q: np.ndarray):
     order = np.argsort(risk)
     several = stratum[-1] != stratum[0]  # codes are sorted: several strata
     if several:
-        order = order[_radix_order(stratum[order])]
+        order = order[radix_order(stratum[order])]
     r = risk[order]
     tie = r[1:] == r[:-1]
     if several:

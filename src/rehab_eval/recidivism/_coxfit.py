@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from rehab_eval.recidivism._sort import radix_order, time_ranks
+
 __all__: list[str] = []
 
 
@@ -51,24 +53,14 @@ class _Sorted:
     ew: np.ndarray | None = None  # per Efron term: mean case weight of its tied events
 
 
-def _radix_order(key: np.ndarray) -> np.ndarray:
-    """Stable argsort of non-negative integer keys: 16-bit radix passes (O(n) each)."""
-    if len(key) == 0 or key.max() < 2**16:
-        return np.argsort(key.astype(np.uint16), kind="stable")
-    if key.max() >= 2**32:
-        return np.argsort(key, kind="stable")
-    order = np.argsort((key & 0xFFFF).astype(np.uint16), kind="stable")
-    return order[np.argsort((key[order] >> 16).astype(np.uint16), kind="stable")]
-
-
 def _sort_order(t: np.ndarray, strata: np.ndarray, e: np.ndarray) -> np.ndarray:
     """Positions sorted by stratum, time descending, then events first."""
-    codes, uniques = pd.factorize(t, sort=True)
-    key = (len(uniques) - 1 - codes) * 2 + (1 - e)
+    codes, m = time_ranks(t)
+    key = (m - 1 - codes) * 2 + (1 - e)
     if len(strata) and strata.min() != strata.max():
         scodes = pd.factorize(strata, sort=True)[0]
-        key += scodes * (2 * len(uniques))
-    return _radix_order(key)
+        key += scodes * (2 * m)
+    return radix_order(key)
 
 
 def _prepare(x, t, e, strata, ties, cw=None) -> _Sorted:
