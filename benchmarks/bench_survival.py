@@ -1,6 +1,8 @@
 """Cox (5 covariates, Efron ties), Kaplan–Meier by group and the log-rank test against lifelines.
 
-Same data, same process, median of ``--repeat`` runs. Follow-up is in whole days over two
+Same data, same process, median of ``--repeat`` runs (default 15 at 10 k clients or fewer,
+5 up to 100 k, 3 above: a shared machine's noise swamps single runs of a few milliseconds).
+Follow-up is in whole days over two
 years (event times heavily tied, as in real registers), three levels for the by-group
 Kaplan–Meier and the log-rank test. lifelines is a benchmark/test-only dependency: without
 it only our figures are printed (and the comparisons are reported as not measured).
@@ -14,7 +16,7 @@ runs with ``batch_mode=True``: its default picks this mode itself at 10 k and 10
 but its per-row mode at 1 M (with few distinct times), about 10x slower there (135 s
 against 13.5 s, measured once under load 9), so the default would flatter us.
 
-    python benchmarks/bench_survival.py --clients 100000 [--repeat 3] [--json OUT.json]
+    python benchmarks/bench_survival.py --clients 100000 [--repeat 5] [--json OUT.json]
 
 Targets (issue 16): Cox at most 0.8× lifelines at 1 M clients and 0.5× at 100 k; KM and
 log-rank no slower than in ``baseline.json`` (ratio to lifelines, measured in one run).
@@ -130,14 +132,15 @@ def measure(n: int, repeat: int, only: list[str] | None = None) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clients", type=int, default=100_000)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=None)
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument(
         "--only", default=None, help="comma list of cox,cox_concordance,km,logrank (default all)"
     )
     args = ap.parse_args(argv)
     only = args.only.split(",") if args.only else None
-    result = measure(args.clients, args.repeat, only)
+    repeat = args.repeat or (15 if args.clients <= 10_000 else 5 if args.clients <= 100_000 else 3)
+    result = measure(args.clients, repeat, only)
     result["peak_mb"] = self_peak_mb()
     print(
         f"{args.clients:,} clients, {result['events']:,} events, "
