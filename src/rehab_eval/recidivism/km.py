@@ -20,6 +20,10 @@ from rehab_eval.recidivism.results import FollowUp, KaplanMeier, as_table
 __all__ = ["CONF_TYPES", "kaplan_meier", "logrank", "median_survival", "rmst"]
 
 CONF_TYPES = ("log-log", "log", "plain")
+_COLUMNS = (
+    *("group", "time", "at_risk", "events", "censored", "survival"),
+    *("ci_low", "ci_high", "std_err"),
+)
 
 
 def _steps(t: np.ndarray, e: np.ndarray) -> dict[str, np.ndarray]:
@@ -195,7 +199,7 @@ def kaplan_meier(
         req = np.sort(np.asarray(list(times), dtype=float))
         if np.isnan(req).any():
             raise ConfigError("kaplan_meier: times must be numbers.")
-    parts = []
+    steps = []
     sizes = {}
     order, bounds = by_group_and_time(codes, t, len(groups))
     ts, es = t[order], e[order]
@@ -211,42 +215,26 @@ def kaplan_meier(
             cum_c = np.cumsum(st["censored"])[keep]
             st = {k: v[keep] for k, v in st.items()}
             st["censored"] = np.diff(np.concatenate([[0], cum_c]))
+        steps.append(st)
+    if not steps:
+        out = pd.DataFrame(columns=[*_COLUMNS[:6], "std_err", "ci_low", "ci_high"])
+    else:  # one frame for all groups: the limits are elementwise
+        st = {k: np.concatenate([s[k] for s in steps]) for k in steps[0]}
         se = np.sqrt(st["var"])
         with np.errstate(invalid="ignore"):
             se_s = np.where(st["surv"] == 0, np.nan, st["surv"] * se)
         lo, hi = _limits(st["surv"], se, z, conf_type)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "group": g,
-                    "time": st["time"].astype(float),
-                    "at_risk": st["at_risk"].astype(np.int64),
-                    "events": st["events"].astype(np.int64),
-                    "censored": st["censored"].astype(np.int64),
-                    "survival": st["surv"],
-                    "ci_low": lo,
-                    "ci_high": hi,
-                    "std_err": se_s,
-                }
-            )
-        )
-    out = (
-        pd.concat(parts, ignore_index=True)
-        if parts
-        else pd.DataFrame(
-            columns=[
-                "group",
-                "time",
-                "at_risk",
-                "events",
-                "censored",
-                "survival",
-                "std_err",
-                "ci_low",
-                "ci_high",
-            ]
-        )
-    )
+        group = pd.Series(groups).repeat([len(s["time"]) for s in steps])
+        columns = [
+            group.to_numpy(),
+            st["time"].astype(float),
+            *(st[k].astype(np.int64) for k in ("at_risk", "events", "censored")),
+            st["surv"],
+            lo,
+            hi,
+            se_s,
+        ]
+        out = pd.DataFrame(dict(zip(_COLUMNS, columns, strict=True)))
     return KaplanMeier(
         table=out, sizes=sizes, conf_type=conf_type, conf_level=conf_level, by=by, unit=unit
     )
