@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from rehab_eval.recidivism._sort import radix_order
+
 __all__ = ["concordance"]
 
 
@@ -45,16 +47,25 @@ def _pairs_before_less(v: np.ndarray, start: np.ndarray, count: np.ndarray) -> i
     return total
 
 
-def _order_by_risk(risk: np.ndarray, stratum: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Order by stratum, risk ascending, then q descending (one integer sort when it fits)."""
-    by_risk = np.argsort(risk)
-    r_sorted = risk[by_risk]
-    rank = np.empty(len(risk), np.int64)
-    rank[by_risk] = np.cumsum(np.r_[False, r_sorted[1:] != r_sorted[:-1]])
-    n_q, n_r, n_s = int(q.max()) + 1, int(rank.max()) + 1, int(stratum.max()) + 1
-    if n_q * n_r * n_s >= 2**62:
-        return np.lexsort((-q, rank, stratum))
-    return np.argsort((stratum * n_r + rank) * n_q + (n_q - 1 - q))
+def _order_by_risk(risk: np.ndarray, stratum: np.ndarray, q: np.ndarray):
+    """Order by stratum, risk ascending, then q descending: one sort of the risks, a radix
+    pass for the strata, and a sort of the rows of tied risks only (usually none). Returns
+    the order and, in it, where a row has the stratum and risk of the row before it."""
+    order = np.argsort(risk)
+    several = stratum[-1] != stratum[0]  # codes are sorted: several strata
+    if several:
+        order = order[radix_order(stratum[order])]
+    r = risk[order]
+    tie = r[1:] == r[:-1]
+    if several:
+        so = stratum[order]
+        tie &= so[1:] == so[:-1]
+    if tie.any():
+        pos = np.flatnonzero(np.r_[tie, False] | np.r_[False, tie])
+        run = np.cumsum(~np.r_[False, tie])[pos]
+        rows = order[pos]
+        order[pos] = rows[np.lexsort((-q[rows], run))]
+    return order, tie
 
 
 def _concordance_sorted(t, e, risk, new_stratum) -> dict[str, int]:
@@ -65,31 +76,40 @@ def _concordance_sorted(t, e, risk, new_stratum) -> dict[str, int]:
         return {"concordant": 0, "discordant": 0, "tied_risk": 0}
     ev = e == 1
     new_time = new_stratum | np.r_[True, t[1:] != t[:-1]]
-    tstart = np.flatnonzero(new_time)
-    # rows comparable to event i: earlier (longer) times of its stratum and the censored rows
-    # at its time (a censoring at an event time counts as longer)
-    sstart = np.maximum.accumulate(np.where(new_stratum, np.arange(n), 0))
-    tgrp = np.cumsum(new_time) - 1
-    cens_at = np.add.reduceat((~ev).astype(np.int64), tstart)
-    total = int(((tstart[tgrp] - sstart) + cens_at[tgrp])[ev].sum())
+    tstart = np.flatnonzero(new_time)  # time groups
+    size = np.diff(np.r_[tstart, n])
+    d = np.add.reduceat(ev.astype(np.int64), tstart)
+    srank = np.cumsum(new_stratum[tstart]) - 1  # per group: its stratum
+    sgrp = np.flatnonzero(new_stratum[tstart])  # first group of each stratum
+    # rows comparable to an event: earlier (longer) times of its stratum and the censored
+    # rows at its time (a censoring at an event time counts as longer)
+    total = int(d @ (tstart - tstart[sgrp][srank] + size - d))
     # rank of "shortness" within the stratum: 2 * time rank + event (censored counts longer)
-    srank = np.cumsum(new_stratum) - 1
-    q = 2 * (tgrp - tgrp[np.flatnonzero(new_stratum)][srank]) + ev
+    grank = np.arange(len(tstart)) - sgrp[srank]
+    q = np.repeat((2 * grank).astype(np.int32), size) + ev
+    stratum = np.repeat(srank, size)
     # order by stratum, risk ascending, then q descending: a row j before i of the same
     # stratum with q_j < q_i is comparable and has a risk <= r_i; equal risks come after
     # the longer ones within a run of equal risk, so they are counted apart
-    o = _order_by_risk(risk, srank, q)
-    qo, ro, so, eo = q[o], risk[o], srank[o], ev[o]
-    new_block = np.r_[True, so[1:] != so[:-1]]
-    new_risk = new_block | np.r_[True, ro[1:] != ro[:-1]]
-    new_q = new_risk | np.r_[True, qo[1:] != qo[:-1]]
-    # tied: within a run of equal risk (q descending), the rows after i's run of equal q
-    risk_end = np.r_[np.flatnonzero(new_risk)[1:], n]
-    q_end = np.r_[np.flatnonzero(new_q)[1:], n]
-    tied = int((risk_end[np.cumsum(new_risk) - 1] - q_end[np.cumsum(new_q) - 1])[eo].sum())
+    o, tie = _order_by_risk(risk, stratum, q)
+    qo, eo = q[o], ev[o]
+    tied = 0
+    if tie.any():
+        # tied: within a run of equal risk (q descending), the rows after i's run of equal q
+        new_risk = np.r_[True, ~tie]
+        new_q = new_risk | np.r_[True, qo[1:] != qo[:-1]]
+        risk_end = np.r_[np.flatnonzero(new_risk)[1:], n]
+        q_end = np.r_[np.flatnonzero(new_q)[1:], n]
+        tied = int((risk_end[np.cumsum(new_risk) - 1] - q_end[np.cumsum(new_q) - 1])[eo].sum())
     # concordant: rows j before i in this order with q_j < q_i, all of lower risk (rows of
     # equal risk before i have q_j >= q_i)
-    conc = _pairs_before_less(qo, np.maximum.accumulate(np.where(new_block, np.arange(n), 0)), eo)
+    if stratum[-1] != stratum[0]:
+        so = stratum[o]
+        new_block = np.r_[True, so[1:] != so[:-1]]
+        start = np.maximum.accumulate(np.where(new_block, np.arange(n), 0))
+    else:
+        start = np.zeros(n, np.int64)
+    conc = _pairs_before_less(qo, start, eo)
     return {"concordant": conc, "discordant": total - conc - tied, "tied_risk": tied}
 
 

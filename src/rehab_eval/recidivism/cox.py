@@ -39,7 +39,9 @@ def _design(
     unknown = set(reference) - set(covariates)
     if unknown:
         raise ConfigError(f"cox: reference given for {sorted(unknown)}, which are not covariates.")
-    complete = frame[list(covariates)].notna().all(axis=1).to_numpy()
+    complete = np.ones(len(frame), bool)
+    for c in covariates:  # column by column: no copy of the covariate columns
+        complete &= frame[c].notna().to_numpy()
     cols: list[np.ndarray] = []
     names: list[str] = []
     assign: list[list[int]] = []
@@ -304,7 +306,7 @@ def cox(
         )
     s = _prepare(x, t, e, stratum, ties, cw)
     beta, ll, info, ll0, grad0, info0, converged = _newton(s, p)
-    sd = x.std(axis=0) if len(x) else np.zeros(p)
+    sd = np.sqrt(np.einsum("ij,ij->j", s.x, s.x) / max(len(t), 1))  # s.x is centred
     huge = [names[j] for j in range(p) if not np.isfinite(beta[j]) or abs(beta[j]) * sd[j] > 10]
     if not converged or huge:
         warnings.warn(

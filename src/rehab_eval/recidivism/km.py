@@ -1,4 +1,5 @@
-"""Kaplan–Meier survival, its median, restricted mean, and the log-rank test, as R's survival."""
+"""Kaplan–Meier survival, its median and restricted mean, as R's survival (the log-rank test
+is in ``_logrank``, re-exported here)."""
 
 from __future__ import annotations
 
@@ -11,23 +12,28 @@ import pandas as pd
 
 from rehab_eval._deprecation import renamed
 from rehab_eval.errors import ConfigError, DataQualityWarning
-from rehab_eval.recidivism._input import (
-    durations_events,
-    group_labels,
-    require_columns,
-    z_value,
-)
+from rehab_eval.recidivism._input import durations_events, group_labels, z_value
+from rehab_eval.recidivism._logrank import logrank
+from rehab_eval.recidivism._sort import by_group_and_time
 from rehab_eval.recidivism.results import FollowUp, KaplanMeier, as_table
 
 __all__ = ["CONF_TYPES", "kaplan_meier", "logrank", "median_survival", "rmst"]
 
 CONF_TYPES = ("log-log", "log", "plain")
+_COLUMNS = (
+    *("group", "time", "at_risk", "events", "censored", "survival"),
+    *("ci_low", "ci_high", "std_err"),
+)
 
 
 def _steps(t: np.ndarray, e: np.ndarray) -> dict[str, np.ndarray]:
     """Product-limit estimate at every distinct time of one group (events and censorings)."""
     order = np.argsort(t)  # the order within tied times does not matter
-    ts, es = t[order], e[order]
+    return _steps_sorted(t[order], e[order])
+
+
+def _steps_sorted(ts: np.ndarray, es: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`_steps` of times already in ascending order."""
     first = np.flatnonzero(np.r_[True, ts[1:] != ts[:-1]]) if len(ts) else np.zeros(0, int)
     times, counts = ts[first], np.diff(np.r_[first, len(ts)])
     d = np.add.reduceat(es, first) if len(ts) else np.zeros(0, dtype=np.int64)
@@ -193,12 +199,14 @@ def kaplan_meier(
         req = np.sort(np.asarray(list(times), dtype=float))
         if np.isnan(req).any():
             raise ConfigError("kaplan_meier: times must be numbers.")
-    parts = []
+    steps = []
     sizes = {}
+    order, bounds = by_group_and_time(codes, t, len(groups))
+    ts, es = t[order], e[order]
     for gi, g in enumerate(groups):
-        m = codes == gi
-        st = _steps(t[m], e[m])
-        sizes[str(g)] = int(m.sum())
+        rows = slice(bounds[gi], bounds[gi + 1])
+        st = _steps_sorted(ts[rows], es[rows])
+        sizes[str(g)] = int(bounds[gi + 1] - bounds[gi])
         if req is not None:
             st = _at_times(st, req)
         elif not all_times:
@@ -207,42 +215,26 @@ def kaplan_meier(
             cum_c = np.cumsum(st["censored"])[keep]
             st = {k: v[keep] for k, v in st.items()}
             st["censored"] = np.diff(np.concatenate([[0], cum_c]))
+        steps.append(st)
+    if not steps:
+        out = pd.DataFrame(columns=[*_COLUMNS[:6], "std_err", "ci_low", "ci_high"])
+    else:  # one frame for all groups: the limits are elementwise
+        st = {k: np.concatenate([s[k] for s in steps]) for k in steps[0]}
         se = np.sqrt(st["var"])
         with np.errstate(invalid="ignore"):
             se_s = np.where(st["surv"] == 0, np.nan, st["surv"] * se)
         lo, hi = _limits(st["surv"], se, z, conf_type)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "group": g,
-                    "time": st["time"].astype(float),
-                    "at_risk": st["at_risk"].astype(np.int64),
-                    "events": st["events"].astype(np.int64),
-                    "censored": st["censored"].astype(np.int64),
-                    "survival": st["surv"],
-                    "ci_low": lo,
-                    "ci_high": hi,
-                    "std_err": se_s,
-                }
-            )
-        )
-    out = (
-        pd.concat(parts, ignore_index=True)
-        if parts
-        else pd.DataFrame(
-            columns=[
-                "group",
-                "time",
-                "at_risk",
-                "events",
-                "censored",
-                "survival",
-                "std_err",
-                "ci_low",
-                "ci_high",
-            ]
-        )
-    )
+        group = pd.Series(groups).repeat([len(s["time"]) for s in steps])
+        columns = [
+            group.to_numpy(),
+            st["time"].astype(float),
+            *(st[k].astype(np.int64) for k in ("at_risk", "events", "censored")),
+            st["surv"],
+            lo,
+            hi,
+            se_s,
+        ]
+        out = pd.DataFrame(dict(zip(_COLUMNS, columns, strict=True)))
     return KaplanMeier(
         table=out, sizes=sizes, conf_type=conf_type, conf_level=conf_level, by=by, unit=unit
     )
@@ -361,9 +353,10 @@ def rmst(
     t, e = durations_events(frame, duration, event, "rmst")
     codes, groups = group_labels(frame, by, "rmst")
     rows = []
+    order, bounds = by_group_and_time(codes, t, len(groups))
+    ts, es = t[order], e[order]
     for gi, g in enumerate(groups):
-        m = codes == gi
-        st = _steps(t[m], e[m])
+        st = _steps_sorted(ts[bounds[gi] : bounds[gi + 1]], es[bounds[gi] : bounds[gi + 1]])
         keep = (st["events"] > 0) & (st["time"] <= tau)
         et, s = st["time"][keep], st["surv"][keep]
         d, n = st["events"][keep], st["at_risk"][keep]
@@ -387,110 +380,3 @@ def rmst(
             }
         )
     return pd.DataFrame(rows)
-
-
-def logrank(
-    frame: pd.DataFrame | FollowUp,
-    *,
-    duration: str = "duration",
-    event: str = "event",
-    by: str,
-    strata: str | Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """Log-rank test of equal survival across the groups of ``by`` (R's ``survdiff``, rho = 0).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per group:
-
-        - ``group``, ``n``.
-        - ``observed`` -- events in the group.
-        - ``expected`` -- sum over event times of d_i n_gi / n_i.
-        - ``o_minus_e_sq_over_e`` -- (O - E)^2 / E, as survdiff prints.
-        - ``statistic``, ``df``, ``p_value`` -- the overall chi-square test (same on every row).
-
-    With ``strata`` (column or columns, e.g. facility and release year) the test is
-    stratified: observed, expected and variance are summed over the strata, each with its
-    own risk sets, as ``survdiff(Surv(t, e) ~ group + strata(s))``. Rows without a stratum
-    are left out.
-
-    Notes
-    -----
-    statistic = (O - E)' V^- (O - E) over the first k - 1 groups, with the hypergeometric
-    variance V_gh = sum d_i (n_i - d_i) / (n_i - 1) * n_gi / n_i (delta_gh - n_hi / n_i);
-    df = k - 1. Matches ``survival::survdiff``.
-
-    References
-    ----------
-    Mantel, N. (1966). Evaluation of survival data and two new rank order statistics.
-    *Cancer Chemotherapy Reports*, 50, 163–170. Peto, R., & Peto, J. (1972). Asymptotically
-    efficient rank invariant test procedures. *JRSS A*, 135, 185–207.
-    """
-    from scipy.stats import chi2
-
-    frame = as_table(frame)
-    t, e = durations_events(frame, duration, event, "logrank")
-    codes, groups = group_labels(frame, by, "logrank")
-    keep = codes >= 0
-    k = len(groups)
-    if strata is not None:
-        cols = [strata] if isinstance(strata, str) else list(strata)
-        require_columns(frame, cols, "logrank")
-        keep &= frame[cols].notna().all(axis=1).to_numpy()
-        scode = frame.loc[keep, cols].groupby(cols, sort=True, observed=True).ngroup()
-        scode = scode.to_numpy()
-        obs, exp, v = np.zeros(k), np.zeros(k), np.zeros((k, k))
-        for sc in np.unique(scode):
-            m = scode == sc
-            o_s, e_s, v_s = _logrank_parts(t[keep][m], e[keep][m], codes[keep][m], k)
-            obs, exp, v = obs + o_s, exp + e_s, v + v_s
-        gidx = codes[keep]
-    else:
-        t, e, gidx = t[keep], e[keep], codes[keep]
-        obs, exp, v = _logrank_parts(t, e, gidx, k)
-    diff = obs - exp
-    if k < 2:
-        stat, df = np.nan, 0
-    else:
-        vv = v[: k - 1, : k - 1]
-        stat = float(diff[: k - 1] @ np.linalg.pinv(vv) @ diff[: k - 1])
-        df = int(np.linalg.matrix_rank(vv))
-    p_value = float(chi2.sf(stat, df)) if df > 0 else np.nan
-    counts = np.bincount(gidx, minlength=k)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        oe = diff**2 / exp
-    return pd.DataFrame(
-        {
-            "group": groups,
-            "n": counts.astype(np.int64),
-            "observed": obs,
-            "expected": exp,
-            "o_minus_e_sq_over_e": oe,
-            "statistic": stat,
-            "df": df,
-            "p_value": p_value,
-        }
-    )
-
-
-def _logrank_parts(t: np.ndarray, e: np.ndarray, gidx: np.ndarray, k: int):
-    """Observed and expected events per group and their hypergeometric covariance."""
-    times, inv = np.unique(t, return_inverse=True)
-    m = len(times)
-    # per time x group: events and number leaving
-    cell = inv * k + gidx
-    d_tg = np.bincount(cell, weights=e, minlength=m * k).reshape(m, k)
-    out_tg = np.bincount(cell, minlength=m * k).reshape(m, k).astype(float)
-    n_tg = np.cumsum(out_tg[::-1], axis=0)[::-1]  # at risk: time >= t
-    d = d_tg.sum(axis=1)
-    n = n_tg.sum(axis=1)
-    ev = d > 0
-    d, n, d_tg, n_tg = d[ev], n[ev], d_tg[ev], n_tg[ev]
-    obs = d_tg.sum(axis=0)
-    exp = (d[:, None] * n_tg / n[:, None]).sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = np.where(n > 1, d * (n - d) / (n - 1), 0.0)
-    p = n_tg / n[:, None]
-    v = np.einsum("t,tg,gh->gh", w, p, np.eye(k)) - np.einsum("t,tg,th->gh", w, p, p)
-    return obs, exp, v
