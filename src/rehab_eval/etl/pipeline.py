@@ -30,6 +30,7 @@ import pandas as pd
 from rehab_eval import vocab
 from rehab_eval._version import __version__
 from rehab_eval.errors import ConfigError, DataQualityWarning, InputError
+from rehab_eval.etl._codes import compact_frame
 from rehab_eval.etl.assemble import TABLES, assemble
 from rehab_eval.etl.containers import Limits, Unread, open_raw_files
 from rehab_eval.etl.extract import SheetContext, extract_sheet
@@ -159,6 +160,15 @@ def _as_date(value: Any) -> dt.date | None:
         raise ConfigError(f"as_of {value!r} is not a date (YYYY-MM-DD)") from None
 
 
+class _CompactParts(list):
+    """One table's extracted sheet frames, each kept in compact dtypes as it is added (NIKs
+    as integers, repeating text as categoricals: :func:`rehab_eval.etl._codes.compact_frame`),
+    so that a run's rows cost less memory until they are assembled."""
+
+    def append(self, frame: pd.DataFrame) -> None:
+        super().append(compact_frame(frame))
+
+
 @dataclass
 class _Accumulated:
     """What the sheets of a run add up to, before assembly (replaces loose locals)."""
@@ -264,7 +274,7 @@ def run_etl(
         pivot=as_of.year % 100,
     )
     say = progress or (lambda line: None)
-    acc = _Accumulated(parts={t: [] for t in TABLES})
+    acc = _Accumulated(parts={t: _CompactParts() for t in TABLES})
     manifest_files: list[dict[str, Any]] = []
     for item in open_raw_files(raw, limits):
         if isinstance(item, Unread):

@@ -1,0 +1,105 @@
+"""The compact in-memory forms of the ETL (integer NIKs and pseudonyms, categorical text) give
+every value back exactly, and the array joins of the register maps agree with dictionaries."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rehab_eval.etl._codes import (
+    NO_NIK,
+    compact_frame,
+    concat_frames,
+    id_text,
+    nik_codes,
+    nik_text,
+    text_values,
+)
+from rehab_eval.etl.identity import client_codes, client_ids
+from rehab_eval.etl.pseudonyms import Pseudonyms, register_maps
+
+nik16 = st.text(alphabet="0123456789", min_size=16, max_size=16)
+
+
+@given(st.lists(st.one_of(nik16, st.just("")), max_size=50))
+def test_nik_codes_give_the_digits_back(niks):
+    codes = nik_codes(pd.Series(niks, dtype=object))
+    assert codes.dtype == np.int64
+    assert list(nik_text(codes)) == niks
+    assert ((codes == NO_NIK) == np.array([n == "" for n in niks], dtype=bool)).all()
+    assert nik_codes(codes) is codes  # already coded: unchanged
+
+
+@pytest.mark.parametrize("bad", ["337401450190000", "33740145019000012", "3374O14501900001"])
+def test_nik_codes_refuse_what_is_not_16_digits(bad):
+    with pytest.raises(ValueError):
+        nik_codes(np.array(["3374014501900001", bad], dtype=object))
+
+
+@given(st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=40))
+def test_id_text_is_c_and_16_hex_digits(values):
+    got = id_text(np.array(values, dtype=np.uint64))
+    assert list(got) == [f"c{v:016x}" for v in values]
+
+
+def test_client_codes_are_the_first_64_bits_of_the_hmac():
+    key = b"k" * 40
+    tokens = pd.Series(["nik:3374014501900001", "reg:Lapas A|12", "nik:3374014501900001", None])
+    codes = client_codes(tokens, key)
+    for tok, code in zip(tokens[:3], codes[:3], strict=True):
+        want = hmac.new(key, tok.encode(), hashlib.sha256).hexdigest()[:16]
+        assert f"{code:016x}" == want
+    ids = client_ids(tokens, key)
+    assert ids.iat[0] == ids.iat[2] == "c" + f"{codes[0]:016x}" and ids.iat[3] is None
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(
+        st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "", "Lapas X"])), max_size=30),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_compact_then_concat_keeps_every_value(columns):
+    frames = [
+        pd.DataFrame({"kind": pd.Series(c, dtype=object), "n": range(len(c))}) for c in columns
+    ]
+    got = concat_frames([compact_frame(f) for f in frames])
+    want = pd.concat(frames, ignore_index=True)
+    assert list(text_values(got["kind"])) == list(want["kind"])
+    assert list(got["n"]) == list(want["n"])
+
+
+def test_register_maps_and_pseudonyms_agree_with_dictionaries():
+    rng = np.random.default_rng(3)
+    n = 400
+    niks = np.array([f"33740145019{i:05d}" for i in rng.integers(0, 60, n)], dtype=object)
+    niks[rng.random(n) < 0.5] = ""
+    regs = np.array([f"R{i}" for i in rng.integers(0, 80, n)], dtype=object)
+    regs[rng.random(n) < 0.1] = ""
+    facs = np.array(["A", "B", ""], dtype=object)[rng.integers(0, 3, n)]
+    reason = np.where(rng.random(n) < 0.1, "bad", "").astype(object)
+    frame = pd.DataFrame({"_nik": niks, "_reg": regs, "_fac": facs, "_reason": reason})
+    maps = register_maps({"clients": [compact_frame(frame)]})
+    # the dictionaries the maps replace
+    pair, seen = {}, {}
+    for f, r, k, why in zip(facs, regs, niks, reason, strict=True):
+        if k and r and not why:
+            pair.setdefault((f, r), k)
+            seen.setdefault(r, set()).add(k)
+    only = {r: next(iter(s)) for r, s in seen.items() if len(s) == 1}
+    key = b"x" * 40
+    codes, has = Pseudonyms(key).of_rows(compact_frame(frame), maps)
+    for i, (f, r, k) in enumerate(zip(facs, regs, niks, strict=True)):
+        hit = k or (r and (pair.get((f, r)) or only.get(r)))
+        tok = f"nik:{hit}" if hit else (f"reg:{f}|{r}" if r and f else None)
+        assert has[i] == (tok is not None)
+        if tok is not None:
+            assert codes[i] == client_codes(pd.Series([tok]), key)[0]
