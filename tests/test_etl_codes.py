@@ -103,3 +103,23 @@ def test_register_maps_and_pseudonyms_agree_with_dictionaries():
         assert has[i] == (tok is not None)
         if tok is not None:
             assert codes[i] == client_codes(pd.Series([tok]), key)[0]
+
+
+def test_arrow_text_and_categoricals_come_back_as_the_same_objects():
+    regs = [f"R{i}" for i in range(40)] + [None]
+    frame = pd.DataFrame(
+        {
+            "_nik": ["3374014501900001", ""] * 20 + [""],
+            "_reg": pd.Series(regs, dtype=object),
+            "kind": pd.array(["a", None] * 20 + ["b"], dtype="string[pyarrow]"),
+        }
+    )
+    got = compact_frame(frame)
+    assert got["_reg"].dtype == "string[pyarrow]"
+    assert isinstance(got["kind"].dtype, pd.CategoricalDtype)
+    assert list(text_values(got["_reg"])) == regs
+    assert list(text_values(got["kind"])) == ["a", None] * 20 + ["b"]
+    both = concat_frames([got, got])
+    assert both["_reg"].dtype == "string[pyarrow]" and len(both) == 82
+    assert list(text_values(both["kind"])) == (["a", None] * 20 + ["b"]) * 2
+    assert list(nik_text(both["_nik"].to_numpy())) == list(frame["_nik"]) * 2

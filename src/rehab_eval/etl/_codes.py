@@ -99,8 +99,10 @@ def id_text(codes: np.ndarray) -> np.ndarray:
 
 
 def text_values(col: pd.Series) -> np.ndarray:
-    """A column's values as an object array (categorical and Arrow text alike; a categorical's
-    missing values as None)."""
+    """A column's values as an object array (categorical and Arrow text alike; their missing
+    values as None)."""
+    if col.dtype != object and pd.api.types.is_string_dtype(col.dtype):
+        return col.to_numpy(dtype=object, na_value=None)
     return _as_object(col).to_numpy(dtype=object)
 
 
@@ -114,7 +116,7 @@ def _compact_column(col: pd.Series) -> pd.Series:
         return col
     if not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)):
         return col
-    arr = col.to_numpy(dtype=object)
+    arr = text_values(col)
     if not len(arr):
         return col
     codes, uniques = pd.factorize(arr, use_na_sentinel=True)
@@ -131,14 +133,26 @@ def _compact_column(col: pd.Series) -> pd.Series:
     )
 
 
+def _arrow_text(col: pd.Series) -> pd.Series:
+    """Text (None when missing) as Arrow strings: no Python object per row."""
+    if col.dtype != object or pd.api.types.infer_dtype(col, skipna=True) not in ("string", "empty"):
+        return col
+    if col.isna().any() and not all(v is None for v in col[col.isna()]):
+        return col
+    return col.astype("string[pyarrow]")
+
+
 def compact_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with NIKs coded (``_nik``) and repeating text columns as categoricals."""
+    """``frame`` with NIKs coded (``_nik``), repeating text columns as categoricals and
+    register numbers as Arrow strings."""
     cols = {}
     for c in frame.columns:
         if c == "_nik":
             cols[c] = nik_codes(frame[c])
         else:
             cols[c] = _compact_column(frame[c])
+            if c == "_reg":
+                cols[c] = _arrow_text(cols[c])
     return pd.DataFrame(cols, index=frame.index)
 
 

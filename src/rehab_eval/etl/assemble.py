@@ -11,7 +11,7 @@ categorical (:mod:`rehab_eval.etl._codes`); the tables come out as before.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -29,22 +29,26 @@ TABLES = ("clients", "enrollments", "assessments", "contacts", "urine_tests", "e
 
 @dataclass(frozen=True)
 class Assembled:
-    """The canonical tables of a run, its rejects (with ``_whole``), exact duplicates per
-    (file, sheet), unknown facilities and the number of clients seen in two facilities."""
+    """The canonical tables of a run (none when they were handed to a writer), its rejects
+    (with ``_whole``), exact duplicates per (file, sheet), unknown facilities, the number of
+    clients seen in two facilities and each table's number of rows."""
 
     tables: dict[str, pd.DataFrame]
     rejects: pd.DataFrame
     dup_counts: Counter
     unknown: list[str]
     clients_moved: int = 0
+    table_rows: dict[str, int] = field(default_factory=dict)
 
 
-def assemble(parts, cells, headers_of, key, as_of, sheet_meta, fac_info):
+def assemble(parts, cells, headers_of, key, as_of, sheet_meta, fac_info, *, write=None):
     """Canonical tables, rejects, duplicate counts per (file, sheet), unknown facilities.
 
     ``parts`` maps a table to its extracted sheet frames (emptied as they are consumed);
     ``cells`` holds the cell-level rejects; ``sheet_meta`` lists (file, sheet, NIK header,
     register header) per sheet number; ``fac_info`` maps a facility name to its Facility.
+    ``write(name, frame)``, when given, receives each table as soon as it is finished, and
+    the result keeps only its number of rows (``tables`` is then empty).
     """
     meta = np.array(sheet_meta + [("", "", "", "")], dtype=object).reshape(-1, 4)
     # register → NIK through every row that carries both (the clients sheets above all)
@@ -61,6 +65,7 @@ def assemble(parts, cells, headers_of, key, as_of, sheet_meta, fac_info):
             clients = (f, keep)
         else:
             tables[t] = finish(t, f, keep, None, as_of, fac_info)
+            _hand_over(tables, t, write)
         del f
     rejects = _rejects(run.row_rejects, cells)
     ids = (
@@ -75,13 +80,26 @@ def assemble(parts, cells, headers_of, key, as_of, sheet_meta, fac_info):
         )
     )
     run.id_info = []
-    f, keep = clients if clients is not None else (None, None)
-    tables["clients"] = finish("clients", f, keep, ids, as_of, fac_info)
-    out = {
-        t: tables[t] if t in tables else finish(t, None, None, None, as_of, fac_info)
-        for t in TABLES
-    }
-    return Assembled(out, rejects, run.dup_counts, sorted(run.unknown), run.moved)
+    clients = clients if clients is not None else (None, None)
+    tables["clients"] = finish("clients", *clients, ids, as_of, fac_info)
+    del clients, ids
+    _hand_over(tables, "clients", write)
+    for t in TABLES:
+        if t not in tables:
+            tables[t] = finish(t, None, None, None, as_of, fac_info)
+            _hand_over(tables, t, write)
+    rows = {t: v if isinstance(v, int) else len(v) for t, v in tables.items()}
+    rows = {t: rows[t] for t in TABLES}
+    out = {t: v for t, v in tables.items() if not isinstance(v, int)}
+    out = {t: out[t] for t in TABLES if t in out}
+    return Assembled(out, rejects, run.dup_counts, sorted(run.unknown), run.moved, rows)
+
+
+def _hand_over(tables: dict, t: str, write) -> None:
+    """Give a finished table to ``write`` and keep only its number of rows."""
+    if write is not None:
+        write(t, tables[t])
+        tables[t] = len(tables[t])
 
 
 class _Run:

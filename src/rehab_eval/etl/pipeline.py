@@ -43,7 +43,7 @@ from rehab_eval.etl.identity import (
 )
 from rehab_eval.etl.masking import IdentityMasker
 from rehab_eval.etl.read import RawTable, read_raw
-from rehab_eval.etl.write import write_outputs
+from rehab_eval.etl.write import write_run
 
 __all__ = ["EtlResult", "Limits", "load_config", "run_etl", "sheet_skip_reason"]
 
@@ -297,25 +297,43 @@ def run_etl(
             "none readable"
         )
     fac_info = {f.name: f for f in ctx.resolver.resolved() if f is not None}
-    done = assemble(acc.parts, acc.cells, acc.headers_of, key, as_of, acc.sheet_meta, fac_info)
-    tables, unknown = done.tables, done.unknown
-    rejects = _count_sheets(acc.sheet_info, done.rejects, done.dup_counts)
-    table_rows = {t: int(len(f)) for t, f in tables.items()}
-    by_reason = {str(k): int(v) for k, v in rejects["reason"].value_counts().sort_index().items()}
-    manifest = _manifest(as_of, key, manifest_files, table_rows, rejects, by_reason, unknown, acc)
-    manifest["totals"]["clients_moved"] = done.clients_moved
-    write_outputs(
+    got: dict[str, Any] = {}
+
+    def produce(write_table):
+        # each table is written as soon as it is assembled, then dropped
+        done = assemble(
+            acc.parts,
+            acc.cells,
+            acc.headers_of,
+            key,
+            as_of,
+            acc.sheet_meta,
+            fac_info,
+            write=write_table,
+        )
+        rejects = _count_sheets(acc.sheet_info, done.rejects, done.dup_counts)
+        by_reason = {
+            str(k): int(v) for k, v in rejects["reason"].value_counts().sort_index().items()
+        }
+        manifest = _manifest(
+            as_of, key, manifest_files, done.table_rows, rejects, by_reason, done.unknown, acc
+        )
+        manifest["totals"]["clients_moved"] = done.clients_moved
+        got.update(manifest=manifest, by_reason=by_reason, unknown=done.unknown)
+        return rejects, manifest
+
+    write_run(
         out,
-        tables,
-        rejects,
-        manifest,
+        produce,
         key=key,
         allow_shrink=allow_shrink,
         rekey=rekey,
         show_reject_values=show_reject_values,
     )
     log.info("ETL wrote %s", out)
-    return EtlResult(manifest, out, table_rows, by_reason, unknown)
+    manifest = got["manifest"]
+    table_rows = {t: v["rows_written"] for t, v in manifest["tables"].items()}
+    return EtlResult(manifest, out, table_rows, got["by_reason"], got["unknown"])
 
 
 def _unread_entry(

@@ -34,6 +34,7 @@ def _known(why: str) -> str:
         raise ValueError(f"undeclared reject reason {why!r}; add it to REJECT_REASONS")
     return why
 
+
 IDENTITY_FIELDS = ("nik", "register_no", "name", "address", "ttl")
 
 

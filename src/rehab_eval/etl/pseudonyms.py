@@ -123,8 +123,8 @@ class Pseudonyms:
         need = np.flatnonzero(~has)
         if not len(need):
             return codes, has
-        reg = text_values(frame["_reg"])[need]
-        fac = text_values(frame["_fac"])[need]
+        reg = text_values(frame["_reg"].iloc[need])
+        fac = text_values(frame["_fac"].iloc[need])
         some = reg != ""
         need, reg, fac = need[some], reg[some], fac[some]
         found = maps.lookup(fac, reg)
