@@ -22,6 +22,7 @@ from rehab_eval.etl._codes import (
     text_values,
 )
 from rehab_eval.etl.identity import client_codes, client_ids
+from rehab_eval.etl.items import split_items
 from rehab_eval.etl.pseudonyms import Pseudonyms, register_maps
 
 nik16 = st.text(alphabet="0123456789", min_size=16, max_size=16)
@@ -123,3 +124,23 @@ def test_arrow_text_and_categoricals_come_back_as_the_same_objects():
     assert both["_reg"].dtype == "string[pyarrow]" and len(both) == 82
     assert list(text_values(both["kind"])) == (["a", None] * 20 + ["b"]) * 2
     assert list(nik_text(both["_nik"].to_numpy())) == list(frame["_nik"]) * 2
+
+
+def test_item_columns_read_like_the_concatenation():
+    rng = np.random.default_rng(8)
+    frames = []
+    for k, cols in enumerate([["q1", "q2"], ["q2", "q3"], ["q1"]]):
+        n = int(rng.integers(1, 30))
+        data = {"_row": np.arange(n) + 100 * k}
+        data.update({c: rng.integers(0, 5, n).astype(np.float32) for c in cols})
+        frames.append(pd.DataFrame(data))
+    want = pd.concat(frames, ignore_index=True)
+    bases, items = split_items(list(frames))
+    assert items.columns == ["q1", "q2", "q3"]
+    assert list(concat_frames(bases).columns) == ["_row"]
+    rows = rng.permutation(len(want))[: len(want) // 2]
+    for c in items.columns:
+        np.testing.assert_array_equal(items.take(c, rows), want[c].to_numpy()[rows])
+    np.testing.assert_array_equal(
+        items.frame(rows).to_numpy(), want[items.columns].to_numpy()[rows]
+    )

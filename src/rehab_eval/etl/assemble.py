@@ -20,6 +20,7 @@ from rehab_eval.etl._codes import concat_frames, nik_codes, text_values
 from rehab_eval.etl.dedupe import dedupe
 from rehab_eval.etl.finish import finish
 from rehab_eval.etl.finish import sort_key as _sort_key  # noqa: F401  (kept for its tests)
+from rehab_eval.etl.items import split_items
 from rehab_eval.etl.pseudonyms import Pseudonyms, register_maps
 
 __all__ = ["TABLES", "Assembled", "assemble"]
@@ -58,15 +59,18 @@ def assemble(parts, cells, headers_of, key, as_of, sheet_meta, fac_info, *, writ
     for t in TABLES:
         if not parts.get(t):
             continue
-        f = concat_frames(parts[t])
+        # answers stay in their sheets' arrays until the table is written
+        frames, items = split_items(parts[t])
+        f = concat_frames(frames)
         parts[t] = []  # release the per-sheet frames
-        keep = run.table(t, f)
+        del frames
+        keep = run.table(t, f, items)
         if t == "clients":  # finished last: it also lists clients seen only elsewhere
             clients = (f, keep)
         else:
-            tables[t] = finish(t, f, keep, None, as_of, fac_info)
+            tables[t] = finish(t, f, keep, None, as_of, fac_info, items)
             _hand_over(tables, t, write)
-        del f
+        del f, items
     rejects = _rejects(run.row_rejects, cells)
     ids = (
         concat_frames(run.id_info)
@@ -118,7 +122,7 @@ class _Run:
         self.unknown: set[str] = set()
         self.id_info: list[pd.DataFrame] = []
 
-    def table(self, t: str, f: pd.DataFrame) -> np.ndarray:
+    def table(self, t: str, f: pd.DataFrame, items=None) -> np.ndarray:
         """Give ``f``'s rows their client (column ``client_id``, codes), reject the rows
         without one, de-duplicate; the rows to keep."""
         f["_nik"] = nik_codes(f["_nik"])
@@ -155,7 +159,7 @@ class _Run:
         self.unknown |= {n for n in names if n in self.fac_info and not self.fac_info[n].known}
         self.id_info.append(f[["client_id", "_nik", "_fac"]].iloc[good])
         keep, dups, conflicts, n_moved = dedupe(
-            t, f, good, self.headers_of, self.m_file, self.m_sheet
+            t, f, good, self.headers_of, self.m_file, self.m_sheet, items
         )
         self.dup_counts.update(dups)
         self.moved += n_moved

@@ -14,13 +14,14 @@ import numpy as np
 import pandas as pd
 
 from rehab_eval import vocab
+from rehab_eval.etl.items import ItemColumns
 
 __all__ = ["DUP_KEYS", "dedupe", "show"]
 
 DUP_KEYS = {"clients": ["client_id"], "assessments": ["client_id", "instrument", "timepoint"]}
 
 
-def _value_columns(t: str, f: pd.DataFrame) -> list[str]:
+def _value_columns(t: str, f: pd.DataFrame, items: ItemColumns | None) -> list[str]:
     """Every canonical column of ``t`` but the client (the facility as ``_fac``): rows equal in
     all of them are exact duplicates."""
     cols = [c for c in vocab.TABLES[t] if c in f.columns and c != "client_id"]
@@ -28,16 +29,20 @@ def _value_columns(t: str, f: pd.DataFrame) -> list[str]:
         cols.append("_fac")
     if t == "assessments":
         cols += [c for c in f.columns if not c.startswith("_") and c not in vocab.TABLES[t]]
+        cols += items.columns if items is not None else []
     return cols
 
 
-def _col_hash(f: pd.DataFrame, c: str, idx: np.ndarray) -> np.ndarray:
+def _col_hash(f: pd.DataFrame, c: str, idx: np.ndarray, items=None) -> np.ndarray:
     """64-bit hash of column ``c`` in rows ``idx`` (NaN and None hash alike)."""
-    col = f[c]
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        # a category's code stands for its value (missing: -1)
-        return pd.util.hash_array(col.cat.codes.to_numpy()[idx], categorize=False)
-    v = col.iloc[idx].to_numpy() if col.dtype != object else col.to_numpy()[idx]
+    if c in f.columns:
+        col = f[c]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            # a category's code stands for its value (missing: -1)
+            return pd.util.hash_array(col.cat.codes.to_numpy()[idx], categorize=False)
+        v = col.iloc[idx].to_numpy() if col.dtype != object else col.to_numpy()[idx]
+    else:
+        v = items.take(c, idx)
     if v.dtype.kind == "f":
         # answers: hashed by their bits, with one NaN and one zero (-0.0 + 0.0 is 0.0)
         v = v.astype(np.float64) + 0.0
@@ -48,7 +53,7 @@ def _col_hash(f: pd.DataFrame, c: str, idx: np.ndarray) -> np.ndarray:
 
 
 def _row_hash(
-    f: pd.DataFrame, cols: list[str], idx: np.ndarray, known: dict | None = None
+    f: pd.DataFrame, cols: list[str], idx: np.ndarray, known: dict | None = None, items=None
 ) -> np.ndarray:
     """64-bit hash of the values of ``cols`` in rows ``idx`` (NaN and None hash alike).
 
@@ -56,9 +61,17 @@ def _row_hash(
     """
     h = np.zeros(len(idx), dtype=np.uint64)
     for c in cols:
-        hv = known[c] if known is not None and c in known else _col_hash(f, c, idx)
+        hv = known[c] if known is not None and c in known else _col_hash(f, c, idx, items)
         h = h * np.uint64(1_000_003) ^ hv
     return h
+
+
+def _rows(f: pd.DataFrame, items: ItemColumns | None, rows: np.ndarray) -> pd.DataFrame:
+    """Rows ``rows`` of ``f`` with their item columns (fresh index)."""
+    got = f.iloc[rows].reset_index(drop=True)
+    if items is None:
+        return got
+    return pd.concat([got, items.frame(rows)], axis=1)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -68,30 +81,38 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def dedupe(
-    t: str, f: pd.DataFrame, good: np.ndarray, headers_of, m_file, m_sheet
+    t: str,
+    f: pd.DataFrame,
+    good: np.ndarray,
+    headers_of,
+    m_file,
+    m_sheet,
+    items: ItemColumns | None = None,
 ) -> tuple[np.ndarray, Counter, pd.DataFrame, int]:
     """Rows of ``good`` to keep, exact duplicates per (file, sheet), conflicting duplicates,
     and the number of clients who moved between facilities (see :func:`_moves`).
 
     Exact duplicates (same client, same values after parsing) are found by a row hash and
     confirmed value by value; the first is kept. Then rows sharing the table's key (client;
-    client × instrument × timepoint) but differing in a value are all rejected.
+    client × instrument × timepoint) but differing in a value are all rejected. ``items``
+    holds the item columns kept out of ``f`` (see :mod:`rehab_eval.etl.items`).
     """
-    vals = _value_columns(t, f)
+    vals = _value_columns(t, f, items)
     cols = ["client_id", *vals]
     # candidates: rows whose first few values recur (every exact duplicate is one); only
     # they are hashed on all their values
     dup = np.zeros(len(good), dtype=bool)
-    col_h = {c: _col_hash(f, c, good) for c in cols[:4]}  # reused for the key columns
+    col_h = {c: _col_hash(f, c, good, items) for c in cols[:4]}  # reused for the key columns
     cand = np.flatnonzero(pd.Series(_row_hash(f, cols[:4], good, col_h)).duplicated(keep=False))
     if len(cand):
-        h = _row_hash(f, cols, good[cand])
+        h = _row_hash(f, cols, good[cand], items=items)
         d = pd.Series(h).duplicated(keep="first").to_numpy()
         if d.any():
             first = pd.Series(np.arange(len(h))).groupby(h).transform("first").to_numpy()
+            cf = _rows(f, items, good[cand])
             for p in np.flatnonzero(d):
-                i, j = good[cand[p]], good[cand[first[p]]]
-                if not all(_same(f[c].iat[i], f[c].iat[j]) for c in cols):
+                i, j = p, first[p]
+                if not all(_same(cf[c].iat[i], cf[c].iat[j]) for c in cols):
                     d[p] = False  # a hash collision, not a duplicate
         dup[cand] = d
     sid = f["_sid"].to_numpy()
@@ -117,7 +138,7 @@ def dedupe(
         rest = np.setdiff1d(rest, merged, assume_unique=True)
         if not len(clash_rows):
             return rest, dups, empty, n_moved
-    c = f.iloc[clash_rows]
+    c = _rows(f, items, clash_rows)
     groups = c.groupby(keys, sort=False, dropna=False, observed=True)
     gid = groups.ngroup().to_numpy()
     first_diff = [next((v for v in vals if g[v].astype(str).nunique() > 1), "") for _, g in groups]

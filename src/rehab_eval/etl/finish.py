@@ -13,6 +13,7 @@ import pandas as pd
 from rehab_eval import vocab
 from rehab_eval.etl._codes import concat_frames, id_text, nik_codes, text_values
 from rehab_eval.etl.identity import nik_attributes
+from rehab_eval.etl.items import ItemColumns, is_item
 from rehab_eval.etl.schemas import coerce_columns, id_digits, validate_table
 
 __all__ = ["RENAME", "finish", "sort_key"]
@@ -31,12 +32,13 @@ def finish(
     ids: pd.DataFrame | None,
     as_of: dt.date,
     fac_info: dict,
+    items: ItemColumns | None = None,
 ) -> pd.DataFrame:
     """The canonical table: rows ``keep`` of ``f`` in canonical columns, dtypes and order.
 
     ``f``'s ``client_id`` holds pseudonym codes (``uint64``); the clients table also lists
     the clients of ``ids`` (code, NIK code and facility of every accepted row) seen only in
-    other tables.
+    other tables. ``items`` holds the item columns kept out of ``f``.
     """
     spec = vocab.TABLES[t]
     cols = list(spec)
@@ -49,7 +51,8 @@ def finish(
         keep = np.arange(0)
     columns: dict[str, np.ndarray] = {}
     rename = {v: k for k, v in RENAME.get(t, {}).items()}
-    items = _item_order([c for c in f.columns if _is_item(c)]) if t == "assessments" else []
+    item_cols = items.columns if items is not None else [c for c in f.columns if is_item(c)]
+    item_names = _item_order(item_cols) if t == "assessments" else []
     for c in cols:
         src = "_fac" if (c == "facility" and t != "clients") else rename.get(c, c)
         if src in f.columns:
@@ -66,15 +69,18 @@ def finish(
     columns["client_id"] = id_text(columns["client_id"])
     head = coerce_columns(t, columns)
     del columns
-    if not items:
+    if not item_names:
         return validate_table(t, pd.DataFrame(head), coerce=False)
     # item columns: one float block filled in place, taken once from the source rows
     rows = keep[order]
     # float32 while in memory (answers are small integers: exact); written as float64
-    block = np.empty((len(items), len(rows)), dtype=np.float32)
-    for i, c in enumerate(items):
-        np.take(f[c].to_numpy(), rows, out=block[i])
-    res = pd.DataFrame(block.T, columns=items, copy=False)
+    block = np.empty((len(item_names), len(rows)), dtype=np.float32)
+    for i, c in enumerate(item_names):
+        if items is not None:
+            block[i] = items.take(c, rows)
+        else:
+            np.take(f[c].to_numpy(), rows, out=block[i])
+    res = pd.DataFrame(block.T, columns=item_names, copy=False)
     for pos, (c, v) in enumerate(head.items()):
         res.insert(pos, c, v)
     return validate_table(t, res, coerce=False)
@@ -130,12 +136,6 @@ def sort_key(ids: np.ndarray) -> np.ndarray:
         return ids
     packed = np.ascontiguousarray((nib[:, 0::2] << 4) | nib[:, 1::2])  # 8 bytes, big-endian
     return packed.view(">u8").ravel().astype(np.uint64)
-
-
-def _is_item(c: str) -> bool:
-    return not c.startswith("_") and (
-        (c.startswith("q") and c[1:].isdigit()) or ("_q" in c and c.rsplit("_q", 1)[1].isdigit())
-    )
 
 
 def _item_order(cols: list[str]) -> list[str]:

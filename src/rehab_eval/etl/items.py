@@ -1,0 +1,68 @@
+"""An assessment table's item columns, left in the sheets' own arrays until the table is
+written: concatenating them first would hold every answer twice at the table's peak."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["ItemColumns", "is_item", "split_items"]
+
+
+def is_item(c: str) -> bool:
+    """An item column: ``q<k>`` or ``<substance>_q<k>``."""
+    return not c.startswith("_") and (
+        (c.startswith("q") and c[1:].isdigit()) or ("_q" in c and c.rsplit("_q", 1)[1].isdigit())
+    )
+
+
+class ItemColumns:
+    """Item columns of rows numbered across sheets (sheet after sheet), read by row numbers.
+
+    A sheet without an item column gives NaN there, as a concatenation would.
+    """
+
+    def __init__(self, parts: list[dict[str, np.ndarray]], lengths: list[int]) -> None:
+        self.parts = parts
+        self.offsets = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
+        names: dict[str, None] = {}
+        for p in parts:
+            names.update(dict.fromkeys(p))
+        self.columns = list(names)
+
+    def __contains__(self, c: object) -> bool:
+        return c in self.columns
+
+    def take(self, c: str, rows: np.ndarray) -> np.ndarray:
+        """Column ``c`` in ``rows``."""
+        rows = np.asarray(rows, dtype=np.int64)
+        dtype = next(p[c].dtype for p in self.parts if c in p)
+        out = np.full(len(rows), np.nan, dtype=dtype)
+        sheet = np.searchsorted(self.offsets, rows, side="right") - 1
+        for k in np.unique(sheet):
+            if c in self.parts[k]:
+                sel = sheet == k
+                out[sel] = self.parts[k][c][rows[sel] - self.offsets[k]]
+        return out
+
+    def frame(self, rows: np.ndarray) -> pd.DataFrame:
+        """Every item column in ``rows``."""
+        return pd.DataFrame({c: self.take(c, rows) for c in self.columns})
+
+
+def split_items(frames: list[pd.DataFrame]) -> tuple[list[pd.DataFrame], ItemColumns | None]:
+    """The frames without their item columns, and the item columns (None when there are none).
+
+    ``frames`` is emptied as it goes, so that each sheet's frame is released once split.
+    """
+    if not any(is_item(c) for f in frames for c in f.columns):
+        return frames, None
+    bases, parts, lengths = [], [], []
+    while frames:
+        f = frames.pop(0)
+        items = [c for c in f.columns if is_item(c)]
+        parts.append({c: f[c].to_numpy() for c in items})
+        lengths.append(len(f))
+        bases.append(f[[c for c in f.columns if not is_item(c)]])
+        del f
+    return bases, ItemColumns(parts, lengths)
