@@ -34,6 +34,7 @@ __all__ = [
     "check_niks",
     "client_codes",
     "client_ids",
+    "hmac_codes",
     "key_fingerprint",
     "load_key",
     "mask",
@@ -271,6 +272,12 @@ def _hmac_sha256(key: bytes, *, raw: bool = False):
     return digest
 
 
+def hmac_codes(messages: list[bytes], key: bytes) -> np.ndarray:
+    """The first 64 bits of HMAC-SHA256(key, message) of each message, as ``uint64``."""
+    digest = _hmac_sha256(key, raw=True)
+    return np.frombuffer(b"".join([digest(m)[:8] for m in messages]), dtype=">u8").astype(np.uint64)
+
+
 def client_codes(tokens, key: bytes, memo: dict | None = None) -> np.ndarray:
     """Pseudonyms of ``tokens`` as ``uint64`` codes: the first 64 bits of HMAC-SHA256(key,
     token), whose 16 hex digits make the ``client_id`` (see :func:`client_ids`).
@@ -280,18 +287,18 @@ def client_codes(tokens, key: bytes, memo: dict | None = None) -> np.ndarray:
     """
     codes, uniques = pd.factorize(np.asarray(tokens, dtype=object), sort=False)
     memo = {} if memo is None else memo
-    digest = _hmac_sha256(key, raw=True)
-    get = memo.get
     uniq = uniques.tolist()
-    out = [get(u) for u in uniq]
-    for i, code in enumerate(out):
-        if code is None:
-            u = uniq[i]
-            code = int.from_bytes(digest(str(u).encode("utf-8"))[:8], "big")
-            memo[u] = code
-            out[i] = code
-    ids = np.array(out + [0], dtype=np.uint64)
-    return ids[np.where(codes >= 0, codes, len(uniq))]
+    out = np.zeros(len(uniq) + 1, dtype=np.uint64)
+    known = [memo.get(u) for u in uniq]
+    new = [i for i, k in enumerate(known) if k is None]
+    if len(new) < len(uniq):
+        old = [i for i, k in enumerate(known) if k is not None]
+        out[old] = [known[i] for i in old]
+    if new:
+        got = hmac_codes([str(uniq[i]).encode("utf-8") for i in new], key)
+        out[new] = got
+        memo.update(zip([uniq[i] for i in new], got.tolist(), strict=True))
+    return out[np.where(codes >= 0, codes, len(uniq))]
 
 
 def client_ids(tokens: pd.Series, key: bytes, memo: dict | None = None) -> pd.Series:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from rehab_eval.etl._codes import NO_NIK, nik_codes, nik_text, text_values
-from rehab_eval.etl.identity import client_codes
+from rehab_eval.etl.identity import client_codes, hmac_codes
 
 __all__ = ["Pseudonyms", "RegisterMaps", "register_maps"]
 
@@ -101,8 +101,8 @@ class Pseudonyms:
         codes = np.zeros(len(uniq), dtype=np.uint64)
         codes[at >= 0] = self._codes[at[at >= 0]]
         if len(new):
-            tokens = "nik:" + nik_text(uniq[new]).astype(object)
-            codes[new] = client_codes(tokens, self.key)
+            digits = nik_text(uniq[new]).astype("S16").tolist()
+            codes[new] = hmac_codes([b"nik:" + d for d in digits], self.key)
             self._niks = self._niks.append(pd.Index(uniq[new]))
             self._codes = np.concatenate([self._codes, codes[new]])
         return codes[pos]
