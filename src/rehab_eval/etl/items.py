@@ -29,20 +29,32 @@ class ItemColumns:
         for p in parts:
             names.update(dict.fromkeys(p))
         self.columns = list(names)
+        self._last: tuple[np.ndarray, list] | None = None
 
     def __contains__(self, c: object) -> bool:
         return c in self.columns
 
+    def _groups(self, rows: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """(sheet, positions in ``rows``, rows within the sheet) of each sheet ``rows`` reach;
+        remembered for the last ``rows`` (each column of the same rows is read in turn)."""
+        if self._last is not None and self._last[0] is rows:
+            return self._last[1]
+        r = np.asarray(rows, dtype=np.int64)
+        sheet = np.searchsorted(self.offsets, r, side="right") - 1
+        groups = []
+        for k in np.flatnonzero(np.bincount(sheet, minlength=len(self.parts))):
+            pos = np.flatnonzero(sheet == k)
+            groups.append((int(k), pos, r[pos] - self.offsets[k]))
+        self._last = (rows, groups)
+        return groups
+
     def take(self, c: str, rows: np.ndarray) -> np.ndarray:
         """Column ``c`` in ``rows``."""
-        rows = np.asarray(rows, dtype=np.int64)
         dtype = next(p[c].dtype for p in self.parts if c in p)
         out = np.full(len(rows), np.nan, dtype=dtype)
-        sheet = np.searchsorted(self.offsets, rows, side="right") - 1
-        for k in np.unique(sheet):
+        for k, pos, local in self._groups(rows):
             if c in self.parts[k]:
-                sel = sheet == k
-                out[sel] = self.parts[k][c][rows[sel] - self.offsets[k]]
+                out[pos] = self.parts[k][c][local]
         return out
 
     def frame(self, rows: np.ndarray) -> pd.DataFrame:
