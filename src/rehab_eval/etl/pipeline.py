@@ -19,7 +19,6 @@ import hashlib
 import logging
 import re
 import warnings
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +27,6 @@ from typing import Any
 import pandas as pd
 
 from rehab_eval import vocab
-from rehab_eval._version import __version__
 from rehab_eval.errors import ConfigError, DataQualityWarning, InputError
 from rehab_eval.etl._codes import compact_frame
 from rehab_eval.etl.assemble import TABLES, assemble
@@ -37,23 +35,17 @@ from rehab_eval.etl.extract import SheetContext, extract_sheet
 from rehab_eval.etl.facilities import FacilityResolver
 from rehab_eval.etl.headers import load_aliases, map_headers, recognise_table
 from rehab_eval.etl.identity import (
-    key_fingerprint,
     load_key,
-    mask,
 )
 from rehab_eval.etl.masking import IdentityMasker
 from rehab_eval.etl.read import RawTable, read_raw
+from rehab_eval.etl.runinfo import count_sheets, run_manifest
 from rehab_eval.etl.write import write_run
 
 __all__ = ["EtlResult", "Limits", "load_config", "run_etl", "sheet_skip_reason"]
 
 log = logging.getLogger("rehab_eval.etl")
 REJECT_COLUMNS = list(vocab.TABLES["rejects"])
-_LONG_DIGITS = r"\d{10,}"
-
-
-def _mask_match(m) -> str:
-    return mask(m.group(0))
 
 
 @dataclass(frozen=True)
@@ -311,11 +303,11 @@ def run_etl(
             fac_info,
             write=write_table,
         )
-        rejects = _count_sheets(acc.sheet_info, done.rejects, done.dup_counts)
+        rejects = count_sheets(acc.sheet_info, done.rejects, done.dup_counts)
         by_reason = {
             str(k): int(v) for k, v in rejects["reason"].value_counts().sort_index().items()
         }
-        manifest = _manifest(
+        manifest = run_manifest(
             as_of, key, manifest_files, done.table_rows, rejects, by_reason, done.unknown, acc
         )
         manifest["totals"]["clients_moved"] = done.clients_moved
@@ -422,52 +414,6 @@ def _read_sheet(rt, hmap, rel, masker, ctx, acc: _Accumulated) -> dict[str, Any]
     acc.sheet_info[(rel, sheet)] = info
     acc.headers_of[(rel, sheet)] = {f: hmap.headers[p] for p, f in hmap.fields.items()}
     return info
-
-
-def _count_sheets(sheet_info, rejects: pd.DataFrame, dup_counts) -> pd.DataFrame:
-    """Fill each sheet's accepted/rejected/duplicate counts; rejects without ``_whole``."""
-    rej_counts = Counter(
-        zip(rejects["_whole"].map(bool), rejects["source_file"], rejects["sheet"], strict=True)
-    )
-    for (rel, sheet), info in sheet_info.items():
-        whole = rej_counts.get((True, rel, sheet), 0)
-        dup = dup_counts.get((rel, sheet), 0)
-        info["rows_rejected"] = whole
-        info["rows_duplicate"] = dup
-        info["rows_accepted"] = info["rows_read"] - whole - dup
-        info["cells_rejected"] = rej_counts.get((False, rel, sheet), 0)
-    return rejects.drop(columns="_whole").assign(
-        source_row=lambda r: r["source_row"].astype("Int64"),
-        # a NIK-like number typed into another column is masked too
-        value=lambda r: r["value"].astype(str).str.replace(_LONG_DIGITS, _mask_match, regex=True),
-    )
-
-
-def _manifest(as_of, key, files, table_rows, rejects, by_reason, unknown, acc) -> dict[str, Any]:
-    return {
-        "package": "rehab_eval",
-        "version": __version__,
-        "run_time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "as_of": as_of.isoformat(),
-        "key_fingerprint": key_fingerprint(key),
-        "files": files,
-        "tables": {t: {"rows_written": n, "file": f"{t}.parquet"} for t, n in table_rows.items()},
-        "rejects": {"rows_written": int(len(rejects)), "by_reason": by_reason},
-        "unknown_facilities": unknown,
-        "totals": {
-            k: int(sum(i.get(k, 0) for i in acc.sheet_info.values()))
-            for k in (
-                "rows_read",
-                "rows_accepted",
-                "rows_rejected",
-                "rows_duplicate",
-                "rows_empty",
-                "rows_totals",
-                "rows_notes",
-                "cells_rejected",
-            )
-        },
-    }
 
 
 def _hdr(hmap, field: str) -> str:
