@@ -13,7 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rehab_eval.etl._codes import (
+    ANSWERS,
     NO_NIK,
+    answer_codes,
     compact_frame,
     concat_frames,
     id_text,
@@ -144,3 +146,26 @@ def test_item_columns_read_like_the_concatenation():
     np.testing.assert_array_equal(
         items.frame(rows).to_numpy(), want[items.columns].to_numpy()[rows]
     )
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(0, 254), st.floats(allow_nan=True)), max_size=30))
+def test_answer_codes_give_every_answer_back_or_decline(values):
+    v = np.array([np.nan if x is None else x for x in values], dtype=np.float64)
+    got = answer_codes(v)
+    if got is None:  # something that a byte cannot hold exactly
+        ok = np.isnan(v) | ((v >= 0) & (v <= 254) & (v == np.floor(v)) & ~np.signbit(v))
+        assert not ok.all()
+    else:
+        np.testing.assert_array_equal(ANSWERS[got], v.astype(np.float32))
+        assert not np.signbit(ANSWERS[got][~np.isnan(v)]).any()
+
+
+def test_answers_as_bytes_read_back_as_floats():
+    f1 = pd.DataFrame({"q1": np.array([1, np.nan, 3], dtype=np.float32)})
+    f2 = pd.DataFrame({"q1": np.array([0.5, 2], dtype=np.float32)})  # not whole: kept
+    parts = [compact_frame(f1), compact_frame(f2)]
+    assert parts[0]["q1"].dtype == np.uint8 and parts[1]["q1"].dtype == np.float32
+    _, items = split_items(parts)
+    got = items.take("q1", np.array([4, 0, 1, 3, 2]))
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, np.array([2, 1, np.nan, 0.5, 3], dtype=np.float32))

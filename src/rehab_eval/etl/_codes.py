@@ -20,7 +20,10 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 __all__ = [
+    "ANSWERS",
+    "NO_ANSWER",
     "NO_NIK",
+    "answer_codes",
     "compact_frame",
     "concat_frames",
     "id_text",
@@ -142,13 +145,36 @@ def _arrow_text(col: pd.Series) -> pd.Series:
     return col.astype("string[pyarrow]")
 
 
+#: An answer coded as one byte: its value 0…254, or this for a missing answer.
+NO_ANSWER = 255
+#: Byte → answer (float32; NaN for :data:`NO_ANSWER`).
+ANSWERS = np.append(np.arange(255, dtype=np.float32), np.float32(np.nan))
+
+
+def answer_codes(v: np.ndarray) -> np.ndarray | None:
+    """Answers (floats) as bytes when every one is a whole number 0…254 or missing, so that
+    :data:`ANSWERS` gives each back exactly; else None."""
+    v = np.asarray(v)
+    if v.dtype.kind != "f":
+        return None
+    nan = np.isnan(v)
+    w = np.where(nan, 0, v)
+    if not ((w >= 0) & (w <= 254) & (w == np.floor(w)) & ~np.signbit(w)).all():
+        return None
+    return np.where(nan, NO_ANSWER, w).astype(np.uint8)
+
+
 def compact_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with NIKs coded (``_nik``), repeating text columns as categoricals and
-    register numbers as Arrow strings."""
+    """``frame`` with NIKs coded (``_nik``), answers as bytes (:func:`answer_codes`),
+    repeating text columns as categoricals and register numbers as Arrow strings."""
+    from rehab_eval.etl.items import is_item
+
     cols = {}
     for c in frame.columns:
         if c == "_nik":
             cols[c] = nik_codes(frame[c])
+        elif is_item(c) and (b := answer_codes(frame[c].to_numpy())) is not None:
+            cols[c] = b
         else:
             cols[c] = _compact_column(frame[c])
             if c == "_reg":

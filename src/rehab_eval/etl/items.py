@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from rehab_eval.etl._codes import ANSWERS
+
 __all__ = ["ItemColumns", "is_item", "split_items"]
 
 
@@ -19,7 +21,8 @@ def is_item(c: str) -> bool:
 class ItemColumns:
     """Item columns of rows numbered across sheets (sheet after sheet), read by row numbers.
 
-    A sheet without an item column gives NaN there, as a concatenation would.
+    A sheet without an item column gives NaN there, as a concatenation would; answers coded
+    as bytes (:func:`rehab_eval.etl._codes.answer_codes`) are read back as float32.
     """
 
     def __init__(self, parts: list[dict[str, np.ndarray]], lengths: list[int]) -> None:
@@ -50,11 +53,14 @@ class ItemColumns:
 
     def take(self, c: str, rows: np.ndarray) -> np.ndarray:
         """Column ``c`` in ``rows``."""
-        dtype = next(p[c].dtype for p in self.parts if c in p)
+        dtype = np.result_type(
+            *(np.float32 if p[c].dtype == np.uint8 else p[c].dtype for p in self.parts if c in p)
+        )
         out = np.full(len(rows), np.nan, dtype=dtype)
         for k, pos, local in self._groups(rows):
             if c in self.parts[k]:
-                out[pos] = self.parts[k][c][local]
+                v = self.parts[k][c][local]
+                out[pos] = ANSWERS[v] if v.dtype == np.uint8 else v
         return out
 
     def frame(self, rows: np.ndarray) -> pd.DataFrame:
