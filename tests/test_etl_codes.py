@@ -169,3 +169,10 @@ def test_answers_as_bytes_read_back_as_floats():
     got = items.take("q1", np.array([4, 0, 1, 3, 2]))
     assert got.dtype == np.float32
     np.testing.assert_array_equal(got, np.array([2, 1, np.nan, 0.5, 3], dtype=np.float32))
+
+
+@pytest.mark.parametrize("dtype", [object, "string[pyarrow]", "category"])
+def test_nik_codes_take_any_text_dtype(dtype):
+    niks = pd.Series(["3374014501900001", "", None, "0074014501900001"], dtype=dtype)
+    got = nik_codes(niks)
+    assert list(nik_text(got)) == ["3374014501900001", "", "", "0074014501900001"]

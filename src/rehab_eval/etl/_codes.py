@@ -50,7 +50,7 @@ def nik_codes(values) -> np.ndarray:
     if isinstance(values, pd.Series | pd.Index):
         if values.dtype == np.int64:
             return values.to_numpy()
-        values = values.to_numpy(dtype=object)
+        values = text_values(pd.Series(values))
     arr = np.asarray(values)
     if arr.dtype == np.int64:
         return arr
