@@ -32,7 +32,9 @@ __all__ = [
     "NIK_UNRECOVERABLE",
     "check_nik",
     "check_niks",
+    "client_codes",
     "client_ids",
+    "hmac_codes",
     "key_fingerprint",
     "load_key",
     "mask",
@@ -151,10 +153,13 @@ def nik_attributes(niks: pd.Series, *, as_of: dt.date | None = None) -> pd.DataF
 
     The century is the later one that does not put the birth after ``as_of`` (default today).
     """
-    s = niks.astype(object).where(niks.notna(), "").astype(str)
-    valid, raw_day, month, yy = _nik_digits(s.to_numpy(dtype=object))
+    if niks.dtype == np.int64:  # coded NIKs (rehab_eval.etl._codes): -1 for none
+        valid, raw_day, month, yy = _nik_code_digits(niks.to_numpy())
+    else:
+        s = niks.astype(object).where(niks.notna(), "").astype(str)
+        valid, raw_day, month, yy = _nik_digits(s.to_numpy(dtype=object))
     day = np.where(raw_day > 40, raw_day - 40, raw_day)
-    idx = s.index
+    idx = niks.index
     d20 = _dates(
         pd.Series(2000 + yy, index=idx), pd.Series(month, index=idx), pd.Series(day, index=idx)
     )
@@ -167,6 +172,13 @@ def nik_attributes(niks: pd.Series, *, as_of: dt.date | None = None) -> pd.DataF
     birth = birth.where(birth.notna(), d20).where(valid_s)
     sex = pd.Series(np.where(raw_day > 40, "female", "male"), index=idx, dtype=object)
     return pd.DataFrame({"sex": sex.where(valid_s & birth.notna(), None), "birth_date": birth})
+
+
+def _nik_code_digits(codes: np.ndarray) -> tuple[np.ndarray, ...]:
+    """:func:`_nik_digits` of NIKs coded as integers (the 16 digits as a number; -1: none)."""
+    valid = codes >= 0
+    c = np.where(valid, codes, 10**8 + 10**6)  # placeholder: day 1, month 1, year 00
+    return valid, (c // 10**8) % 100, (c // 10**6) % 100, (c // 10**4) % 100
 
 
 def _nik_digits(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -237,12 +249,12 @@ def mask(text: object) -> str:
     return "*" * (n - k) + s[n - k :]
 
 
-def _hmac_sha256(key: bytes):
+def _hmac_sha256(key: bytes, *, raw: bool = False):
     """HMAC-SHA256 with the key's inner and outer pads hashed once (RFC 2104, section 2).
 
     Returns a function ``message bytes → hex digest`` equal to
-    ``hmac.new(key, message, hashlib.sha256).hexdigest()``, without re-deriving the pads for
-    every message.
+    ``hmac.new(key, message, hashlib.sha256).hexdigest()`` (the digest's bytes when ``raw``),
+    without re-deriving the pads for every message.
     """
     block = 64  # SHA-256 block size
     k = hashlib.sha256(key).digest() if len(key) > block else key
@@ -250,33 +262,54 @@ def _hmac_sha256(key: bytes):
     inner = hashlib.sha256(bytes(b ^ 0x36 for b in k))
     outer = hashlib.sha256(bytes(b ^ 0x5C for b in k))
 
-    def digest(msg: bytes) -> str:
+    def digest(msg: bytes):
         i = inner.copy()
         i.update(msg)
         o = outer.copy()
         o.update(i.digest())
-        return o.hexdigest()
+        return o.digest() if raw else o.hexdigest()
 
     return digest
 
 
-def client_ids(tokens: pd.Series, key: bytes, memo: dict[str, str] | None = None) -> pd.Series:
+def hmac_codes(messages: list[bytes], key: bytes) -> np.ndarray:
+    """The first 64 bits of HMAC-SHA256(key, message) of each message, as ``uint64``."""
+    digest = _hmac_sha256(key, raw=True)
+    return np.frombuffer(b"".join([digest(m)[:8] for m in messages]), dtype=">u8").astype(np.uint64)
+
+
+def client_codes(tokens, key: bytes, memo: dict | None = None) -> np.ndarray:
+    """Pseudonyms of ``tokens`` as ``uint64`` codes: the first 64 bits of HMAC-SHA256(key,
+    token), whose 16 hex digits make the ``client_id`` (see :func:`client_ids`).
+
+    Computed once per distinct token; ``memo`` (token → code) may be shared between calls.
+    Missing tokens get code 0 (and must be told apart by the caller).
+    """
+    codes, uniques = pd.factorize(np.asarray(tokens, dtype=object), sort=False)
+    memo = {} if memo is None else memo
+    uniq = uniques.tolist()
+    out = np.zeros(len(uniq) + 1, dtype=np.uint64)
+    known = [memo.get(u) for u in uniq]
+    new = [i for i, k in enumerate(known) if k is None]
+    if len(new) < len(uniq):
+        old = [i for i, k in enumerate(known) if k is not None]
+        out[old] = [known[i] for i in old]
+    if new:
+        got = hmac_codes([str(uniq[i]).encode("utf-8") for i in new], key)
+        out[new] = got
+        memo.update(zip([uniq[i] for i in new], got.tolist(), strict=True))
+    return out[np.where(codes >= 0, codes, len(uniq))]
+
+
+def client_ids(tokens: pd.Series, key: bytes, memo: dict | None = None) -> pd.Series:
     """Pseudonyms ``"c" + 16 hex`` of HMAC-SHA256(key, token), computed on unique tokens.
 
-    ``memo`` (token → id) may be shared between calls so that a token is hashed once.
+    ``memo`` (token → code, see :func:`client_codes`) may be shared between calls so that a
+    token is hashed once. A missing token gets None.
     """
-    codes, uniques = pd.factorize(tokens, sort=False)
-    memo = {} if memo is None else memo
-    digest = _hmac_sha256(key)
-    get = memo.get
-    uniq = uniques.tolist()
-    out = [get(u) for u in uniq]
-    for i, cid in enumerate(out):
-        if cid is None:
-            u = uniq[i]
-            cid = "c" + digest(str(u).encode("utf-8"))[:16]
-            memo[u] = cid
-            out[i] = cid
-    ids = np.array(out + [None], dtype=object)
-    idx = np.where(codes >= 0, codes, len(uniques))
-    return pd.Series(ids[idx], index=tokens.index, dtype=object)
+    from rehab_eval.etl._codes import id_text
+
+    codes = client_codes(tokens, key, memo)
+    ids = id_text(codes)
+    ids[pd.isna(tokens.to_numpy(dtype=object))] = None
+    return pd.Series(ids, index=tokens.index, dtype=object)

@@ -19,7 +19,6 @@ import hashlib
 import logging
 import re
 import warnings
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,32 +27,26 @@ from typing import Any
 import pandas as pd
 
 from rehab_eval import vocab
-from rehab_eval._version import __version__
 from rehab_eval.errors import ConfigError, DataQualityWarning, InputError
+from rehab_eval.etl._codes import compact_frame
 from rehab_eval.etl.assemble import TABLES, assemble
 from rehab_eval.etl.containers import Limits, Unread, open_raw_files
 from rehab_eval.etl.extract import SheetContext, extract_sheet
 from rehab_eval.etl.facilities import FacilityResolver
 from rehab_eval.etl.headers import load_aliases, map_headers, recognise_table
 from rehab_eval.etl.identity import (
-    key_fingerprint,
     load_key,
-    mask,
 )
 from rehab_eval.etl.masking import IdentityMasker
 from rehab_eval.etl.read import RawTable, read_raw
+from rehab_eval.etl.runinfo import count_sheets, run_manifest
 from rehab_eval.etl.textcol import release_arrow_memory
-from rehab_eval.etl.write import write_outputs
+from rehab_eval.etl.write import write_run
 
 __all__ = ["EtlResult", "Limits", "load_config", "run_etl", "sheet_skip_reason"]
 
 log = logging.getLogger("rehab_eval.etl")
 REJECT_COLUMNS = list(vocab.TABLES["rejects"])
-_LONG_DIGITS = r"\d{10,}"
-
-
-def _mask_match(m) -> str:
-    return mask(m.group(0))
 
 
 @dataclass(frozen=True)
@@ -158,6 +151,15 @@ def _as_date(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise ConfigError(f"as_of {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+class _CompactParts(list):
+    """One table's extracted sheet frames, each kept in compact dtypes as it is added (NIKs
+    as integers, repeating text as categoricals: :func:`rehab_eval.etl._codes.compact_frame`),
+    so that a run's rows cost less memory until they are assembled."""
+
+    def append(self, frame: pd.DataFrame) -> None:
+        super().append(compact_frame(frame))
 
 
 @dataclass
@@ -265,7 +267,7 @@ def run_etl(
         pivot=as_of.year % 100,
     )
     say = progress or (lambda line: None)
-    acc = _Accumulated(parts={t: [] for t in TABLES})
+    acc = _Accumulated(parts={t: _CompactParts() for t in TABLES})
     manifest_files: list[dict[str, Any]] = []
     for item in open_raw_files(raw, limits):
         if isinstance(item, Unread):
@@ -288,25 +290,43 @@ def run_etl(
             "none readable"
         )
     fac_info = {f.name: f for f in ctx.resolver.resolved() if f is not None}
-    done = assemble(acc.parts, acc.cells, acc.headers_of, key, as_of, acc.sheet_meta, fac_info)
-    tables, unknown = done.tables, done.unknown
-    rejects = _count_sheets(acc.sheet_info, done.rejects, done.dup_counts)
-    table_rows = {t: int(len(f)) for t, f in tables.items()}
-    by_reason = {str(k): int(v) for k, v in rejects["reason"].value_counts().sort_index().items()}
-    manifest = _manifest(as_of, key, manifest_files, table_rows, rejects, by_reason, unknown, acc)
-    manifest["totals"]["clients_moved"] = done.clients_moved
-    write_outputs(
+    got: dict[str, Any] = {}
+
+    def produce(write_table):
+        # each table is written as soon as it is assembled, then dropped
+        done = assemble(
+            acc.parts,
+            acc.cells,
+            acc.headers_of,
+            key,
+            as_of,
+            acc.sheet_meta,
+            fac_info,
+            write=write_table,
+        )
+        rejects = count_sheets(acc.sheet_info, done.rejects, done.dup_counts)
+        by_reason = {
+            str(k): int(v) for k, v in rejects["reason"].value_counts().sort_index().items()
+        }
+        manifest = run_manifest(
+            as_of, key, manifest_files, done.table_rows, rejects, by_reason, done.unknown, acc
+        )
+        manifest["totals"]["clients_moved"] = done.clients_moved
+        got.update(manifest=manifest, by_reason=by_reason, unknown=done.unknown)
+        return rejects, manifest
+
+    write_run(
         out,
-        tables,
-        rejects,
-        manifest,
+        produce,
         key=key,
         allow_shrink=allow_shrink,
         rekey=rekey,
         show_reject_values=show_reject_values,
     )
     log.info("ETL wrote %s", out)
-    return EtlResult(manifest, out, table_rows, by_reason, unknown)
+    manifest = got["manifest"]
+    table_rows = {t: v["rows_written"] for t, v in manifest["tables"].items()}
+    return EtlResult(manifest, out, table_rows, got["by_reason"], got["unknown"])
 
 
 def _unread_entry(
@@ -397,52 +417,6 @@ def _read_sheet(rt, hmap, rel, masker, ctx, acc: _Accumulated) -> dict[str, Any]
     acc.sheet_info[(rel, sheet)] = info
     acc.headers_of[(rel, sheet)] = {f: hmap.headers[p] for p, f in hmap.fields.items()}
     return info
-
-
-def _count_sheets(sheet_info, rejects: pd.DataFrame, dup_counts) -> pd.DataFrame:
-    """Fill each sheet's accepted/rejected/duplicate counts; rejects without ``_whole``."""
-    rej_counts = Counter(
-        zip(rejects["_whole"].map(bool), rejects["source_file"], rejects["sheet"], strict=True)
-    )
-    for (rel, sheet), info in sheet_info.items():
-        whole = rej_counts.get((True, rel, sheet), 0)
-        dup = dup_counts.get((rel, sheet), 0)
-        info["rows_rejected"] = whole
-        info["rows_duplicate"] = dup
-        info["rows_accepted"] = info["rows_read"] - whole - dup
-        info["cells_rejected"] = rej_counts.get((False, rel, sheet), 0)
-    return rejects.drop(columns="_whole").assign(
-        source_row=lambda r: r["source_row"].astype("Int64"),
-        # a NIK-like number typed into another column is masked too
-        value=lambda r: r["value"].astype(str).str.replace(_LONG_DIGITS, _mask_match, regex=True),
-    )
-
-
-def _manifest(as_of, key, files, table_rows, rejects, by_reason, unknown, acc) -> dict[str, Any]:
-    return {
-        "package": "rehab_eval",
-        "version": __version__,
-        "run_time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "as_of": as_of.isoformat(),
-        "key_fingerprint": key_fingerprint(key),
-        "files": files,
-        "tables": {t: {"rows_written": n, "file": f"{t}.parquet"} for t, n in table_rows.items()},
-        "rejects": {"rows_written": int(len(rejects)), "by_reason": by_reason},
-        "unknown_facilities": unknown,
-        "totals": {
-            k: int(sum(i.get(k, 0) for i in acc.sheet_info.values()))
-            for k in (
-                "rows_read",
-                "rows_accepted",
-                "rows_rejected",
-                "rows_duplicate",
-                "rows_empty",
-                "rows_totals",
-                "rows_notes",
-                "cells_rejected",
-            )
-        },
-    }
 
 
 def _hdr(hmap, field: str) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,13 @@ from rehab_eval.errors import ConfigError, InputError
 from rehab_eval.etl import scrub, versions
 from rehab_eval.etl.keys import fingerprint_matches
 
-__all__ = ["check_key_continuity", "check_replacement", "neutralise_formulas", "write_outputs"]
+__all__ = [
+    "check_key_continuity",
+    "check_replacement",
+    "neutralise_formulas",
+    "write_outputs",
+    "write_run",
+]
 
 #: Leading characters that make a spreadsheet treat a cell as a formula (OWASP).
 FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
@@ -165,7 +172,41 @@ def write_outputs(
     """Check, write and publish the run's outputs as a new version of ``out``.
 
     ``manifest`` gets its file and sheet names masked in place (the caller's summary then
-    prints the masked names too).
+    prints the masked names too). See :func:`write_run` for the checks and errors.
+    """
+
+    def produce(write_table: Callable[[str, pd.DataFrame], None]):
+        for name, frame in tables.items():
+            write_table(name, frame)
+        return rejects, manifest
+
+    return write_run(
+        out,
+        produce,
+        key=key,
+        allow_shrink=allow_shrink,
+        rekey=rekey,
+        show_reject_values=show_reject_values,
+    )
+
+
+def write_run(
+    out: Path,
+    produce: Callable[[Callable[[str, pd.DataFrame], None]], tuple[pd.DataFrame, dict]],
+    *,
+    key: bytes | None = None,
+    allow_shrink: bool = False,
+    rekey: bool = False,
+    show_reject_values: bool = False,
+) -> Path:
+    """Produce, check and publish a run's outputs as a new version of ``out``.
+
+    ``produce(write_table)`` makes the run's tables, handing each to ``write_table(name,
+    frame)`` as soon as it is made (so that a finished table need not stay in memory), and
+    returns the rejects and the manifest. It runs under the output's lock, after the key
+    check; the new version is published only when the result passes the shrink check,
+    otherwise it is removed and the output in place stays as it was. The manifest gets its
+    file and sheet names masked in place.
 
     Returns
     -------
@@ -180,6 +221,29 @@ def write_outputs(
         Another key made the output in place, or another run holds the output's lock.
     """
     out = Path(out)
+
+    def fill(folder: Path) -> None:
+        def write_table(name: str, frame: pd.DataFrame) -> None:
+            _parquet(frame, folder / f"{name}.parquet")
+            _private(folder / f"{name}.parquet")
+
+        rejects, manifest = produce(write_table)
+        if not allow_shrink:
+            check_replacement(previous, manifest, out)
+        _write_rejects(folder, rejects, manifest, show_reject_values)
+
+    with versions.output_lock(out):
+        versions.remove_stale(out)
+        previous = _previous_manifest(out)
+        if not rekey:
+            check_key_continuity(previous, key, out)
+        return versions.publish_version(out, fill)
+
+
+def _write_rejects(
+    folder: Path, rejects: pd.DataFrame, manifest: dict[str, Any], show_reject_values: bool
+) -> None:
+    """Rejects (Parquet and CSV, values described or masked) and the manifest."""
     rejects = _mask_names(rejects, manifest)
     if len(rejects):
         rejects = rejects.assign(
@@ -188,27 +252,13 @@ def write_outputs(
             ).astype(object)
         )
     manifest.setdefault("rejects", {})["values"] = "shown" if show_reject_values else "described"
-
-    def fill(folder: Path) -> None:
-        for name, frame in tables.items():
-            _parquet(frame, folder / f"{name}.parquet")
-            _private(folder / f"{name}.parquet")
-        _parquet(rejects, folder / "rejects.parquet")
-        _private(folder / "rejects.parquet")
-        neutralise_formulas(rejects).to_csv(
-            folder / "rejects.csv", index=False, encoding="utf-8-sig", lineterminator="\n"
-        )
-        _private(folder / "rejects.csv")
-        (folder / "manifest.json").write_text(
-            json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n", "utf-8"
-        )
-        _private(folder / "manifest.json")
-
-    with versions.output_lock(out):
-        versions.remove_stale(out)
-        previous = _previous_manifest(out)
-        if not rekey:
-            check_key_continuity(previous, key, out)
-        if not allow_shrink:
-            check_replacement(previous, manifest, out)
-        return versions.publish_version(out, fill)
+    _parquet(rejects, folder / "rejects.parquet")
+    _private(folder / "rejects.parquet")
+    neutralise_formulas(rejects).to_csv(
+        folder / "rejects.csv", index=False, encoding="utf-8-sig", lineterminator="\n"
+    )
+    _private(folder / "rejects.csv")
+    (folder / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n", "utf-8"
+    )
+    _private(folder / "manifest.json")
