@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from _harness import median, self_peak_mb
+
 from rehab_eval.vocab import SUBSTANCES
 
 WHOQOL_DOMAINS = {
