@@ -260,7 +260,7 @@ def targets(res: dict, baseline: dict | None) -> list[dict]:
         ratio = (sv.get(n) or {}).get("ratio")
         t.append(
             _target(
-                f"Cox / lifelines CoxPHFitter, {label} clients",
+                f"Cox / lifelines CoxPHFitter (batch mode, Efron), {label} clients",
                 ratio and ratio["cox"],
                 f"<= {limit}x",
                 ratio and ratio["cox"] <= limit,
