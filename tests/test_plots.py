@@ -637,3 +637,12 @@ def test_default_titles_say_what_is_drawn():
         .startswith("Reliable change")
     )
     plt.close("all")
+
+
+def test_rates_draw_a_limit_rounded_past_its_estimate_as_a_zero_whisker():
+    # national scale: the interval is narrower than the rounding of its limits
+    rates = _frames()["rates"].copy()
+    rates.loc[2, "km_ci_low"] = rates.loc[2, "km_risk"] + 1e-12
+    rates.loc[1, "km_ci_high"] = rates.loc[1, "km_risk"] - 1e-12
+    ax = plots.plot_rates_at(rates)
+    assert len([p for p in ax.patches if p.get_height() > 0]) == 5

@@ -421,7 +421,9 @@ def plot_rates_at(
                 reach = b if b == b else value
                 ceiling = max(ceiling, reach)
                 draw(x, value, 0.62 if horizontal else width * 0.9, color=color)
-                bar_error = [[value - a], [b - value]] if b == b else None
+                # a limit rounded past its estimate (very narrow national intervals) is a
+                # zero-length whisker, not an error
+                bar_error = [[max(value - a, 0.0)], [max(b - value, 0.0)]] if b == b else None
                 ax.errorbar(
                     value if horizontal else x,
                     x if horizontal else value,
